@@ -1,0 +1,187 @@
+//! The application state and its pure update. Only the main loop owns an [`App`]; sources
+//! and actions talk to it through [`Event`]s, and it answers with [`Effect`]s to run.
+
+mod fleet;
+mod input;
+mod update;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+pub use fleet::{Filter, Fleet, ModelRow};
+pub use input::{Input, InputKind, InputOutcome};
+
+use crate::command::SortKey;
+use crate::config::{ColumnSpec, Config};
+use crate::domain::{Alert, ColumnId, Health, SourceId};
+use crate::keymap::Keymap;
+
+/// What an environment looks like to the views (no endpoints, no secrets).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvironmentInfo {
+    pub name: String,
+    pub production: bool,
+    pub read_only: bool,
+}
+
+/// The fixed settings the app was started with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub columns: Vec<ColumnSpec>,
+    pub environments: Vec<EnvironmentInfo>,
+    pub refresh: Duration,
+    pub demo: bool,
+    pub read_only: bool,
+    pub keymap: Keymap,
+}
+
+impl Settings {
+    pub fn from_config(config: &Config, keymap: Keymap, demo: bool, read_only: bool) -> Settings {
+        Settings {
+            columns: config.columns.clone(),
+            environments: config
+                .environments
+                .iter()
+                .map(|e| EnvironmentInfo { name: e.name.clone(), production: e.production, read_only: e.read_only })
+                .collect(),
+            refresh: config.refresh,
+            demo,
+            read_only: read_only || config.read_only,
+            keymap,
+        }
+    }
+
+    pub fn column(&self, id: ColumnId) -> Option<&ColumnSpec> {
+        self.columns.iter().find(|c| c.id == id)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Fleet,
+    Alerts,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    Overview,
+    /// The model detail (a summary until the full detail screen lands).
+    Model(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageLevel {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct App {
+    pub settings: Settings,
+    pub environment: usize,
+    /// Bumped on every environment switch; stale source messages are dropped.
+    pub generation: u64,
+    pub now: Timestamp,
+    pub health: BTreeMap<SourceId, Health>,
+    pub fleet: Fleet,
+    /// Alertmanager's alerts, most urgent first.
+    pub alerts: Vec<Alert>,
+    /// Prometheus's pending alerts, shown dimmed after the firing ones.
+    pub pending: Vec<Alert>,
+    /// The peer that answered the last Alertmanager poll.
+    pub alertmanager_peer: Option<String>,
+    pub last_refresh: Option<Timestamp>,
+    pub screen: Screen,
+    pub focus: Pane,
+    pub fleet_selected: usize,
+    pub alert_selected: usize,
+    pub filter_text: String,
+    pub filter: Filter,
+    pub sort: SortKey,
+    pub sort_descending: bool,
+    pub input: Option<Input>,
+    pub help: Option<u16>,
+    pub show_log: bool,
+    pub message: Option<(MessageLevel, String)>,
+    /// Rows that fit on screen, told by the main loop on resize (for paging).
+    pub page_rows: usize,
+    pub should_quit: bool,
+    dirty: bool,
+}
+
+impl App {
+    pub fn new(settings: Settings, environment: usize, now: Timestamp) -> App {
+        let health = SourceId::ALL.iter().map(|s| (*s, Health::Connecting)).collect();
+        App {
+            environment: environment.min(settings.environments.len().saturating_sub(1)),
+            settings,
+            generation: 1,
+            now,
+            health,
+            fleet: Fleet::default(),
+            alerts: Vec::new(),
+            pending: Vec::new(),
+            alertmanager_peer: None,
+            last_refresh: None,
+            screen: Screen::Overview,
+            focus: Pane::Fleet,
+            fleet_selected: 0,
+            alert_selected: 0,
+            filter_text: String::new(),
+            filter: Filter::default(),
+            sort: SortKey::Health,
+            sort_descending: false,
+            input: None,
+            help: None,
+            show_log: false,
+            message: None,
+            page_rows: 10,
+            should_quit: false,
+            dirty: true,
+        }
+    }
+
+    pub fn environment_info(&self) -> &EnvironmentInfo {
+        &self.settings.environments[self.environment]
+    }
+
+    pub fn read_only(&self) -> bool {
+        self.settings.read_only || self.environment_info().read_only
+    }
+
+    /// True when something changed since the last draw.
+    pub fn is_dirty(&self) -> bool {
+        self.dirty
+    }
+
+    pub fn mark_clean(&mut self) {
+        self.dirty = false;
+    }
+
+    pub fn mark_dirty(&mut self) {
+        self.dirty = true;
+    }
+
+    pub fn selected_model(&self) -> Option<&ModelRow> {
+        self.fleet.row(self.fleet_selected)
+    }
+
+    /// Every alert row in display order: firing/silenced from Alertmanager, then pending.
+    pub fn alert_rows(&self) -> impl Iterator<Item = &Alert> {
+        self.alerts.iter().chain(self.pending.iter())
+    }
+
+    pub fn alert_count(&self) -> usize {
+        self.alerts.len() + self.pending.len()
+    }
+
+    pub fn selected_alert(&self) -> Option<&Alert> {
+        self.alert_rows().nth(self.alert_selected)
+    }
+
+    pub fn firing_count(&self) -> usize {
+        self.alerts.iter().filter(|a| a.state.is_firing()).count()
+    }
+}

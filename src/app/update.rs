@@ -1,0 +1,314 @@
+//! `App::update`: event in, state changed, effects out. No I/O, no clock: time arrives in
+//! events, so every path is testable without a terminal or a network.
+
+use crossterm::event::{KeyEvent, KeyEventKind};
+
+use super::{App, Filter, Input, InputKind, InputOutcome, MessageLevel, Pane, Screen};
+use crate::command::{self, Command};
+use crate::domain::{Alert, Health, SourceData};
+use crate::event::{Effect, Event, SourceUpdate};
+use crate::keymap::Action;
+
+impl App {
+    pub fn update(&mut self, event: Event) -> Vec<Effect> {
+        match event {
+            Event::Key(key) => {
+                if key.kind == KeyEventKind::Release {
+                    return Vec::new();
+                }
+                self.dirty = true;
+                self.on_key(&key)
+            }
+            Event::Resize(_, h) => {
+                self.page_rows = usize::from(h.saturating_sub(12)).max(1);
+                self.dirty = true;
+                Vec::new()
+            }
+            Event::Tick(now) => {
+                self.now = now;
+                // Ages shown in the header change every second.
+                self.dirty = true;
+                Vec::new()
+            }
+            Event::Source(update) => {
+                self.on_source(update);
+                Vec::new()
+            }
+            Event::Shutdown(_) => {
+                self.should_quit = true;
+                vec![Effect::Quit]
+            }
+        }
+    }
+
+    fn on_source(&mut self, update: SourceUpdate) {
+        if update.generation != self.generation {
+            return;
+        }
+        self.dirty = true;
+        let previous = self.health.get(&update.source).and_then(Health::last_ok);
+        match update.outcome {
+            Ok(data) => {
+                self.health.insert(update.source, Health::Ok { at: update.at });
+                self.last_refresh = Some(update.at);
+                self.ingest(data);
+            }
+            Err(error) => {
+                let since = match self.health.get(&update.source) {
+                    Some(Health::Failing { since, .. }) => *since,
+                    _ => update.at,
+                };
+                tracing::warn!(source = update.source.label(), %error, "poll failed");
+                self.health.insert(
+                    update.source,
+                    Health::Failing {
+                        error,
+                        since,
+                        last_ok: previous,
+                        retry_in_ms: u64::try_from(update.next_in.as_millis()).unwrap_or(u64::MAX),
+                    },
+                );
+            }
+        }
+    }
+
+    fn ingest(&mut self, data: SourceData) {
+        let selected = self.selected_model().map(|r| r.name.clone());
+        match data {
+            SourceData::Fleet(snapshot) => {
+                self.fleet.ingest(&snapshot.columns, &self.settings.columns);
+                self.pending = snapshot.pending_alerts;
+                sort_alerts(&mut self.pending);
+            }
+            SourceData::Alerts(snapshot) => {
+                self.alerts = snapshot.alerts;
+                sort_alerts(&mut self.alerts);
+                self.alertmanager_peer = Some(snapshot.peer);
+            }
+        }
+        self.fleet.attach_alerts(&self.alerts);
+        self.rearrange(selected.as_deref());
+        self.alert_selected = self.alert_selected.min(self.alert_count().saturating_sub(1));
+    }
+
+    /// Re-sorts and re-filters, keeping the selection on the same model when it is still shown.
+    fn rearrange(&mut self, keep: Option<&str>) {
+        self.fleet.arrange(&self.filter, self.sort, self.sort_descending);
+        if let Some(name) = keep
+            && let Some(at) = self.fleet.visible_rows().position(|r| r.name == name)
+        {
+            self.fleet_selected = at;
+        }
+        self.fleet_selected = self.fleet_selected.min(self.fleet.visible.len().saturating_sub(1));
+    }
+
+    fn on_key(&mut self, key: &KeyEvent) -> Vec<Effect> {
+        if let Some(input) = self.input.as_mut() {
+            let kind = input.kind;
+            return match input.handle(key) {
+                InputOutcome::Edited => {
+                    if kind == InputKind::Filter {
+                        let text = input.text.clone();
+                        self.apply_filter(&text);
+                    }
+                    Vec::new()
+                }
+                InputOutcome::Submit(text) => {
+                    self.input = None;
+                    match kind {
+                        InputKind::Filter => {
+                            self.apply_filter(&text);
+                            Vec::new()
+                        }
+                        InputKind::Command => match command::parse(&text) {
+                            Ok(cmd) => self.run_command(cmd),
+                            Err(e) => {
+                                self.message = Some((MessageLevel::Error, e));
+                                Vec::new()
+                            }
+                        },
+                    }
+                }
+                InputOutcome::Cancel => {
+                    self.input = None;
+                    if kind == InputKind::Filter {
+                        self.apply_filter("");
+                    }
+                    Vec::new()
+                }
+                InputOutcome::Ignored => Vec::new(),
+            };
+        }
+        let action = self.settings.keymap.action(key);
+        if let Some(scroll) = self.help {
+            match action {
+                Some(Action::Help | Action::Back) => self.help = None,
+                Some(Action::Quit) => return self.quit(),
+                Some(Action::Down) => self.help = Some(scroll.saturating_add(1)),
+                Some(Action::Up) => self.help = Some(scroll.saturating_sub(1)),
+                Some(Action::Top) => self.help = Some(0),
+                _ => {}
+            }
+            return Vec::new();
+        }
+        self.message = None;
+        match action {
+            Some(action) => self.on_action(action),
+            None => Vec::new(),
+        }
+    }
+
+    fn on_action(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Up => self.move_selection(-1),
+            Action::Down => self.move_selection(1),
+            Action::PageUp => self.move_selection(-(self.page_rows as isize)),
+            Action::PageDown => self.move_selection(self.page_rows as isize),
+            Action::Top => self.move_selection(isize::MIN / 2),
+            Action::Bottom => self.move_selection(isize::MAX / 2),
+            Action::FocusNext => {
+                if self.screen == Screen::Overview {
+                    self.focus = match self.focus {
+                        Pane::Fleet => Pane::Alerts,
+                        Pane::Alerts => Pane::Fleet,
+                    };
+                }
+            }
+            Action::Open => self.open(),
+            Action::Back => {
+                if self.screen != Screen::Overview {
+                    self.screen = Screen::Overview;
+                } else if !self.filter_text.is_empty() {
+                    self.apply_filter("");
+                }
+            }
+            Action::Filter => {
+                self.input = Some(Input::new(InputKind::Filter, &self.filter_text));
+            }
+            Action::Command => self.input = Some(Input::new(InputKind::Command, "")),
+            Action::Sort => return self.run_command(Command::Sort(self.sort.next())),
+            Action::ReverseSort => {
+                self.sort_descending = !self.sort_descending;
+                self.rearrange(self.selected_model().map(|r| r.name.clone()).as_deref());
+            }
+            Action::NextEnvironment => return self.run_command(Command::Environment(None)),
+            Action::Refresh => return self.run_command(Command::Refresh),
+            Action::ToggleLog => self.show_log = !self.show_log,
+            Action::Help => self.help = Some(0),
+            Action::Quit => return self.quit(),
+        }
+        Vec::new()
+    }
+
+    pub fn run_command(&mut self, command: Command) -> Vec<Effect> {
+        match command {
+            Command::Quit => return self.quit(),
+            Command::Environment(name) => return self.switch_environment(name.as_deref()),
+            Command::Help => self.help = Some(0),
+            Command::ToggleLog => self.show_log = !self.show_log,
+            Command::Refresh => {
+                self.message = Some((MessageLevel::Info, "refreshing…".into()));
+                return vec![Effect::RefreshNow];
+            }
+            Command::Sort(key) => {
+                self.sort = key;
+                self.sort_descending = false;
+                self.message = Some((MessageLevel::Info, format!("sorted by {}", key.label())));
+                self.rearrange(self.selected_model().map(|r| r.name.clone()).as_deref());
+            }
+            Command::Filter(text) => self.apply_filter(&text),
+        }
+        Vec::new()
+    }
+
+    fn quit(&mut self) -> Vec<Effect> {
+        self.should_quit = true;
+        vec![Effect::Quit]
+    }
+
+    fn switch_environment(&mut self, name: Option<&str>) -> Vec<Effect> {
+        let count = self.settings.environments.len();
+        let target = match name {
+            Some(name) => match self.settings.environments.iter().position(|e| e.name == name) {
+                Some(i) => i,
+                None => {
+                    let names: Vec<_> = self.settings.environments.iter().map(|e| e.name.as_str()).collect();
+                    self.message =
+                        Some((MessageLevel::Error, format!("no environment `{name}` (have: {})", names.join(", "))));
+                    return Vec::new();
+                }
+            },
+            None => (self.environment + 1) % count.max(1),
+        };
+        if target == self.environment && name.is_some() {
+            self.message = Some((MessageLevel::Info, format!("already in {}", self.environment_info().name)));
+            return Vec::new();
+        }
+        if target == self.environment {
+            self.message = Some((MessageLevel::Info, "only one environment is configured".into()));
+            return Vec::new();
+        }
+        self.environment = target;
+        self.generation += 1;
+        self.fleet = Default::default();
+        self.alerts.clear();
+        self.pending.clear();
+        self.alertmanager_peer = None;
+        self.last_refresh = None;
+        for health in self.health.values_mut() {
+            *health = Health::Connecting;
+        }
+        self.fleet_selected = 0;
+        self.alert_selected = 0;
+        self.screen = Screen::Overview;
+        self.message = Some((MessageLevel::Info, format!("switched to {}", self.environment_info().name)));
+        vec![Effect::StartSources { index: target, generation: self.generation }]
+    }
+
+    fn apply_filter(&mut self, text: &str) {
+        self.filter_text = text.to_string();
+        self.filter = Filter::parse(text);
+        self.rearrange(self.selected_model().map(|r| r.name.clone()).as_deref());
+    }
+
+    fn open(&mut self) {
+        let model = match self.focus {
+            Pane::Fleet => self.selected_model().map(|r| r.name.clone()),
+            Pane::Alerts => self.selected_alert().and_then(|a| a.model.clone()),
+        };
+        match model {
+            Some(name) => self.screen = Screen::Model(name),
+            None if self.focus == Pane::Alerts => {
+                self.message = Some((MessageLevel::Info, "this alert names no model".into()));
+            }
+            None => {}
+        }
+    }
+
+    fn move_selection(&mut self, delta: isize) {
+        if self.screen != Screen::Overview {
+            return;
+        }
+        let (selected, len) = match self.focus {
+            Pane::Fleet => (&mut self.fleet_selected, self.fleet.visible.len()),
+            Pane::Alerts => (&mut self.alert_selected, self.alerts.len() + self.pending.len()),
+        };
+        if len == 0 {
+            *selected = 0;
+            return;
+        }
+        let next = (*selected as isize).saturating_add(delta).clamp(0, len as isize - 1);
+        *selected = next as usize;
+    }
+}
+
+/// Severity first, then the oldest first (it has burned longest).
+fn sort_alerts(alerts: &mut [Alert]) {
+    alerts.sort_by(|a, b| {
+        a.severity
+            .cmp(&b.severity)
+            .then_with(|| b.state.is_firing().cmp(&a.state.is_firing()))
+            .then_with(|| a.starts_at.cmp(&b.starts_at))
+            .then_with(|| a.fingerprint.cmp(&b.fingerprint))
+    });
+}

@@ -1,0 +1,196 @@
+//! Command-line arguments and the top-level flow: load config, pick the mode, run it.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use color_eyre::eyre::{Result, eyre};
+use jiff::Timestamp;
+
+use crate::app::{App, EnvironmentInfo, Settings};
+use crate::config::{self, Config, Endpoint, Environment};
+use crate::demo::{DemoFleet, DemoLauncher};
+use crate::domain::ColumnId;
+use crate::keymap::Keymap;
+use crate::main_loop::Launcher;
+use crate::sources::launch::LiveLauncher;
+use crate::theme::{self, Theme};
+use crate::{headless, logging, main_loop, sources, terminal};
+
+#[derive(Debug, Parser)]
+#[command(name = "modeldeck", version, about = "A terminal console for ML models in production")]
+pub struct Args {
+    /// Config file (default: $MODELDECK_CONFIG, else ~/.config/modeldeck/config.toml).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Theme: default, light, high-contrast, mono, or a path to a theme file.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// Environment to start in (a name from the config).
+    #[arg(long = "env", global = true, value_name = "NAME")]
+    pub environment: Option<String>,
+    /// Run against the embedded simulated fleet: no servers, no config needed.
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Refuse every action that changes something outside.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Print the resolved settings (no secrets) and exit.
+    #[arg(long)]
+    pub print_config: bool,
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Fetch once and print the fleet and the firing alerts.
+    Status {
+        /// Print a JSON document (with a schema version) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("modeldeck: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Everything a run needs, resolved from args, environment and config.
+pub struct Prepared {
+    pub config: Config,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub environment: usize,
+}
+
+pub fn prepare(args: &Args) -> Result<Prepared> {
+    let path = if args.demo && args.config.is_none() {
+        None
+    } else {
+        config::locate(args.config.as_deref(), std::env::var(config::CONFIG_ENV).ok())?
+    };
+    let mut config = config::load(path.as_deref())?;
+    if args.demo {
+        config.environments = demo_environments();
+        config.start_environment = 0;
+    }
+    let keymap = Keymap::with_overrides(&config.keys).map_err(|errors| {
+        let file = config.path.as_ref().map_or_else(|| "config".into(), |p| p.display().to_string());
+        eyre!("{file}: {}", errors.join("\n  "))
+    })?;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let requested = args.theme.as_deref().or(config.theme.as_deref());
+    let theme = theme::resolve(requested, no_color)?;
+    let environment = match &args.environment {
+        Some(name) => config.environment_index(name).ok_or_else(|| {
+            let names: Vec<_> = config.environments.iter().map(|e| e.name.as_str()).collect();
+            eyre!("no environment `{name}` (have: {})", names.join(", "))
+        })?,
+        None => config.start_environment,
+    };
+    Ok(Prepared { config, keymap, theme, environment })
+}
+
+fn run(args: Args) -> Result<ExitCode> {
+    let prepared = prepare(&args)?;
+    if args.print_config {
+        print!("{}", describe(&prepared.config));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    match args.command {
+        Some(Cmd::Status { json }) => {
+            logging::init(&prepared.config.log_level, prepared.config.log_file.as_deref(), false);
+            runtime.block_on(headless::status(&prepared, args.demo, json))
+        }
+        None => {
+            terminal::install_hooks()?;
+            let log = logging::init(&prepared.config.log_level, prepared.config.log_file.as_deref(), true);
+            tracing::info!(log = ?log, demo = args.demo, "modeldeck starting");
+            let settings = Settings::from_config(&prepared.config, prepared.keymap.clone(), args.demo, args.read_only);
+            let app = App::new(settings, prepared.environment, Timestamp::now());
+            let launcher = launcher(&prepared.config, args.demo)?;
+            let mut term = terminal::enter()?;
+            let result = runtime.block_on(main_loop::run(&mut term, app, &prepared.theme, launcher.as_ref()));
+            terminal::restore();
+            runtime.shutdown_background();
+            result.map(|()| ExitCode::SUCCESS)
+        }
+    }
+}
+
+pub fn launcher(config: &Config, demo: bool) -> Result<Box<dyn Launcher>> {
+    if demo {
+        let critical = config.column(ColumnId::Accuracy).and_then(|c| c.thresholds.critical).unwrap_or(0.9);
+        return Ok(Box::new(DemoLauncher {
+            fleet: DemoFleet::new(Timestamp::now()),
+            columns: config.columns.clone(),
+            accuracy_critical: critical,
+        }));
+    }
+    let client = sources::http::client(config.timeout).map_err(|e| eyre!(e))?;
+    Ok(Box::new(LiveLauncher { config: config.clone(), client }))
+}
+
+fn demo_environments() -> Vec<Environment> {
+    let placeholder = Endpoint::plain("http://127.0.0.1:1").unwrap_or_else(|_| unreachable!("valid URL"));
+    ["demo", "demo-prod"]
+        .into_iter()
+        .map(|name| Environment {
+            name: name.into(),
+            production: name == "demo-prod",
+            read_only: false,
+            prometheus: placeholder.clone(),
+            alertmanagers: Vec::new(),
+        })
+        .collect()
+}
+
+/// The resolved settings as TOML-ish text, with secrets shown only as where they come from.
+fn describe(config: &Config) -> String {
+    let mut out = String::new();
+    let file = config.path.as_ref().map_or_else(|| "(built-in defaults)".into(), |p| p.display().to_string());
+    out += &format!("# resolved from {file}\n");
+    out += &format!(
+        "refresh = \"{}\"\ntimeout = \"{}\"\n",
+        config::duration::format(config.refresh),
+        config::duration::format(config.timeout)
+    );
+    let d = &config.discovery;
+    out += &format!(
+        "\n[discovery]\nmodel_label = \"{}\"\nversion_label = \"{}\"\ngpu_label = \"{}\"\n",
+        d.model_label, d.version_label, d.gpu_label
+    );
+    for env in &config.environments {
+        let info = EnvironmentInfo { name: env.name.clone(), production: env.production, read_only: env.read_only };
+        out += &format!(
+            "\n[[environment]]\nname = \"{}\"\nproduction = {}\nread_only = {}\nprometheus = \"{}\" # auth: {}\nalertmanagers = [{}]\n",
+            info.name,
+            info.production,
+            info.read_only,
+            env.prometheus.url,
+            auth_kind(&env.prometheus),
+            env.alertmanagers.iter().map(|a| format!("\"{}\"", a.url)).collect::<Vec<_>>().join(", ")
+        );
+    }
+    for c in &config.columns {
+        out += &format!("\n[fleet.columns.{}]\nquery = '{}'\n", c.id, c.query);
+    }
+    out
+}
+
+fn auth_kind(e: &Endpoint) -> &'static str {
+    match e.auth {
+        config::Auth::None => "none",
+        config::Auth::Bearer(_) => "bearer token",
+        config::Auth::Basic { .. } => "basic",
+    }
+}

@@ -1,0 +1,103 @@
+//! Default fleet columns. Each is ONE PromQL query for the whole fleet, aggregated
+//! `by (model)`, so the number of queries per refresh never grows with the fleet.
+//! `{model_label}`, `{version_label}` and `{gpu_label}` are filled from `[discovery]`.
+
+use std::time::Duration;
+
+use crate::domain::{ColumnId, Direction, Thresholds};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnSpec {
+    pub id: ColumnId,
+    pub title: String,
+    /// The query with placeholders filled in.
+    pub query: String,
+    pub thresholds: Thresholds,
+    /// Range columns (the sparkline) look back this far; instant columns ignore it.
+    pub range: Duration,
+}
+
+pub struct ColumnDefault {
+    pub id: ColumnId,
+    pub title: &'static str,
+    pub query: &'static str,
+    pub direction: Direction,
+    pub warn: Option<f64>,
+    pub critical: Option<f64>,
+}
+
+pub const DEFAULTS: [ColumnDefault; 8] = [
+    ColumnDefault {
+        id: ColumnId::Version,
+        title: "VERSION",
+        query: "max by ({model_label}, {version_label}) (model_accuracy or model_infer_request_success_total)",
+        direction: Direction::None,
+        warn: None,
+        critical: None,
+    },
+    ColumnDefault {
+        id: ColumnId::Accuracy,
+        title: "ACC",
+        query: "max by ({model_label}) (model_accuracy)",
+        direction: Direction::HigherIsBetter,
+        warn: Some(0.92),
+        critical: Some(0.90),
+    },
+    ColumnDefault {
+        id: ColumnId::Drift,
+        title: "DRIFT",
+        query: "max by ({model_label}) (model_drift_score)",
+        direction: Direction::LowerIsBetter,
+        warn: Some(0.1),
+        critical: Some(0.25),
+    },
+    ColumnDefault {
+        id: ColumnId::LatencyP95,
+        title: "P95",
+        query: "histogram_quantile(0.95, sum by ({model_label}, le) (rate(model_infer_request_duration_bucket[5m])))",
+        direction: Direction::LowerIsBetter,
+        warn: Some(0.5),
+        critical: Some(1.0),
+    },
+    ColumnDefault {
+        id: ColumnId::Throughput,
+        title: "REQ/S",
+        query: "sum by ({model_label}) (rate(model_infer_request_success_total[5m]))",
+        direction: Direction::None,
+        warn: None,
+        critical: None,
+    },
+    ColumnDefault {
+        id: ColumnId::ErrorRate,
+        title: "ERR",
+        query: "sum by ({model_label}) (rate(model_infer_request_failure_total[5m])) / (sum by ({model_label}) (rate(model_infer_request_success_total[5m])) + sum by ({model_label}) (rate(model_infer_request_failure_total[5m])))",
+        direction: Direction::LowerIsBetter,
+        warn: Some(0.01),
+        critical: Some(0.05),
+    },
+    ColumnDefault {
+        id: ColumnId::Gpu,
+        title: "GPU",
+        query: "avg by ({model_label}) (label_replace(DCGM_FI_DEV_GPU_UTIL, \"{model_label}\", \"$1\", \"{gpu_label}\", \"(.+)\"))",
+        direction: Direction::LowerIsBetter,
+        warn: Some(90.0),
+        critical: Some(98.0),
+    },
+    ColumnDefault {
+        id: ColumnId::Trend,
+        title: "ACC 1h",
+        query: "max by ({model_label}) (model_accuracy)",
+        direction: Direction::HigherIsBetter,
+        warn: Some(0.92),
+        critical: Some(0.90),
+    },
+];
+
+pub const DEFAULT_TREND_RANGE: Duration = Duration::from_secs(3600);
+
+pub fn expand(template: &str, model_label: &str, version_label: &str, gpu_label: &str) -> String {
+    template
+        .replace("{model_label}", model_label)
+        .replace("{version_label}", version_label)
+        .replace("{gpu_label}", gpu_label)
+}

@@ -1,0 +1,122 @@
+//! The config file as written: every field optional, unknown keys rejected.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::duration::deserialize_opt;
+use crate::domain::Direction;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    #[serde(default, deserialize_with = "deserialize_opt")]
+    pub refresh: Option<Duration>,
+    #[serde(default, deserialize_with = "deserialize_opt")]
+    pub timeout: Option<Duration>,
+    pub theme: Option<String>,
+    pub author: Option<String>,
+    pub default_environment: Option<String>,
+    pub read_only: Option<bool>,
+    #[serde(default)]
+    pub discovery: FileDiscovery,
+    #[serde(default, rename = "environment")]
+    pub environments: Vec<FileEnvironment>,
+    #[serde(default)]
+    pub fleet: FileFleet,
+    #[serde(default)]
+    pub keys: BTreeMap<String, KeyList>,
+    #[serde(default)]
+    pub log: FileLog,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileDiscovery {
+    pub model_label: Option<String>,
+    pub version_label: Option<String>,
+    pub gpu_label: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileEnvironment {
+    pub name: String,
+    #[serde(default)]
+    pub production: bool,
+    #[serde(default)]
+    pub read_only: bool,
+    pub prometheus: FileEndpoint,
+    #[serde(default)]
+    pub alertmanagers: Vec<AlertmanagerEntry>,
+}
+
+/// An Alertmanager is either a bare URL or a table with auth settings.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum AlertmanagerEntry {
+    Url(String),
+    Endpoint(FileEndpoint),
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileEndpoint {
+    pub url: String,
+    /// Prepended to every API path, e.g. `/prometheus` for Mimir.
+    pub path_prefix: Option<String>,
+    /// Sent as the tenant header (Mimir `X-Scope-OrgID`, Thanos `THANOS-TENANT`).
+    pub tenant: Option<String>,
+    pub tenant_header: Option<String>,
+    pub token_env: Option<String>,
+    pub token_file: Option<PathBuf>,
+    pub username: Option<String>,
+    pub password_env: Option<String>,
+    pub password_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileFleet {
+    #[serde(default)]
+    pub columns: BTreeMap<String, FileColumn>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileColumn {
+    pub title: Option<String>,
+    pub query: Option<String>,
+    pub direction: Option<Direction>,
+    pub warn: Option<f64>,
+    pub critical: Option<f64>,
+    pub enabled: Option<bool>,
+    #[serde(default, deserialize_with = "deserialize_opt")]
+    pub range: Option<Duration>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileLog {
+    pub level: Option<String>,
+    pub file: Option<PathBuf>,
+}
+
+/// A key binding: one key or several.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl KeyList {
+    pub fn keys(&self) -> Vec<String> {
+        match self {
+            KeyList::One(k) => vec![k.clone()],
+            KeyList::Many(ks) => ks.clone(),
+        }
+    }
+}

@@ -1,0 +1,338 @@
+//! Configuration: built-in defaults < config file < command line. The file is TOML with
+//! unknown keys rejected; every error names the file, the line and the key.
+
+mod columns;
+pub mod duration;
+mod error;
+mod file;
+pub mod secret;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use url::Url;
+
+pub use columns::{ColumnSpec, DEFAULT_TREND_RANGE};
+pub use error::ConfigError;
+pub use file::KeyList;
+pub use secret::Secret;
+
+use crate::domain::{ColumnId, Thresholds};
+use file::{AlertmanagerEntry, FileConfig, FileEndpoint};
+
+pub const DEFAULT_REFRESH: Duration = Duration::from_secs(5);
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(4);
+pub const CONFIG_ENV: &str = "MODELDECK_CONFIG";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub refresh: Duration,
+    pub timeout: Duration,
+    pub theme: Option<String>,
+    pub author: Option<String>,
+    pub read_only: bool,
+    pub discovery: Discovery,
+    pub environments: Vec<Environment>,
+    /// Index into `environments` to start with.
+    pub start_environment: usize,
+    pub columns: Vec<ColumnSpec>,
+    /// Key overrides, action name -> keys; validated by the keymap.
+    pub keys: BTreeMap<String, Vec<String>>,
+    pub log_level: String,
+    pub log_file: Option<PathBuf>,
+    /// The file this came from, if any.
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Discovery {
+    pub model_label: String,
+    pub version_label: String,
+    pub gpu_label: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Environment {
+    pub name: String,
+    pub production: bool,
+    pub read_only: bool,
+    pub prometheus: Endpoint,
+    pub alertmanagers: Vec<Endpoint>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// Base URL including any path prefix; API paths are appended to it.
+    pub url: Url,
+    /// Extra headers such as the tenant header.
+    pub headers: Vec<(String, String)>,
+    pub auth: Auth,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Auth {
+    None,
+    Bearer(Secret),
+    Basic { username: String, password: Secret },
+}
+
+impl Endpoint {
+    /// `base` joined with an API path such as `api/v1/query`.
+    pub fn join(&self, path: &str) -> String {
+        let base = self.url.as_str().trim_end_matches('/');
+        format!("{base}/{}", path.trim_start_matches('/'))
+    }
+
+    pub fn plain(url: &str) -> Result<Endpoint, String> {
+        Ok(Endpoint { url: parse_url(url)?, headers: Vec::new(), auth: Auth::None })
+    }
+
+    /// Error text with this endpoint's secrets removed.
+    pub fn redact(&self, text: &str) -> String {
+        match &self.auth {
+            Auth::None => text.to_string(),
+            Auth::Bearer(s) | Auth::Basic { password: s, .. } => s.redact(text),
+        }
+    }
+}
+
+impl Config {
+    pub fn environment(&self, index: usize) -> &Environment {
+        &self.environments[index.min(self.environments.len() - 1)]
+    }
+
+    pub fn environment_index(&self, name: &str) -> Option<usize> {
+        self.environments.iter().position(|e| e.name == name)
+    }
+
+    pub fn column(&self, id: ColumnId) -> Option<&ColumnSpec> {
+        self.columns.iter().find(|c| c.id == id)
+    }
+}
+
+/// Where the config comes from: an explicit path, `$MODELDECK_CONFIG`, or the platform
+/// config dir (`~/.config/modeldeck/config.toml` on Linux). `None` when nothing exists at
+/// the default place: modeldeck then runs with built-in defaults.
+pub fn locate(explicit: Option<&Path>, env_value: Option<String>) -> Result<Option<PathBuf>, ConfigError> {
+    if let Some(path) = explicit {
+        return Ok(Some(path.to_path_buf()));
+    }
+    if let Some(path) = env_value.filter(|v| !v.is_empty()) {
+        return Ok(Some(PathBuf::from(path)));
+    }
+    let default = default_path();
+    Ok(default.filter(|p| p.exists()))
+}
+
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "modeldeck").map(|d| d.config_dir().join("config.toml"))
+}
+
+/// Reads and resolves a config file; `None` gives the built-in defaults.
+pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+    let Some(path) = path else {
+        return from_str("", None, &|k| std::env::var(k).ok());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::Io { path: path.to_path_buf(), message: e.to_string() })?;
+    from_str(&text, Some(path), &|k| std::env::var(k).ok())
+}
+
+/// Parses config text. `lookup` reads environment variables (injectable for tests).
+pub fn from_str(
+    text: &str,
+    path: Option<&Path>,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<Config, ConfigError> {
+    let origin = path.map(Path::to_path_buf);
+    let raw: FileConfig = toml::from_str(text).map_err(|e| error::from_toml(&e, text, origin.clone()))?;
+    let at = |key: &str, message: String| error::at_key(text, origin.clone(), key, message);
+
+    let refresh = raw.refresh.unwrap_or(DEFAULT_REFRESH);
+    if refresh < Duration::from_millis(200) {
+        return Err(at("refresh", "must be at least 200ms".into()));
+    }
+    let timeout = raw.timeout.unwrap_or(DEFAULT_TIMEOUT);
+    if timeout.is_zero() {
+        return Err(at("timeout", "must be more than 0".into()));
+    }
+    let discovery = Discovery {
+        model_label: raw.discovery.model_label.clone().unwrap_or_else(|| "model".into()),
+        version_label: raw.discovery.version_label.clone().unwrap_or_else(|| "version".into()),
+        gpu_label: raw.discovery.gpu_label.clone().unwrap_or_else(|| "container".into()),
+    };
+    for (key, value) in [
+        ("model_label", &discovery.model_label),
+        ("version_label", &discovery.version_label),
+        ("gpu_label", &discovery.gpu_label),
+    ] {
+        if !is_label_name(value) {
+            return Err(at(key, format!("`{value}` is not a valid Prometheus label name")));
+        }
+    }
+
+    let mut environments = Vec::new();
+    for env in &raw.environments {
+        if env.name.trim().is_empty() {
+            return Err(at("name", "environment name must not be empty".into()));
+        }
+        if environments.iter().any(|e: &Environment| e.name == env.name) {
+            return Err(at("name", format!("environment `{}` is defined twice", env.name)));
+        }
+        let prometheus = endpoint(&env.prometheus, lookup).map_err(|m| at("url", m))?;
+        let mut alertmanagers = Vec::new();
+        for am in &env.alertmanagers {
+            let resolved = match am {
+                AlertmanagerEntry::Url(u) => Endpoint::plain(u),
+                AlertmanagerEntry::Endpoint(e) => endpoint(e, lookup),
+            };
+            alertmanagers.push(resolved.map_err(|m| at("alertmanagers", m))?);
+        }
+        environments.push(Environment {
+            name: env.name.clone(),
+            production: env.production,
+            read_only: env.read_only,
+            prometheus,
+            alertmanagers,
+        });
+    }
+    if environments.is_empty() {
+        environments.push(local_environment());
+    }
+    let start_environment = match &raw.default_environment {
+        Some(name) => environments
+            .iter()
+            .position(|e| &e.name == name)
+            .ok_or_else(|| at("default_environment", format!("no environment is named `{name}`")))?,
+        None => 0,
+    };
+
+    let columns = resolve_columns(&raw, &discovery, &at)?;
+    let keys = raw.keys.iter().map(|(k, v)| (k.clone(), v.keys())).collect();
+    let log_level = raw.log.level.clone().unwrap_or_else(|| "info".into());
+    if !["error", "warn", "info", "debug", "trace"].contains(&log_level.as_str()) {
+        return Err(at("level", format!("`{log_level}` is not one of error, warn, info, debug, trace")));
+    }
+    Ok(Config {
+        refresh,
+        timeout,
+        theme: raw.theme.clone(),
+        author: raw.author.clone().filter(|a| !a.trim().is_empty()),
+        read_only: raw.read_only.unwrap_or(false),
+        discovery,
+        environments,
+        start_environment,
+        columns,
+        keys,
+        log_level,
+        log_file: raw.log.file.as_deref().map(expand_home),
+        path: origin,
+    })
+}
+
+fn resolve_columns(
+    raw: &FileConfig,
+    discovery: &Discovery,
+    at: &dyn Fn(&str, String) -> ConfigError,
+) -> Result<Vec<ColumnSpec>, ConfigError> {
+    for key in raw.fleet.columns.keys() {
+        if ColumnId::from_key(key).is_none() {
+            let known: Vec<_> = ColumnId::ALL.iter().map(|c| c.key()).collect();
+            return Err(at(key, format!("unknown fleet column `{key}`, expected one of {}", known.join(", "))));
+        }
+    }
+    let mut columns = Vec::new();
+    for default in &columns::DEFAULTS {
+        let user = raw.fleet.columns.get(default.id.key());
+        let get = |f: fn(&file::FileColumn) -> Option<f64>, d: Option<f64>| user.and_then(f).or(d);
+        if user.and_then(|u| u.enabled) == Some(false) {
+            continue;
+        }
+        let template = user.and_then(|u| u.query.clone()).unwrap_or_else(|| default.query.to_string());
+        if template.trim().is_empty() {
+            return Err(at("query", format!("fleet column `{}` has an empty query", default.id)));
+        }
+        let warn = get(|u| u.warn, default.warn);
+        let critical = get(|u| u.critical, default.critical);
+        if warn.is_some_and(|v| !v.is_finite()) || critical.is_some_and(|v| !v.is_finite()) {
+            return Err(at("warn", format!("thresholds of `{}` must be finite numbers", default.id)));
+        }
+        columns.push(ColumnSpec {
+            id: default.id,
+            title: user.and_then(|u| u.title.clone()).unwrap_or_else(|| default.title.to_string()),
+            query: columns::expand(&template, &discovery.model_label, &discovery.version_label, &discovery.gpu_label),
+            thresholds: Thresholds {
+                direction: user.and_then(|u| u.direction).unwrap_or(default.direction),
+                warn,
+                critical,
+            },
+            range: user.and_then(|u| u.range).unwrap_or(DEFAULT_TREND_RANGE),
+        });
+    }
+    Ok(columns)
+}
+
+fn endpoint(raw: &FileEndpoint, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Endpoint, String> {
+    let mut url = parse_url(&raw.url)?;
+    if let Some(prefix) = raw.path_prefix.as_deref().filter(|p| !p.is_empty()) {
+        let joined = format!("{}/{}", url.path().trim_end_matches('/'), prefix.trim_matches('/'));
+        url.set_path(&joined);
+    }
+    let mut headers = Vec::new();
+    if let Some(tenant) = raw.tenant.as_deref().filter(|t| !t.is_empty()) {
+        let name = raw.tenant_header.clone().unwrap_or_else(|| "X-Scope-OrgID".into());
+        headers.push((name, tenant.to_string()));
+    }
+    let token = secret::resolve("token", raw.token_env.as_deref(), raw.token_file.as_deref(), lookup)?;
+    let password = secret::resolve("password", raw.password_env.as_deref(), raw.password_file.as_deref(), lookup)?;
+    let auth = match (token, &raw.username, password) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            return Err("set either a token or a username and password, not both".into());
+        }
+        (Some(t), None, None) => Auth::Bearer(t),
+        (None, Some(user), Some(password)) => Auth::Basic { username: user.clone(), password },
+        (None, Some(_), None) => return Err("`username` needs `password_env` or `password_file`".into()),
+        (None, None, Some(_)) => return Err("a password needs a `username`".into()),
+        (None, None, None) => Auth::None,
+    };
+    Ok(Endpoint { url, headers, auth })
+}
+
+fn parse_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|e| format!("invalid URL `{text}`: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("invalid URL `{text}`: only http and https are supported"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!(
+            "URL `{}` carries credentials; use username and password_env or password_file",
+            url.host_str().unwrap_or("?")
+        ));
+    }
+    Ok(url)
+}
+
+fn local_environment() -> Environment {
+    let plain = |u: &str| Endpoint::plain(u).unwrap_or_else(|_| unreachable!("built-in URL {u} is valid"));
+    Environment {
+        name: "local".into(),
+        production: false,
+        read_only: false,
+        prometheus: plain("http://127.0.0.1:9090"),
+        alertmanagers: vec![plain("http://127.0.0.1:9093")],
+    }
+}
+
+fn is_label_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+pub fn expand_home(path: &Path) -> PathBuf {
+    match (path.strip_prefix("~"), std::env::var_os("HOME")) {
+        (Ok(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => path.to_path_buf(),
+    }
+}

@@ -1,0 +1,320 @@
+//! The embedded demo fleet: eight models whose values evolve with time, one of which
+//! degrades and fires alerts. It plugs in as ordinary sources, so the UI runs unchanged.
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::config::ColumnSpec;
+use crate::domain::{
+    Alert, AlertSnapshot, AlertState, CellValue, ColumnId, FleetSnapshot, Severity, SourceData, SourceId,
+};
+use crate::sources::Source;
+use crate::sources::prometheus::TREND_POINTS;
+
+struct DemoModel {
+    name: &'static str,
+    version: &'static str,
+    accuracy: f64,
+    drift: f64,
+    latency: f64,
+    rps: f64,
+    gpu: Option<f64>,
+}
+
+const MODELS: [DemoModel; 8] = [
+    DemoModel {
+        name: "fraud-detector",
+        version: "14",
+        accuracy: 0.962,
+        drift: 0.04,
+        latency: 0.045,
+        rps: 420.0,
+        gpu: Some(71.0),
+    },
+    DemoModel {
+        name: "churn-predictor",
+        version: "7",
+        accuracy: 0.931,
+        drift: 0.06,
+        latency: 0.120,
+        rps: 35.0,
+        gpu: None,
+    },
+    DemoModel {
+        name: "recsys-ranker",
+        version: "22",
+        accuracy: 0.948,
+        drift: 0.03,
+        latency: 0.210,
+        rps: 1850.0,
+        gpu: Some(84.0),
+    },
+    DemoModel { name: "credit-risk", version: "5", accuracy: 0.957, drift: 0.02, latency: 0.080, rps: 64.0, gpu: None },
+    DemoModel {
+        name: "search-embed",
+        version: "3",
+        accuracy: 0.975,
+        drift: 0.05,
+        latency: 0.018,
+        rps: 2600.0,
+        gpu: Some(63.0),
+    },
+    DemoModel {
+        name: "support-intent",
+        version: "11",
+        accuracy: 0.944,
+        drift: 0.08,
+        latency: 0.060,
+        rps: 140.0,
+        gpu: Some(38.0),
+    },
+    DemoModel {
+        name: "price-forecast",
+        version: "9",
+        accuracy: 0.938,
+        drift: 0.07,
+        latency: 0.350,
+        rps: 12.0,
+        gpu: None,
+    },
+    DemoModel {
+        name: "image-moderation",
+        version: "4",
+        accuracy: 0.969,
+        drift: 0.02,
+        latency: 0.095,
+        rps: 310.0,
+        gpu: Some(92.0),
+    },
+];
+
+/// The degrading model: its accuracy slides below the critical line within seconds.
+const DEGRADING: usize = 0;
+
+/// A deterministic simulation: every value is a function of the model and the time.
+#[derive(Debug, Clone)]
+pub struct DemoFleet {
+    started: Timestamp,
+}
+
+impl DemoFleet {
+    pub fn new(started: Timestamp) -> DemoFleet {
+        DemoFleet { started }
+    }
+
+    fn seconds_in(&self, at: Timestamp) -> f64 {
+        (at.as_millisecond() - self.started.as_millisecond()) as f64 / 1000.0
+    }
+
+    fn accuracy(&self, i: usize, t: f64) -> f64 {
+        let m = &MODELS[i];
+        let wobble = 0.004 * ((t / 7.0) + i as f64).sin();
+        if i == DEGRADING && t > 0.0 {
+            // From 0.962 to about 0.85 over the first 25 s, then it hovers there.
+            let fall = 0.11 * (t / 25.0).min(1.0);
+            return m.accuracy - fall + wobble;
+        }
+        m.accuracy + wobble
+    }
+
+    fn drift(&self, i: usize, t: f64) -> f64 {
+        let m = &MODELS[i];
+        let base = m.drift + 0.01 * ((t / 11.0) + 2.0 * i as f64).sin().abs();
+        if i == DEGRADING && t > 0.0 { base + 0.3 * (t / 30.0).min(1.0) } else { base }
+    }
+
+    pub fn fleet(&self, at: Timestamp, columns: &[ColumnSpec]) -> FleetSnapshot {
+        let t = self.seconds_in(at);
+        let mut out = Vec::new();
+        for spec in columns {
+            let mut values = HashMap::new();
+            for (i, m) in MODELS.iter().enumerate() {
+                let phase = (t / 5.0 + i as f64).sin();
+                let value = match spec.id {
+                    ColumnId::Version => Some(CellValue::Text(m.version.to_string())),
+                    ColumnId::Accuracy => Some(CellValue::Number(self.accuracy(i, t))),
+                    ColumnId::Drift => Some(CellValue::Number(self.drift(i, t))),
+                    ColumnId::LatencyP95 => Some(CellValue::Number(m.latency * (1.0 + 0.15 * phase))),
+                    ColumnId::Throughput => Some(CellValue::Number(m.rps * (1.0 + 0.1 * phase))),
+                    ColumnId::ErrorRate => {
+                        let errors = if i == DEGRADING { 0.004 + 0.02 * (t / 40.0).min(1.0) } else { 0.001 };
+                        Some(CellValue::Number(errors * (1.0 + 0.3 * phase)))
+                    }
+                    ColumnId::Gpu => m.gpu.map(|g| CellValue::Number((g + 6.0 * phase).clamp(0.0, 100.0))),
+                    ColumnId::Trend => {
+                        let step = spec.range.as_secs_f64().max(60.0) / TREND_POINTS as f64;
+                        let series = (0..TREND_POINTS)
+                            .map(|k| self.accuracy(i, t - step * (TREND_POINTS - 1 - k) as f64))
+                            .collect();
+                        Some(CellValue::Series(series))
+                    }
+                };
+                if let Some(v) = value {
+                    values.insert(m.name.to_string(), v);
+                }
+            }
+            out.push((spec.id, Ok(values)));
+        }
+        let pending_alerts = if t > 3.0 && t < 30.0 {
+            vec![alert(
+                self.started,
+                "ModelDriftHigh",
+                Severity::Warning,
+                MODELS[DEGRADING].name,
+                AlertState::Pending,
+                "Drift on fraud-detector is rising",
+                3.0,
+            )]
+        } else {
+            Vec::new()
+        };
+        FleetSnapshot { columns: out, pending_alerts }
+    }
+
+    pub fn alerts(&self, at: Timestamp, accuracy_critical: f64) -> AlertSnapshot {
+        let t = self.seconds_in(at);
+        let mut alerts = Vec::new();
+        for (i, m) in MODELS.iter().enumerate() {
+            let acc = self.accuracy(i, t);
+            if acc < accuracy_critical {
+                alerts.push(alert(
+                    self.started,
+                    "ModelAccuracyLow",
+                    Severity::Critical,
+                    m.name,
+                    AlertState::Active,
+                    &format!("Accuracy of {} v{} is {acc:.3}", m.name, m.version),
+                    2.0,
+                ));
+            }
+            if self.drift(i, t) > 0.25 {
+                alerts.push(alert(
+                    self.started,
+                    "ModelDriftHigh",
+                    Severity::Warning,
+                    m.name,
+                    AlertState::Active,
+                    &format!("Drift on {} is {:.2}", m.name, self.drift(i, t)),
+                    30.0,
+                ));
+            }
+        }
+        // A long-running, acknowledged GPU alert shows what a silenced row looks like.
+        alerts.push(alert(
+            self.started,
+            "GpuTooHot",
+            Severity::Warning,
+            MODELS[7].name,
+            AlertState::Silenced,
+            "GPU 3 on gpu-node-2 at 86C",
+            -2400.0,
+        ));
+        AlertSnapshot { alerts, peer: "demo".into() }
+    }
+}
+
+fn alert(
+    started: Timestamp,
+    name: &str,
+    severity: Severity,
+    model: &str,
+    state: AlertState,
+    summary: &str,
+    at: f64,
+) -> Alert {
+    let mut labels = BTreeMap::new();
+    labels.insert("alertname".to_string(), name.to_string());
+    labels.insert("model".to_string(), model.to_string());
+    labels.insert("severity".to_string(), severity.label().to_string());
+    let mut annotations = BTreeMap::new();
+    annotations.insert("summary".to_string(), summary.to_string());
+    Alert {
+        fingerprint: format!("demo-{name}-{model}"),
+        name: name.to_string(),
+        severity,
+        model: Some(model.to_string()),
+        state,
+        starts_at: started.checked_add(SignedDuration::from_millis((at * 1000.0) as i64)).ok(),
+        summary: summary.to_string(),
+        labels,
+        annotations,
+        silenced_by: if state == AlertState::Silenced { vec!["demo-silence".into()] } else { Vec::new() },
+        generator_url: None,
+    }
+}
+
+/// The demo's stand-in for Prometheus.
+pub struct DemoMetrics {
+    pub fleet: DemoFleet,
+    pub columns: Vec<ColumnSpec>,
+}
+
+impl Source for DemoMetrics {
+    fn id(&self) -> SourceId {
+        SourceId::Prometheus
+    }
+
+    async fn fetch(&mut self) -> Result<SourceData, String> {
+        Ok(SourceData::Fleet(self.fleet.fleet(Timestamp::now(), &self.columns)))
+    }
+}
+
+/// The demo's stand-in for Alertmanager.
+pub struct DemoAlerts {
+    pub fleet: DemoFleet,
+    pub accuracy_critical: f64,
+}
+
+impl Source for DemoAlerts {
+    fn id(&self) -> SourceId {
+        SourceId::Alertmanager
+    }
+
+    async fn fetch(&mut self) -> Result<SourceData, String> {
+        Ok(SourceData::Alerts(self.fleet.alerts(Timestamp::now(), self.accuracy_critical)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn degrading_model_fires_within_seconds() {
+        let start = Timestamp::from_second(1_800_000_000).unwrap();
+        let fleet = DemoFleet::new(start);
+        let early = fleet.alerts(start, 0.90);
+        assert!(early.alerts.iter().all(|a| a.name != "ModelAccuracyLow"));
+        let later = fleet.alerts(start.checked_add(SignedDuration::from_secs(5)).unwrap(), 0.90);
+        assert!(
+            later.alerts.iter().any(|a| a.name == "ModelAccuracyLow" && a.model.as_deref() == Some("fraud-detector"))
+        );
+    }
+}
+
+/// Starts the demo sources; they ignore the environment and refresh every second.
+pub struct DemoLauncher {
+    pub fleet: DemoFleet,
+    pub columns: Vec<ColumnSpec>,
+    pub accuracy_critical: f64,
+}
+
+impl crate::main_loop::Launcher for DemoLauncher {
+    fn start(
+        &self,
+        _environment: usize,
+        generation: u64,
+        tx: &tokio::sync::mpsc::UnboundedSender<crate::event::Event>,
+        refresh: &std::sync::Arc<tokio::sync::Notify>,
+    ) -> Vec<tokio::task::JoinHandle<()>> {
+        use crate::sources::poller::{Schedule, run};
+        let schedule = Schedule::new(std::time::Duration::from_secs(1), std::time::Duration::from_secs(1));
+        let metrics = DemoMetrics { fleet: self.fleet.clone(), columns: self.columns.clone() };
+        let alerts = DemoAlerts { fleet: self.fleet.clone(), accuracy_critical: self.accuracy_critical };
+        vec![
+            tokio::spawn(run(metrics, schedule, generation, tx.clone(), refresh.clone())),
+            tokio::spawn(run(alerts, schedule, generation, tx.clone(), refresh.clone())),
+        ]
+    }
+}

@@ -1,0 +1,46 @@
+//! Everything that can happen to the app arrives as one [`Event`]; everything the app
+//! wants done outside itself leaves as an [`Effect`].
+
+use std::time::Duration;
+
+use crossterm::event::KeyEvent;
+use jiff::Timestamp;
+
+use crate::domain::{SourceData, SourceId};
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    /// Once a second, so that "data age" labels stay true.
+    Tick(Timestamp),
+    Source(SourceUpdate),
+    /// SIGTERM, SIGHUP (dropped SSH session) or SIGINT.
+    Shutdown(&'static str),
+}
+
+/// One poll's outcome from one source task.
+#[derive(Debug, Clone)]
+pub struct SourceUpdate {
+    /// Which environment's tasks sent it; results from a previous environment are dropped.
+    pub generation: u64,
+    pub source: SourceId,
+    pub at: Timestamp,
+    pub outcome: Result<SourceData, String>,
+    /// When the poller will try again (the backoff after a failure).
+    pub next_in: Duration,
+}
+
+/// Work for the main loop; `App::update` never does I/O itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Stop the current source tasks and start those of environment `index`, tagging
+    /// their messages with `generation`.
+    StartSources {
+        index: usize,
+        generation: u64,
+    },
+    /// Ask every source to poll now instead of waiting for its interval.
+    RefreshNow,
+    Quit,
+}

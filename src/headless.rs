@@ -1,0 +1,161 @@
+//! `modeldeck status [--json]`: fetch once, print the fleet and the firing alerts, and
+//! exit non-zero when a source did not answer. It reuses the app's own ingestion, so the
+//! table and the TUI can never disagree.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use color_eyre::eyre::{Result, eyre};
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use crate::app::{App, Settings};
+use crate::cli::Prepared;
+use crate::demo::DemoFleet;
+use crate::domain::{CellValue, ColumnId, SourceData, SourceId};
+use crate::event::{Event, SourceUpdate};
+use crate::sources::http;
+use crate::sources::launch::LiveLauncher;
+use crate::ui::format;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+pub async fn status(prepared: &Prepared, demo: bool, json: bool) -> Result<ExitCode> {
+    let config = &prepared.config;
+    let now = Timestamp::now();
+    let settings = Settings::from_config(config, prepared.keymap.clone(), demo, false);
+    let mut app = App::new(settings, prepared.environment, now);
+    let outcomes: Vec<(SourceId, Result<SourceData, String>)> = if demo {
+        // Thirty seconds into the simulation, so the degraded model is visible.
+        let fleet = DemoFleet::new(now.checked_sub(jiff::SignedDuration::from_secs(30))?);
+        vec![
+            (SourceId::Prometheus, Ok(SourceData::Fleet(fleet.fleet(now, &config.columns)))),
+            (SourceId::Alertmanager, Ok(SourceData::Alerts(fleet.alerts(now, 0.9)))),
+        ]
+    } else {
+        let client = http::client(config.timeout).map_err(|e| eyre!(e))?;
+        let launcher = LiveLauncher { config: config.clone(), client };
+        let (prometheus, alertmanager) = launcher.sources(prepared.environment);
+        let limit = config.timeout + Duration::from_secs(1);
+        let timed_out = || format!("timed out after {}", crate::config::duration::format(limit));
+        let (p, a) = tokio::join!(
+            tokio::time::timeout(limit, prometheus.snapshot(now)),
+            tokio::time::timeout(limit, alertmanager.snapshot())
+        );
+        vec![
+            (SourceId::Prometheus, p.unwrap_or_else(|_| Err(timed_out())).map(SourceData::Fleet)),
+            (SourceId::Alertmanager, a.unwrap_or_else(|_| Err(timed_out())).map(SourceData::Alerts)),
+        ]
+    };
+    let failures: Vec<String> =
+        outcomes.iter().filter_map(|(s, r)| r.as_ref().err().map(|e| format!("{}: {e}", s.label()))).collect();
+    let errors: Vec<(SourceId, Option<String>)> =
+        outcomes.iter().map(|(s, r)| (*s, r.as_ref().err().cloned())).collect();
+    for (source, outcome) in outcomes {
+        let update = SourceUpdate { generation: app.generation, source, at: now, outcome, next_in: Duration::ZERO };
+        app.update(Event::Source(update));
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&document(&app, &errors))?);
+    } else {
+        print!("{}", table(&app));
+    }
+    if failures.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for f in &failures {
+            eprintln!("modeldeck: source failed: {f}");
+        }
+        Ok(ExitCode::from(1))
+    }
+}
+
+fn document(app: &App, errors: &[(SourceId, Option<String>)]) -> Value {
+    let models: Vec<Value> = app
+        .fleet
+        .visible_rows()
+        .map(|row| {
+            let mut values = serde_json::Map::new();
+            for spec in &app.settings.columns {
+                let v = match row.cells.get(&spec.id) {
+                    Some(CellValue::Number(n)) if n.is_finite() => json!(n),
+                    Some(CellValue::Number(n)) => json!(format::number(spec.id, *n)),
+                    Some(CellValue::Text(t)) => json!(t),
+                    Some(CellValue::Series(s)) => {
+                        json!(s.iter().map(|v| v.is_finite().then_some(*v)).collect::<Vec<_>>())
+                    }
+                    None => Value::Null,
+                };
+                values.insert(spec.id.key().to_string(), v);
+                if spec.id != ColumnId::Version
+                    && let Some(CellValue::Number(n)) = row.cells.get(&spec.id)
+                {
+                    values.insert(format!("{}_status", spec.id.key()), json!(spec.thresholds.classify(*n)));
+                }
+            }
+            json!({
+                "name": row.name,
+                "status": row.status,
+                "critical_alert": row.critical(),
+                "firing_alerts": row.firing,
+                "values": values,
+            })
+        })
+        .collect();
+    let alerts: Vec<Value> = app
+        .alert_rows()
+        .map(|a| {
+            json!({
+                "name": a.name, "severity": a.severity, "state": a.state, "model": a.model,
+                "starts_at": a.starts_at.map(|t| t.to_string()), "summary": a.summary,
+                "fingerprint": a.fingerprint, "labels": a.labels,
+            })
+        })
+        .collect();
+    let sources: serde_json::Map<String, Value> =
+        errors.iter().map(|(s, e)| (s.label().to_string(), json!({ "ok": e.is_none(), "error": e }))).collect();
+    json!({
+        "schema_version": SCHEMA_VERSION,
+        "environment": app.environment_info().name,
+        "generated_at": app.now.to_string(),
+        "sources": sources,
+        "models": models,
+        "alerts": alerts,
+    })
+}
+
+fn table(app: &App) -> String {
+    let columns: Vec<_> = app.settings.columns.iter().filter(|c| c.id != ColumnId::Trend).collect();
+    let mut out = format!("environment: {}\n\n", app.environment_info().name);
+    let mut header = format!("{:<1} {:<24}", "", "MODEL");
+    for c in &columns {
+        header += &format!(" {:>8}", format::fit(&c.title, 8));
+    }
+    out += &format!("{header} {:>6}\n", "ALERTS");
+    for row in app.fleet.visible_rows() {
+        let mark = if row.critical() { "!" } else { " " };
+        let mut line = format!("{mark} {:<24}", format::fit(&row.name, 24));
+        for c in &columns {
+            line += &format!(" {:>8}", format::fit(&format::cell(c.id, row.cells.get(&c.id)), 8));
+        }
+        out += &format!("{line} {:>6}\n", row.firing);
+    }
+    out += "\nALERTS\n";
+    let firing: Vec<_> = app.alert_rows().collect();
+    if firing.is_empty() {
+        out += "  none\n";
+    }
+    for a in firing {
+        let age = a.starts_at.map_or("–".into(), |t| format::age(app.now.as_second() - t.as_second()));
+        out += &format!(
+            "  {:<8} {:<24} {:<20} {:>6} {:<9} {}\n",
+            a.severity.label(),
+            format::fit(&a.name, 24),
+            format::fit(a.model.as_deref().unwrap_or("–"), 20),
+            age,
+            a.state.label(),
+            a.summary
+        );
+    }
+    out
+}

@@ -1,0 +1,26 @@
+//! modeldeck: a terminal console for ML models in production.
+//!
+//! Module map (data flows top to bottom):
+//! - `config`, `cli`, `theme`, `keymap`: what the operator asked for.
+//! - `sources`: tokio tasks that poll Prometheus, Alertmanager or the demo fleet and send
+//!   [`event::Event`]s; `sources::poller` holds the shared interval/timeout/backoff loop.
+//! - `app`: the state and its pure `update(event) -> effects`; only `main_loop` mutates it.
+//! - `ui`: views that draw from `&App` and never mutate it.
+//! - `terminal`, `logging`, `headless`: the edges (TTY setup, log file, `modeldeck status`).
+
+pub mod app;
+pub mod cli;
+pub mod command;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod event;
+pub mod headless;
+pub mod keymap;
+pub mod logging;
+pub mod main_loop;
+pub mod sanitize;
+pub mod sources;
+pub mod terminal;
+pub mod theme;
+pub mod ui;

@@ -1,0 +1,118 @@
+//! The only place that owns both the terminal and the app: events in, `update`, effects
+//! out, and a throttled draw when something changed.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use color_eyre::eyre::Result;
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures_util::StreamExt;
+use jiff::Timestamp;
+use ratatui::DefaultTerminal;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::{Notify, mpsc};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use crate::app::App;
+use crate::event::{Effect, Event};
+use crate::theme::Theme;
+
+/// Over SSH a redraw costs bandwidth; 50 ms keeps typing snappy and bursts cheap.
+pub const FRAME_BUDGET: Duration = Duration::from_millis(50);
+
+/// Starts the source tasks of one environment.
+pub trait Launcher {
+    fn start(
+        &self,
+        environment: usize,
+        generation: u64,
+        tx: &mpsc::UnboundedSender<Event>,
+        refresh: &Arc<Notify>,
+    ) -> Vec<JoinHandle<()>>;
+}
+
+pub async fn run(terminal: &mut DefaultTerminal, mut app: App, theme: &Theme, launcher: &dyn Launcher) -> Result<()> {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let refresh = Arc::new(Notify::new());
+    spawn_terminal_events(tx.clone());
+    spawn_signals(tx.clone())?;
+    let mut tasks = launcher.start(app.environment, app.generation, &tx, &refresh);
+    let size = terminal.size()?;
+    app.update(Event::Resize(size.width, size.height));
+
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut last_draw = Instant::now() - FRAME_BUDGET;
+    loop {
+        let draw_at = last_draw + FRAME_BUDGET;
+        tokio::select! {
+            Some(event) = rx.recv() => {
+                let mut effects = app.update(event);
+                // Take whatever else is queued before drawing: one frame per burst.
+                while let Ok(more) = rx.try_recv() {
+                    effects.extend(app.update(more));
+                }
+                for effect in effects {
+                    match effect {
+                        Effect::StartSources { index, generation } => {
+                            tasks.iter().for_each(JoinHandle::abort);
+                            tasks = launcher.start(index, generation, &tx, &refresh);
+                        }
+                        Effect::RefreshNow => refresh.notify_waiters(),
+                        Effect::Quit => {}
+                    }
+                }
+            }
+            _ = tick.tick() => { app.update(Event::Tick(Timestamp::now())); }
+            _ = tokio::time::sleep_until(draw_at), if app.is_dirty() => {
+                // A failed write means the terminal is gone (dropped SSH): leave cleanly.
+                if let Err(e) = terminal.draw(|frame| crate::ui::draw(frame, &app, theme)) {
+                    tracing::warn!(error = %e, "terminal write failed; quitting");
+                    break;
+                }
+                app.mark_clean();
+                last_draw = Instant::now();
+            }
+        }
+        if app.should_quit {
+            break;
+        }
+    }
+    tasks.iter().for_each(JoinHandle::abort);
+    Ok(())
+}
+
+fn spawn_terminal_events(tx: mpsc::UnboundedSender<Event>) {
+    tokio::spawn(async move {
+        let mut stream = EventStream::new();
+        while let Some(item) = stream.next().await {
+            let event = match item {
+                Ok(TermEvent::Key(key)) => Event::Key(key),
+                Ok(TermEvent::Resize(w, h)) => Event::Resize(w, h),
+                Ok(_) => continue,
+                Err(_) => Event::Shutdown("terminal input closed"),
+            };
+            let stop = matches!(event, Event::Shutdown(_));
+            if tx.send(event).is_err() || stop {
+                return;
+            }
+        }
+        let _ = tx.send(Event::Shutdown("terminal input closed"));
+    });
+}
+
+fn spawn_signals(tx: mpsc::UnboundedSender<Event>) -> Result<()> {
+    let mut term = signal(SignalKind::terminate())?;
+    let mut hup = signal(SignalKind::hangup())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    tokio::spawn(async move {
+        let name = tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = hup.recv() => "SIGHUP",
+            _ = int.recv() => "SIGINT",
+        };
+        tracing::info!(signal = name, "shutting down");
+        let _ = tx.send(Event::Shutdown(name));
+    });
+    Ok(())
+}

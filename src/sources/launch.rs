@@ -1,0 +1,53 @@
+//! Starts the real sources of an environment, one poller task each.
+
+use std::sync::Arc;
+
+use reqwest::Client;
+use tokio::sync::{Notify, mpsc};
+use tokio::task::JoinHandle;
+
+use super::alertmanager::AlertmanagerSource;
+use super::poller::{self, Schedule};
+use super::prometheus::PrometheusSource;
+use crate::config::Config;
+use crate::event::Event;
+use crate::main_loop::Launcher;
+
+pub struct LiveLauncher {
+    pub config: Config,
+    pub client: Client,
+}
+
+impl LiveLauncher {
+    pub fn sources(&self, environment: usize) -> (PrometheusSource, AlertmanagerSource) {
+        let env = self.config.environment(environment);
+        let d = &self.config.discovery;
+        (
+            PrometheusSource::new(
+                self.client.clone(),
+                env.prometheus.clone(),
+                self.config.columns.clone(),
+                &d.model_label,
+                &d.version_label,
+            ),
+            AlertmanagerSource::new(self.client.clone(), env.alertmanagers.clone(), &d.model_label),
+        )
+    }
+}
+
+impl Launcher for LiveLauncher {
+    fn start(
+        &self,
+        environment: usize,
+        generation: u64,
+        tx: &mpsc::UnboundedSender<Event>,
+        refresh: &Arc<Notify>,
+    ) -> Vec<JoinHandle<()>> {
+        let schedule = Schedule::new(self.config.refresh, self.config.timeout);
+        let (prometheus, alertmanager) = self.sources(environment);
+        vec![
+            tokio::spawn(poller::run(prometheus, schedule, generation, tx.clone(), refresh.clone())),
+            tokio::spawn(poller::run(alertmanager, schedule, generation, tx.clone(), refresh.clone())),
+        ]
+    }
+}

@@ -1,0 +1,20 @@
+//! Sources: one tokio task per backend, each polling through [`poller::run`] and sending
+//! [`crate::event::Event::Source`] messages. No source ever touches the app state.
+
+pub mod alertmanager;
+pub mod http;
+pub mod launch;
+pub mod parse;
+pub mod poller;
+pub mod prometheus;
+
+use std::future::Future;
+
+use crate::domain::{SourceData, SourceId};
+
+/// Something the poller can ask for a fresh snapshot.
+pub trait Source: Send + 'static {
+    fn id(&self) -> SourceId;
+    /// One poll. Errors are short, sanitised, secret-free sentences for the header.
+    fn fetch(&mut self) -> impl Future<Output = Result<SourceData, String>> + Send;
+}

@@ -1,0 +1,81 @@
+//! The loop every source shares: poll, send, sleep (longer after failures), and poll early
+//! when the operator asks for a refresh.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use tokio::sync::{Notify, mpsc};
+
+use super::Source;
+use crate::event::{Event, SourceUpdate};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schedule {
+    pub every: Duration,
+    pub timeout: Duration,
+    /// Backoff never waits longer than this.
+    pub max_backoff: Duration,
+}
+
+impl Schedule {
+    pub fn new(every: Duration, timeout: Duration) -> Schedule {
+        Schedule { every, timeout, max_backoff: (every * 12).clamp(Duration::from_secs(30), Duration::from_secs(120)) }
+    }
+
+    /// The wait before the next poll after `failures` consecutive failures: the interval,
+    /// doubled per failure, capped.
+    pub fn delay(&self, failures: u32) -> Duration {
+        if failures == 0 {
+            return self.every;
+        }
+        let factor = 2u32.saturating_pow(failures.min(16));
+        self.every.saturating_mul(factor).min(self.max_backoff).max(self.every)
+    }
+}
+
+/// Runs until the receiver is gone or the task is aborted.
+pub async fn run<S: Source>(
+    mut source: S,
+    schedule: Schedule,
+    generation: u64,
+    tx: mpsc::UnboundedSender<Event>,
+    refresh: Arc<Notify>,
+) {
+    let mut failures: u32 = 0;
+    loop {
+        let outcome = match tokio::time::timeout(schedule.timeout, source.fetch()).await {
+            Ok(result) => result,
+            Err(_) => Err(format!("timed out after {}", crate::config::duration::format(schedule.timeout))),
+        };
+        failures = if outcome.is_ok() { 0 } else { failures.saturating_add(1) };
+        let next_in = schedule.delay(failures);
+        let update = SourceUpdate { generation, source: source.id(), at: Timestamp::now(), outcome, next_in };
+        if tx.send(Event::Source(update)).is_err() {
+            return;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(next_in) => {}
+            _ = refresh.notified() => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let s = Schedule::new(Duration::from_secs(5), Duration::from_secs(4));
+        assert_eq!(s.delay(0), Duration::from_secs(5));
+        assert_eq!(s.delay(1), Duration::from_secs(10));
+        assert_eq!(s.delay(2), Duration::from_secs(20));
+        assert_eq!(s.delay(3), Duration::from_secs(40));
+        assert_eq!(s.delay(4), Duration::from_secs(60));
+        assert_eq!(s.delay(40), Duration::from_secs(60));
+        let fast = Schedule::new(Duration::from_millis(500), Duration::from_secs(1));
+        assert_eq!(fast.max_backoff, Duration::from_secs(30));
+        assert_eq!(fast.delay(u32::MAX), Duration::from_secs(30));
+    }
+}

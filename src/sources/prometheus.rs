@@ -1,0 +1,134 @@
+//! The fleet from Prometheus: one query per column for every model at once (`by (model)`),
+//! plus Prometheus's pending alerts. The number of queries never depends on the fleet size.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use reqwest::Client;
+use tokio::task::JoinSet;
+
+use super::Source;
+use super::http;
+use super::parse::prometheus as parse;
+use crate::config::{ColumnSpec, Endpoint};
+use crate::domain::{CellValue, ColumnId, ColumnResult, FleetSnapshot, SourceData, SourceId};
+
+/// Points in the trend sparkline.
+pub const TREND_POINTS: usize = 60;
+
+#[derive(Clone)]
+pub struct PrometheusSource {
+    client: Client,
+    endpoint: Arc<Endpoint>,
+    columns: Arc<Vec<ColumnSpec>>,
+    model_label: Arc<str>,
+    version_label: Arc<str>,
+}
+
+impl PrometheusSource {
+    pub fn new(
+        client: Client,
+        endpoint: Endpoint,
+        columns: Vec<ColumnSpec>,
+        model_label: &str,
+        version_label: &str,
+    ) -> Self {
+        PrometheusSource {
+            client,
+            endpoint: Arc::new(endpoint),
+            columns: Arc::new(columns),
+            model_label: model_label.into(),
+            version_label: version_label.into(),
+        }
+    }
+
+    /// One refresh: every column query and the alerts call run concurrently.
+    pub async fn snapshot(&self, now: Timestamp) -> Result<FleetSnapshot, String> {
+        let mut tasks = JoinSet::new();
+        for (order, spec) in self.columns.iter().enumerate() {
+            let this = self.clone();
+            let spec = spec.clone();
+            tasks.spawn(async move { (order, spec.id, this.column(&spec, now).await) });
+        }
+        let alerts = {
+            let this = self.clone();
+            tokio::spawn(async move { this.pending_alerts().await })
+        };
+        let mut columns: Vec<(usize, ColumnId, ColumnResult)> = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok(result) => columns.push(result),
+                Err(e) => return Err(format!("query task failed: {e}")),
+            }
+        }
+        columns.sort_by_key(|(order, _, _)| *order);
+        if !columns.is_empty() && columns.iter().all(|(_, _, r)| r.is_err()) {
+            let first = columns.iter().find_map(|(_, _, r)| r.as_ref().err()).cloned().unwrap_or_default();
+            return Err(first);
+        }
+        let pending_alerts = match alerts.await {
+            Ok(Ok(alerts)) => alerts,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "pending alerts from Prometheus unavailable");
+                Vec::new()
+            }
+            Err(e) => return Err(format!("alerts task failed: {e}")),
+        };
+        Ok(FleetSnapshot { columns: columns.into_iter().map(|(_, id, r)| (id, r)).collect(), pending_alerts })
+    }
+
+    async fn column(&self, spec: &ColumnSpec, now: Timestamp) -> ColumnResult {
+        let label = &*self.model_label;
+        let result: Result<HashMap<String, CellValue>, String> = match spec.id {
+            ColumnId::Trend => {
+                let end = now.as_millisecond() as f64 / 1000.0;
+                let range = spec.range.as_secs_f64().max(60.0);
+                let step = (range / TREND_POINTS as f64).max(1.0);
+                let start = end - step * (TREND_POINTS - 1) as f64;
+                let (start_s, end_s, step_s) = (format!("{start:.3}"), format!("{end:.3}"), format!("{step:.3}"));
+                let answer = self
+                    .get(
+                        "api/v1/query_range",
+                        &[("query", &spec.query), ("start", &start_s), ("end", &end_s), ("step", &step_s)],
+                    )
+                    .await?;
+                parse::parse_matrix(answer.status, &answer.body, label, start, step, TREND_POINTS)
+                    .map(|m| m.into_iter().map(|(k, v)| (k, CellValue::Series(v))).collect())
+                    .map_err(|e| e.to_string())
+            }
+            ColumnId::Version => {
+                let answer = self.get("api/v1/query", &[("query", &spec.query)]).await?;
+                parse::parse_label_values(answer.status, &answer.body, label, &self.version_label)
+                    .map(|m| m.into_iter().map(|(k, v)| (k, CellValue::Text(v.join(",")))).collect())
+                    .map_err(|e| e.to_string())
+            }
+            _ => {
+                let answer = self.get("api/v1/query", &[("query", &spec.query)]).await?;
+                parse::parse_vector(answer.status, &answer.body, label)
+                    .map(|m| m.into_iter().map(|(k, v)| (k, CellValue::Number(v))).collect())
+                    .map_err(|e| e.to_string())
+            }
+        };
+        result.map_err(|e| format!("{}: {e}", spec.id))
+    }
+
+    async fn pending_alerts(&self) -> Result<Vec<crate::domain::Alert>, String> {
+        let answer = self.get("api/v1/alerts", &[]).await?;
+        parse::parse_alerts(answer.status, &answer.body, &self.model_label).map_err(|e| e.to_string())
+    }
+
+    async fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<http::Answer, String> {
+        http::get(&self.client, &self.endpoint, path, query).await
+    }
+}
+
+impl Source for PrometheusSource {
+    fn id(&self) -> SourceId {
+        SourceId::Prometheus
+    }
+
+    async fn fetch(&mut self) -> Result<SourceData, String> {
+        self.snapshot(Timestamp::now()).await.map(SourceData::Fleet)
+    }
+}

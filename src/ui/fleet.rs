@@ -1,0 +1,142 @@
+//! The fleet table: one row per model. Only the rows that fit are laid out, so the cost of
+//! a frame does not grow with the fleet.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Row, Table};
+
+use super::{format, widgets};
+use crate::app::{App, ModelRow, Pane};
+use crate::command::SortKey;
+use crate::config::ColumnSpec;
+use crate::domain::{CellValue, ColumnId, Status};
+use crate::theme::Theme;
+
+const TREND_WIDTH: u16 = 12;
+
+fn width_of(id: ColumnId) -> u16 {
+    match id {
+        ColumnId::Version => 7,
+        ColumnId::Accuracy | ColumnId::Drift | ColumnId::ErrorRate => 6,
+        ColumnId::LatencyP95 | ColumnId::Throughput => 6,
+        ColumnId::Gpu => 4,
+        ColumnId::Trend => TREND_WIDTH,
+    }
+}
+
+/// Columns that fit in `width`, dropping the least essential first on narrow terminals.
+fn shown(columns: &[ColumnSpec], width: u16) -> Vec<&ColumnSpec> {
+    const DROP_ORDER: [ColumnId; 4] = [ColumnId::Trend, ColumnId::Gpu, ColumnId::Throughput, ColumnId::Version];
+    let mut shown: Vec<&ColumnSpec> = columns.iter().collect();
+    let need = |cols: &[&ColumnSpec]| 2 + 14 + 4 + cols.iter().map(|c| width_of(c.id) + 1).sum::<u16>() + 2;
+    for drop in DROP_ORDER {
+        if need(&shown) <= width {
+            break;
+        }
+        shown.retain(|c| c.id != drop);
+    }
+    shown
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let focused = app.focus == Pane::Fleet;
+    let arrow = if app.sort_descending { "↑" } else { "↓" };
+    let mut title = vec![
+        Span::styled(" Models ", theme.title),
+        Span::styled(format!("{}/{} ", app.fleet.visible.len(), app.fleet.total()), theme.dim),
+    ];
+    if app.sort != SortKey::Health || app.sort_descending {
+        title.push(Span::styled(format!("sort:{}{arrow} ", app.sort.label()), theme.dim));
+    }
+    if !app.filter_text.is_empty() {
+        title.push(Span::styled(format!("/{} ", app.filter_text), theme.input));
+    }
+    let block = Block::bordered().border_style(theme.border(focused)).title(Line::from(title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let columns = shown(&app.settings.columns, inner.width);
+    let mut widths = vec![Constraint::Length(1), Constraint::Min(10)];
+    widths.extend(columns.iter().map(|c| Constraint::Length(width_of(c.id))));
+    widths.push(Constraint::Length(3));
+
+    let mut header: Vec<Cell> = vec![Cell::from(""), Cell::from("MODEL")];
+    header.extend(columns.iter().map(|c| Cell::from(format::fit(&c.title, width_of(c.id) as usize))));
+    header.push(Cell::from("ALR"));
+
+    let height = inner.height.saturating_sub(1) as usize;
+    let len = app.fleet.visible.len();
+    if len == 0 {
+        let text = if app.fleet.total() > 0 {
+            "no model matches the filter (Esc clears it)"
+        } else {
+            "no models yet: waiting for Prometheus"
+        };
+        let table = Table::new(
+            [Row::new([Cell::from(""), Cell::from(Span::styled(text, theme.dim))])],
+            [Constraint::Length(1), Constraint::Min(10)],
+        )
+        .header(Row::new(header).style(theme.table_header));
+        frame.render_widget(table, inner);
+        return;
+    }
+    let offset = widgets::scroll_offset(app.fleet_selected, height, len);
+    let rows: Vec<Row> = (offset..(offset + height).min(len))
+        .filter_map(|i| app.fleet.row(i).map(|r| (i, r)))
+        .map(|(i, row)| {
+            let style = if i == app.fleet_selected && focused {
+                theme.selected
+            } else if i == app.fleet_selected {
+                theme.base.patch(theme.dim)
+            } else {
+                theme.base
+            };
+            model_row(row, &columns, theme).style(style)
+        })
+        .collect();
+    let table = Table::new(rows, widths).header(Row::new(header).style(theme.table_header)).column_spacing(1);
+    frame.render_widget(table, inner);
+}
+
+fn model_row<'a>(row: &'a ModelRow, columns: &[&ColumnSpec], theme: &Theme) -> Row<'a> {
+    let marker = if row.critical() {
+        Span::styled("!", theme.status_critical)
+    } else if row.firing > 0 || row.status == Status::Warn {
+        Span::styled("•", theme.status_warn)
+    } else if row.status == Status::Critical {
+        Span::styled("!", theme.status_critical)
+    } else {
+        Span::raw(" ")
+    };
+    let name_style =
+        if row.critical() || row.status == Status::Critical { theme.status_critical } else { Style::default() };
+    let mut cells = vec![Cell::from(marker), Cell::from(Span::styled(row.name.as_str(), name_style))];
+    for spec in columns {
+        cells.push(value_cell(spec, row.cells.get(&spec.id), theme));
+    }
+    let alerts = if row.firing > 0 { row.firing.to_string() } else { String::new() };
+    let alert_style = row.worst_alert.map_or(theme.dim, |s| theme.severity(s));
+    cells.push(Cell::from(Span::styled(alerts, alert_style)));
+    Row::new(cells)
+}
+
+fn value_cell<'a>(spec: &ColumnSpec, value: Option<&CellValue>, theme: &Theme) -> Cell<'a> {
+    match value {
+        Some(CellValue::Series(series)) => {
+            let last = series.iter().rev().find(|v| v.is_finite()).copied();
+            let style = last.map_or(theme.status_missing, |v| theme.status(spec.thresholds.classify(v)));
+            Cell::from(Span::styled(format::sparkline(series, TREND_WIDTH as usize), style))
+        }
+        Some(CellValue::Number(v)) => {
+            let status = spec.thresholds.classify(*v);
+            Cell::from(Span::styled(format::number(spec.id, *v), theme.status(status)))
+        }
+        other => {
+            let text = format::cell(spec.id, other);
+            let style = if other.is_none() { theme.status_missing } else { theme.base };
+            Cell::from(Span::styled(format::fit(&text, width_of(spec.id) as usize), style))
+        }
+    }
+}

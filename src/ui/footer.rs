@@ -1,0 +1,42 @@
+//! The bottom line: the input being typed, else the last message, else key hints drawn
+//! from the keymap.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::app::{App, InputKind, MessageLevel};
+use crate::theme::Theme;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    if let Some(input) = &app.input {
+        let prompt = match input.kind {
+            InputKind::Filter => "/",
+            InputKind::Command => ":",
+        };
+        let line = Line::from(vec![Span::styled(prompt, theme.key), Span::styled(input.text.as_str(), theme.input)]);
+        frame.render_widget(Paragraph::new(line), area);
+        let x = area.x
+            + 1
+            + input.text[..input.text.char_indices().nth(input.cursor).map_or(input.text.len(), |(i, _)| i)]
+                .chars()
+                .count() as u16;
+        frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
+        return;
+    }
+    if let Some((level, text)) = &app.message {
+        let style = match level {
+            MessageLevel::Info => theme.hint,
+            MessageLevel::Error => theme.error,
+        };
+        frame.render_widget(Paragraph::new(Span::styled(format!(" {text}"), style)), area);
+        return;
+    }
+    let mut spans = Vec::new();
+    for (key, what) in app.settings.keymap.hints() {
+        spans.push(Span::styled(format!(" {key}"), theme.key));
+        spans.push(Span::styled(format!(" {what} "), theme.hint));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

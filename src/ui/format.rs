@@ -1,0 +1,145 @@
+//! Number formatting per column, so a cell never shows a misleading 0 for missing data.
+
+use crate::domain::{CellValue, ColumnId};
+
+pub const MISSING: &str = "–";
+
+pub fn cell(id: ColumnId, value: Option<&CellValue>) -> String {
+    match value {
+        None => MISSING.to_string(),
+        Some(CellValue::Text(t)) if t.is_empty() => MISSING.to_string(),
+        Some(CellValue::Text(t)) => t.clone(),
+        Some(CellValue::Series(_)) => String::new(),
+        Some(CellValue::Number(v)) => number(id, *v),
+    }
+}
+
+pub fn number(id: ColumnId, v: f64) -> String {
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "+Inf".into() } else { "-Inf".into() };
+    }
+    if v.abs() >= 9.0e18 {
+        return "n/a".into();
+    }
+    match id {
+        ColumnId::Accuracy | ColumnId::Trend | ColumnId::Drift => ratio(v),
+        ColumnId::LatencyP95 => seconds(v),
+        ColumnId::Throughput => rate(v),
+        ColumnId::ErrorRate => percent(v * 100.0),
+        ColumnId::Gpu => format!("{v:.0}%"),
+        ColumnId::Version => format!("{v}"),
+    }
+}
+
+fn ratio(v: f64) -> String {
+    if v != 0.0 && v.abs() < 0.001 { format!("{v:.0e}") } else { format!("{v:.3}") }
+}
+
+pub fn seconds(v: f64) -> String {
+    match v.abs() {
+        a if a < 0.001 => format!("{:.0}µs", v * 1e6),
+        a if a < 1.0 => format!("{:.0}ms", v * 1e3),
+        a if a < 100.0 => format!("{v:.2}s"),
+        _ => format!("{v:.0}s"),
+    }
+}
+
+fn rate(v: f64) -> String {
+    match v.abs() {
+        a if a >= 1e6 => format!("{:.1}M", v / 1e6),
+        a if a >= 1e3 => format!("{:.1}k", v / 1e3),
+        a if a >= 100.0 => format!("{v:.0}"),
+        _ => format!("{v:.1}"),
+    }
+}
+
+fn percent(p: f64) -> String {
+    if p != 0.0 && p.abs() < 0.1 { format!("{p:.2}%") } else { format!("{p:.1}%") }
+}
+
+/// "42s", "5m", "3h", "2d": the age of something, compact for tables.
+pub fn age(seconds: i64) -> String {
+    let s = seconds.max(0);
+    match s {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 86_400 => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+        s => format!("{}d{}h", s / 86_400, (s % 86_400) / 3600),
+    }
+}
+
+const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// A sparkline of the last `width` samples, scaled between the series' own min and max;
+/// gaps (NaN) stay blank.
+pub fn sparkline(series: &[f64], width: usize) -> String {
+    let tail = &series[series.len().saturating_sub(width)..];
+    let finite = tail.iter().copied().filter(|v| v.is_finite());
+    let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    if lo > hi {
+        return MISSING.to_string();
+    }
+    let span = hi - lo;
+    tail.iter()
+        .map(|v| {
+            if !v.is_finite() {
+                ' '
+            } else if span <= f64::EPSILON {
+                BARS[3]
+            } else {
+                BARS[(((v - lo) / span) * 7.0).round().clamp(0.0, 7.0) as usize]
+            }
+        })
+        .collect()
+}
+
+/// Cuts to `width` display columns with an ellipsis.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out: String = text.chars().take(width - 1).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_by_column() {
+        assert_eq!(number(ColumnId::Accuracy, 0.9712), "0.971");
+        assert_eq!(number(ColumnId::LatencyP95, 0.123), "123ms");
+        assert_eq!(number(ColumnId::LatencyP95, 1.5), "1.50s");
+        assert_eq!(number(ColumnId::ErrorRate, 0.012), "1.2%");
+        assert_eq!(number(ColumnId::Throughput, 1520.0), "1.5k");
+        assert_eq!(number(ColumnId::Gpu, 87.4), "87%");
+        assert_eq!(number(ColumnId::Drift, f64::NAN), "NaN");
+        assert_eq!(number(ColumnId::Drift, f64::INFINITY), "+Inf");
+        assert_eq!(number(ColumnId::Gpu, 9.223372036854776e18), "n/a");
+        assert_eq!(cell(ColumnId::Accuracy, None), "–");
+    }
+
+    #[test]
+    fn sparkline_scales_and_keeps_gaps() {
+        assert_eq!(sparkline(&[0.0, 0.5, 1.0], 3), "▁▅█");
+        assert_eq!(sparkline(&[1.0, f64::NAN, 1.0], 3), "▄ ▄");
+        assert_eq!(sparkline(&[f64::NAN], 3), "–");
+        assert_eq!(sparkline(&[0.0, 1.0, 2.0, 3.0], 2), "▁█");
+    }
+
+    #[test]
+    fn ages_are_compact() {
+        assert_eq!(age(42), "42s");
+        assert_eq!(age(300), "5m");
+        assert_eq!(age(3 * 3600 + 120), "3h02m");
+        assert_eq!(age(-5), "0s");
+    }
+}

@@ -1,0 +1,63 @@
+//! The top bar: environment (production is unmistakable), each source's health with the
+//! data's age, counts and the last refresh.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::format;
+use crate::app::App;
+use crate::domain::{Health, SourceId};
+use crate::theme::Theme;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let env = app.environment_info();
+    let mut spans = vec![Span::styled(" modeldeck ", theme.title)];
+    if app.settings.demo {
+        spans.push(Span::styled(" DEMO ", theme.badge_demo));
+        spans.push(Span::raw(" "));
+    }
+    if env.production {
+        spans.push(Span::styled(format!(" ▲ PRODUCTION {} ", env.name), theme.badge_production));
+    } else {
+        spans.push(Span::styled(format!(" {} ", env.name), theme.badge_env));
+    }
+    if app.read_only() {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(" READ-ONLY ", theme.badge_readonly));
+    }
+    for source in SourceId::ALL {
+        spans.push(Span::raw("  "));
+        spans.extend(health_spans(app, source, theme));
+    }
+    spans.push(Span::styled(format!("  {} models · {} firing", app.fleet.total(), app.firing_count()), theme.header));
+    if let Some(at) = app.last_refresh {
+        let local = at.to_zoned(jiff::tz::TimeZone::UTC);
+        spans.push(Span::styled(format!(" · {} UTC", local.strftime("%H:%M:%S")), theme.dim));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.header), area);
+}
+
+fn health_spans<'a>(app: &App, source: SourceId, theme: &Theme) -> Vec<Span<'a>> {
+    let name = source.short();
+    let stale_after = app.settings.refresh.as_secs_f64() * 3.0 + 2.0;
+    let age = |at: jiff::Timestamp| (app.now.as_second() - at.as_second()).max(0);
+    match app.health.get(&source).unwrap_or(&Health::Connecting) {
+        Health::Connecting => vec![Span::styled(format!("{name} … connecting"), theme.dim)],
+        Health::Ok { at } if age(*at) as f64 > stale_after => {
+            vec![Span::styled(format!("{name} ◐ stale {}", format::age(age(*at))), theme.health_stale)]
+        }
+        Health::Ok { at } => vec![
+            Span::styled(format!("{name} ●"), theme.health_ok),
+            Span::styled(format!(" {}", format::age(age(*at))), theme.dim),
+        ],
+        Health::Failing { error, last_ok, retry_in_ms, .. } => {
+            let data = last_ok.map_or_else(|| "no data".to_string(), |t| format!("data {} old", format::age(age(t))));
+            vec![Span::styled(
+                format!("{name} ✗ {} · {data} · retry {}s", format::fit(error, 40), retry_in_ms.div_ceil(1000)),
+                theme.health_error,
+            )]
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! Views: `draw` lays the screen out and delegates to one file per panel. Nothing here
+//! mutates the app; it all renders from `&App`.
+
+mod alerts;
+mod detail;
+pub mod fleet;
+mod footer;
+pub mod format;
+mod header;
+mod help;
+mod log_panel;
+pub mod widgets;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use crate::app::{App, Screen};
+use crate::theme::Theme;
+
+/// Below this the layout is replaced by a message instead of being mangled.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 15;
+
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
+    let area = frame.area();
+    frame.render_widget(Block::new().style(theme.base), area);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = vec![
+            Line::from(Span::styled("terminal too small", theme.error)),
+            Line::from(format!("need {MIN_WIDTH}×{MIN_HEIGHT}, have {}×{}", area.width, area.height)),
+        ];
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let log_height = if app.show_log { (area.height / 3).max(5) } else { 0 };
+    let [header, production_rule, body, log, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(u16::from(app.environment_info().production)),
+        Constraint::Min(5),
+        Constraint::Length(log_height),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    header::draw(frame, header, app, theme);
+    if production_rule.height > 0 {
+        // A full-width rule in the production colour: hard to miss even at a glance.
+        let rule = "▀".repeat(production_rule.width as usize);
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                rule,
+                theme.badge_production.remove_modifier(ratatui::style::Modifier::REVERSED),
+            )),
+            production_rule,
+        );
+    }
+    match &app.screen {
+        Screen::Overview => {
+            let alerts_rows = (app.alert_count() as u16 + 3).clamp(5, body.height / 2);
+            let [fleet_area, alerts_area] =
+                Layout::vertical([Constraint::Min(5), Constraint::Length(alerts_rows)]).areas(body);
+            fleet::draw(frame, fleet_area, app, theme);
+            alerts::draw(frame, alerts_area, app, theme);
+        }
+        Screen::Model(name) => detail::draw(frame, body, app, theme, name),
+    }
+    if log.height > 0 {
+        log_panel::draw(frame, log, theme);
+    }
+    footer::draw(frame, footer, app, theme);
+    if let Some(scroll) = app.help {
+        help::draw(frame, area, app, theme, scroll);
+    }
+}
