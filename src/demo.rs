@@ -109,10 +109,11 @@ impl DemoFleet {
 
     fn accuracy(&self, i: usize, t: f64) -> f64 {
         let m = &MODELS[i];
-        let wobble = 0.004 * ((t / 7.0) + i as f64).sin();
+        // A slow swing (visible in the hour-long sparkline) plus a little per-refresh jitter.
+        let wobble = 0.006 * ((t / 900.0) + i as f64).sin() + 0.0015 * ((t / 3.0) + i as f64).sin();
         if i == DEGRADING && t > 0.0 {
-            // From 0.962 to about 0.85 over the first 25 s, then it hovers there.
-            let fall = 0.11 * (t / 25.0).min(1.0);
+            // From 0.962 to about 0.85 over the first 8 s, then it hovers there.
+            let fall = 0.11 * (t / 8.0).min(1.0);
             return m.accuracy - fall + wobble;
         }
         m.accuracy + wobble

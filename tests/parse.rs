@@ -16,15 +16,12 @@ use modeldeck::sources::parse::{ApiError, alertmanager, looks_like_html, prometh
 const MODEL: &str = "model";
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn has_control(text: &str) -> bool {
-    text.chars()
-        .any(|c| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+    text.chars().any(|c| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
 }
 
 /// What the header shows: one short line without control characters.
@@ -62,11 +59,7 @@ fn assert_slots(actual: &[f64], expected: &[f64]) {
 }
 
 fn alert_strings(alert: &Alert) -> Vec<&str> {
-    let mut out = vec![
-        alert.fingerprint.as_str(),
-        alert.name.as_str(),
-        alert.summary.as_str(),
-    ];
+    let mut out = vec![alert.fingerprint.as_str(), alert.name.as_str(), alert.summary.as_str()];
     out.extend(alert.model.as_deref());
     out.extend(alert.generator_url.as_deref());
     out.extend(alert.silenced_by.iter().map(String::as_str));
@@ -125,45 +118,28 @@ fn vector_nan_loses_to_a_number_on_collision() {
         {"metric":{"model":"n","pod":"b"},"value":[1735689600,"NaN"]},
         {"metric":{"model":""},"value":[1735689600,"1"]}]}}"#;
     let values = prometheus::parse_vector(200, body, MODEL).unwrap();
-    assert_eq!(
-        values,
-        HashMap::from([("m".to_owned(), 0.5), ("n".to_owned(), 0.5)])
-    );
+    assert_eq!(values, HashMap::from([("m".to_owned(), 0.5), ("n".to_owned(), 0.5)]));
 }
 
 #[test]
 fn vector_empty_result() {
     let body = fixture("prometheus/vector_empty.json");
-    assert!(
-        prometheus::parse_vector(200, &body, MODEL)
-            .unwrap()
-            .is_empty()
-    );
-    assert!(
-        prometheus::parse_label_values(200, &body, MODEL, "version")
-            .unwrap()
-            .is_empty()
-    );
+    assert!(prometheus::parse_vector(200, &body, MODEL).unwrap().is_empty());
+    assert!(prometheus::parse_label_values(200, &body, MODEL, "version").unwrap().is_empty());
 }
 
 #[test]
 fn vector_skips_native_histograms() {
     let body = fixture("prometheus/vector_native_histogram.json");
     let values = prometheus::parse_vector(200, &body, MODEL).unwrap();
-    assert_eq!(
-        values,
-        HashMap::from([("churn-predictor".to_owned(), 0.214)])
-    );
+    assert_eq!(values, HashMap::from([("churn-predictor".to_owned(), 0.214)]));
 }
 
 #[test]
 fn vector_ignores_warnings() {
     let body = fixture("prometheus/vector_warnings.json");
     let values = prometheus::parse_vector(200, &body, MODEL).unwrap();
-    assert_eq!(
-        values,
-        HashMap::from([("fraud-detector".to_owned(), 0.0123)])
-    );
+    assert_eq!(values, HashMap::from([("fraud-detector".to_owned(), 0.0123)]));
 }
 
 #[test]
@@ -183,26 +159,17 @@ fn vector_skips_unreadable_samples() {
 fn vector_rejects_a_scalar() {
     let body = fixture("prometheus/scalar.json");
     let err = expect_err(prometheus::parse_vector(200, &body, MODEL));
-    assert_eq!(
-        err,
-        ApiError::Decode("expected a vector, got scalar".into())
-    );
+    assert_eq!(err, ApiError::Decode("expected a vector, got scalar".into()));
     assert_eq!(err.to_string(), "expected a vector, got scalar");
     let err = expect_err(prometheus::parse_label_values(200, &body, MODEL, "version"));
-    assert_eq!(
-        err,
-        ApiError::Decode("expected a vector, got scalar".into())
-    );
+    assert_eq!(err, ApiError::Decode("expected a vector, got scalar".into()));
 }
 
 #[test]
 fn vector_rejects_a_matrix() {
     let body = fixture("prometheus/matrix_accuracy.json");
     let err = expect_err(prometheus::parse_vector(200, &body, MODEL));
-    assert_eq!(
-        err,
-        ApiError::Decode("expected a vector, got matrix".into())
-    );
+    assert_eq!(err, ApiError::Decode("expected a vector, got matrix".into()));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -212,14 +179,11 @@ fn vector_rejects_a_matrix() {
 fn label_values_are_sorted_and_deduplicated() {
     let body = fixture("prometheus/vector_versions.json");
     let versions = sorted(prometheus::parse_label_values(200, &body, MODEL, "version").unwrap());
-    let expected: BTreeMap<String, Vec<String>> = [
-        ("churn-predictor", vec!["v12"]),
-        ("fraud-detector", vec!["v3", "v4-canary"]),
-        ("fraud␛[2J", vec!["v1␇"]),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.into_iter().map(str::to_owned).collect()))
-    .collect();
+    let expected: BTreeMap<String, Vec<String>> =
+        [("churn-predictor", vec!["v12"]), ("fraud-detector", vec!["v3", "v4-canary"]), ("fraud␛[2J", vec!["v1␇"])]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.into_iter().map(str::to_owned).collect()))
+            .collect();
     // recsys-ranker has no `version` label and is left out.
     assert_eq!(versions, expected);
 }
@@ -231,14 +195,8 @@ fn label_values_ignore_sample_values() {
     assert_eq!(
         models,
         BTreeMap::from([
-            (
-                "churn-predictor".to_owned(),
-                vec!["churn-predictor".to_owned()]
-            ),
-            (
-                "fraud-detector".to_owned(),
-                vec!["fraud-detector".to_owned()]
-            ),
+            ("churn-predictor".to_owned(), vec!["churn-predictor".to_owned()]),
+            ("fraud-detector".to_owned(), vec!["fraud-detector".to_owned()]),
         ])
     );
 }
@@ -252,18 +210,9 @@ const START: f64 = 1735689600.5;
 fn matrix_resamples_onto_the_grid() {
     let body = fixture("prometheus/matrix_accuracy.json");
     let rows = sorted(prometheus::parse_matrix(200, &body, MODEL, START, 60.0, 5).unwrap());
-    assert_eq!(
-        rows.keys().collect::<Vec<_>>(),
-        ["churn-predictor", "fraud-detector", "recsys-ranker"]
-    );
-    assert_slots(
-        &rows["fraud-detector"],
-        &[0.97, 0.96, 0.95, 0.94, 0.9299999999999999],
-    );
-    assert_slots(
-        &rows["churn-predictor"],
-        &[f64::NAN, 0.885, 0.89, f64::NAN, 0.9],
-    );
+    assert_eq!(rows.keys().collect::<Vec<_>>(), ["churn-predictor", "fraud-detector", "recsys-ranker"]);
+    assert_slots(&rows["fraud-detector"], &[0.97, 0.96, 0.95, 0.94, 0.9299999999999999]);
+    assert_slots(&rows["churn-predictor"], &[f64::NAN, 0.885, 0.89, f64::NAN, 0.9]);
     // Two instances: the larger sample of each slot.
     assert_slots(&rows["recsys-ranker"], &[0.93, 0.93, 0.93, 0.975, 0.93]);
 }
@@ -273,10 +222,7 @@ fn matrix_rounds_to_the_nearest_slot() {
     let body = fixture("prometheus/matrix_accuracy.json");
     // Grid on whole seconds: samples at .5 still land in their slot.
     let rows = prometheus::parse_matrix(200, &body, MODEL, 1735689600.0, 60.0, 5).unwrap();
-    assert_slots(
-        &rows["fraud-detector"],
-        &[0.97, 0.96, 0.95, 0.94, 0.9299999999999999],
-    );
+    assert_slots(&rows["fraud-detector"], &[0.97, 0.96, 0.95, 0.94, 0.9299999999999999]);
 }
 
 #[test]
@@ -284,10 +230,7 @@ fn matrix_grid_wider_and_narrower_than_the_data() {
     let body = fixture("prometheus/matrix_accuracy.json");
     let nan = f64::NAN;
     let wide = prometheus::parse_matrix(200, &body, MODEL, START - 120.0, 60.0, 8).unwrap();
-    assert_slots(
-        &wide["fraud-detector"],
-        &[nan, nan, 0.97, 0.96, 0.95, 0.94, 0.9299999999999999, nan],
-    );
+    assert_slots(&wide["fraud-detector"], &[nan, nan, 0.97, 0.96, 0.95, 0.94, 0.9299999999999999, nan]);
     let narrow = prometheus::parse_matrix(200, &body, MODEL, START + 120.0, 60.0, 2).unwrap();
     assert_slots(&narrow["fraud-detector"], &[0.95, 0.94]);
     // A coarser step: several samples per slot, the largest wins.
@@ -324,10 +267,7 @@ fn matrix_skips_native_histograms() {
 fn matrix_rejects_a_vector() {
     let body = fixture("prometheus/vector_accuracy.json");
     let err = expect_err(prometheus::parse_matrix(200, &body, MODEL, START, 60.0, 5));
-    assert_eq!(
-        err,
-        ApiError::Decode("expected a matrix, got vector".into())
-    );
+    assert_eq!(err, ApiError::Decode("expected a matrix, got vector".into()));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -338,21 +278,10 @@ fn pending_alerts_only() {
     let body = fixture("prometheus/alerts.json");
     let alerts = prometheus::parse_alerts(200, &body, MODEL).unwrap();
     let names: Vec<_> = alerts.iter().map(|a| a.name.as_str()).collect();
-    assert_eq!(
-        names,
-        ["ModelAccuracyDrop", "ModelDriftHigh", "ModelLatencyHigh"]
-    );
+    assert_eq!(names, ["ModelAccuracyDrop", "ModelDriftHigh", "ModelLatencyHigh"]);
     assert!(alerts.iter().all(|a| a.state == AlertState::Pending));
-    assert!(
-        alerts
-            .iter()
-            .all(|a| a.starts_at == Some(ts("2026-11-25T13:30:50.769596401Z")))
-    );
-    assert!(
-        alerts
-            .iter()
-            .all(|a| a.silenced_by.is_empty() && a.generator_url.is_none())
-    );
+    assert!(alerts.iter().all(|a| a.starts_at == Some(ts("2026-11-25T13:30:50.769596401Z"))));
+    assert!(alerts.iter().all(|a| a.silenced_by.is_empty() && a.generator_url.is_none()));
     for alert in &alerts {
         assert_eq!(alert.fingerprint.len(), 16);
         assert!(alert.fingerprint.bytes().all(|b| b.is_ascii_hexdigit()));
@@ -364,14 +293,8 @@ fn pending_alerts_only() {
     assert_eq!(accuracy.model.as_deref(), Some("fraud-detector"));
     assert_eq!(accuracy.summary, "Accuracy of fraud-detector is 0.71");
     // No summary: the description, on one line.
-    assert_eq!(
-        alerts[1].summary,
-        "PSI of churn-predictor is 0.31. Check the feature pipeline."
-    );
-    assert_eq!(
-        alerts[1].annotations["description"],
-        "PSI of churn-predictor is 0.31.␊Check the feature pipeline."
-    );
+    assert_eq!(alerts[1].summary, "PSI of churn-predictor is 0.31. Check the feature pipeline.");
+    assert_eq!(alerts[1].annotations["description"], "PSI of churn-predictor is 0.31.␊Check the feature pipeline.");
     let latency = &alerts[2];
     assert_eq!(latency.severity, Severity::Critical, "severity=page");
     assert_eq!(latency.model.as_deref(), Some("fraud␛[2J"));
@@ -392,16 +315,11 @@ fn pending_alert_fingerprint_is_stable() {
     let fingerprints: std::collections::BTreeSet<_> = c.iter().map(|a| &a.fingerprint).collect();
     assert_eq!(fingerprints.len(), 3);
     // FNV-1a 64 of `alertname 0xff A 0xff model 0xff m 0xff severity 0xff warning 0xff`.
-    assert_eq!(
-        a[0].fingerprint,
-        fnv1a(b"alertname\xffA\xffmodel\xffm\xffseverity\xffwarning\xff")
-    );
+    assert_eq!(a[0].fingerprint, fnv1a(b"alertname\xffA\xffmodel\xffm\xffseverity\xffwarning\xff"));
 }
 
 fn fnv1a(bytes: &[u8]) -> String {
-    let hash = bytes.iter().fold(0xcbf29ce484222325u64, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
-    });
+    let hash = bytes.iter().fold(0xcbf29ce484222325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3));
     format!("{hash:016x}")
 }
 
@@ -419,37 +337,19 @@ fn pending_alert_defaults() {
     assert_eq!(alerts[0].summary, "");
     assert_eq!(alerts[1].starts_at, None);
     assert_eq!(alerts[1].model, None, "non-string label values are dropped");
-    assert_eq!(
-        alerts[1].summary, "d",
-        "a blank summary falls back to the description"
-    );
+    assert_eq!(alerts[1].summary, "d", "a blank summary falls back to the description");
     assert_eq!(alerts[2].name, "");
     assert_eq!(alerts[2].fingerprint, "cbf29ce484222325");
-    let none =
-        prometheus::parse_alerts(200, br#"{"status":"success","data":{"alerts":[]}}"#, MODEL);
+    let none = prometheus::parse_alerts(200, br#"{"status":"success","data":{"alerts":[]}}"#, MODEL);
     assert_eq!(none, Ok(vec![]));
 }
 
 #[test]
 fn pending_alerts_shape_errors() {
-    let err = expect_err(prometheus::parse_alerts(
-        200,
-        br#"{"status":"success","data":{"alerts":{}}}"#,
-        MODEL,
-    ));
-    assert_eq!(
-        err,
-        ApiError::Decode("unexpected shape: alerts is an object, expected an array".into())
-    );
-    let err = expect_err(prometheus::parse_alerts(
-        200,
-        br#"{"status":"success","data":[]}"#,
-        MODEL,
-    ));
-    assert_eq!(
-        err,
-        ApiError::Decode("unexpected shape: data is an array, expected an object".into())
-    );
+    let err = expect_err(prometheus::parse_alerts(200, br#"{"status":"success","data":{"alerts":{}}}"#, MODEL));
+    assert_eq!(err, ApiError::Decode("unexpected shape: alerts is an object, expected an array".into()));
+    let err = expect_err(prometheus::parse_alerts(200, br#"{"status":"success","data":[]}"#, MODEL));
+    assert_eq!(err, ApiError::Decode("unexpected shape: data is an array, expected an object".into()));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -463,58 +363,30 @@ fn error_envelope_bad_data() {
         err,
         ApiError::Server {
             status: 400,
-            message:
-                r#"bad_data: invalid parameter "query": 1:13: parse error: unclosed left bracket"#
-                    .into()
+            message: r#"bad_data: invalid parameter "query": 1:13: parse error: unclosed left bracket"#.into()
         }
     );
-    assert_eq!(
-        err.to_string(),
-        r#"bad_data: invalid parameter "query": 1:13: parse error: unclosed left bracket"#
-    );
+    assert_eq!(err.to_string(), r#"bad_data: invalid parameter "query": 1:13: parse error: unclosed left bracket"#);
     assert_eq!(err.status(), Some(400));
     // Every endpoint reads the same envelope.
-    assert_eq!(
-        expect_err(prometheus::parse_matrix(400, &body, MODEL, START, 60.0, 5)),
-        err
-    );
-    assert_eq!(
-        expect_err(prometheus::parse_label_values(400, &body, MODEL, "v")),
-        err
-    );
+    assert_eq!(expect_err(prometheus::parse_matrix(400, &body, MODEL, START, 60.0, 5)), err);
+    assert_eq!(expect_err(prometheus::parse_label_values(400, &body, MODEL, "v")), err);
     assert_eq!(expect_err(prometheus::parse_alerts(400, &body, MODEL)), err);
 }
 
 #[test]
 fn error_envelope_too_many_points() {
     let body = fixture("prometheus/error_too_many_points.json");
-    let err = expect_err(prometheus::parse_matrix(
-        400, &body, MODEL, START, 1.0, 11_001,
-    ));
-    let ApiError::Server {
-        status: 400,
-        message,
-    } = &err
-    else {
-        panic!("{err:?}")
-    };
-    assert!(
-        message.starts_with("bad_data: exceeded maximum resolution of 11,000 points"),
-        "{message}"
-    );
+    let err = expect_err(prometheus::parse_matrix(400, &body, MODEL, START, 1.0, 11_001));
+    let ApiError::Server { status: 400, message } = &err else { panic!("{err:?}") };
+    assert!(message.starts_with("bad_data: exceeded maximum resolution of 11,000 points"), "{message}");
 }
 
 #[test]
 fn error_envelope_unavailable() {
     let body = fixture("prometheus/error_unavailable.json");
     let err = expect_err(prometheus::parse_vector(503, &body, MODEL));
-    assert_eq!(
-        err,
-        ApiError::Server {
-            status: 503,
-            message: "unavailable: TSDB not ready".into()
-        }
-    );
+    assert_eq!(err, ApiError::Server { status: 503, message: "unavailable: TSDB not ready".into() });
     assert_eq!(err.to_string(), "unavailable: TSDB not ready");
 }
 
@@ -522,23 +394,11 @@ fn error_envelope_unavailable() {
 fn error_envelope_long_message_is_cut_for_display() {
     let body = fixture("prometheus/error_execution.json");
     let err = expect_err(prometheus::parse_vector(422, &body, MODEL));
-    let ApiError::Server {
-        status: 422,
-        message,
-    } = &err
-    else {
-        panic!("{err:?}")
-    };
+    let ApiError::Server { status: 422, message } = &err else { panic!("{err:?}") };
     // The full message is kept; the header line is cut.
-    assert!(
-        message.ends_with("matching labels must be unique on one side"),
-        "{message}"
-    );
+    assert!(message.ends_with("matching labels must be unique on one side"), "{message}");
     let shown = err.to_string();
-    assert!(
-        shown.starts_with("execution: found duplicate series for the match group"),
-        "{shown}"
-    );
+    assert!(shown.starts_with("execution: found duplicate series for the match group"), "{shown}");
     assert!(shown.ends_with('…'), "{shown}");
     assert_eq!(shown.chars().count(), 120);
 }
@@ -547,23 +407,11 @@ fn error_envelope_long_message_is_cut_for_display() {
 fn error_envelope_is_sanitised_and_one_line() {
     let body = br#"{"status":"error","errorType":"bad_data","error":"bad \u001b[2J\nthing\u0007"}"#;
     let err = expect_err(prometheus::parse_vector(400, body, MODEL));
-    assert_eq!(
-        err,
-        ApiError::Server {
-            status: 400,
-            message: "bad_data: bad ␛[2J thing␇".into()
-        }
-    );
+    assert_eq!(err, ApiError::Server { status: 400, message: "bad_data: bad ␛[2J thing␇".into() });
     // Also on a 200, and without an errorType.
     let body = br#"{"status":"error","error":"boom"}"#;
     let err = expect_err(prometheus::parse_vector(200, body, MODEL));
-    assert_eq!(
-        err,
-        ApiError::Server {
-            status: 200,
-            message: "boom".into()
-        }
-    );
+    assert_eq!(err, ApiError::Server { status: 200, message: "boom".into() });
 }
 
 #[test]
@@ -571,13 +419,7 @@ fn proxy_page_on_an_error_status() {
     let body = fixture("prometheus/proxy_502.html");
     assert!(looks_like_html(&body));
     let err = expect_err(prometheus::parse_vector(502, &body, MODEL));
-    assert_eq!(
-        err,
-        ApiError::Http {
-            status: 502,
-            detail: "HTML page (proxy?)".into()
-        }
-    );
+    assert_eq!(err, ApiError::Http { status: 502, detail: "HTML page (proxy?)".into() });
     assert_eq!(err.to_string(), "HTTP 502: HTML page (proxy?)");
     assert_eq!(expect_err(prometheus::parse_alerts(502, &body, MODEL)), err);
 }
@@ -595,36 +437,18 @@ fn proxy_page_on_a_success_status() {
 fn plain_text_on_an_error_status() {
     let body = fixture("prometheus/service_unavailable.txt");
     let err = expect_err(prometheus::parse_vector(503, &body, MODEL));
-    assert_eq!(
-        err,
-        ApiError::Http {
-            status: 503,
-            detail: "Service Unavailable".into()
-        }
-    );
+    assert_eq!(err, ApiError::Http { status: 503, detail: "Service Unavailable".into() });
     assert_eq!(err.to_string(), "HTTP 503: Service Unavailable");
     let body = fixture("prometheus/too_many_requests.txt");
     let err = expect_err(prometheus::parse_matrix(429, &body, MODEL, START, 60.0, 5));
-    assert_eq!(
-        err,
-        ApiError::Http {
-            status: 429,
-            detail: "too many outstanding requests".into()
-        }
-    );
+    assert_eq!(err, ApiError::Http { status: 429, detail: "too many outstanding requests".into() });
 }
 
 #[test]
 fn hostile_plain_text_is_cut_and_sanitised() {
     let body = format!("\x1b[2J\x1b]0;owned\x07 {}\r\n", "x".repeat(500));
     let err = expect_err(prometheus::parse_vector(500, body.as_bytes(), MODEL));
-    let ApiError::Http {
-        status: 500,
-        detail,
-    } = &err
-    else {
-        panic!("{err:?}")
-    };
+    let ApiError::Http { status: 500, detail } = &err else { panic!("{err:?}") };
     assert!(detail.starts_with("␛[2J␛]0;owned␇ xxx"), "{detail}");
     assert_eq!(detail.chars().count(), 80);
     assert!(detail.ends_with('…'));
@@ -636,13 +460,7 @@ fn hostile_plain_text_is_cut_and_sanitised() {
 #[test]
 fn empty_bodies() {
     let err = expect_err(prometheus::parse_vector(502, b"", MODEL));
-    assert_eq!(
-        err,
-        ApiError::Http {
-            status: 502,
-            detail: "empty body".into()
-        }
-    );
+    assert_eq!(err, ApiError::Http { status: 502, detail: "empty body".into() });
     assert_eq!(err.to_string(), "HTTP 502: empty body");
     let err = expect_err(prometheus::parse_vector(200, b" \n", MODEL));
     assert_eq!(err, ApiError::Decode("empty body".into()));
@@ -652,13 +470,7 @@ fn empty_bodies() {
 fn json_from_a_gateway_on_an_error_status() {
     let body = br#"{"message":"Unauthorized"}"#;
     let err = expect_err(prometheus::parse_vector(401, body, MODEL));
-    assert_eq!(
-        err,
-        ApiError::Http {
-            status: 401,
-            detail: r#"{"message":"Unauthorized"}"#.into()
-        }
-    );
+    assert_eq!(err, ApiError::Http { status: 401, detail: r#"{"message":"Unauthorized"}"#.into() });
 }
 
 #[test]
@@ -669,25 +481,14 @@ fn truncated_json() {
     assert_eq!(err.to_string(), "truncated JSON");
     // On an error status the excerpt is shown instead.
     let err = expect_err(prometheus::parse_vector(500, &body, MODEL));
-    assert!(
-        matches!(&err, ApiError::Http { status: 500, detail } if detail.starts_with(r#"{"status":"success""#))
-    );
+    assert!(matches!(&err, ApiError::Http { status: 500, detail } if detail.starts_with(r#"{"status":"success""#)));
 }
 
 #[test]
 fn invalid_json() {
-    let err = expect_err(prometheus::parse_vector(
-        200,
-        br#"{"status":"success",}"#,
-        MODEL,
-    ));
-    let ApiError::Decode(message) = &err else {
-        panic!("{err:?}")
-    };
-    assert!(
-        message.starts_with("invalid JSON: trailing comma"),
-        "{message}"
-    );
+    let err = expect_err(prometheus::parse_vector(200, br#"{"status":"success",}"#, MODEL));
+    let ApiError::Decode(message) = &err else { panic!("{err:?}") };
+    assert!(message.starts_with("invalid JSON: trailing comma"), "{message}");
 }
 
 #[test]
@@ -695,14 +496,8 @@ fn unexpected_shapes() {
     let cases: [(&[u8], &str); 6] = [
         (b"[]", "unexpected shape: expected an object, got an array"),
         (br#"{"status":"success"}"#, "unexpected shape: no data"),
-        (
-            br#"{"status":"partial","data":{}}"#,
-            r#"unexpected shape: status "partial""#,
-        ),
-        (
-            br#"{"status":"success","data":{"result":[]}}"#,
-            "unexpected shape: no resultType",
-        ),
+        (br#"{"status":"partial","data":{}}"#, r#"unexpected shape: status "partial""#),
+        (br#"{"status":"success","data":{"result":[]}}"#, "unexpected shape: no resultType"),
         (
             br#"{"status":"success","data":{"resultType":"vector","result":{}}}"#,
             "unexpected shape: result is an object, expected an array",
@@ -714,29 +509,19 @@ fn unexpected_shapes() {
     ];
     for (body, expected) in cases {
         let err = expect_err(prometheus::parse_vector(200, body, MODEL));
-        assert_eq!(
-            err,
-            ApiError::Decode(expected.into()),
-            "{}",
-            String::from_utf8_lossy(body)
-        );
+        assert_eq!(err, ApiError::Decode(expected.into()), "{}", String::from_utf8_lossy(body));
     }
     // `null` for an empty result is accepted.
     let body = br#"{"status":"success","data":{"resultType":"vector","result":null}}"#;
-    assert_eq!(
-        prometheus::parse_vector(200, body, MODEL),
-        Ok(HashMap::new())
-    );
+    assert_eq!(prometheus::parse_vector(200, body, MODEL), Ok(HashMap::new()));
 }
 
 #[test]
 fn hostile_result_type_is_sanitised() {
-    let body = br#"{"status":"success","data":{"resultType":"\u001b[2Jvector-of-a-very-long-kind-indeed","result":[]}}"#;
+    let body =
+        br#"{"status":"success","data":{"resultType":"\u001b[2Jvector-of-a-very-long-kind-indeed","result":[]}}"#;
     let err = expect_err(prometheus::parse_vector(200, body, MODEL));
-    assert_eq!(
-        err,
-        ApiError::Decode("expected a vector, got ␛[2Jvector-of-a-very-lo…".into())
-    );
+    assert_eq!(err, ApiError::Decode("expected a vector, got ␛[2Jvector-of-a-very-lo…".into()));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -746,10 +531,7 @@ fn hostile_result_type_is_sanitised() {
 fn alertmanager_v025_without_muted_by() {
     let body = fixture("alertmanager/alerts_v025.json");
     let alerts = alertmanager::parse_alerts(200, &body, MODEL).unwrap();
-    let summary: Vec<_> = alerts
-        .iter()
-        .map(|a| (a.name.as_str(), a.state, a.fingerprint.as_str()))
-        .collect();
+    let summary: Vec<_> = alerts.iter().map(|a| (a.name.as_str(), a.state, a.fingerprint.as_str())).collect();
     assert_eq!(
         summary,
         [
@@ -760,10 +542,7 @@ fn alertmanager_v025_without_muted_by() {
             ("ModelLatencyHigh", AlertState::Active, "ff58ca45a812fed4"),
         ]
     );
-    assert_eq!(
-        alerts[0].silenced_by,
-        ["b1af01d4-e7f7-4bb3-bf37-d70b3932bfb5"]
-    );
+    assert_eq!(alerts[0].silenced_by, ["b1af01d4-e7f7-4bb3-bf37-d70b3932bfb5"]);
     assert_eq!(alerts[0].severity, Severity::Info);
     assert_eq!(alerts[0].model, None);
     assert_eq!(alerts[0].summary, "");
@@ -776,13 +555,12 @@ fn alertmanager_v025_without_muted_by() {
     assert_eq!(
         errors.generator_url.as_deref(),
         Some(
-            "http://prometheus:9090/graph?g0.expr=label_replace%28vector%280.12%29%29+%3E+0.05&g0.tab=1"
+            "http://prometheus:9090/graph?g0.expr=label_replace%28vector%280.12%29%2C+%22model%22%2C+%22recsys-ranker%22%2C+%22%22%2C+%22%22%29+%3E+0.05&g0.tab=1"
         )
     );
-    assert_eq!(
-        errors.annotations["runbook_url"],
-        "https://runbooks.example.com/model-error-rate"
-    );
+    assert_eq!(errors.annotations.len(), 1);
+    // No generatorURL (an alert posted by hand) gives no link.
+    assert_eq!(alerts[2].generator_url, None);
     assert!(errors.silenced_by.is_empty());
 
     let latency = &alerts[4];
@@ -793,10 +571,7 @@ fn alertmanager_v025_without_muted_by() {
     assert_eq!(latency.starts_at, Some(ts("2026-11-25T12:00:00.5Z")));
 
     for alert in &alerts {
-        assert!(
-            alert_strings(alert).iter().all(|s| !has_control(s)),
-            "{alert:?}"
-        );
+        assert!(alert_strings(alert).iter().all(|s| !has_control(s)), "{alert:?}");
     }
     insta::assert_debug_snapshot!("alertmanager_v025_alerts", alerts);
 }
@@ -823,15 +598,11 @@ fn alertmanager_v028_with_muted_by() {
     assert!(muted.silenced_by.is_empty());
     assert_eq!(muted.model.as_deref(), Some("churn-predictor"));
     let fresh = &alerts[6];
-    assert_eq!(
-        fresh.generator_url, None,
-        "an empty generatorURL is no link"
-    );
+    assert_eq!(fresh.generator_url, None, "an empty generatorURL is no link");
     assert_eq!(fresh.summary, "Drift p-value of fraud-detector is 0.003");
     assert!(fresh.state.is_firing());
     // Same alerts as 0.25 apart from the field: same result.
-    let old =
-        alertmanager::parse_alerts(200, &fixture("alertmanager/alerts_v025.json"), MODEL).unwrap();
+    let old = alertmanager::parse_alerts(200, &fixture("alertmanager/alerts_v025.json"), MODEL).unwrap();
     assert_eq!(alerts[..5], old[..]);
     insta::assert_debug_snapshot!("alertmanager_v028_alerts", &alerts[5..]);
 }
@@ -874,19 +645,11 @@ fn alertmanager_is_lenient_about_fields() {
     assert_eq!(blank.severity, Severity::None);
     assert_eq!(blank.model, None);
     assert_eq!(blank.state, AlertState::Active);
-    assert_eq!(
-        blank.fingerprint, "cbf29ce484222325",
-        "missing fingerprint: hash of no labels"
-    );
+    assert_eq!(blank.fingerprint, "cbf29ce484222325", "missing fingerprint: hash of no labels");
     assert_eq!(blank.starts_at, None);
     let odd = &alerts[1];
     assert_eq!(odd.severity, Severity::None);
-    assert_eq!(
-        odd.labels.len(),
-        2,
-        "non-string label dropped: {:?}",
-        odd.labels
-    );
+    assert_eq!(odd.labels.len(), 2, "non-string label dropped: {:?}", odd.labels);
     assert_eq!(odd.fingerprint.len(), 16);
     assert_eq!(odd.silenced_by, ["s␛"]);
     assert_eq!(odd.state, AlertState::Silenced);
@@ -905,15 +668,9 @@ fn alertmanager_error_is_a_json_string() {
     let err = expect_err(alertmanager::parse_alerts(400, &body, MODEL));
     assert_eq!(
         err,
-        ApiError::Server {
-            status: 400,
-            message: r#"matcher value contains unescaped double quote: "["#.into()
-        }
+        ApiError::Server { status: 400, message: r#"matcher value contains unescaped double quote: "["#.into() }
     );
-    assert_eq!(
-        err.to_string(),
-        r#"matcher value contains unescaped double quote: "["#
-    );
+    assert_eq!(err.to_string(), r#"matcher value contains unescaped double quote: "["#);
 }
 
 #[test]
@@ -924,33 +681,20 @@ fn alertmanager_validation_error_object() {
         err,
         ApiError::Server {
             status: 422,
-            message: r#"3.generatorURL in body must be of type uri: "http://prometheus:9090/graph?g0.expr=x\a""#
-                .into()
+            message: r#"3.generatorURL in body must be of type uri: "http://prometheus:9090/graph?g0.expr=x\a""#.into()
         }
     );
     // A Prometheus-style envelope (Mimir) reads the same.
     let body = br#"{"status":"error","errorType":"bad_data","error":"no org id"}"#;
     let err = expect_err(alertmanager::parse_alerts(401, body, MODEL));
-    assert_eq!(
-        err,
-        ApiError::Server {
-            status: 401,
-            message: "bad_data: no org id".into()
-        }
-    );
+    assert_eq!(err, ApiError::Server { status: 401, message: "bad_data: no org id".into() });
 }
 
 #[test]
 fn alertmanager_hostile_error_string() {
     let body = format!("\"\\u001b[2J{}\\n\"", "y".repeat(400));
     let err = expect_err(alertmanager::parse_alerts(500, body.as_bytes(), MODEL));
-    let ApiError::Server {
-        status: 500,
-        message,
-    } = &err
-    else {
-        panic!("{err:?}")
-    };
+    let ApiError::Server { status: 500, message } = &err else { panic!("{err:?}") };
     assert!(message.starts_with("␛[2Jyyy"));
     assert!(err.to_string().ends_with('…'));
 }
@@ -959,20 +703,11 @@ fn alertmanager_hostile_error_string() {
 fn alertmanager_not_an_array() {
     let body = fixture("alertmanager/v1_envelope.json");
     let err = expect_err(alertmanager::parse_alerts(200, &body, MODEL));
-    assert_eq!(
-        err,
-        ApiError::Decode("unexpected shape: expected an array of alerts, got an object".into())
-    );
+    assert_eq!(err, ApiError::Decode("unexpected shape: expected an array of alerts, got an object".into()));
     let err = expect_err(alertmanager::parse_alerts(200, br#""ok""#, MODEL));
-    assert_eq!(
-        err,
-        ApiError::Decode("unexpected shape: expected an array of alerts, got a string".into())
-    );
+    assert_eq!(err, ApiError::Decode("unexpected shape: expected an array of alerts, got a string".into()));
     let err = expect_err(alertmanager::parse_alerts(200, b"[{}, 3]", MODEL));
-    assert_eq!(
-        err,
-        ApiError::Decode("unexpected shape: alert 1 is a number, expected an object".into())
-    );
+    assert_eq!(err, ApiError::Decode("unexpected shape: alert 1 is a number, expected an object".into()));
 }
 
 #[test]
@@ -982,26 +717,10 @@ fn alertmanager_proxy_pages() {
     assert_eq!(err, ApiError::Decode("HTML page instead of JSON".into()));
     let bad_gateway = fixture("prometheus/proxy_502.html");
     let err = expect_err(alertmanager::parse_alerts(502, &bad_gateway, MODEL));
-    assert_eq!(
-        err,
-        ApiError::Http {
-            status: 502,
-            detail: "HTML page (proxy?)".into()
-        }
-    );
+    assert_eq!(err, ApiError::Http { status: 502, detail: "HTML page (proxy?)".into() });
     let err = expect_err(alertmanager::parse_alerts(404, b"", MODEL));
-    assert_eq!(
-        err,
-        ApiError::Http {
-            status: 404,
-            detail: "empty body".into()
-        }
-    );
-    let err = expect_err(alertmanager::parse_alerts(
-        503,
-        b"no healthy upstream",
-        MODEL,
-    ));
+    assert_eq!(err, ApiError::Http { status: 404, detail: "empty body".into() });
+    let err = expect_err(alertmanager::parse_alerts(503, b"no healthy upstream", MODEL));
     assert_eq!(err.to_string(), "HTTP 503: no healthy upstream");
 }
 
@@ -1061,17 +780,11 @@ fn run_all(status: u16, body: &[u8]) -> usize {
         }
         Err(err) => assert_displayable(&err),
     }
-    for result in [
-        prometheus::parse_alerts(status, body, MODEL),
-        alertmanager::parse_alerts(status, body, MODEL),
-    ] {
+    for result in [prometheus::parse_alerts(status, body, MODEL), alertmanager::parse_alerts(status, body, MODEL)] {
         match result {
             Ok(alerts) => {
                 for alert in &alerts {
-                    assert!(
-                        alert_strings(alert).iter().all(|s| !has_control(s)),
-                        "{alert:?}"
-                    );
+                    assert!(alert_strings(alert).iter().all(|s| !has_control(s)), "{alert:?}");
                 }
                 accepted += 1;
             }
@@ -1135,20 +848,7 @@ fn mutated_fixtures() {
 #[test]
 fn arbitrary_status_codes() {
     let body = fixture("prometheus/vector_accuracy.json");
-    for status in [
-        0,
-        100,
-        204,
-        299,
-        300,
-        304,
-        399,
-        418,
-        499,
-        599,
-        999,
-        u16::MAX,
-    ] {
+    for status in [0, 100, 204, 299, 300, 304, 399, 418, 499, 599, 999, u16::MAX] {
         let result = prometheus::parse_vector(status, &body, MODEL);
         assert_eq!(result.is_ok(), (200..300).contains(&status), "{status}");
         run_all(status, &body);
@@ -1159,9 +859,6 @@ fn arbitrary_status_codes() {
 fn deeply_nested_json_is_an_error() {
     let body = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let err = expect_err(alertmanager::parse_alerts(200, body.as_bytes(), MODEL));
-    assert!(
-        matches!(err, ApiError::Decode(ref m) if m.starts_with("invalid JSON: recursion limit")),
-        "{err:?}"
-    );
+    assert!(matches!(err, ApiError::Decode(ref m) if m.starts_with("invalid JSON: recursion limit")), "{err:?}");
     run_all(200, body.as_bytes());
 }

@@ -37,7 +37,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, model: &str
             Some(CellValue::Series(s)) => {
                 let last = s.iter().rev().find(|v| v.is_finite()).copied();
                 let status = last.map(|v| spec.thresholds.classify(v));
-                (format::sparkline(s, 40), status.map_or(theme.status_missing, |s| theme.status(s)), status)
+                (format::sparkline(s, 40, 0.05), status.map_or(theme.status_missing, |s| theme.status(s)), status)
             }
             other => (format::cell(spec.id, other), theme.base, None),
         };
@@ -57,7 +57,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, model: &str
         };
         lines.push(Line::from(vec![
             Span::styled(format!("  {:<10}", format::fit(&spec.title, 10)), theme.key),
-            Span::styled(format!("{text:<14}"), style),
+            Span::styled(format!("{text:<14} "), style),
             Span::styled(format!("{status_text:<9}"), style),
             Span::styled(limits, theme.dim),
         ]));

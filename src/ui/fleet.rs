@@ -14,7 +14,10 @@ use crate::config::ColumnSpec;
 use crate::domain::{CellValue, ColumnId, Status};
 use crate::theme::Theme;
 
-const TREND_WIDTH: u16 = 12;
+/// The sparkline grows with the terminal, between these widths.
+const TREND_MIN: u16 = 8;
+const TREND_MAX: u16 = 24;
+const NAME_MIN: u16 = 14;
 
 fn width_of(id: ColumnId) -> u16 {
     match id {
@@ -22,22 +25,26 @@ fn width_of(id: ColumnId) -> u16 {
         ColumnId::Accuracy | ColumnId::Drift | ColumnId::ErrorRate => 6,
         ColumnId::LatencyP95 | ColumnId::Throughput => 6,
         ColumnId::Gpu => 4,
-        ColumnId::Trend => TREND_WIDTH,
+        ColumnId::Trend => TREND_MIN,
     }
 }
 
-/// Columns that fit in `width`, dropping the least essential first on narrow terminals.
-fn shown(columns: &[ColumnSpec], width: u16) -> Vec<&ColumnSpec> {
-    const DROP_ORDER: [ColumnId; 4] = [ColumnId::Trend, ColumnId::Gpu, ColumnId::Throughput, ColumnId::Version];
+/// Columns that fit in `width` with the sparkline's width, dropping the least essential
+/// first on narrow terminals.
+fn shown(columns: &[ColumnSpec], width: u16) -> (Vec<&ColumnSpec>, u16) {
+    const DROP_ORDER: [ColumnId; 4] = [ColumnId::Gpu, ColumnId::Throughput, ColumnId::Version, ColumnId::Trend];
     let mut shown: Vec<&ColumnSpec> = columns.iter().collect();
-    let need = |cols: &[&ColumnSpec]| 2 + 14 + 4 + cols.iter().map(|c| width_of(c.id) + 1).sum::<u16>() + 2;
+    // marker + name + the columns + the alert count, one space between each.
+    let need = |cols: &[&ColumnSpec]| 1 + NAME_MIN + cols.iter().map(|c| width_of(c.id) + 1).sum::<u16>() + 3 + 2;
     for drop in DROP_ORDER {
         if need(&shown) <= width {
             break;
         }
         shown.retain(|c| c.id != drop);
     }
-    shown
+    let spare = width.saturating_sub(need(&shown));
+    let trend = (TREND_MIN + spare / 2).min(TREND_MAX);
+    (shown, trend)
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -57,13 +64,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let columns = shown(&app.settings.columns, inner.width);
-    let mut widths = vec![Constraint::Length(1), Constraint::Min(10)];
-    widths.extend(columns.iter().map(|c| Constraint::Length(width_of(c.id))));
+    let (columns, trend_width) = shown(&app.settings.columns, inner.width);
+    let col_width = |id: ColumnId| if id == ColumnId::Trend { trend_width } else { width_of(id) };
+    let mut widths = vec![Constraint::Length(1), Constraint::Min(NAME_MIN)];
+    widths.extend(columns.iter().map(|c| Constraint::Length(col_width(c.id))));
     widths.push(Constraint::Length(3));
 
     let mut header: Vec<Cell> = vec![Cell::from(""), Cell::from("MODEL")];
-    header.extend(columns.iter().map(|c| Cell::from(format::fit(&c.title, width_of(c.id) as usize))));
+    header.extend(columns.iter().map(|c| Cell::from(format::fit(&c.title, col_width(c.id) as usize))));
     header.push(Cell::from("ALR"));
 
     let height = inner.height.saturating_sub(1) as usize;
@@ -93,14 +101,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             } else {
                 theme.base
             };
-            model_row(row, &columns, theme).style(style)
+            model_row(row, &columns, trend_width, theme).style(style)
         })
         .collect();
     let table = Table::new(rows, widths).header(Row::new(header).style(theme.table_header)).column_spacing(1);
     frame.render_widget(table, inner);
 }
 
-fn model_row<'a>(row: &'a ModelRow, columns: &[&ColumnSpec], theme: &Theme) -> Row<'a> {
+fn model_row<'a>(row: &'a ModelRow, columns: &[&ColumnSpec], trend_width: u16, theme: &Theme) -> Row<'a> {
     let marker = if row.critical() {
         Span::styled("!", theme.status_critical)
     } else if row.firing > 0 || row.status == Status::Warn {
@@ -114,7 +122,7 @@ fn model_row<'a>(row: &'a ModelRow, columns: &[&ColumnSpec], theme: &Theme) -> R
         if row.critical() || row.status == Status::Critical { theme.status_critical } else { Style::default() };
     let mut cells = vec![Cell::from(marker), Cell::from(Span::styled(row.name.as_str(), name_style))];
     for spec in columns {
-        cells.push(value_cell(spec, row.cells.get(&spec.id), theme));
+        cells.push(value_cell(spec, row.cells.get(&spec.id), trend_width, theme));
     }
     let alerts = if row.firing > 0 { row.firing.to_string() } else { String::new() };
     let alert_style = row.worst_alert.map_or(theme.dim, |s| theme.severity(s));
@@ -122,12 +130,12 @@ fn model_row<'a>(row: &'a ModelRow, columns: &[&ColumnSpec], theme: &Theme) -> R
     Row::new(cells)
 }
 
-fn value_cell<'a>(spec: &ColumnSpec, value: Option<&CellValue>, theme: &Theme) -> Cell<'a> {
+fn value_cell<'a>(spec: &ColumnSpec, value: Option<&CellValue>, trend_width: u16, theme: &Theme) -> Cell<'a> {
     match value {
         Some(CellValue::Series(series)) => {
             let last = series.iter().rev().find(|v| v.is_finite()).copied();
             let style = last.map_or(theme.status_missing, |v| theme.status(spec.thresholds.classify(v)));
-            Cell::from(Span::styled(format::sparkline(series, TREND_WIDTH as usize), style))
+            Cell::from(Span::styled(format::sparkline(series, trend_width as usize, 0.05), style))
         }
         Some(CellValue::Number(v)) => {
             let status = spec.thresholds.classify(*v);

@@ -73,16 +73,20 @@ pub fn age(seconds: i64) -> String {
 
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
-/// A sparkline of the last `width` samples, scaled between the series' own min and max;
-/// gaps (NaN) stay blank.
-pub fn sparkline(series: &[f64], width: usize) -> String {
-    let tail = &series[series.len().saturating_sub(width)..];
+/// A sparkline of the whole series squeezed into `width` cells (each cell the mean of its
+/// bucket), scaled between the series' own min and max but
+/// over at least `min_span`, so that noise on a flat line does not look like a cliff; gaps
+/// (NaN) stay blank.
+pub fn sparkline(series: &[f64], width: usize, min_span: f64) -> String {
+    let resampled = resample(series, width);
+    let tail = resampled.as_slice();
     let finite = tail.iter().copied().filter(|v| v.is_finite());
     let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
     if lo > hi {
         return MISSING.to_string();
     }
-    let span = hi - lo;
+    let span = (hi - lo).max(min_span);
+    let lo = lo - (span - (hi - lo)) / 2.0;
     tail.iter()
         .map(|v| {
             if !v.is_finite() {
@@ -90,8 +94,21 @@ pub fn sparkline(series: &[f64], width: usize) -> String {
             } else if span <= f64::EPSILON {
                 BARS[3]
             } else {
-                BARS[(((v - lo) / span) * 7.0).round().clamp(0.0, 7.0) as usize]
+                BARS[(((v - lo) / span) * 8.0).floor().clamp(0.0, 7.0) as usize]
             }
+        })
+        .collect()
+}
+
+fn resample(series: &[f64], width: usize) -> Vec<f64> {
+    if series.len() <= width || width == 0 {
+        return series.to_vec();
+    }
+    (0..width)
+        .map(|i| {
+            let bucket = &series[i * series.len() / width..(i + 1) * series.len() / width];
+            let (sum, n) = bucket.iter().filter(|v| v.is_finite()).fold((0.0, 0), |(s, n), v| (s + v, n + 1));
+            if n == 0 { f64::NAN } else { sum / n as f64 }
         })
         .collect()
 }
@@ -129,10 +146,13 @@ mod tests {
 
     #[test]
     fn sparkline_scales_and_keeps_gaps() {
-        assert_eq!(sparkline(&[0.0, 0.5, 1.0], 3), "▁▅█");
-        assert_eq!(sparkline(&[1.0, f64::NAN, 1.0], 3), "▄ ▄");
-        assert_eq!(sparkline(&[f64::NAN], 3), "–");
-        assert_eq!(sparkline(&[0.0, 1.0, 2.0, 3.0], 2), "▁█");
+        assert_eq!(sparkline(&[0.0, 0.5, 1.0], 3, 0.0), "▁▅█");
+        // Over a 0.1 floor a 0.01 step is a small step, not the full height.
+        assert_eq!(sparkline(&[0.90, 0.91], 2, 0.1), "▄▅");
+        assert_eq!(sparkline(&[1.0, f64::NAN, 1.0], 3, 0.0), "▄ ▄");
+        assert_eq!(sparkline(&[f64::NAN], 3, 0.0), "–");
+        assert_eq!(sparkline(&[0.0, 1.0, 2.0, 3.0], 2, 0.0), "▁█");
+        assert_eq!(sparkline(&[0.0, 0.0, f64::NAN, f64::NAN, 1.0, 1.0], 3, 0.0), "▁ █");
     }
 
     #[test]

@@ -1,0 +1,135 @@
+//! Screen snapshots (ratatui TestBackend + insta). Times are fixed by the fixtures, so the
+//! snapshots are stable; the Debug form records styles, so `default` and `mono` differ.
+
+mod common;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use modeldeck::app::App;
+use modeldeck::domain::{SourceData, SourceId};
+use modeldeck::event::Event;
+use modeldeck::sources::parse::alertmanager;
+use modeldeck::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+
+fn render(app: &App, theme: &Theme, width: u16, height: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| modeldeck::ui::draw(frame, app, theme)).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+fn text(buffer: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            out.push_str(buffer[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn press(app: &mut App, c: char) {
+    app.update(Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+}
+
+#[test]
+fn overview_80x24_default() {
+    let app = common::app(12, 6);
+    insta::assert_debug_snapshot!(render(&app, &Theme::default_theme(), 80, 24));
+}
+
+#[test]
+fn overview_80x24_mono() {
+    let app = common::app(12, 6);
+    insta::assert_debug_snapshot!(render(&app, &Theme::mono(), 80, 24));
+}
+
+#[test]
+fn overview_200x60_default() {
+    let app = common::app(60, 20);
+    insta::assert_debug_snapshot!(render(&app, &Theme::default_theme(), 200, 60));
+}
+
+#[test]
+fn overview_200x60_mono() {
+    let app = common::app(60, 20);
+    insta::assert_debug_snapshot!(render(&app, &Theme::mono(), 200, 60));
+}
+
+#[test]
+fn production_environment_is_unmistakable() {
+    let mut app = common::app(5, 2);
+    press(&mut app, 'e');
+    let screen = text(&render(&app, &Theme::default_theme(), 100, 24));
+    assert!(screen.contains("▲ PRODUCTION prod-eu"), "{screen}");
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn help_overlay_is_generated_from_the_keymap() {
+    let mut app = common::app(5, 2);
+    press(&mut app, '?');
+    let screen = text(&render(&app, &Theme::default_theme(), 100, 40));
+    for (keys, what) in app.settings.keymap.help().into_iter().flat_map(|(_, rows)| rows) {
+        assert!(screen.contains(&keys) && screen.contains(what), "missing `{keys}` {what}\n{screen}");
+    }
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn model_detail_placeholder() {
+    let mut app = common::app(5, 2);
+    app.update(Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    insta::assert_snapshot!(text(&render(&app, &Theme::default_theme(), 100, 30)));
+}
+
+#[test]
+fn filter_line_and_empty_result() {
+    let mut app = common::app(5, 2);
+    press(&mut app, '/');
+    for c in "nomatch".chars() {
+        press(&mut app, c);
+    }
+    let screen = text(&render(&app, &Theme::default_theme(), 80, 24));
+    assert!(screen.contains("/nomatch"), "{screen}");
+    assert!(screen.contains("no model matches the filter"), "{screen}");
+}
+
+#[test]
+fn too_small_terminal_shows_a_message() {
+    let app = common::app(5, 2);
+    let screen = text(&render(&app, &Theme::default_theme(), 40, 10));
+    assert!(screen.contains("terminal too small"), "{screen}");
+    assert!(screen.contains("need 60×15, have 40×10"), "{screen}");
+}
+
+#[test]
+fn missing_values_show_a_dash_never_zero() {
+    let app = common::app(5, 2);
+    let screen = text(&render(&app, &Theme::default_theme(), 120, 24));
+    // model-0004 has no GPU series in the fixture.
+    let line = screen.lines().find(|l| l.contains("model-0004")).unwrap();
+    assert!(line.contains('–'), "{line}");
+    assert!(!line.contains(" 0% "), "{line}");
+}
+
+#[test]
+fn escape_sequences_from_backends_are_inert() {
+    let body = br#"[{"labels":{"alertname":"Evil\u001b[2J","model":"fraud-detector","severity":"critical"},
+        "annotations":{"summary":"boom \u001b]0;pwned\u0007 \u009b31m"},"fingerprint":"f1","startsAt":"2026-11-25T11:58:00Z",
+        "status":{"state":"active","silencedBy":[],"inhibitedBy":[]}}]"#;
+    let alerts = alertmanager::parse_alerts(200, body, "model").unwrap();
+    let mut app = common::app(5, 0);
+    app.update(common::update(
+        SourceId::Alertmanager,
+        SourceData::Alerts(modeldeck::domain::AlertSnapshot { alerts, peer: "am".into() }),
+        1,
+    ));
+    let buffer = render(&app, &Theme::default_theme(), 120, 24);
+    let screen = text(&buffer);
+    assert!(!screen.chars().any(|c| c.is_control() && c != '\n'), "raw control character on screen:\n{screen}");
+    assert!(screen.contains("Evil␛[2J"), "{screen}");
+    assert!(screen.contains("boom ␛]0;pwned␇"), "{screen}");
+}
