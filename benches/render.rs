@@ -1,1 +1,49 @@
-fn main() {}
+//! Frame and update costs. Run with `cargo bench`; the README quotes the numbers.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use modeldeck::domain::{SourceData, SourceId};
+use modeldeck::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn main() {
+    divan::main();
+}
+
+/// One full frame of the overview: 200 models, 1,000 alerts, a 200×60 terminal.
+#[divan::bench]
+fn overview_200_models_1000_alerts_200x60(bencher: divan::Bencher) {
+    let app = common::app(200, 1000);
+    let theme = Theme::default_theme();
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    bencher.bench_local(|| {
+        terminal.draw(|frame| modeldeck::ui::draw(frame, &app, &theme)).unwrap();
+    });
+}
+
+/// The frame cost must not grow with the fleet: only visible rows are laid out.
+#[divan::bench(args = [100, 1_000, 10_000])]
+fn overview_by_fleet_size_200x60(bencher: divan::Bencher, models: usize) {
+    let app = common::app(models, 100);
+    let theme = Theme::default_theme();
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    bencher.bench_local(|| {
+        terminal.draw(|frame| modeldeck::ui::draw(frame, &app, &theme)).unwrap();
+    });
+}
+
+/// Ingesting one Prometheus refresh (rebuild rows, sort, filter) for a fleet.
+#[divan::bench(args = [200, 1_000, 10_000])]
+fn ingest_fleet_refresh(bencher: divan::Bencher, models: usize) {
+    let snapshot = common::fleet(models);
+    bencher
+        .with_inputs(|| {
+            (common::app(models, 100), common::update(SourceId::Prometheus, SourceData::Fleet(snapshot.clone()), 1))
+        })
+        .bench_local_values(|(mut app, event)| {
+            app.update(event);
+            app
+        });
+}

@@ -277,23 +277,6 @@ impl Source for DemoAlerts {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn degrading_model_fires_within_seconds() {
-        let start = Timestamp::from_second(1_800_000_000).unwrap();
-        let fleet = DemoFleet::new(start);
-        let early = fleet.alerts(start, 0.90);
-        assert!(early.alerts.iter().all(|a| a.name != "ModelAccuracyLow"));
-        let later = fleet.alerts(start.checked_add(SignedDuration::from_secs(5)).unwrap(), 0.90);
-        assert!(
-            later.alerts.iter().any(|a| a.name == "ModelAccuracyLow" && a.model.as_deref() == Some("fraud-detector"))
-        );
-    }
-}
-
 /// Starts the demo sources; they ignore the environment and refresh every second.
 pub struct DemoLauncher {
     pub fleet: DemoFleet,
@@ -317,5 +300,22 @@ impl crate::main_loop::Launcher for DemoLauncher {
             tokio::spawn(run(metrics, schedule, generation, tx.clone(), refresh.clone())),
             tokio::spawn(run(alerts, schedule, generation, tx.clone(), refresh.clone())),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn degrading_model_fires_within_seconds() {
+        let start = Timestamp::from_second(1_800_000_000).unwrap();
+        let fleet = DemoFleet::new(start);
+        let early = fleet.alerts(start, 0.90);
+        assert!(early.alerts.iter().all(|a| a.name != "ModelAccuracyLow"));
+        let later = fleet.alerts(start.checked_add(SignedDuration::from_secs(5)).unwrap(), 0.90);
+        assert!(
+            later.alerts.iter().any(|a| a.name == "ModelAccuracyLow" && a.model.as_deref() == Some("fraud-detector"))
+        );
     }
 }

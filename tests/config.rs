@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use modeldeck::config::{self, Auth, Config, ConfigError};
 use modeldeck::domain::{ColumnId, Direction};
-use modeldeck::keymap::Keymap;
+use modeldeck::keymap::{Action, Keymap};
 
 const PROM_TOKEN: &str = "prom-token-0f9e8d7c";
 const AM_TOKEN: &str = "am-token-1a2b3c4d";
@@ -282,7 +282,6 @@ fn key_overrides_apply() {
     assert_eq!(config.keys["quit"], ["x"]);
     assert_eq!(config.keys["help"], ["?", "F1", "h"]);
     let keymap = Keymap::with_overrides(&config.keys).unwrap_or_else(|e| panic!("{e:?}"));
-    use modeldeck::keymap::Action;
     let names = |a: Action| keymap.keys(a).iter().map(ToString::to_string).collect::<Vec<_>>();
     assert_eq!(names(Action::Quit), ["x"]);
     assert_eq!(names(Action::Help), ["?", "F1", "h"]);

@@ -28,9 +28,7 @@ fn is_active_accuracy_alert(alert: &Value, model: &str) -> bool {
 
 fn has_accuracy_alert(alerts: &Value, model: &str) -> bool {
     alerts.as_array().is_some_and(|alerts| {
-        alerts.iter().any(|a| {
-            a["labels"]["alertname"] == "ModelAccuracyLow" && a["labels"]["model"] == model
-        })
+        alerts.iter().any(|a| a["labels"]["alertname"] == "ModelAccuracyLow" && a["labels"]["model"] == model)
     })
 }
 
@@ -38,58 +36,33 @@ fn has_accuracy_alert(alerts: &Value, model: &str) -> bool {
 async fn stack_scrapes_alerts_resolves_and_restarts() {
     let mut stack = Stack::start().await;
 
-    stack
-        .push(JOB, INSTANCE, &metrics_text(&[("fraud", "3", 0.97)]))
-        .await;
+    stack.push(JOB, INSTANCE, &metrics_text(&[("fraud", "3", 0.97)])).await;
     {
         let s = &stack;
-        wait_for(
-            "Prometheus to scrape accuracy 0.97",
-            DEADLINE,
-            || async move {
-                let result = s.prom_instant(r#"model_accuracy{model="fraud"}"#).await;
-                first_value(&result).as_deref() == Some("0.97")
-            },
-        )
+        wait_for("Prometheus to scrape accuracy 0.97", DEADLINE, || async move {
+            let result = s.prom_instant(r#"model_accuracy{model="fraud"}"#).await;
+            first_value(&result).as_deref() == Some("0.97")
+        })
         .await;
     }
     let result = stack.prom_instant(r#"model_accuracy{model="fraud"}"#).await;
-    assert_eq!(
-        result[0]["metric"]["job"], JOB,
-        "honor_labels keeps the pushed job"
-    );
+    assert_eq!(result[0]["metric"]["job"], JOB, "honor_labels keeps the pushed job");
     assert_eq!(result[0]["metric"]["instance"], INSTANCE);
     assert_eq!(result[0]["metric"]["version"], "3");
 
-    stack
-        .push(JOB, INSTANCE, &metrics_text(&[("fraud", "3", 0.71)]))
-        .await;
+    stack.push(JOB, INSTANCE, &metrics_text(&[("fraud", "3", 0.71)])).await;
     {
         let s = &stack;
-        wait_for(
-            "Alertmanager to list ModelAccuracyLow for fraud as active",
-            DEADLINE,
-            || async move {
-                let alerts = s.am_alerts().await;
-                alerts
-                    .as_array()
-                    .is_some_and(|a| a.iter().any(|a| is_active_accuracy_alert(a, "fraud")))
-            },
-        )
+        wait_for("Alertmanager to list ModelAccuracyLow for fraud as active", DEADLINE, || async move {
+            let alerts = s.am_alerts().await;
+            alerts.as_array().is_some_and(|a| a.iter().any(|a| is_active_accuracy_alert(a, "fraud")))
+        })
         .await;
     }
     let alerts = stack.am_alerts().await;
-    let alert = alerts
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| is_active_accuracy_alert(a, "fraud"))
-        .unwrap();
+    let alert = alerts.as_array().unwrap().iter().find(|a| is_active_accuracy_alert(a, "fraud")).unwrap();
     assert_eq!(alert["labels"]["severity"], "critical");
-    assert_eq!(
-        alert["annotations"]["summary"],
-        "Accuracy of fraud v3 is 0.71"
-    );
+    assert_eq!(alert["annotations"]["summary"], "Accuracy of fraud v3 is 0.71");
     let generator = alert["generatorURL"].as_str().unwrap_or_default();
     assert!(
         generator.starts_with(&stack.prometheus_url),
@@ -97,25 +70,17 @@ async fn stack_scrapes_alerts_resolves_and_restarts() {
         stack.prometheus_url
     );
 
-    stack
-        .push(JOB, INSTANCE, &metrics_text(&[("fraud", "3", 0.97)]))
-        .await;
+    stack.push(JOB, INSTANCE, &metrics_text(&[("fraud", "3", 0.97)])).await;
     {
         let s = &stack;
-        wait_for(
-            "ModelAccuracyLow for fraud to leave Alertmanager",
-            DEADLINE,
-            || async move { !has_accuracy_alert(&s.am_alerts().await, "fraud") },
-        )
+        wait_for("ModelAccuracyLow for fraud to leave Alertmanager", DEADLINE, || async move {
+            !has_accuracy_alert(&s.am_alerts().await, "fraud")
+        })
         .await;
     }
 
     stack.stop_prometheus().await;
-    let address = stack
-        .prometheus_url
-        .strip_prefix("http://")
-        .unwrap()
-        .to_string();
+    let address = stack.prometheus_url.strip_prefix("http://").unwrap().to_string();
     let refused = tokio::net::TcpStream::connect(&address).await;
     match refused {
         Err(e) => assert_eq!(
@@ -150,11 +115,9 @@ async fn query_request_count_counts_instant_queries() {
     // be a moment after the client has the response.
     {
         let s = &stack;
-        wait_for(
-            "the query counter to reach +2",
-            Duration::from_secs(5),
-            || async move { s.query_request_count().await >= before + 2.0 },
-        )
+        wait_for("the query counter to reach +2", Duration::from_secs(5), || async move {
+            s.query_request_count().await >= before + 2.0
+        })
         .await;
     }
     let after = stack.query_request_count().await;

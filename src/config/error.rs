@@ -48,13 +48,70 @@ pub fn from_toml(err: &toml::de::Error, text: &str, path: Option<PathBuf>) -> Co
     ConfigError::Invalid { path, line, key, message }
 }
 
-/// An error found after parsing, located at the first line that sets `key`.
-pub fn at_key(text: &str, path: Option<PathBuf>, key: &str, message: String) -> ConfigError {
-    let line = text
-        .lines()
-        .position(|l| key_of(l).is_some_and(|k| k == key) || l.trim() == format!("[fleet.columns.{key}]"))
-        .map(|i| i + 1);
+/// Where in the file a resolved setting came from, to point errors at the right line.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    /// Top-level keys and plain tables such as `[discovery]`.
+    Top,
+    /// The n-th `[[environment]]` block (0-based).
+    Environment(usize),
+    /// A `[fleet.columns.<id>]` table.
+    Column(&'a str),
+}
+
+/// An error found after parsing, located at the line that sets `key` inside `scope` (inline
+/// tables included), else at the scope's header.
+pub fn at_key(text: &str, path: Option<PathBuf>, scope: Scope, key: &str, message: String) -> ConfigError {
+    let lines: Vec<&str> = text.lines().collect();
+    let is_header = |l: &str| l.trim_start().starts_with('[');
+    let (start, header) = match scope {
+        Scope::Top => (0, None),
+        Scope::Environment(n) => match lines.iter().enumerate().filter(|(_, l)| l.trim() == "[[environment]]").nth(n) {
+            Some((i, _)) => (i + 1, Some(i)),
+            None => (0, None),
+        },
+        Scope::Column(id) => {
+            let want = format!("[fleet.columns.{id}]");
+            match lines.iter().position(|l| l.trim() == want) {
+                Some(i) => (i + 1, Some(i)),
+                None => (0, None),
+            }
+        }
+    };
+    let sets_key = |l: &str| {
+        let t = l.trim_start();
+        !t.starts_with('#') && mentions_key(t, key)
+    };
+    let found = lines
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take_while(|(_, l)| match scope {
+            Scope::Top => true,
+            // Sub-tables such as `[environment.prometheus]` still belong to the block.
+            Scope::Environment(_) => !is_header(l) || l.trim_start().starts_with("[environment."),
+            Scope::Column(_) => !is_header(l),
+        })
+        .find(|(_, l)| sets_key(l))
+        .map(|(i, _)| i);
+    let line = found.or(header).map(|i| i + 1);
     ConfigError::Invalid { path, line, key: Some(key.to_string()), message }
+}
+
+/// True when `line` assigns `key`, either as `key = …` or inside an inline table.
+fn mentions_key(line: &str, key: &str) -> bool {
+    let bytes = line.as_bytes();
+    let mut from = 0;
+    while let Some(at) = line[from..].find(key) {
+        let i = from + at;
+        let before_ok = i == 0 || matches!(bytes[i - 1], b' ' | b'{' | b',' | b'\t' | b'"');
+        let rest = line[i + key.len()..].trim_start_matches('"').trim_start();
+        if before_ok && rest.starts_with('=') {
+            return true;
+        }
+        from = i + key.len();
+    }
+    false
 }
 
 fn key_on_line(text: &str, line: usize) -> Option<String> {

@@ -54,11 +54,29 @@ pub struct FileEnvironment {
 }
 
 /// An Alertmanager is either a bare URL or a table with auth settings.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 pub enum AlertmanagerEntry {
     Url(String),
     Endpoint(FileEndpoint),
+}
+
+// Written by hand: serde's untagged enums hide the real problem ("data did not match any
+// variant"); this way an unknown key inside the table is named.
+impl<'de> Deserialize<'de> for AlertmanagerEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        match toml::Value::deserialize(d)? {
+            toml::Value::String(url) => Ok(AlertmanagerEntry::Url(url)),
+            value @ toml::Value::Table(_) => value
+                .try_into()
+                .map(AlertmanagerEntry::Endpoint)
+                .map_err(|e: toml::de::Error| D::Error::custom(e.message())),
+            other => Err(D::Error::custom(format!(
+                "an alertmanager is a URL string or a table with `url`, not a {}",
+                other.type_str()
+            ))),
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -105,11 +123,29 @@ pub struct FileLog {
 }
 
 /// A key binding: one key or several.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum KeyList {
     One(String),
     Many(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for KeyList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let expected = "a key such as \"q\" or a list of keys such as [\"q\", \"Ctrl-c\"]";
+        match toml::Value::deserialize(d)? {
+            toml::Value::String(key) => Ok(KeyList::One(key)),
+            toml::Value::Array(items) => items
+                .into_iter()
+                .map(|v| match v {
+                    toml::Value::String(k) => Ok(k),
+                    _ => Err(D::Error::custom(format!("expected {expected}"))),
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(KeyList::Many),
+            _ => Err(D::Error::custom(format!("expected {expected}"))),
+        }
+    }
 }
 
 impl KeyList {

@@ -15,6 +15,7 @@ use url::Url;
 
 pub use columns::{ColumnSpec, DEFAULT_TREND_RANGE};
 pub use error::ConfigError;
+use error::Scope;
 pub use file::KeyList;
 pub use secret::Secret;
 
@@ -147,7 +148,9 @@ pub fn from_str(
 ) -> Result<Config, ConfigError> {
     let origin = path.map(Path::to_path_buf);
     let raw: FileConfig = toml::from_str(text).map_err(|e| error::from_toml(&e, text, origin.clone()))?;
-    let at = |key: &str, message: String| error::at_key(text, origin.clone(), key, message);
+    let at = |key: &str, message: String| error::at_key(text, origin.clone(), Scope::Top, key, message);
+    let at_env =
+        |n: usize, key: &str, message: String| error::at_key(text, origin.clone(), Scope::Environment(n), key, message);
 
     let refresh = raw.refresh.unwrap_or(DEFAULT_REFRESH);
     if refresh < Duration::from_millis(200) {
@@ -173,21 +176,24 @@ pub fn from_str(
     }
 
     let mut environments = Vec::new();
-    for env in &raw.environments {
+    for (n, env) in raw.environments.iter().enumerate() {
         if env.name.trim().is_empty() {
-            return Err(at("name", "environment name must not be empty".into()));
+            return Err(at_env(n, "name", "environment name must not be empty".into()));
         }
         if environments.iter().any(|e: &Environment| e.name == env.name) {
-            return Err(at("name", format!("environment `{}` is defined twice", env.name)));
+            return Err(at_env(n, "name", format!("environment `{}` is defined twice", env.name)));
         }
-        let prometheus = endpoint(&env.prometheus, lookup).map_err(|m| at("url", m))?;
+        let prometheus = endpoint(&env.prometheus, lookup)
+            .map_err(|(key, m)| at_env(n, key, format!("environment `{}` prometheus: {m}", env.name)))?;
         let mut alertmanagers = Vec::new();
         for am in &env.alertmanagers {
             let resolved = match am {
-                AlertmanagerEntry::Url(u) => Endpoint::plain(u),
+                AlertmanagerEntry::Url(u) => Endpoint::plain(u).map_err(|m| ("alertmanagers", m)),
                 AlertmanagerEntry::Endpoint(e) => endpoint(e, lookup),
             };
-            alertmanagers.push(resolved.map_err(|m| at("alertmanagers", m))?);
+            alertmanagers.push(
+                resolved.map_err(|(key, m)| at_env(n, key, format!("environment `{}` alertmanager: {m}", env.name)))?,
+            );
         }
         environments.push(Environment {
             name: env.name.clone(),
@@ -208,7 +214,9 @@ pub fn from_str(
         None => 0,
     };
 
-    let columns = resolve_columns(&raw, &discovery, &at)?;
+    let at_column =
+        |id: &str, key: &str, message: String| error::at_key(text, origin.clone(), Scope::Column(id), key, message);
+    let columns = resolve_columns(&raw, &discovery, &at_column)?;
     let keys = raw.keys.iter().map(|(k, v)| (k.clone(), v.keys())).collect();
     let log_level = raw.log.level.clone().unwrap_or_else(|| "info".into());
     if !["error", "warn", "info", "debug", "trace"].contains(&log_level.as_str()) {
@@ -234,12 +242,16 @@ pub fn from_str(
 fn resolve_columns(
     raw: &FileConfig,
     discovery: &Discovery,
-    at: &dyn Fn(&str, String) -> ConfigError,
+    at_column: &dyn Fn(&str, &str, String) -> ConfigError,
 ) -> Result<Vec<ColumnSpec>, ConfigError> {
     for key in raw.fleet.columns.keys() {
         if ColumnId::from_key(key).is_none() {
             let known: Vec<_> = ColumnId::ALL.iter().map(|c| c.key()).collect();
-            return Err(at(key, format!("unknown fleet column `{key}`, expected one of {}", known.join(", "))));
+            return Err(at_column(
+                key,
+                key,
+                format!("unknown fleet column `{key}`, expected one of {}", known.join(", ")),
+            ));
         }
     }
     let mut columns = Vec::new();
@@ -251,12 +263,20 @@ fn resolve_columns(
         }
         let template = user.and_then(|u| u.query.clone()).unwrap_or_else(|| default.query.to_string());
         if template.trim().is_empty() {
-            return Err(at("query", format!("fleet column `{}` has an empty query", default.id)));
+            return Err(at_column(
+                default.id.key(),
+                "query",
+                format!("fleet column `{}` has an empty query", default.id),
+            ));
         }
         let warn = get(|u| u.warn, default.warn);
         let critical = get(|u| u.critical, default.critical);
         if warn.is_some_and(|v| !v.is_finite()) || critical.is_some_and(|v| !v.is_finite()) {
-            return Err(at("warn", format!("thresholds of `{}` must be finite numbers", default.id)));
+            return Err(at_column(
+                default.id.key(),
+                "warn",
+                format!("thresholds of `{}` must be finite numbers", default.id),
+            ));
         }
         columns.push(ColumnSpec {
             id: default.id,
@@ -273,8 +293,9 @@ fn resolve_columns(
     Ok(columns)
 }
 
-fn endpoint(raw: &FileEndpoint, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Endpoint, String> {
-    let mut url = parse_url(&raw.url)?;
+/// Resolves an endpoint; errors carry the key they are about.
+fn endpoint(raw: &FileEndpoint, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Endpoint, (&'static str, String)> {
+    let mut url = parse_url(&raw.url).map_err(|m| ("url", m))?;
     if let Some(prefix) = raw.path_prefix.as_deref().filter(|p| !p.is_empty()) {
         let joined = format!("{}/{}", url.path().trim_end_matches('/'), prefix.trim_matches('/'));
         url.set_path(&joined);
@@ -284,23 +305,31 @@ fn endpoint(raw: &FileEndpoint, lookup: &dyn Fn(&str) -> Option<String>) -> Resu
         let name = raw.tenant_header.clone().unwrap_or_else(|| "X-Scope-OrgID".into());
         headers.push((name, tenant.to_string()));
     }
-    let token = secret::resolve("token", raw.token_env.as_deref(), raw.token_file.as_deref(), lookup)?;
-    let password = secret::resolve("password", raw.password_env.as_deref(), raw.password_file.as_deref(), lookup)?;
+    let token_key = if raw.token_env.is_some() { "token_env" } else { "token_file" };
+    let password_key = if raw.password_env.is_some() { "password_env" } else { "password_file" };
+    let token = secret::resolve("token", raw.token_env.as_deref(), raw.token_file.as_deref(), lookup)
+        .map_err(|m| (token_key, m))?;
+    let password = secret::resolve("password", raw.password_env.as_deref(), raw.password_file.as_deref(), lookup)
+        .map_err(|m| (password_key, m))?;
     let auth = match (token, &raw.username, password) {
         (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
-            return Err("set either a token or a username and password, not both".into());
+            return Err((token_key, "set either a token or a username and password, not both".into()));
         }
         (Some(t), None, None) => Auth::Bearer(t),
         (None, Some(user), Some(password)) => Auth::Basic { username: user.clone(), password },
-        (None, Some(_), None) => return Err("`username` needs `password_env` or `password_file`".into()),
-        (None, None, Some(_)) => return Err("a password needs a `username`".into()),
+        (None, Some(_), None) => return Err(("username", "`username` needs `password_env` or `password_file`".into())),
+        (None, None, Some(_)) => return Err((password_key, "a password needs a `username`".into())),
         (None, None, None) => Auth::None,
     };
     Ok(Endpoint { url, headers, auth })
 }
 
 fn parse_url(text: &str) -> Result<Url, String> {
-    let url = Url::parse(text).map_err(|e| format!("invalid URL `{text}`: {e}"))?;
+    let shown = redact_userinfo(text);
+    if !text.contains("://") {
+        return Err(format!("invalid URL `{shown}`: it needs a scheme, e.g. http://{shown}"));
+    }
+    let url = Url::parse(text).map_err(|e| format!("invalid URL `{shown}`: {e}"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!("invalid URL `{text}`: only http and https are supported"));
     }
@@ -311,6 +340,16 @@ fn parse_url(text: &str) -> Result<Url, String> {
         ));
     }
     Ok(url)
+}
+
+/// `https://user:pass@host` → `https://<credentials>@host`, so errors never echo a password.
+fn redact_userinfo(text: &str) -> String {
+    match (text.find("://"), text.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}<credentials>{}", &text[..scheme_end + 3], &text[at..])
+        }
+        _ => text.to_string(),
+    }
 }
 
 fn local_environment() -> Environment {

@@ -54,14 +54,25 @@ pub fn fleet(n: usize) -> FleetSnapshot {
                 ColumnId::Gpu if i % 5 == 4 => continue,
                 ColumnId::Gpu => CellValue::Number(40.0 + (i % 6) as f64 * 10.0),
                 ColumnId::Trend => CellValue::Series(
-                    (0..60).map(|k| if i == 0 { 0.96 - k as f64 * 0.004 } else { 0.95 + ((k + i) % 7) as f64 * 0.002 }).collect(),
+                    (0..60)
+                        .map(|k| if i == 0 { 0.96 - k as f64 * 0.004 } else { 0.95 + ((k + i) % 7) as f64 * 0.002 })
+                        .collect(),
                 ),
             };
             values.insert(name.clone(), value);
         }
         columns.push((id, Ok(values)));
     }
-    FleetSnapshot { columns, pending_alerts: vec![alert("ModelErrorsSlowBurn", Severity::Warning, "churn-predictor", AlertState::Pending, 300)] }
+    FleetSnapshot {
+        columns,
+        pending_alerts: vec![alert(
+            "ModelErrorsSlowBurn",
+            Severity::Warning,
+            "churn-predictor",
+            AlertState::Pending,
+            300,
+        )],
+    }
 }
 
 pub fn alert(name: &str, severity: Severity, model: &str, state: AlertState, age_s: i64) -> Alert {

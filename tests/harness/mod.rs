@@ -228,36 +228,20 @@ impl Stack {
             body.push('\n');
         }
         let url = self.group_url(job, instance);
-        let response = self
-            .client
-            .post(url.clone())
-            .body(body.clone())
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+        let response =
+            self.client.post(url.clone()).body(body.clone()).send().await.unwrap_or_else(|e| panic!("POST {url}: {e}"));
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
-        assert!(
-            status.is_success(),
-            "POST {url} answered {status}: {text}\nbody:\n{body}"
-        );
+        assert!(status.is_success(), "POST {url} answered {status}: {text}\nbody:\n{body}");
     }
 
     /// Deletes the group `job`/`instance` from the Pushgateway.
     pub async fn delete_group(&self, job: &str, instance: &str) {
         let url = self.group_url(job, instance);
-        let response = self
-            .client
-            .delete(url.clone())
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("DELETE {url}: {e}"));
+        let response = self.client.delete(url.clone()).send().await.unwrap_or_else(|e| panic!("DELETE {url}: {e}"));
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
-        assert!(
-            status.is_success(),
-            "DELETE {url} answered {status}: {text}"
-        );
+        assert!(status.is_success(), "DELETE {url} answered {status}: {text}");
     }
 
     /// Stops Prometheus (SIGTERM, then SIGKILL after a while) and reaps it.
@@ -281,10 +265,7 @@ impl Stack {
             PROMETHEUS_BIN,
             &[
                 format!("--config.file={}", self.path("prometheus.yml").display()),
-                format!(
-                    "--storage.tsdb.path={}",
-                    self.path("prometheus-data").display()
-                ),
+                format!("--storage.tsdb.path={}", self.path("prometheus-data").display()),
                 format!("--web.listen-address=127.0.0.1:{port}"),
                 format!("--web.external-url=http://127.0.0.1:{port}/"),
                 "--web.enable-lifecycle".to_string(),
@@ -311,29 +292,16 @@ impl Stack {
         let deadline = started + READY_TIMEOUT;
         loop {
             let scraped = self.get_json_quiet(&targets_url).await.is_some_and(|body| {
-                body["data"]["activeTargets"]
-                    .as_array()
-                    .is_some_and(|targets| {
-                        targets
-                            .iter()
-                            .any(|t| t["scrapePool"] == "pushgateway" && t["health"] == "up")
-                    })
+                body["data"]["activeTargets"].as_array().is_some_and(|targets| {
+                    targets.iter().any(|t| t["scrapePool"] == "pushgateway" && t["health"] == "up")
+                })
             });
             let notifying = scraped
-                && self
-                    .get_json_quiet(&alertmanagers_url)
-                    .await
-                    .is_some_and(|body| {
-                        body["data"]["activeAlertmanagers"]
-                            .as_array()
-                            .is_some_and(|ams| {
-                                ams.iter().any(|am| {
-                                    am["url"]
-                                        .as_str()
-                                        .is_some_and(|u| u.contains(&alertmanager))
-                                })
-                            })
-                    });
+                && self.get_json_quiet(&alertmanagers_url).await.is_some_and(|body| {
+                    body["data"]["activeAlertmanagers"].as_array().is_some_and(|ams| {
+                        ams.iter().any(|am| am["url"].as_str().is_some_and(|u| u.contains(&alertmanager)))
+                    })
+                });
             if notifying {
                 return;
             }
@@ -387,10 +355,8 @@ impl Stack {
             .await
             .unwrap_or_else(|e| panic!("GET {url}?query={promql}: {e}"));
         let status = response.status();
-        let body: serde_json::Value = response
-            .json()
-            .await
-            .unwrap_or_else(|e| panic!("GET {url}?query={promql}: bad JSON: {e}"));
+        let body: serde_json::Value =
+            response.json().await.unwrap_or_else(|e| panic!("GET {url}?query={promql}: bad JSON: {e}"));
         assert!(
             status.is_success() && body["status"] == "success",
             "GET {url}?query={promql} answered {status}: {body}"
@@ -402,8 +368,8 @@ impl Stack {
     pub async fn am_alerts(&self) -> serde_json::Value {
         let url = format!("{}/api/v2/alerts", self.alertmanager_url);
         let text = self.get_text(&url).await;
-        let value: serde_json::Value = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("GET {url}: bad JSON: {e}: {text}"));
+        let value: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {url}: bad JSON: {e}: {text}"));
         assert!(value.is_array(), "GET {url}: expected an array: {value}");
         value
     }
@@ -419,10 +385,7 @@ impl Stack {
 
     fn group_url(&self, job: &str, instance: &str) -> reqwest::Url {
         assert!(
-            !job.is_empty()
-                && !instance.is_empty()
-                && !job.contains('/')
-                && !instance.contains('/'),
+            !job.is_empty() && !instance.is_empty() && !job.contains('/') && !instance.contains('/'),
             "job and instance must be non-empty and contain no '/': {job:?}, {instance:?}"
         );
         let mut url = reqwest::Url::parse(&self.pushgateway_url).expect("pushgateway URL");
@@ -434,17 +397,9 @@ impl Stack {
     }
 
     async fn get_text(&self, url: &str) -> String {
-        let response = self
-            .client
-            .get(url)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+        let response = self.client.get(url).send().await.unwrap_or_else(|e| panic!("GET {url}: {e}"));
         let status = response.status();
-        let text = response
-            .text()
-            .await
-            .unwrap_or_else(|e| panic!("GET {url}: reading the body: {e}"));
+        let text = response.text().await.unwrap_or_else(|e| panic!("GET {url}: reading the body: {e}"));
         assert!(status.is_success(), "GET {url} answered {status}: {text}");
         text
     }
@@ -490,9 +445,7 @@ scrape_configs:
             .append(true)
             .open(&log)
             .unwrap_or_else(|e| panic!("open {}: {e}", log.display()));
-        let stderr = file
-            .try_clone()
-            .unwrap_or_else(|e| panic!("dup {}: {e}", log.display()));
+        let stderr = file.try_clone().unwrap_or_else(|e| panic!("dup {}: {e}", log.display()));
         let child = Command::new(bin)
             .args(args)
             .current_dir(self.dir.path())
@@ -532,13 +485,7 @@ scrape_configs:
         let started = Instant::now();
         let deadline = started + READY_TIMEOUT;
         loop {
-            let ready = match self
-                .client
-                .get(&url)
-                .timeout(Duration::from_secs(2))
-                .send()
-                .await
-            {
+            let ready = match self.client.get(&url).timeout(Duration::from_secs(2)).send().await {
                 Ok(response) => response.status().is_success(),
                 Err(_) => false,
             };
@@ -570,13 +517,7 @@ impl Drop for Stack {
     fn drop(&mut self) {
         // Prometheus first, so it does not log failed sends and scrapes
         // while the other two go away.
-        for server in [
-            self.prometheus.take(),
-            self.alertmanager.take(),
-            self.pushgateway.take(),
-        ]
-        .into_iter()
-        .flatten()
+        for server in [self.prometheus.take(), self.alertmanager.take(), self.pushgateway.take()].into_iter().flatten()
         {
             server.kill();
         }
@@ -618,10 +559,7 @@ pub fn metrics_text(models: &[(&str, &str, f64)]) -> String {
 }
 
 fn escape_label_value(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
+    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
 /// Sums the `prometheus_http_requests_total` samples whose `handler` label is
@@ -635,18 +573,13 @@ fn sum_query_requests(exposition: &str) -> f64 {
         let Some((labels, value)) = split_labels(rest) else {
             continue;
         };
-        let handler = labels
-            .iter()
-            .find(|(name, _)| name == "handler")
-            .map(|(_, v)| v.as_str());
+        let handler = labels.iter().find(|(name, _)| name == "handler").map(|(_, v)| v.as_str());
         if !matches!(handler, Some("/api/v1/query" | "/api/v1/query_range")) {
             continue;
         }
         // The value may be followed by a timestamp.
         let value = value.split_whitespace().next().unwrap_or("");
-        total += value
-            .parse::<f64>()
-            .unwrap_or_else(|e| panic!("bad sample value in {line:?}: {e}"));
+        total += value.parse::<f64>().unwrap_or_else(|e| panic!("bad sample value in {line:?}: {e}"));
     }
     total
 }
@@ -696,13 +629,9 @@ fn http_client() -> reqwest::Client {
 /// all three are chosen, so the kernel hands out different ports, then
 /// closed so the servers can bind them.
 fn free_ports() -> [u16; 3] {
-    let listeners: Vec<TcpListener> = (0..3)
-        .map(|_| TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0"))
-        .collect();
-    let ports: Vec<u16> = listeners
-        .iter()
-        .map(|l| l.local_addr().expect("local address").port())
-        .collect();
+    let listeners: Vec<TcpListener> =
+        (0..3).map(|_| TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0")).collect();
+    let ports: Vec<u16> = listeners.iter().map(|l| l.local_addr().expect("local address").port()).collect();
     [ports[0], ports[1], ports[2]]
 }
 
