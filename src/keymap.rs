@@ -69,15 +69,17 @@ const TABLE: [(Action, &str, &str, Section, &[&str]); 18] = [
     (Action::Quit, "quit", "quit", Section::General, &["q", "Ctrl-c"]),
 ];
 
-/// Actions shown in the footer, in order.
-const HINTS: [Action; 7] = [
-    Action::Help,
-    Action::Filter,
-    Action::Command,
-    Action::FocusNext,
-    Action::Open,
-    Action::NextEnvironment,
-    Action::Quit,
+/// Actions shown in the footer, in order, with the short words that fit on one line.
+const HINTS: [(Action, &str); 9] = [
+    (Action::Help, "help"),
+    (Action::Filter, "filter"),
+    (Action::Command, "command"),
+    (Action::FocusNext, "pane"),
+    (Action::Open, "open"),
+    (Action::Sort, "sort"),
+    (Action::NextEnvironment, "env"),
+    (Action::ToggleLog, "log"),
+    (Action::Quit, "quit"),
 ];
 
 impl Action {
@@ -284,7 +286,7 @@ impl Keymap {
 
     /// Footer hints: (key, short description).
     pub fn hints(&self) -> Vec<(String, &'static str)> {
-        HINTS.iter().map(|a| (self.primary(*a), a.description())).collect()
+        HINTS.iter().map(|(a, short)| (self.primary(*a), *short)).collect()
     }
 }
 
