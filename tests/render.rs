@@ -133,3 +133,17 @@ fn escape_sequences_from_backends_are_inert() {
     assert!(screen.contains("Evil␛[2J"), "{screen}");
     assert!(screen.contains("boom ␛]0;pwned␇"), "{screen}");
 }
+
+#[test]
+fn a_failing_column_query_shows_in_the_header() {
+    let mut app = common::app(5, 2);
+    let mut snapshot = common::fleet(5);
+    for (id, result) in &mut snapshot.columns {
+        if *id == modeldeck::domain::ColumnId::Drift {
+            *result = Err("drift: bad_data: parse error".into());
+        }
+    }
+    app.update(common::update(SourceId::Prometheus, SourceData::Fleet(snapshot), 1));
+    let screen = text(&render(&app, &Theme::default_theme(), 140, 24));
+    assert!(screen.contains("prom ◐ 1/8 queries failing: drift: bad_data"), "{screen}");
+}

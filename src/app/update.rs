@@ -58,7 +58,6 @@ impl App {
                     Some(Health::Failing { since, .. }) => *since,
                     _ => update.at,
                 };
-                tracing::warn!(source = update.source.label(), %error, "poll failed");
                 self.health.insert(
                     update.source,
                     Health::Failing {

@@ -48,8 +48,18 @@ pub async fn run<S: Source>(
             Ok(result) => result,
             Err(_) => Err(format!("timed out after {}", crate::config::duration::format(schedule.timeout))),
         };
+        let previous_failures = failures;
         failures = if outcome.is_ok() { 0 } else { failures.saturating_add(1) };
         let next_in = schedule.delay(failures);
+        match &outcome {
+            Err(error) => {
+                tracing::warn!(source = source.id().label(), %error, retry_in = ?next_in, "poll failed");
+            }
+            Ok(_) if previous_failures > 0 => {
+                tracing::info!(source = source.id().label(), after = previous_failures, "source recovered");
+            }
+            Ok(_) => {}
+        }
         let update = SourceUpdate { generation, source: source.id(), at: Timestamp::now(), outcome, next_in };
         if tx.send(Event::Source(update)).is_err() {
             return;

@@ -48,6 +48,15 @@ fn health_spans<'a>(app: &App, source: SourceId, theme: &Theme) -> Vec<Span<'a>>
         Health::Ok { at } if age(*at) as f64 > stale_after => {
             vec![Span::styled(format!("{name} ◐ stale {}", format::age(age(*at))), theme.health_stale)]
         }
+        Health::Ok { at } if source == SourceId::Prometheus && !app.fleet.column_errors.is_empty() => {
+            // Answering, but some column queries fail (a PromQL typo in the config, say).
+            let error = app.fleet.column_errors.values().next().map_or("", String::as_str);
+            let n = app.fleet.column_errors.len();
+            vec![Span::styled(
+                format!("{name} ◐ {n}/{} queries failing: {}", app.settings.columns.len(), format::fit(error, 40)),
+                theme.health_stale,
+            )]
+        }
         Health::Ok { at } => vec![
             Span::styled(format!("{name} ●"), theme.health_ok),
             Span::styled(format!(" {}", format::age(age(*at))), theme.dim),
