@@ -11,6 +11,7 @@ use crate::app::{App, EnvironmentInfo, Settings};
 use crate::config::{self, Config, Endpoint, Environment};
 use crate::demo::{DemoFleet, DemoLauncher};
 use crate::domain::ColumnId;
+use crate::journal::cli::{JournalCmd, JournalContext};
 use crate::keymap::Keymap;
 use crate::main_loop::Launcher;
 use crate::sources::launch::LiveLauncher;
@@ -49,6 +50,11 @@ pub enum Cmd {
         /// Print a JSON document (with a schema version) instead of a table.
         #[arg(long)]
         json: bool,
+    },
+    /// The operator journal: verify, export, tail, note.
+    Journal {
+        #[command(subcommand)]
+        action: JournalCmd,
     },
 }
 
@@ -107,6 +113,11 @@ fn run(args: Args) -> Result<ExitCode> {
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     match args.command {
+        Some(Cmd::Journal { action }) => {
+            logging::init(&prepared.config.log_level, prepared.config.log_file.as_deref(), false);
+            let ctx = journal_context(&prepared, args.demo)?;
+            crate::journal::cli::run(action, &ctx)
+        }
         Some(Cmd::Status { json }) => {
             logging::init(&prepared.config.log_level, prepared.config.log_file.as_deref(), false);
             runtime.block_on(headless::status(&prepared, args.demo, json))
@@ -125,6 +136,27 @@ fn run(args: Args) -> Result<ExitCode> {
             result.map(|()| ExitCode::SUCCESS)
         }
     }
+}
+
+/// The journal this run writes to: the demo's temporary one, the config's, or the default.
+pub fn journal_path(config: &Config, demo: bool) -> Result<PathBuf> {
+    if demo {
+        return Ok(crate::journal::demo_path());
+    }
+    config
+        .journal_path
+        .clone()
+        .or_else(crate::journal::default_path)
+        .ok_or_else(|| eyre!("no journal path: set [journal] path in the config"))
+}
+
+fn journal_context(prepared: &Prepared, demo: bool) -> Result<JournalContext> {
+    Ok(JournalContext {
+        path: journal_path(&prepared.config, demo)?,
+        author: prepared.config.author_name(),
+        environment: prepared.config.environment(prepared.environment).name.clone(),
+        secrets: prepared.config.secrets(),
+    })
 }
 
 pub fn launcher(config: &Config, demo: bool) -> Result<Box<dyn Launcher>> {

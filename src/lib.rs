@@ -16,6 +16,7 @@ pub mod demo;
 pub mod domain;
 pub mod event;
 pub mod headless;
+pub mod journal;
 pub mod keymap;
 pub mod logging;
 pub mod main_loop;

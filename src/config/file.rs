@@ -30,6 +30,15 @@ pub struct FileConfig {
     pub keys: BTreeMap<String, KeyList>,
     #[serde(default)]
     pub log: FileLog,
+    #[serde(default)]
+    pub journal: FileJournal,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileJournal {
+    /// A shared path lets a team on one ops host keep one journal.
+    pub path: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]

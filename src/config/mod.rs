@@ -42,6 +42,8 @@ pub struct Config {
     pub keys: BTreeMap<String, Vec<String>>,
     pub log_level: String,
     pub log_file: Option<PathBuf>,
+    /// The journal file (`[journal] path`), else the platform data dir.
+    pub journal_path: Option<PathBuf>,
     /// The file this came from, if any.
     pub path: Option<PathBuf>,
 }
@@ -109,6 +111,22 @@ impl Config {
 
     pub fn column(&self, id: ColumnId) -> Option<&ColumnSpec> {
         self.columns.iter().find(|c| c.id == id)
+    }
+
+    /// Every resolved credential, so that the journal and logs can strip them.
+    pub fn secrets(&self) -> Vec<String> {
+        let endpoints = self.environments.iter().flat_map(|e| std::iter::once(&e.prometheus).chain(e.alertmanagers.iter()));
+        endpoints
+            .filter_map(|ep| match &ep.auth {
+                Auth::None => None,
+                Auth::Bearer(s) | Auth::Basic { password: s, .. } => Some(s.expose().to_string()),
+            })
+            .collect()
+    }
+
+    /// The author written into the journal: `author` from the config, else `$USER@host`.
+    pub fn author_name(&self) -> String {
+        self.author.clone().unwrap_or_else(crate::journal::default_author)
     }
 }
 
@@ -235,6 +253,7 @@ pub fn from_str(
         keys,
         log_level,
         log_file: raw.log.file.as_deref().map(expand_home),
+        journal_path: raw.journal.path.as_deref().map(expand_home),
         path: origin,
     })
 }

@@ -1,0 +1,106 @@
+//! Checks the whole chain and names the first broken link by line number.
+
+use serde_json::Value;
+
+use super::entry::{GENESIS, SCHEMA_VERSION, canonical_without_hash, sha256_hex};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line number in the file.
+    pub line: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    pub entries: usize,
+    /// SHA-256 of the last line: record it elsewhere to detect a rewritten history later.
+    pub head: Option<String>,
+    pub problem: Option<Problem>,
+}
+
+impl Verification {
+    pub fn ok(&self) -> bool {
+        self.problem.is_none()
+    }
+
+    pub fn summary(&self) -> String {
+        match &self.problem {
+            None => format!(
+                "journal verified: {} entries, chain intact, head {}",
+                self.entries,
+                self.head.as_deref().map_or("(empty)", |h| &h[..16])
+            ),
+            Some(p) => format!("journal BROKEN at line {}: {}", p.line, p.message),
+        }
+    }
+}
+
+pub fn verify_bytes(bytes: &[u8]) -> Verification {
+    let mut lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
+    let complete = bytes.last() == Some(&b'\n') || bytes.is_empty();
+    if complete {
+        lines.pop();
+    }
+    let seqs: Vec<Option<u64>> = lines
+        .iter()
+        .map(|l| serde_json::from_slice::<Value>(l).ok().and_then(|v| v.get("seq").and_then(Value::as_u64)))
+        .collect();
+    let mut prev_hash = GENESIS.to_string();
+    let mut entries = 0;
+    let fail = |line: usize, message: String, entries: usize, head: Option<String>| Verification {
+        entries,
+        head,
+        problem: Some(Problem { line, message }),
+    };
+    for (i, raw) in lines.iter().enumerate() {
+        let n = i + 1;
+        let head = (i > 0).then(|| prev_hash.clone());
+        if i + 1 == lines.len() && !complete {
+            return fail(n, "the last line is incomplete (a crash mid-write?)".into(), entries, head);
+        }
+        let Ok(value) = serde_json::from_slice::<Value>(raw) else {
+            return fail(n, "not a valid JSON entry".into(), entries, head);
+        };
+        if value.get("v").and_then(Value::as_u64) != Some(u64::from(SCHEMA_VERSION)) {
+            return fail(n, "unknown schema version".into(), entries, head);
+        }
+        let stored = value.get("hash").and_then(Value::as_str).unwrap_or_default();
+        let computed = canonical_without_hash(&value).map(|c| sha256_hex(c.as_bytes())).unwrap_or_default();
+        if stored != computed {
+            return fail(n, "entry was modified: its content does not match its hash".into(), entries, head);
+        }
+        let expected = i as u64 + 1;
+        let seq = seqs[i].unwrap_or(0);
+        if seq != expected {
+            let message = if seqs.get(i + 1).copied().flatten() == Some(expected) {
+                format!("lines {n} and {} are swapped (seq {seq} comes before seq {expected})", n + 1)
+            } else if seq > expected {
+                let missing = if seq == expected + 1 { format!("entry {expected} is") } else { format!("entries {expected}–{} are", seq - 1) };
+                format!("{missing} missing before this line (deleted?)")
+            } else {
+                format!("seq {seq} repeats or goes backwards (expected {expected})")
+            };
+            return fail(n, message, entries, head);
+        }
+        if value.get("prev").and_then(Value::as_str) != Some(prev_hash.as_str()) {
+            let message = if n == 1 {
+                "the first entry does not start the chain (lines removed from the start?)".to_string()
+            } else {
+                format!("chain broken: prev does not match line {}", n - 1)
+            };
+            return fail(n, message, entries, head);
+        }
+        prev_hash = sha256_hex(raw);
+        entries += 1;
+    }
+    Verification { entries, head: (entries > 0).then_some(prev_hash), problem: None }
+}
+
+pub fn verify_file(path: &std::path::Path) -> Result<Verification, String> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(verify_bytes(&bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(format!("no journal at {}", path.display())),
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
