@@ -9,18 +9,27 @@
 //! The binaries come from the Debian packages `prometheus`,
 //! `prometheus-alertmanager` and `prometheus-pushgateway`; `scripts/test`
 //! installs them.
+//!
+//! Layout: this file holds the [`Stack`] API and [`wait_for`]; `process`
+//! spawns, stops and kills the servers, `ready` waits for them, `config`
+//! writes their configuration files and `exposition` reads and writes the
+//! Prometheus text format.
 #![allow(dead_code)]
 
-use std::fs::{self, File, OpenOptions};
+mod config;
+mod exposition;
+mod process;
+mod ready;
+
 use std::future::Future;
-use std::io::{Read, Seek, SeekFrom};
-use std::net::TcpListener;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
+
+pub use exposition::metrics_text;
+use exposition::sum_query_requests;
+use process::{Server, free_ports, http_client, require_binary};
 
 const PROMETHEUS_BIN: &str = "prometheus";
 const ALERTMANAGER_BIN: &str = "prometheus-alertmanager";
@@ -31,93 +40,6 @@ const PUSHGATEWAY_BIN: &str = "prometheus-pushgateway";
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long `stop_prometheus` waits for a graceful exit before SIGKILL.
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
-/// How many bytes of a server log go into a panic message.
-const LOG_TAIL_BYTES: u64 = 4096;
-
-const ALERTMANAGER_YML: &str = "\
-route:
-  receiver: default
-  group_by: ['alertname', 'model']
-  group_wait: 0s
-  group_interval: 1s
-  repeat_interval: 1h
-receivers:
-  - name: default
-";
-
-const RULES_YML: &str = "\
-groups:
-  - name: ml-model-health
-    interval: 1s
-    rules:
-      - alert: ModelAccuracyLow
-        expr: model_accuracy < 0.9
-        for: 0s
-        labels: {severity: critical}
-        annotations: {summary: 'Accuracy of {{ $labels.model }} v{{ $labels.version }} is {{ $value }}'}
-      - alert: ModelDriftHigh
-        expr: model_drift_score > 0.25
-        for: 0s
-        labels: {severity: warning}
-        annotations: {summary: 'Drift on {{ $labels.model }} is {{ $value }}'}
-      - alert: ModelErrorsSlowBurn
-        expr: model_error_probe > 0
-        for: 1h
-        labels: {severity: warning}
-";
-
-/// One running server: the child process (leader of its own process group)
-/// and the log file that receives its stdout and stderr.
-struct Server {
-    name: &'static str,
-    child: Child,
-    log: PathBuf,
-}
-
-impl Server {
-    /// Kills the whole process group and reaps the leader.
-    fn kill(mut self) {
-        kill_group(&mut self.child, "KILL");
-        let _ = self.child.wait();
-    }
-
-    /// SIGTERM, wait up to `timeout`, then SIGKILL; always reaps.
-    async fn stop(mut self, timeout: Duration) {
-        kill_group(&mut self.child, "TERM");
-        let deadline = Instant::now() + timeout;
-        loop {
-            match self.child.try_wait() {
-                Ok(Some(_)) => return,
-                Ok(None) if Instant::now() < deadline => {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-                _ => break,
-            }
-        }
-        self.kill();
-    }
-}
-
-/// Signals the process group led by `child`. The child has not been reaped
-/// yet (at worst it is a zombie), so its pid, and with it the group id, cannot
-/// have been reused by an unrelated process.
-fn kill_group(child: &mut Child, signal: &str) {
-    if matches!(child.try_wait(), Ok(Some(_))) {
-        return;
-    }
-    let status = Command::new("kill")
-        .arg(format!("-{signal}"))
-        .arg("--")
-        .arg(format!("-{}", child.id()))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-    if !matches!(status, Ok(s) if s.success()) && signal == "KILL" {
-        // No `kill` binary, or the group is already gone: at least the leader.
-        let _ = child.kill();
-    }
-}
 
 /// A Prometheus, an Alertmanager and a Pushgateway, started for one test.
 ///
@@ -184,7 +106,8 @@ impl Stack {
         };
         stack.write_configs();
 
-        let pushgateway = stack.spawn(
+        let pushgateway = process::spawn(
+            stack.dir(),
             "pushgateway",
             PUSHGATEWAY_BIN,
             &[
@@ -198,7 +121,8 @@ impl Stack {
         stack.pushgateway = Some(pushgateway);
 
         let alertmanager_data = stack.path("alertmanager-data");
-        let alertmanager = stack.spawn(
+        let alertmanager = process::spawn(
+            stack.dir(),
             "alertmanager",
             ALERTMANAGER_BIN,
             &[
@@ -260,7 +184,8 @@ impl Stack {
             return;
         }
         let port = self.prometheus_port;
-        let server = self.spawn(
+        let server = process::spawn(
+            self.dir(),
             "prometheus",
             PROMETHEUS_BIN,
             &[
@@ -275,55 +200,6 @@ impl Stack {
         self.prometheus = Some(server);
         self.wait_ready("prometheus").await;
         self.wait_wired().await;
-    }
-
-    /// Waits until Prometheus has scraped the Pushgateway once and knows the
-    /// Alertmanager. Prometheus hands discovered targets to its scrape and
-    /// notify loops only every 5 s, so without this the first push after a
-    /// (re)start would take about 6 s to show up instead of about 1 s.
-    ///
-    /// Reads `/api/v1/targets` and `/api/v1/alertmanagers`, which do not count
-    /// in [`Stack::query_request_count`].
-    async fn wait_wired(&mut self) {
-        let targets_url = format!("{}/api/v1/targets?state=active", self.prometheus_url);
-        let alertmanagers_url = format!("{}/api/v1/alertmanagers", self.prometheus_url);
-        let alertmanager = format!("127.0.0.1:{}", self.alertmanager_port);
-        let started = Instant::now();
-        let deadline = started + READY_TIMEOUT;
-        loop {
-            let scraped = self.get_json_quiet(&targets_url).await.is_some_and(|body| {
-                body["data"]["activeTargets"].as_array().is_some_and(|targets| {
-                    targets.iter().any(|t| t["scrapePool"] == "pushgateway" && t["health"] == "up")
-                })
-            });
-            let notifying = scraped
-                && self.get_json_quiet(&alertmanagers_url).await.is_some_and(|body| {
-                    body["data"]["activeAlertmanagers"].as_array().is_some_and(|ams| {
-                        ams.iter().any(|am| am["url"].as_str().is_some_and(|u| u.contains(&alertmanager)))
-                    })
-                });
-            if notifying {
-                return;
-            }
-            let server = self.server_mut("prometheus");
-            if let Ok(Some(status)) = server.child.try_wait() {
-                panic!(
-                    "prometheus exited ({status}) before it scraped the pushgateway; end of {}:\n{}",
-                    server.log.display(),
-                    log_tail(&server.log)
-                );
-            }
-            if Instant::now() >= deadline {
-                panic!(
-                    "prometheus did not scrape the pushgateway and find the alertmanager \
-                     within {:?}; end of {}:\n{}",
-                    READY_TIMEOUT,
-                    server.log.display(),
-                    log_tail(&server.log)
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
     }
 
     /// GET and parse JSON; `None` on any failure (for polling loops).
@@ -403,114 +279,6 @@ impl Stack {
         assert!(status.is_success(), "GET {url} answered {status}: {text}");
         text
     }
-
-    fn write_configs(&self) {
-        let prometheus_yml = format!(
-            "\
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-rule_files: ['{rules}']
-alerting:
-  alertmanagers:
-    - static_configs: [{{targets: ['127.0.0.1:{am}']}}]
-scrape_configs:
-  - job_name: pushgateway
-    honor_labels: true
-    static_configs: [{{targets: ['127.0.0.1:{pg}']}}]
-",
-            rules = self.path("rules.yml").display(),
-            am = self.alertmanager_port,
-            pg = self.pushgateway_port,
-        );
-        for (name, text) in [
-            ("prometheus.yml", prometheus_yml.as_str()),
-            ("rules.yml", RULES_YML),
-            ("alertmanager.yml", ALERTMANAGER_YML),
-        ] {
-            fs::write(self.path(name), text).unwrap_or_else(|e| panic!("write {name}: {e}"));
-        }
-        for name in ["prometheus-data", "alertmanager-data"] {
-            fs::create_dir_all(self.path(name)).unwrap_or_else(|e| panic!("mkdir {name}: {e}"));
-        }
-    }
-
-    /// Starts `bin` in its own process group with stdout and stderr appended
-    /// to `<dir>/<name>.log`.
-    fn spawn(&self, name: &'static str, bin: &str, args: &[String]) -> Server {
-        let log = self.path(&format!("{name}.log"));
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&log)
-            .unwrap_or_else(|e| panic!("open {}: {e}", log.display()));
-        let stderr = file.try_clone().unwrap_or_else(|e| panic!("dup {}: {e}", log.display()));
-        let child = Command::new(bin)
-            .args(args)
-            .current_dir(self.dir.path())
-            .stdin(Stdio::null())
-            .stdout(file)
-            .stderr(stderr)
-            .process_group(0)
-            .spawn()
-            .unwrap_or_else(|e| {
-                if e.kind() == std::io::ErrorKind::NotFound {
-                    panic!("{}", missing_binary_message(bin));
-                }
-                panic!("start {bin}: {e}");
-            });
-        Server { name, child, log }
-    }
-
-    fn server_mut(&mut self, name: &str) -> &mut Server {
-        let server = match name {
-            "prometheus" => self.prometheus.as_mut(),
-            "alertmanager" => self.alertmanager.as_mut(),
-            "pushgateway" => self.pushgateway.as_mut(),
-            _ => None,
-        };
-        server.unwrap_or_else(|| panic!("{name} is not running"))
-    }
-
-    /// Polls `GET /-/ready` until it answers 200. Panics with the end of the
-    /// server's log on timeout or if the process exits.
-    async fn wait_ready(&mut self, name: &str) {
-        let port = match name {
-            "prometheus" => self.prometheus_port,
-            "alertmanager" => self.alertmanager_port,
-            _ => self.pushgateway_port,
-        };
-        let url = format!("http://127.0.0.1:{port}/-/ready");
-        let started = Instant::now();
-        let deadline = started + READY_TIMEOUT;
-        loop {
-            let ready = match self.client.get(&url).timeout(Duration::from_secs(2)).send().await {
-                Ok(response) => response.status().is_success(),
-                Err(_) => false,
-            };
-            if ready {
-                return;
-            }
-            let server = self.server_mut(name);
-            if let Ok(Some(status)) = server.child.try_wait() {
-                panic!(
-                    "{name} exited ({status}) before {url} was ready; end of {}:\n{}",
-                    server.log.display(),
-                    log_tail(&server.log)
-                );
-            }
-            if Instant::now() >= deadline {
-                panic!(
-                    "{name} was not ready at {url} after {:?}; end of {}:\n{}",
-                    READY_TIMEOUT,
-                    server.log.display(),
-                    log_tail(&server.log)
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
 }
 
 impl Drop for Stack {
@@ -541,128 +309,4 @@ where
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-/// Pushgateway text for `model_accuracy`, one sample per
-/// `(model, version, accuracy)`, with its `# TYPE` line and a trailing
-/// newline.
-pub fn metrics_text(models: &[(&str, &str, f64)]) -> String {
-    let mut text = String::from("# TYPE model_accuracy gauge\n");
-    for (model, version, accuracy) in models {
-        text.push_str(&format!(
-            "model_accuracy{{model=\"{}\",version=\"{}\"}} {accuracy}\n",
-            escape_label_value(model),
-            escape_label_value(version),
-        ));
-    }
-    text
-}
-
-fn escape_label_value(value: &str) -> String {
-    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
-}
-
-/// Sums the `prometheus_http_requests_total` samples whose `handler` label is
-/// `/api/v1/query` or `/api/v1/query_range` in a text exposition.
-fn sum_query_requests(exposition: &str) -> f64 {
-    let mut total = 0.0;
-    for line in exposition.lines() {
-        let Some(rest) = line.strip_prefix("prometheus_http_requests_total{") else {
-            continue;
-        };
-        let Some((labels, value)) = split_labels(rest) else {
-            continue;
-        };
-        let handler = labels.iter().find(|(name, _)| name == "handler").map(|(_, v)| v.as_str());
-        if !matches!(handler, Some("/api/v1/query" | "/api/v1/query_range")) {
-            continue;
-        }
-        // The value may be followed by a timestamp.
-        let value = value.split_whitespace().next().unwrap_or("");
-        total += value.parse::<f64>().unwrap_or_else(|e| panic!("bad sample value in {line:?}: {e}"));
-    }
-    total
-}
-
-/// Parses `name="value",...} rest` (the text after the opening brace) into
-/// the label pairs and the text after the closing brace.
-fn split_labels(s: &str) -> Option<(Vec<(String, String)>, &str)> {
-    let mut labels = Vec::new();
-    let mut rest = s;
-    loop {
-        rest = rest.trim_start_matches([',', ' ']);
-        if let Some(after) = rest.strip_prefix('}') {
-            return Some((labels, after.trim_start()));
-        }
-        let (name, after_name) = rest.split_once('=')?;
-        let mut chars = after_name.strip_prefix('"')?.char_indices();
-        let mut value = String::new();
-        let end = loop {
-            let (i, c) = chars.next()?;
-            match c {
-                '"' => break i,
-                '\\' => match chars.next()?.1 {
-                    'n' => value.push('\n'),
-                    other => value.push(other),
-                },
-                c => value.push(c),
-            }
-        };
-        labels.push((name.trim().to_string(), value));
-        rest = &after_name[1 + end + 1..];
-    }
-}
-
-fn http_client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        // Everything is on loopback; never go through a proxy from the
-        // environment.
-        .no_proxy()
-        .connect_timeout(Duration::from_secs(2))
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("build the HTTP client")
-}
-
-/// Three distinct free TCP ports on 127.0.0.1. The listeners are held until
-/// all three are chosen, so the kernel hands out different ports, then
-/// closed so the servers can bind them.
-fn free_ports() -> [u16; 3] {
-    let listeners: Vec<TcpListener> =
-        (0..3).map(|_| TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0")).collect();
-    let ports: Vec<u16> = listeners.iter().map(|l| l.local_addr().expect("local address").port()).collect();
-    [ports[0], ports[1], ports[2]]
-}
-
-fn missing_binary_message(bin: &str) -> String {
-    format!(
-        "`{bin}` was not found on PATH. The integration tests run real Prometheus, \
-         Alertmanager and Pushgateway servers: run `scripts/test`, which installs them \
-         (Debian packages prometheus, prometheus-alertmanager, prometheus-pushgateway) \
-         and then runs the whole suite."
-    )
-}
-
-fn require_binary(bin: &str) {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let found = std::env::split_paths(&path).any(|dir| {
-        let candidate = dir.join(bin);
-        fs::metadata(&candidate).is_ok_and(|m| m.is_file())
-    });
-    if !found {
-        panic!("{}", missing_binary_message(bin));
-    }
-}
-
-/// The last few KiB of a log file, for panic messages.
-fn log_tail(path: &Path) -> String {
-    let Ok(mut file) = File::open(path) else {
-        return "(no log)".to_string();
-    };
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let _ = file.seek(SeekFrom::Start(len.saturating_sub(LOG_TAIL_BYTES)));
-    let mut bytes = Vec::new();
-    let _ = file.read_to_end(&mut bytes);
-    String::from_utf8_lossy(&bytes).into_owned()
 }

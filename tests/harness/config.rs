@@ -1,0 +1,74 @@
+//! The configuration files a [`Stack`] writes into its temporary directory
+//! before it starts the servers.
+
+use std::fs;
+
+use super::Stack;
+
+const ALERTMANAGER_YML: &str = "\
+route:
+  receiver: default
+  group_by: ['alertname', 'model']
+  group_wait: 0s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: default
+";
+
+const RULES_YML: &str = "\
+groups:
+  - name: ml-model-health
+    interval: 1s
+    rules:
+      - alert: ModelAccuracyLow
+        expr: model_accuracy < 0.9
+        for: 0s
+        labels: {severity: critical}
+        annotations: {summary: 'Accuracy of {{ $labels.model }} v{{ $labels.version }} is {{ $value }}'}
+      - alert: ModelDriftHigh
+        expr: model_drift_score > 0.25
+        for: 0s
+        labels: {severity: warning}
+        annotations: {summary: 'Drift on {{ $labels.model }} is {{ $value }}'}
+      - alert: ModelErrorsSlowBurn
+        expr: model_error_probe > 0
+        for: 1h
+        labels: {severity: warning}
+";
+
+impl Stack {
+    /// Writes `prometheus.yml`, `rules.yml` and `alertmanager.yml` and
+    /// creates the two data directories.
+    pub(super) fn write_configs(&self) {
+        let prometheus_yml = format!(
+            "\
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+rule_files: ['{rules}']
+alerting:
+  alertmanagers:
+    - static_configs: [{{targets: ['127.0.0.1:{am}']}}]
+scrape_configs:
+  - job_name: pushgateway
+    honor_labels: true
+    static_configs: [{{targets: ['127.0.0.1:{pg}']}}]
+",
+            rules = self.path("rules.yml").display(),
+            am = self.alertmanager_port,
+            pg = self.pushgateway_port,
+        );
+        for (name, text) in [
+            ("prometheus.yml", prometheus_yml.as_str()),
+            ("rules.yml", RULES_YML),
+            ("alertmanager.yml", ALERTMANAGER_YML),
+        ] {
+            fs::write(self.path(name), text).unwrap_or_else(|e| panic!("write {name}: {e}"));
+        }
+        for name in ["prometheus-data", "alertmanager-data"] {
+            fs::create_dir_all(self.path(name)).unwrap_or_else(|e| panic!("mkdir {name}: {e}"));
+        }
+    }
+}
