@@ -126,14 +126,40 @@ fn run(args: Args) -> Result<ExitCode> {
             terminal::install_hooks()?;
             let log = logging::init(&prepared.config.log_level, prepared.config.log_file.as_deref(), true);
             tracing::info!(log = ?log, demo = args.demo, "modeldeck starting");
-            let settings = Settings::from_config(&prepared.config, prepared.keymap.clone(), args.demo, args.read_only);
+            let mut settings =
+                Settings::from_config(&prepared.config, prepared.keymap.clone(), args.demo, args.read_only);
+            let journal = open_journal(&prepared.config, args.demo);
+            settings.journal_path = match &journal {
+                Some(j) if j.is_demo() => format!("DEMO journal (temporary): {}", j.path().display()),
+                Some(j) => j.path().display().to_string(),
+                None => "no journal".into(),
+            };
             let app = App::new(settings, prepared.environment, Timestamp::now());
             let launcher = launcher(&prepared.config, args.demo)?;
             let mut term = terminal::enter()?;
-            let result = runtime.block_on(main_loop::run(&mut term, app, &prepared.theme, launcher.as_ref()));
+            let result = runtime.block_on(main_loop::run(&mut term, app, &prepared.theme, launcher.as_ref(), journal));
             terminal::restore();
             runtime.shutdown_background();
             result.map(|()| ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Opens the journal for the TUI; a journal that cannot be opened is logged and the console
+/// still runs (notes then fail with the reason).
+fn open_journal(config: &Config, demo: bool) -> Option<std::sync::Arc<crate::journal::Journal>> {
+    let path = journal_path(config, demo).ok()?;
+    match crate::journal::Journal::open(&path) {
+        Ok((journal, report)) => {
+            if let Some(torn) = report.torn {
+                tracing::warn!(moved_to = %torn.moved_to.display(), "the journal's last line was torn and moved aside");
+            }
+            let journal = journal.with_redactor(crate::journal::Redactor::new(config.secrets()));
+            Some(std::sync::Arc::new(if demo { journal.demo() } else { journal }))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "journal unavailable");
+            None
         }
     }
 }

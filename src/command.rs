@@ -13,6 +13,8 @@ pub enum Command {
     Sort(SortKey),
     /// `:filter TEXT` (same as typing it after `/`); empty clears.
     Filter(String),
+    Journal,
+    Note,
 }
 
 /// What the fleet table is ordered by.
@@ -65,11 +67,13 @@ impl SortKey {
 }
 
 /// The commands offered in help and completion.
-pub const COMMANDS: [(&str, &str); 7] = [
+pub const COMMANDS: [(&str, &str); 9] = [
     ("env [NAME]", "switch environment (next one without a name)"),
     ("sort KEY", "order by health, name, alerts or a column key"),
     ("filter TEXT", "same as /: words match the name, key=value matches a label"),
     ("refresh", "poll every source now"),
+    ("journal", "the journal: notes and actions, newest first"),
+    ("note", "write a note on the selected model or alert"),
     ("log", "toggle the log panel"),
     ("help", "show keys and commands"),
     ("quit", "leave modeldeck"),
@@ -90,7 +94,9 @@ pub fn parse(text: &str) -> Result<Command, String> {
             .map(Command::Sort)
             .ok_or_else(|| format!("unknown sort key `{rest}`: health, name, alerts or a column key")),
         "" => Err("empty command".into()),
-        "journal" | "silences" => Err(format!("`:{word}` is not available in this version")),
+        "journal" | "j" => Ok(Command::Journal),
+        "note" => Ok(Command::Note),
+        "silences" => Err(format!("`:{word}` is not available in this version")),
         other => Err(format!("unknown command `{other}` (see ? for the list)")),
     }
 }

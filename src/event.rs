@@ -7,6 +7,7 @@ use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 
 use crate::domain::{SourceData, SourceId};
+use crate::journal::{Draft, Entry};
 
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -17,6 +18,10 @@ pub enum Event {
     Source(SourceUpdate),
     /// SIGTERM, SIGHUP (dropped SSH session) or SIGINT.
     Shutdown(&'static str),
+    /// The journal file was read (oldest first).
+    JournalLoaded(Result<Vec<Entry>, String>),
+    /// An append finished: the durable entry, or why it failed.
+    JournalAppended(Result<Box<Entry>, String>),
 }
 
 /// One poll's outcome from one source task.
@@ -32,7 +37,7 @@ pub struct SourceUpdate {
 }
 
 /// Work for the main loop; `App::update` never does I/O itself.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Stop the current source tasks and start those of environment `index`, tagging
     /// their messages with `generation`.
@@ -42,5 +47,9 @@ pub enum Effect {
     },
     /// Ask every source to poll now instead of waiting for its interval.
     RefreshNow,
+    /// Read the journal file and send `Event::JournalLoaded`.
+    LoadJournal,
+    /// Append to the journal off the UI thread and send `Event::JournalAppended`.
+    AppendJournal(Box<Draft>),
     Quit,
 }

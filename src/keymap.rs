@@ -25,6 +25,9 @@ pub enum Action {
     NextEnvironment,
     Refresh,
     ToggleLog,
+    Note,
+    Journal,
+    Save,
     Help,
     Quit,
 }
@@ -34,6 +37,7 @@ pub enum Action {
 pub enum Section {
     Navigate,
     View,
+    Journal,
     General,
 }
 
@@ -42,13 +46,14 @@ impl Section {
         match self {
             Section::Navigate => "Navigate",
             Section::View => "View",
+            Section::Journal => "Journal",
             Section::General => "General",
         }
     }
 }
 
 /// (action, config name, description, section, default keys)
-const TABLE: [(Action, &str, &str, Section, &[&str]); 18] = [
+const TABLE: [(Action, &str, &str, Section, &[&str]); 21] = [
     (Action::Up, "up", "move up", Section::Navigate, &["k", "Up"]),
     (Action::Down, "down", "move down", Section::Navigate, &["j", "Down"]),
     (Action::PageUp, "page_up", "page up", Section::Navigate, &["PageUp", "Ctrl-b"]),
@@ -65,6 +70,9 @@ const TABLE: [(Action, &str, &str, Section, &[&str]); 18] = [
     (Action::NextEnvironment, "environment", "next environment", Section::View, &["e"]),
     (Action::Refresh, "refresh", "refresh now", Section::View, &["r", "Ctrl-r"]),
     (Action::ToggleLog, "log", "toggle log panel", Section::View, &["L"]),
+    (Action::Note, "note", "write a note on the model or alert", Section::Journal, &["n"]),
+    (Action::Journal, "journal", "journal view", Section::Journal, &["J"]),
+    (Action::Save, "save", "save the note (in the editor)", Section::Journal, &["Ctrl-s"]),
     (Action::Help, "help", "help", Section::General, &["?", "F1"]),
     (Action::Quit, "quit", "quit", Section::General, &["q", "Ctrl-c"]),
 ];
@@ -73,12 +81,12 @@ const TABLE: [(Action, &str, &str, Section, &[&str]); 18] = [
 const HINTS: [(Action, &str); 9] = [
     (Action::Help, "help"),
     (Action::Filter, "filter"),
-    (Action::Command, "command"),
+    (Action::Command, "cmd"),
     (Action::FocusNext, "pane"),
     (Action::Open, "open"),
-    (Action::Sort, "sort"),
+    (Action::Note, "note"),
+    (Action::Journal, "journal"),
     (Action::NextEnvironment, "env"),
-    (Action::ToggleLog, "log"),
     (Action::Quit, "quit"),
 ];
 
@@ -268,7 +276,7 @@ impl Keymap {
 
     /// Help rows grouped by section: (section, [(keys, description)]).
     pub fn help(&self) -> Vec<(&'static str, Vec<(String, &'static str)>)> {
-        [Section::Navigate, Section::View, Section::General]
+        [Section::Navigate, Section::View, Section::Journal, Section::General]
             .into_iter()
             .map(|section| {
                 let rows = TABLE

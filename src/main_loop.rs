@@ -16,6 +16,7 @@ use tokio::time::Instant;
 
 use crate::app::App;
 use crate::event::{Effect, Event};
+use crate::journal::Journal;
 use crate::theme::Theme;
 
 /// Over SSH a redraw costs bandwidth; 50 ms keeps typing snappy and bursts cheap.
@@ -32,7 +33,13 @@ pub trait Launcher {
     ) -> Vec<JoinHandle<()>>;
 }
 
-pub async fn run(terminal: &mut DefaultTerminal, mut app: App, theme: &Theme, launcher: &dyn Launcher) -> Result<()> {
+pub async fn run(
+    terminal: &mut DefaultTerminal,
+    mut app: App,
+    theme: &Theme,
+    launcher: &dyn Launcher,
+    journal: Option<Arc<Journal>>,
+) -> Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let refresh = Arc::new(Notify::new());
     spawn_terminal_events(tx.clone());
@@ -40,6 +47,8 @@ pub async fn run(terminal: &mut DefaultTerminal, mut app: App, theme: &Theme, la
     let mut tasks = launcher.start(app.environment, app.generation, &tx, &refresh);
     let size = terminal.size()?;
     app.update(Event::Resize(size.width, size.height));
+    // The journal feeds "last changed" on the fleet from the start.
+    journal_effect(Effect::LoadJournal, journal.as_ref(), &tx);
 
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut last_draw = Instant::now() - FRAME_BUDGET;
@@ -59,6 +68,9 @@ pub async fn run(terminal: &mut DefaultTerminal, mut app: App, theme: &Theme, la
                             tasks = launcher.start(index, generation, &tx, &refresh);
                         }
                         Effect::RefreshNow => refresh.notify_waiters(),
+                        effect @ (Effect::LoadJournal | Effect::AppendJournal(_)) => {
+                            journal_effect(effect, journal.as_ref(), &tx);
+                        }
                         Effect::Quit => {}
                     }
                 }
@@ -80,6 +92,26 @@ pub async fn run(terminal: &mut DefaultTerminal, mut app: App, theme: &Theme, la
     }
     tasks.iter().for_each(JoinHandle::abort);
     Ok(())
+}
+
+/// Journal I/O (a lock, a read, an fsync) runs on the blocking pool, never on the loop.
+fn journal_effect(effect: Effect, journal: Option<&Arc<Journal>>, tx: &mpsc::UnboundedSender<Event>) {
+    let Some(journal) = journal.cloned() else {
+        let event = match effect {
+            Effect::AppendJournal(_) => Event::JournalAppended(Err("no journal is configured".into())),
+            _ => Event::JournalLoaded(Err("no journal is configured".into())),
+        };
+        let _ = tx.send(event);
+        return;
+    };
+    let tx = tx.clone();
+    tokio::task::spawn_blocking(move || {
+        let event = match effect {
+            Effect::AppendJournal(draft) => Event::JournalAppended(journal.append(*draft).map(Box::new)),
+            _ => Event::JournalLoaded(journal.read_all()),
+        };
+        let _ = tx.send(event);
+    });
 }
 
 fn spawn_terminal_events(tx: mpsc::UnboundedSender<Event>) {

@@ -147,3 +147,72 @@ fn a_failing_column_query_shows_in_the_header() {
     let screen = text(&render(&app, &Theme::default_theme(), 140, 24));
     assert!(screen.contains("prom ◐ 1/8 queries failing: drift: bad_data"), "{screen}");
 }
+
+fn journal_entry(seq: u64, model: &str, note: &str) -> modeldeck::journal::Entry {
+    use modeldeck::journal::{Entry, Kind, Outcome, Subject};
+    Entry {
+        v: 1,
+        seq,
+        id: format!("{seq:016x}"),
+        ts: format!("2026-11-25T11:{:02}:00Z", 50 + seq),
+        author: "alice@ops-1".into(),
+        environment: "staging".into(),
+        kind: if seq == 2 { Kind::Ack } else { Kind::Note },
+        subject: Subject { model: Some(model.into()), version: Some("3".into()), ..Subject::default() },
+        note: note.into(),
+        request: None,
+        before: None,
+        after: None,
+        result: if seq == 2 { Outcome::Failed { error: "HTTP 503".into() } } else { Outcome::Ok },
+        demo: false,
+        prev: "0".repeat(64),
+        hash: "ab".repeat(32),
+    }
+}
+
+fn app_with_journal() -> App {
+    let mut app = common::app(5, 2);
+    app.settings.journal_path = "/srv/modeldeck/journal.jsonl".into();
+    app.update(Event::JournalLoaded(Ok(vec![
+        journal_entry(1, "fraud-detector", "paged at 03:10\nchecking drift first"),
+        journal_entry(2, "churn-predictor", "ack while the upstream fix lands"),
+        journal_entry(3, "fraud-detector", "evil \u{1b}[2J note"),
+    ])));
+    app
+}
+
+#[test]
+fn journal_view_and_entry() {
+    let mut app = app_with_journal();
+    press(&mut app, 'J');
+    let list = text(&render(&app, &Theme::default_theme(), 120, 20));
+    assert!(list.contains("Journal 3/3"), "{list}");
+    assert!(list.contains("evil ␛[2J note"), "{list}");
+    insta::assert_snapshot!("journal_list", list);
+    app.update(Event::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE)));
+    app.update(Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    insta::assert_snapshot!("journal_entry", text(&render(&app, &Theme::default_theme(), 100, 24)));
+}
+
+#[test]
+fn fleet_shows_when_each_model_last_changed() {
+    let app = app_with_journal();
+    let screen = text(&render(&app, &Theme::default_theme(), 120, 24));
+    let line = screen.lines().find(|l| l.contains("fraud-detector")).unwrap();
+    // Entry 3 on fraud-detector is at 11:53; the fixture's clock is 12:00:02.
+    assert!(line.trim_end_matches('│').trim_end().ends_with("7m"), "{line}");
+}
+
+#[test]
+fn note_editor_overlay() {
+    let mut app = common::app(5, 2);
+    press(&mut app, 'n');
+    for c in "paged: accuracy dip".chars() {
+        press(&mut app, c);
+    }
+    app.update(Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    for c in "looking at drift".chars() {
+        press(&mut app, c);
+    }
+    insta::assert_snapshot!(text(&render(&app, &Theme::default_theme(), 100, 24)));
+}

@@ -1,8 +1,10 @@
 //! The application state and its pure update. Only the main loop owns an [`App`]; sources
 //! and actions talk to it through [`Event`]s, and it answers with [`Effect`]s to run.
 
+mod editor;
 mod fleet;
 mod input;
+mod journal;
 mod update;
 
 use std::collections::BTreeMap;
@@ -11,7 +13,9 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 pub use fleet::{Filter, Fleet, ModelRow};
+pub use editor::NoteEditor;
 pub use input::{Input, InputKind, InputOutcome};
+pub use journal::JournalView;
 
 use crate::command::SortKey;
 use crate::config::{ColumnSpec, Config};
@@ -35,6 +39,10 @@ pub struct Settings {
     pub demo: bool,
     pub read_only: bool,
     pub keymap: Keymap,
+    /// Written into journal entries.
+    pub author: String,
+    /// Where the journal is, for the journal view's title.
+    pub journal_path: String,
 }
 
 impl Settings {
@@ -50,6 +58,8 @@ impl Settings {
             demo,
             read_only: read_only || config.read_only,
             keymap,
+            author: config.author_name(),
+            journal_path: String::new(),
         }
     }
 
@@ -69,6 +79,10 @@ pub enum Screen {
     Overview,
     /// The model detail (a summary until the full detail screen lands).
     Model(String),
+    /// The journal, newest first.
+    Journal,
+    /// One journal entry in full, by sequence number.
+    JournalEntry(u64),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +118,8 @@ pub struct App {
     pub input: Option<Input>,
     pub help: Option<u16>,
     pub show_log: bool,
+    pub journal: JournalView,
+    pub editor: Option<NoteEditor>,
     pub message: Option<(MessageLevel, String)>,
     /// Rows that fit on screen, told by the main loop on resize (for paging).
     pub page_rows: usize,
@@ -136,6 +152,8 @@ impl App {
             input: None,
             help: None,
             show_log: false,
+            journal: JournalView::default(),
+            editor: None,
             message: None,
             page_rows: 10,
             should_quit: false,

@@ -3,9 +3,10 @@
 
 use crossterm::event::{KeyEvent, KeyEventKind};
 
-use super::{App, Filter, Input, InputKind, InputOutcome, MessageLevel, Pane, Screen};
+use super::{App, Filter, Input, InputKind, InputOutcome, MessageLevel, NoteEditor, Pane, Screen};
 use crate::command::{self, Command};
-use crate::domain::{Alert, Health, SourceData};
+use crate::domain::{Alert, ColumnId, Health, SourceData};
+use crate::journal::{Draft, Subject};
 use crate::event::{Effect, Event, SourceUpdate};
 use crate::keymap::Action;
 
@@ -37,6 +38,35 @@ impl App {
             Event::Shutdown(_) => {
                 self.should_quit = true;
                 vec![Effect::Quit]
+            }
+            Event::JournalLoaded(result) => {
+                self.dirty = true;
+                match result {
+                    Ok(entries) => self.journal.load(entries),
+                    Err(e) => {
+                        self.message = Some((MessageLevel::Error, format!("journal: {e}")));
+                        self.journal.error = Some(e);
+                    }
+                }
+                Vec::new()
+            }
+            Event::JournalAppended(result) => {
+                self.dirty = true;
+                match result {
+                    Ok(entry) => {
+                        self.message = Some((MessageLevel::Info, format!("note saved as journal entry {}", entry.seq)));
+                        self.journal.push(*entry);
+                        self.editor = None;
+                    }
+                    Err(e) => {
+                        self.message = Some((MessageLevel::Error, format!("note NOT saved: {e}")));
+                        if let Some(editor) = self.editor.as_mut() {
+                            editor.saving = false;
+                            editor.error = Some(e);
+                        }
+                    }
+                }
+                Vec::new()
             }
         }
     }
@@ -139,6 +169,9 @@ impl App {
             };
         }
         let action = self.settings.keymap.action(key);
+        if self.editor.is_some() {
+            return self.on_editor_key(key, action);
+        }
         if let Some(scroll) = self.help {
             match action {
                 Some(Action::Help | Action::Back) => self.help = None,
@@ -157,7 +190,98 @@ impl App {
         }
     }
 
+    fn on_editor_key(&mut self, key: &KeyEvent, action: Option<Action>) -> Vec<Effect> {
+        let Some(editor) = self.editor.as_mut() else { return Vec::new() };
+        if editor.saving {
+            return Vec::new();
+        }
+        let ctrl_c = key.code == crossterm::event::KeyCode::Char('c')
+            && key.modifiers.contains(crossterm::event::KeyModifiers::CONTROL);
+        match action {
+            Some(Action::Save) => {
+                let text = editor.text.trim_end();
+                if text.trim().is_empty() {
+                    editor.error = Some("a note needs some text".into());
+                    return Vec::new();
+                }
+                editor.saving = true;
+                let env = self.settings.environments[self.environment].name.clone();
+                let draft = Draft::note(&self.settings.author, &env, editor.subject.clone(), text);
+                vec![Effect::AppendJournal(Box::new(draft))]
+            }
+            Some(Action::Back) => {
+                self.editor = None;
+                self.message = Some((MessageLevel::Info, "note discarded".into()));
+                Vec::new()
+            }
+            _ if ctrl_c => {
+                self.editor = None;
+                self.message = Some((MessageLevel::Info, "note discarded".into()));
+                Vec::new()
+            }
+            _ => {
+                editor.handle(key);
+                Vec::new()
+            }
+        }
+    }
+
+    /// The subject a note is about: what the operator is looking at.
+    fn note_subject(&self) -> Subject {
+        let model_subject = |name: &str| Subject {
+            model: Some(name.to_string()),
+            version: self.fleet.find(name).and_then(|r| r.text(ColumnId::Version)).map(str::to_string),
+            ..Subject::default()
+        };
+        match &self.screen {
+            Screen::Model(name) => model_subject(name),
+            Screen::Journal | Screen::JournalEntry(_) => {
+                self.journal.selected_entry().map(|e| e.subject.clone()).unwrap_or_default()
+            }
+            Screen::Overview => match self.focus {
+                Pane::Fleet => self.selected_model().map(|r| model_subject(&r.name)).unwrap_or_default(),
+                Pane::Alerts => self
+                    .selected_alert()
+                    .map(|a| Subject {
+                        model: a.model.clone(),
+                        version: a.labels.get("version").cloned(),
+                        alert: Some(a.fingerprint.clone()),
+                        alertname: Some(a.name.clone()),
+                    })
+                    .unwrap_or_default(),
+            },
+        }
+    }
+
     fn on_action(&mut self, action: Action) -> Vec<Effect> {
+        let on_journal = matches!(self.screen, Screen::Journal | Screen::JournalEntry(_));
+        match action {
+            Action::Note => {
+                self.editor = Some(NoteEditor::new(self.note_subject()));
+                return Vec::new();
+            }
+            Action::Journal => return self.run_command(Command::Journal),
+            Action::Save => return Vec::new(),
+            Action::Open if on_journal => {
+                if let Some(entry) = self.journal.selected_entry() {
+                    self.screen = Screen::JournalEntry(entry.seq);
+                }
+                return Vec::new();
+            }
+            Action::Back if on_journal => {
+                self.screen = match self.screen {
+                    Screen::JournalEntry(_) => Screen::Journal,
+                    _ if !self.journal.filter_text.is_empty() => {
+                        self.journal.set_filter("");
+                        Screen::Journal
+                    }
+                    _ => Screen::Overview,
+                };
+                return Vec::new();
+            }
+            Action::Refresh if on_journal => return vec![Effect::LoadJournal, Effect::RefreshNow],
+            _ => {}
+        }
         match action {
             Action::Up => self.move_selection(-1),
             Action::Down => self.move_selection(1),
@@ -182,7 +306,8 @@ impl App {
                 }
             }
             Action::Filter => {
-                self.input = Some(Input::new(InputKind::Filter, &self.filter_text));
+                let current = if on_journal { &self.journal.filter_text } else { &self.filter_text };
+                self.input = Some(Input::new(InputKind::Filter, current));
             }
             Action::Command => self.input = Some(Input::new(InputKind::Command, "")),
             Action::Sort => return self.run_command(Command::Sort(self.sort.next())),
@@ -195,6 +320,7 @@ impl App {
             Action::ToggleLog => self.show_log = !self.show_log,
             Action::Help => self.help = Some(0),
             Action::Quit => return self.quit(),
+            Action::Note | Action::Journal | Action::Save => {}
         }
         Vec::new()
     }
@@ -216,6 +342,11 @@ impl App {
                 self.rearrange(self.selected_model().map(|r| r.name.clone()).as_deref());
             }
             Command::Filter(text) => self.apply_filter(&text),
+            Command::Journal => {
+                self.screen = Screen::Journal;
+                return vec![Effect::LoadJournal];
+            }
+            Command::Note => return self.on_action(Action::Note),
         }
         Vec::new()
     }
@@ -265,6 +396,10 @@ impl App {
     }
 
     fn apply_filter(&mut self, text: &str) {
+        if matches!(self.screen, Screen::Journal | Screen::JournalEntry(_)) {
+            self.journal.set_filter(text);
+            return;
+        }
         self.filter_text = text.to_string();
         self.filter = Filter::parse(text);
         self.rearrange(self.selected_model().map(|r| r.name.clone()).as_deref());
@@ -285,12 +420,11 @@ impl App {
     }
 
     fn move_selection(&mut self, delta: isize) {
-        if self.screen != Screen::Overview {
-            return;
-        }
-        let (selected, len) = match self.focus {
-            Pane::Fleet => (&mut self.fleet_selected, self.fleet.visible.len()),
-            Pane::Alerts => (&mut self.alert_selected, self.alerts.len() + self.pending.len()),
+        let (selected, len) = match (&self.screen, self.focus) {
+            (Screen::Journal, _) => (&mut self.journal.selected, self.journal.visible.len()),
+            (Screen::Overview, Pane::Fleet) => (&mut self.fleet_selected, self.fleet.visible.len()),
+            (Screen::Overview, Pane::Alerts) => (&mut self.alert_selected, self.alerts.len() + self.pending.len()),
+            _ => return,
         };
         if len == 0 {
             *selected = 0;

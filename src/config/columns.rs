@@ -29,7 +29,7 @@ pub struct ColumnDefault {
 pub const DEFAULTS: [ColumnDefault; 8] = [
     ColumnDefault {
         id: ColumnId::Version,
-        title: "VERSION",
+        title: "VER",
         query: "max by ({model_label}, {version_label}) (model_accuracy or model_infer_request_success_total)",
         direction: Direction::None,
         warn: None,

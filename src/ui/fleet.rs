@@ -17,11 +17,13 @@ use crate::theme::Theme;
 /// The sparkline grows with the terminal, between these widths.
 const TREND_MIN: u16 = 8;
 const TREND_MAX: u16 = 24;
-const NAME_MIN: u16 = 14;
+const NAME_MIN: u16 = 12;
+/// "CHG": when the journal last recorded something about the model.
+const CHANGED_WIDTH: u16 = 4;
 
 fn width_of(id: ColumnId) -> u16 {
     match id {
-        ColumnId::Version => 7,
+        ColumnId::Version => 6,
         ColumnId::Accuracy | ColumnId::Drift | ColumnId::ErrorRate => 6,
         ColumnId::LatencyP95 | ColumnId::Throughput => 6,
         ColumnId::Gpu => 4,
@@ -34,8 +36,10 @@ fn width_of(id: ColumnId) -> u16 {
 fn shown(columns: &[ColumnSpec], width: u16) -> (Vec<&ColumnSpec>, u16) {
     const DROP_ORDER: [ColumnId; 4] = [ColumnId::Gpu, ColumnId::Throughput, ColumnId::Version, ColumnId::Trend];
     let mut shown: Vec<&ColumnSpec> = columns.iter().collect();
-    // marker + name + the columns + the alert count, one space between each.
-    let need = |cols: &[&ColumnSpec]| 1 + NAME_MIN + cols.iter().map(|c| width_of(c.id) + 1).sum::<u16>() + 3 + 2;
+    // marker + name + the columns + the alert count + last change, one space between each.
+    let need = |cols: &[&ColumnSpec]| {
+        1 + NAME_MIN + cols.iter().map(|c| width_of(c.id) + 1).sum::<u16>() + 3 + 1 + CHANGED_WIDTH + 2
+    };
     for drop in DROP_ORDER {
         if need(&shown) <= width {
             break;
@@ -69,10 +73,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut widths = vec![Constraint::Length(1), Constraint::Min(NAME_MIN)];
     widths.extend(columns.iter().map(|c| Constraint::Length(col_width(c.id))));
     widths.push(Constraint::Length(3));
+    widths.push(Constraint::Length(CHANGED_WIDTH));
 
     let mut header: Vec<Cell> = vec![Cell::from(""), Cell::from("MODEL")];
     header.extend(columns.iter().map(|c| Cell::from(format::fit(&c.title, col_width(c.id) as usize))));
     header.push(Cell::from("ALR"));
+    header.push(Cell::from("CHG"));
 
     let height = inner.height.saturating_sub(1) as usize;
     let len = app.fleet.visible.len();
@@ -101,14 +107,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             } else {
                 theme.base
             };
-            model_row(row, &columns, trend_width, theme).style(style)
+            model_row(app, row, &columns, trend_width, theme).style(style)
         })
         .collect();
     let table = Table::new(rows, widths).header(Row::new(header).style(theme.table_header)).column_spacing(1);
     frame.render_widget(table, inner);
 }
 
-fn model_row<'a>(row: &'a ModelRow, columns: &[&ColumnSpec], trend_width: u16, theme: &Theme) -> Row<'a> {
+fn model_row<'a>(app: &App, row: &'a ModelRow, columns: &[&ColumnSpec], trend_width: u16, theme: &Theme) -> Row<'a> {
     let marker = if row.critical() {
         Span::styled("!", theme.status_critical)
     } else if row.firing > 0 || row.status == Status::Warn {
@@ -127,6 +133,8 @@ fn model_row<'a>(row: &'a ModelRow, columns: &[&ColumnSpec], trend_width: u16, t
     let alerts = if row.firing > 0 { row.firing.to_string() } else { String::new() };
     let alert_style = row.worst_alert.map_or(theme.dim, |s| theme.severity(s));
     cells.push(Cell::from(Span::styled(alerts, alert_style)));
+    let changed = app.journal.last_change.get(&row.name).map(|t| format::age_short(app.now.as_second() - t.as_second()));
+    cells.push(Cell::from(Span::styled(changed.unwrap_or_default(), theme.dim)));
     Row::new(cells)
 }
 

@@ -71,6 +71,17 @@ pub fn age(seconds: i64) -> String {
     }
 }
 
+/// "42s", "5m", "3h", "2d": at most four characters, for narrow columns.
+pub fn age_short(seconds: i64) -> String {
+    let s = seconds.max(0);
+    match s {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 86_400 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
+}
+
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 /// A sparkline of the whole series squeezed into `width` cells (each cell the mean of its

@@ -8,7 +8,9 @@ mod footer;
 pub mod format;
 mod header;
 mod help;
+mod journal;
 mod log_panel;
+mod note_editor;
 pub mod widgets;
 
 use ratatui::Frame;
@@ -64,11 +66,16 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
             alerts::draw(frame, alerts_area, app, theme);
         }
         Screen::Model(name) => detail::draw(frame, body, app, theme, name),
+        Screen::Journal => journal::draw_list(frame, body, app, theme),
+        Screen::JournalEntry(seq) => journal::draw_entry(frame, body, app, theme, *seq),
     }
     if log.height > 0 {
         log_panel::draw(frame, log, theme);
     }
     footer::draw(frame, footer, app, theme);
+    if let Some(editor) = &app.editor {
+        note_editor::draw(frame, body, app, editor, theme);
+    }
     if let Some(scroll) = app.help {
         help::draw(frame, area, app, theme, scroll);
     }

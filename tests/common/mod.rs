@@ -20,6 +20,7 @@ pub fn now() -> Timestamp {
 pub fn settings(environments: &[(&str, bool)]) -> Settings {
     let config = config::from_str("", None, &|_| None).unwrap();
     let mut settings = Settings::from_config(&config, Keymap::default(), false, false);
+    settings.author = "alice@ops-1".into();
     settings.environments = environments
         .iter()
         .map(|(name, production)| EnvironmentInfo { name: name.to_string(), production: *production, read_only: false })

@@ -1,0 +1,77 @@
+//! The journal as the app sees it: entries newest first, a filter, a selection, and when
+//! each model last changed.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+
+use crate::journal::Entry;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JournalView {
+    /// Newest first.
+    pub entries: Vec<Entry>,
+    /// Indices into `entries` that pass the filter.
+    pub visible: Vec<usize>,
+    pub selected: usize,
+    pub filter_text: String,
+    pub loaded: bool,
+    pub error: Option<String>,
+    /// Model name → time of its newest entry.
+    pub last_change: HashMap<String, Timestamp>,
+}
+
+impl JournalView {
+    /// Replaces everything with a fresh read of the file (oldest first, as stored).
+    pub fn load(&mut self, mut entries: Vec<Entry>) {
+        entries.reverse();
+        self.entries = entries;
+        self.loaded = true;
+        self.error = None;
+        self.reindex();
+    }
+
+    pub fn push(&mut self, entry: Entry) {
+        self.entries.insert(0, entry);
+        self.reindex();
+    }
+
+    pub fn set_filter(&mut self, text: &str) {
+        self.filter_text = text.to_string();
+        self.reindex();
+    }
+
+    pub fn selected_entry(&self) -> Option<&Entry> {
+        self.visible.get(self.selected).and_then(|i| self.entries.get(*i))
+    }
+
+    pub fn find(&self, seq: u64) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.seq == seq)
+    }
+
+    fn reindex(&mut self) {
+        let terms: Vec<String> = self.filter_text.split_whitespace().map(str::to_ascii_lowercase).collect();
+        self.visible = (0..self.entries.len()).filter(|i| matches(&self.entries[*i], &terms)).collect();
+        self.selected = self.selected.min(self.visible.len().saturating_sub(1));
+        self.last_change.clear();
+        for entry in self.entries.iter().rev() {
+            if let (Some(model), Ok(ts)) = (&entry.subject.model, entry.ts.parse::<Timestamp>()) {
+                self.last_change.insert(model.clone(), ts);
+            }
+        }
+    }
+}
+
+/// `model=`, `kind=` and `author=` match those fields exactly (author by prefix, so
+/// `author=alice` matches `alice@ops-1`); other words search note, subject and author.
+fn matches(entry: &Entry, terms: &[String]) -> bool {
+    terms.iter().all(|term| match term.split_once('=') {
+        Some(("model", v)) => entry.subject.model.as_deref().is_some_and(|m| m.to_ascii_lowercase() == v),
+        Some(("kind", v)) => entry.kind.label() == v,
+        Some(("author", v)) => entry.author.to_ascii_lowercase().starts_with(v),
+        _ => {
+            let hay = format!("{} {} {} {}", entry.note, entry.subject.describe(), entry.author, entry.kind.label());
+            hay.to_ascii_lowercase().contains(term.as_str())
+        }
+    })
+}

@@ -1,0 +1,39 @@
+//! The note editor overlay.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use super::widgets;
+use crate::app::{App, NoteEditor};
+use crate::keymap::Action;
+use crate::theme::Theme;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, editor: &NoteEditor, theme: &Theme) {
+    let popup = widgets::centered(area, 76.min(area.width.saturating_sub(4)), 16.min(area.height.saturating_sub(2)));
+    let save = app.settings.keymap.primary(Action::Save);
+    let title = Line::from(vec![
+        Span::styled(" Note on ", theme.title),
+        Span::styled(format!("{} ", editor.subject.describe()), theme.title),
+    ]);
+    let status = if editor.saving {
+        Span::styled(" saving… ", theme.hint)
+    } else if let Some(error) = &editor.error {
+        Span::styled(format!(" {error} "), theme.error)
+    } else {
+        Span::styled(format!(" {save} save · Esc discard · by {} ", app.settings.author), theme.hint)
+    };
+    let block = Block::bordered().border_style(theme.border(true)).title(title).title_bottom(Line::from(status));
+    let inner = block.inner(popup);
+    let (line, col) = editor.position();
+    let height = inner.height as usize;
+    let skip = line.saturating_sub(height.saturating_sub(1));
+    let lines: Vec<Line> =
+        editor.text.split('\n').skip(skip).take(height).map(|l| Line::from(Span::styled(l.to_string(), theme.input))).collect();
+    frame.render_widget(Clear, popup);
+    frame.render_widget(Paragraph::new(lines).block(block).style(theme.base), popup);
+    let x = inner.x + (col as u16).min(inner.width.saturating_sub(1));
+    let y = inner.y + (line - skip) as u16;
+    frame.set_cursor_position(Position::new(x, y));
+}
