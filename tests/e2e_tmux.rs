@@ -2,110 +2,14 @@
 //! servers from the harness. Each test uses its own tmux server socket.
 
 mod harness;
+mod tmux;
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use harness::{Stack, metrics_text};
-
-struct Tmux {
-    socket: String,
-    session: &'static str,
-}
-
-impl Tmux {
-    /// Starts `command` in a 100×30 terminal; when it exits the shell prints its status and
-    /// the terminal modes, so the test can check the terminal was restored.
-    fn start(name: &str, command: &str) -> Tmux {
-        let tmux = Tmux { socket: format!("modeldeck-e2e-{name}-{}", std::process::id()), session: "e2e" };
-        let script = format!("{command}; echo EXITED:$?; stty -a; sleep 600");
-        let status = Command::new("tmux")
-            .args([
-                "-L",
-                &tmux.socket,
-                "-f",
-                "/dev/null",
-                "new-session",
-                "-d",
-                "-s",
-                tmux.session,
-                "-x",
-                "100",
-                "-y",
-                "30",
-            ])
-            .arg(script)
-            .env("TERM", "xterm-256color")
-            .status()
-            .expect("tmux is installed by scripts/test");
-        assert!(status.success());
-        tmux
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let status = Command::new("tmux")
-            .args(["-L", &self.socket, "send-keys", "-t", self.session])
-            .args(keys)
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    fn literal(&self, text: &str) {
-        let status = Command::new("tmux")
-            .args(["-L", &self.socket, "send-keys", "-l", "-t", self.session, text])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    fn screen(&self) -> String {
-        let out =
-            Command::new("tmux").args(["-L", &self.socket, "capture-pane", "-p", "-t", self.session]).output().unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn display(&self, format: &str) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket, "display-message", "-p", "-t", self.session, format])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    /// Polls the screen until `check` holds.
-    fn wait(&self, what: &str, timeout: Duration, check: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let screen = self.screen();
-            if check(&screen) {
-                return screen;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}; screen:\n{screen}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        self.wait(text, Duration::from_secs(20), |s| s.contains(text))
-    }
-
-    fn assert_restored(&self) {
-        let screen =
-            self.wait("exit and stty", Duration::from_secs(10), |s| s.contains("EXITED:") && s.contains("icanon"));
-        assert!(screen.contains("EXITED:0"), "non-zero exit:\n{screen}");
-        assert_eq!(self.display("#{alternate_on}"), "0", "alternate screen left on");
-        assert!(screen.contains(" icanon") && screen.contains(" echo "), "raw mode left on:\n{screen}");
-        assert!(!screen.contains("-icanon"), "raw mode left on:\n{screen}");
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).status();
-    }
-}
+use tmux::Tmux;
 
 fn write_config(dir: &Path, stack: &Stack) -> String {
     let path = dir.join("config.toml");
