@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-pub use fleet::{Filter, Fleet, ModelRow};
 pub use editor::NoteEditor;
+pub use fleet::{Filter, Fleet, ModelRow};
 pub use input::{Input, InputKind, InputOutcome};
 pub use journal::JournalView;
 

@@ -6,8 +6,8 @@ use crossterm::event::{KeyEvent, KeyEventKind};
 use super::{App, Filter, Input, InputKind, InputOutcome, MessageLevel, NoteEditor, Pane, Screen};
 use crate::command::{self, Command};
 use crate::domain::{Alert, ColumnId, Health, SourceData};
-use crate::journal::{Draft, Subject};
 use crate::event::{Effect, Event, SourceUpdate};
+use crate::journal::{Draft, Subject};
 use crate::keymap::Action;
 
 impl App {

@@ -115,7 +115,8 @@ impl Config {
 
     /// Every resolved credential, so that the journal and logs can strip them.
     pub fn secrets(&self) -> Vec<String> {
-        let endpoints = self.environments.iter().flat_map(|e| std::iter::once(&e.prometheus).chain(e.alertmanagers.iter()));
+        let endpoints =
+            self.environments.iter().flat_map(|e| std::iter::once(&e.prometheus).chain(e.alertmanagers.iter()));
         endpoints
             .filter_map(|ep| match &ep.auth {
                 Auth::None => None,

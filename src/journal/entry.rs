@@ -81,10 +81,14 @@ impl Subject {
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
     Ok,
-    Failed { error: String },
+    Failed {
+        error: String,
+    },
     /// The request was sent but its effect could not be learned (a dropped connection, a
     /// killed session).
-    Unknown { reason: String },
+    Unknown {
+        reason: String,
+    },
 }
 
 impl Outcome {
@@ -166,12 +170,54 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The canonical form that `hash` covers: the entry as a JSON object with sorted keys and
-/// without `hash`.
+/// The canonical form that `hash` covers: the entry as JSON without `hash`, keys sorted at
+/// every level (explicitly, so a serde_json feature elsewhere cannot change the hash).
 pub fn canonical_without_hash(value: &Value) -> Option<String> {
-    let mut map = value.as_object()?.clone();
-    map.remove("hash");
-    serde_json::to_string(&Value::Object(map)).ok()
+    let map = value.as_object()?;
+    let mut out = String::new();
+    out.push('{');
+    let mut keys: Vec<&String> = map.keys().filter(|k| k.as_str() != "hash").collect();
+    keys.sort();
+    for (i, key) in keys.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(key.as_str()).unwrap_or_default());
+        out.push(':');
+        write_canonical(&map[key], &mut out);
+    }
+    out.push('}');
+    Some(out)
+}
+
+fn write_canonical(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            out.push('{');
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::to_string(key.as_str()).unwrap_or_default());
+                out.push(':');
+                write_canonical(&map[key], out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&serde_json::to_string(scalar).unwrap_or_default()),
+    }
 }
 
 impl Entry {
@@ -192,5 +238,51 @@ impl Entry {
     /// The first line of the note, for lists.
     pub fn headline(&self) -> &str {
         self.note.lines().next().unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixed() -> Entry {
+        Entry {
+            v: 1,
+            seq: 1,
+            id: "0123456789abcdef".into(),
+            ts: "2026-11-25T12:00:00Z".into(),
+            author: "alice@ops-1".into(),
+            environment: "prod-eu".into(),
+            kind: Kind::Note,
+            subject: Subject { model: Some("fraud-detector".into()), version: Some("3".into()), ..Subject::default() },
+            note: "paged: accuracy dip".into(),
+            request: Some(serde_json::json!({"z": 1, "a": {"y": [1, 2], "b": "x"}})),
+            before: None,
+            after: None,
+            result: Outcome::Ok,
+            demo: false,
+            prev: GENESIS.into(),
+            hash: String::new(),
+        }
+    }
+
+    /// Journals written by one build must verify in every later build: the canonical form
+    /// (and so this hash) may never change.
+    #[test]
+    fn the_hash_of_a_fixed_entry_is_pinned() {
+        let (entry, line) = fixed().seal().unwrap();
+        assert_eq!(entry.hash, PINNED);
+        let value: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(sha256_hex(canonical_without_hash(&value).unwrap().as_bytes()), PINNED);
+        assert!(canonical_without_hash(&value).unwrap().contains(r#""request":{"a":{"b":"x","y":[1,2]},"z":1}"#));
+    }
+
+    const PINNED: &str = "b70bb51f37ddb519243bba6d102a83fb7cd944c61b393d59ec3967102af650f4";
+
+    #[test]
+    fn unknown_kinds_round_trip() {
+        let kind: Kind = serde_json::from_str("\"promote\"").unwrap();
+        assert_eq!(kind, Kind::Other("promote".into()));
+        assert_eq!(serde_json::to_string(&Kind::Rollback).unwrap(), "\"rollback\"");
     }
 }

@@ -65,7 +65,8 @@ fn mask_credentials(text: &str) -> String {
             if let Some(after) = rest.strip_prefix(marker) {
                 out.push_str(marker);
                 out.push_str("<redacted>");
-                let end = after.find(|c: char| c.is_whitespace() || c == '&' || c == '"' || c == '\'').unwrap_or(after.len());
+                let end =
+                    after.find(|c: char| c.is_whitespace() || c == '&' || c == '"' || c == '\'').unwrap_or(after.len());
                 rest = &after[end..];
                 continue 'outer;
             }
@@ -95,8 +96,14 @@ mod tests {
     fn configured_secrets_and_credential_shapes_are_masked() {
         let r = Redactor::new(vec!["s3cr3t-tok".into()]);
         assert_eq!(r.text("401 from proxy: s3cr3t-tok rejected"), "401 from proxy: <redacted> rejected");
-        assert_eq!(r.text("header Authorization: Bearer abc.def.ghi failed"), "header Authorization: Bearer <redacted> failed");
-        assert_eq!(r.text("GET https://bob:pw@host/x?token=zzz&a=1"), "GET https://<credentials>@host/x?token=<redacted>&a=1");
+        assert_eq!(
+            r.text("header Authorization: Bearer abc.def.ghi failed"),
+            "header Authorization: Bearer <redacted> failed"
+        );
+        assert_eq!(
+            r.text("GET https://bob:pw@host/x?token=zzz&a=1"),
+            "GET https://<credentials>@host/x?token=<redacted>&a=1"
+        );
         assert_eq!(r.text("plain text, no secrets"), "plain text, no secrets");
     }
 
@@ -104,6 +111,9 @@ mod tests {
     fn sensitive_request_fields_are_masked() {
         let r = Redactor::default();
         let v = r.value(serde_json::json!({"url": "http://x", "headers": {"Authorization": "Bearer q"}, "token": "t"}));
-        assert_eq!(v, serde_json::json!({"url": "http://x", "headers": {"Authorization": "<redacted>"}, "token": "<redacted>"}));
+        assert_eq!(
+            v,
+            serde_json::json!({"url": "http://x", "headers": {"Authorization": "<redacted>"}, "token": "<redacted>"})
+        );
     }
 }

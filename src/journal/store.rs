@@ -51,7 +51,12 @@ impl Journal {
             demo: false,
             redactor: Redactor::default(),
         };
+        let existed = path.exists();
         let mut file = journal.open_file()?;
+        if !existed {
+            // A new file is durable only once its directory entry is.
+            sync_parent(path);
+        }
         file.lock().map_err(|e| format!("cannot lock {}: {e}", path.display()))?;
         let torn = journal.repair_tail(&mut file)?;
         if let Some(t) = &torn {
@@ -140,7 +145,11 @@ impl Journal {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(self.io("read", e)),
         };
-        Ok(text.split(|b| *b == b'\n').filter(|l| !l.is_empty()).filter_map(|l| serde_json::from_slice(l).ok()).collect())
+        Ok(text
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .filter_map(|l| serde_json::from_slice(l).ok())
+            .collect())
     }
 
     fn open_file(&self) -> Result<File, String> {
@@ -170,15 +179,43 @@ impl Journal {
         let mut fragment = vec![0u8; (len - keep) as usize];
         file.seek(SeekFrom::Start(keep)).map_err(|e| self.io("seek", e))?;
         file.read_exact(&mut fragment).map_err(|e| self.io("read", e))?;
-        let moved_to = self.path.with_extension(format!("torn-{}", Timestamp::now().as_millisecond()));
-        std::fs::write(&moved_to, &fragment).map_err(|e| format!("cannot save torn line to {}: {e}", moved_to.display()))?;
+        let moved_to = self.save_fragment(&fragment)?;
         file.set_len(keep).map_err(|e| self.io("truncate", e))?;
         file.sync_all().map_err(|e| self.io("fsync", e))?;
         Ok(Some(TornLine { bytes: fragment.len(), moved_to }))
     }
 
+    /// Writes the torn fragment to `<journal>.torn-<ms>[-n]`, durably, before the journal is
+    /// cut back: the fragment must outlive the truncation.
+    fn save_fragment(&self, fragment: &[u8]) -> Result<PathBuf, String> {
+        let stamp = Timestamp::now().as_millisecond();
+        for n in 0..100 {
+            let mut name = self.path.as_os_str().to_owned();
+            name.push(if n == 0 { format!(".torn-{stamp}") } else { format!(".torn-{stamp}-{n}") });
+            let path = PathBuf::from(name);
+            match OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(mut f) => {
+                    f.write_all(fragment).and_then(|()| f.sync_all()).map_err(|e| self.io("save torn line", e))?;
+                    sync_parent(&path);
+                    return Ok(path);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(format!("cannot save torn line to {}: {e}", path.display())),
+            }
+        }
+        Err(format!("cannot save torn line next to {}: too many fragments", self.path.display()))
+    }
+
     fn io(&self, what: &str, e: std::io::Error) -> String {
         format!("journal {}: {what} failed: {e}", self.path.display())
+    }
+}
+
+fn sync_parent(path: &Path) {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Ok(d) = File::open(dir)
+    {
+        let _ = d.sync_all();
     }
 }
 

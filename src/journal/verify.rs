@@ -42,10 +42,9 @@ pub fn verify_bytes(bytes: &[u8]) -> Verification {
     if complete {
         lines.pop();
     }
-    let seqs: Vec<Option<u64>> = lines
-        .iter()
-        .map(|l| serde_json::from_slice::<Value>(l).ok().and_then(|v| v.get("seq").and_then(Value::as_u64)))
-        .collect();
+    // Each line is parsed once; the next line's seq is needed to tell a swap from a gap.
+    let values: Vec<Option<Value>> = lines.iter().map(|l| serde_json::from_slice::<Value>(l).ok()).collect();
+    let seq_of = |i: usize| values.get(i).and_then(Option::as_ref).and_then(|v| v.get("seq")).and_then(Value::as_u64);
     let mut prev_hash = GENESIS.to_string();
     let mut entries = 0;
     let fail = |line: usize, message: String, entries: usize, head: Option<String>| Verification {
@@ -59,24 +58,28 @@ pub fn verify_bytes(bytes: &[u8]) -> Verification {
         if i + 1 == lines.len() && !complete {
             return fail(n, "the last line is incomplete (a crash mid-write?)".into(), entries, head);
         }
-        let Ok(value) = serde_json::from_slice::<Value>(raw) else {
+        let Some(value) = &values[i] else {
             return fail(n, "not a valid JSON entry".into(), entries, head);
         };
         if value.get("v").and_then(Value::as_u64) != Some(u64::from(SCHEMA_VERSION)) {
             return fail(n, "unknown schema version".into(), entries, head);
         }
         let stored = value.get("hash").and_then(Value::as_str).unwrap_or_default();
-        let computed = canonical_without_hash(&value).map(|c| sha256_hex(c.as_bytes())).unwrap_or_default();
+        let computed = canonical_without_hash(value).map(|c| sha256_hex(c.as_bytes())).unwrap_or_default();
         if stored != computed {
             return fail(n, "entry was modified: its content does not match its hash".into(), entries, head);
         }
         let expected = i as u64 + 1;
-        let seq = seqs[i].unwrap_or(0);
+        let seq = seq_of(i).unwrap_or(0);
         if seq != expected {
-            let message = if seqs.get(i + 1).copied().flatten() == Some(expected) {
+            let message = if seq_of(i + 1) == Some(expected) {
                 format!("lines {n} and {} are swapped (seq {seq} comes before seq {expected})", n + 1)
             } else if seq > expected {
-                let missing = if seq == expected + 1 { format!("entry {expected} is") } else { format!("entries {expected}–{} are", seq - 1) };
+                let missing = if seq == expected + 1 {
+                    format!("entry {expected} is")
+                } else {
+                    format!("entries {expected}–{} are", seq - 1)
+                };
                 format!("{missing} missing before this line (deleted?)")
             } else {
                 format!("seq {seq} repeats or goes backwards (expected {expected})")

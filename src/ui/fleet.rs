@@ -133,7 +133,8 @@ fn model_row<'a>(app: &App, row: &'a ModelRow, columns: &[&ColumnSpec], trend_wi
     let alerts = if row.firing > 0 { row.firing.to_string() } else { String::new() };
     let alert_style = row.worst_alert.map_or(theme.dim, |s| theme.severity(s));
     cells.push(Cell::from(Span::styled(alerts, alert_style)));
-    let changed = app.journal.last_change.get(&row.name).map(|t| format::age_short(app.now.as_second() - t.as_second()));
+    let changed =
+        app.journal.last_change.get(&row.name).map(|t| format::age_short(app.now.as_second() - t.as_second()));
     cells.push(Cell::from(Span::styled(changed.unwrap_or_default(), theme.dim)));
     Row::new(cells)
 }

@@ -21,7 +21,8 @@ pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         title.push(Span::styled(format!("/{} ", view.filter_text), theme.input));
     }
     let demo = app.settings.journal_path.starts_with("DEMO");
-    title.push(Span::styled(format!("{} ", app.settings.journal_path), if demo { theme.badge_demo } else { theme.dim }));
+    title
+        .push(Span::styled(format!("{} ", app.settings.journal_path), if demo { theme.badge_demo } else { theme.dim }));
     let block = Block::bordered().border_style(theme.border(true)).title(Line::from(title));
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -86,15 +87,19 @@ fn entry_row<'a>(entry: &'a Entry, theme: &Theme) -> Row<'a> {
 }
 
 pub fn draw_entry(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, seq: u64) {
-    let block = Block::bordered()
-        .border_style(theme.border(true))
-        .title(Line::from(vec![Span::styled(format!(" Journal entry {seq} "), theme.title), Span::styled("Esc: back ", theme.dim)]));
+    let block = Block::bordered().border_style(theme.border(true)).title(Line::from(vec![
+        Span::styled(format!(" Journal entry {seq} "), theme.title),
+        Span::styled("Esc: back ", theme.dim),
+    ]));
     let Some(entry) = app.journal.find(seq) else {
         frame.render_widget(Paragraph::new(Span::styled("entry not found", theme.dim)).block(block), area);
         return;
     };
     let field = |name: &str, value: String| {
-        Line::from(vec![Span::styled(format!("{name:<12}"), theme.key), Span::styled(sanitize::clean(&value), theme.base)])
+        Line::from(vec![
+            Span::styled(format!("{name:<12}"), theme.key),
+            Span::styled(sanitize::clean(&value), theme.base),
+        ])
     };
     let mut lines = vec![
         field("time", entry.ts.clone()),
@@ -124,7 +129,9 @@ pub fn draw_entry(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, seq: 
             lines.push(Line::from(""));
             lines.push(Line::from(Span::styled(name, theme.table_header)));
             let pretty = serde_json::to_string_pretty(value).unwrap_or_default();
-            lines.extend(pretty.lines().map(|l| Line::from(Span::styled(format!("  {}", sanitize::clean(l)), theme.dim))));
+            lines.extend(
+                pretty.lines().map(|l| Line::from(Span::styled(format!("  {}", sanitize::clean(l)), theme.dim))),
+            );
         }
     }
     frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);

@@ -29,8 +29,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, editor: &NoteEditor, theme
     let (line, col) = editor.position();
     let height = inner.height as usize;
     let skip = line.saturating_sub(height.saturating_sub(1));
-    let lines: Vec<Line> =
-        editor.text.split('\n').skip(skip).take(height).map(|l| Line::from(Span::styled(l.to_string(), theme.input))).collect();
+    let lines: Vec<Line> = editor
+        .text
+        .split('\n')
+        .skip(skip)
+        .take(height)
+        .map(|l| Line::from(Span::styled(l.to_string(), theme.input)))
+        .collect();
     frame.render_widget(Clear, popup);
     frame.render_widget(Paragraph::new(lines).block(block).style(theme.base), popup);
     let x = inner.x + (col as u16).min(inner.width.saturating_sub(1));
