@@ -68,12 +68,12 @@ impl SortKey {
 
 /// The commands offered in help and completion.
 pub const COMMANDS: [(&str, &str); 9] = [
-    ("env [NAME]", "switch environment (next one without a name)"),
-    ("sort KEY", "order by health, name, alerts or a column key"),
-    ("filter TEXT", "same as /: words match the name, key=value matches a label"),
+    ("env [NAME]", "switch environment (no name: the next one)"),
+    ("sort KEY", "order by health, name, alerts or a column"),
+    ("filter TEXT", "same as typing after /"),
     ("refresh", "poll every source now"),
-    ("journal", "the journal: notes and actions, newest first"),
-    ("note", "write a note on the selected model or alert"),
+    ("journal", "notes and actions, newest first"),
+    ("note", "write a note on the selection"),
     ("log", "toggle the log panel"),
     ("help", "show keys and commands"),
     ("quit", "leave modeldeck"),

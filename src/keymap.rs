@@ -70,7 +70,7 @@ const TABLE: [(Action, &str, &str, Section, &[&str]); 21] = [
     (Action::NextEnvironment, "environment", "next environment", Section::View, &["e"]),
     (Action::Refresh, "refresh", "refresh now", Section::View, &["r", "Ctrl-r"]),
     (Action::ToggleLog, "log", "toggle log panel", Section::View, &["L"]),
-    (Action::Note, "note", "write a note on the model or alert", Section::Journal, &["n"]),
+    (Action::Note, "note", "note on the model or alert", Section::Journal, &["n"]),
     (Action::Journal, "journal", "journal view", Section::Journal, &["J"]),
     (Action::Save, "save", "save the note (in the editor)", Section::Journal, &["Ctrl-s"]),
     (Action::Help, "help", "help", Section::General, &["?", "F1"]),

@@ -216,3 +216,17 @@ fn note_editor_overlay() {
     }
     insta::assert_snapshot!(text(&render(&app, &Theme::default_theme(), 100, 24)));
 }
+
+#[test]
+fn wide_help_shows_keys_and_commands_side_by_side() {
+    let mut app = common::app(5, 2);
+    press(&mut app, '?');
+    let screen = text(&render(&app, &Theme::default_theme(), 140, 40));
+    for (keys, what) in app.settings.keymap.help().into_iter().flat_map(|(_, rows)| rows) {
+        assert!(screen.contains(&keys) && screen.contains(what), "missing `{keys}` {what}\n{screen}");
+    }
+    for (cmd, _) in modeldeck::command::COMMANDS {
+        assert!(screen.contains(cmd), "missing command {cmd}\n{screen}");
+    }
+    insta::assert_snapshot!(screen);
+}

@@ -10,7 +10,8 @@ use crate::app::App;
 use crate::command::COMMANDS;
 use crate::theme::Theme;
 
-pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
+/// The key bindings, by section.
+pub fn key_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for (section, rows) in app.settings.keymap.help() {
         lines.push(Line::from(Span::styled(section, theme.title)));
@@ -22,20 +23,38 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
         }
         lines.push(Line::from(""));
     }
-    lines.push(Line::from(Span::styled("Commands (:)", theme.title)));
+    lines
+}
+
+/// The command line and the filter syntax.
+pub fn command_lines(theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(Span::styled("Commands (:)", theme.title))];
     for (cmd, what) in COMMANDS {
-        lines.push(Line::from(vec![Span::styled(format!("  {cmd:<16}"), theme.key), Span::styled(what, theme.base)]));
+        lines.push(Line::from(vec![Span::styled(format!("  {cmd:<14}"), theme.key), Span::styled(what, theme.base)]));
     }
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled("Filter (/)", theme.title)));
-    lines.push(Line::from(Span::styled(
-        "  words match model names; key=value matches a column, e.g. version=3",
-        theme.base,
-    )));
+    for text in [
+        "  words match model names;",
+        "  key=value matches a column: version=3",
+        "  in the journal: model= kind= author=",
+    ] {
+        lines.push(Line::from(Span::styled(text, theme.base)));
+    }
+    lines
+}
+
+/// Everything in one column, for narrow terminals.
+pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = key_lines(app, theme);
+    lines.extend(command_lines(theme));
     lines
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, scroll: u16) {
+    if area.width >= 120 {
+        return draw_wide(frame, area, app, theme, scroll);
+    }
     let content = lines(app, theme);
     let height = (content.len() as u16 + 2).min(area.height);
     let popup = widgets::centered(area, 72, height);
@@ -47,4 +66,26 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, scroll: u16
         Paragraph::new(content).block(block).scroll((scroll.min(max_scroll), 0)).style(theme.base),
         popup,
     );
+}
+
+/// Keys on the left, commands on the right: everything fits without scrolling on a
+/// 100-column terminal.
+fn draw_wide(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, scroll: u16) {
+    let left = key_lines(app, theme);
+    let right = command_lines(theme);
+    let tall = left.len().max(right.len()) as u16 + 2;
+    let popup = widgets::centered(area, 116, tall.min(area.height));
+    let block =
+        Block::bordered().border_style(theme.border(true)).title(Span::styled(" Help — ? or Esc closes ", theme.title));
+    let inner = block.inner(popup);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(block.style(theme.base), popup);
+    let [keys, commands] = ratatui::layout::Layout::horizontal([
+        ratatui::layout::Constraint::Length(56),
+        ratatui::layout::Constraint::Min(20),
+    ])
+    .areas(inner);
+    let max_scroll = tall.saturating_sub(popup.height);
+    frame.render_widget(Paragraph::new(left).scroll((scroll.min(max_scroll), 0)), keys);
+    frame.render_widget(Paragraph::new(right).scroll((scroll.min(max_scroll), 0)), commands);
 }
