@@ -188,11 +188,7 @@ fn journal_context(prepared: &Prepared, demo: bool) -> Result<JournalContext> {
 pub fn launcher(config: &Config, demo: bool) -> Result<Box<dyn Launcher>> {
     if demo {
         let critical = config.column(ColumnId::Accuracy).and_then(|c| c.thresholds.critical).unwrap_or(0.9);
-        return Ok(Box::new(DemoLauncher {
-            fleet: DemoFleet::new(Timestamp::now()),
-            columns: config.columns.clone(),
-            accuracy_critical: critical,
-        }));
+        return Ok(Box::new(DemoLauncher::new(DemoFleet::new(Timestamp::now()), config.columns.clone(), critical)));
     }
     let client = sources::http::client(config.timeout).map_err(|e| eyre!(e))?;
     Ok(Box::new(LiveLauncher { config: config.clone(), client }))

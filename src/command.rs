@@ -15,6 +15,7 @@ pub enum Command {
     Filter(String),
     Journal,
     Note,
+    Silences,
 }
 
 /// What the fleet table is ordered by.
@@ -67,13 +68,14 @@ impl SortKey {
 }
 
 /// The commands offered in help and completion.
-pub const COMMANDS: [(&str, &str); 9] = [
+pub const COMMANDS: [(&str, &str); 10] = [
     ("env [NAME]", "switch environment (no name: the next one)"),
     ("sort KEY", "order by health, name, alerts or a column"),
     ("filter TEXT", "same as typing after /"),
     ("refresh", "poll every source now"),
     ("journal", "notes and actions, newest first"),
     ("note", "write a note on the selection"),
+    ("silences", "active and pending silences"),
     ("log", "toggle the log panel"),
     ("help", "show keys and commands"),
     ("quit", "leave modeldeck"),
@@ -96,7 +98,7 @@ pub fn parse(text: &str) -> Result<Command, String> {
         "" => Err("empty command".into()),
         "journal" | "j" => Ok(Command::Journal),
         "note" => Ok(Command::Note),
-        "silences" => Err(format!("`:{word}` is not available in this version")),
+        "silences" | "silence" => Ok(Command::Silences),
         other => Err(format!("unknown command `{other}` (see ? for the list)")),
     }
 }

@@ -131,6 +131,9 @@ pub struct Alert {
     pub annotations: BTreeMap<String, String>,
     pub silenced_by: Vec<String>,
     pub generator_url: Option<String>,
+    /// Fingerprints of the alerts inhibiting this one.
+    pub inhibited_by: Vec<String>,
+    pub receivers: Vec<String>,
 }
 
 /// Which way a metric gets worse.
@@ -268,6 +271,18 @@ pub struct AlertSnapshot {
     pub alerts: Vec<Alert>,
     /// The peer that answered.
     pub peer: String,
+    /// Every silence the peer knows (active, pending and expired).
+    pub silences: Vec<crate::actions::silence::Silence>,
+    /// Each configured peer's health in this poll.
+    pub peers: Vec<PeerHealth>,
+}
+
+/// One Alertmanager of an HA cluster, as last seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerHealth {
+    pub url: String,
+    /// Why it failed, or `None` when it answered.
+    pub error: Option<String>,
 }
 
 /// A source's payload.

@@ -6,6 +6,9 @@ use std::time::Duration;
 use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 
+use crate::actions::run::{ActionReport, ActionRequest};
+use crate::actions::silence::Matcher;
+use crate::domain::Alert;
 use crate::domain::{SourceData, SourceId};
 use crate::journal::{Draft, Entry};
 
@@ -22,6 +25,13 @@ pub enum Event {
     JournalLoaded(Result<Vec<Entry>, String>),
     /// An append finished: the durable entry, or why it failed.
     JournalAppended(Result<Box<Entry>, String>),
+    /// Alertmanager's answer to "which alerts would these matchers mute?".
+    SilencePreview {
+        seq: u64,
+        result: Result<Vec<Alert>, String>,
+    },
+    /// A confirmed action ended (and was journaled).
+    ActionFinished(Box<ActionReport>),
 }
 
 /// One poll's outcome from one source task.
@@ -51,5 +61,12 @@ pub enum Effect {
     LoadJournal,
     /// Append to the journal off the UI thread and send `Event::JournalAppended`.
     AppendJournal(Box<Draft>),
+    /// Ask Alertmanager which alerts the matchers select; answers `Event::SilencePreview`.
+    PreviewSilence {
+        matchers: Vec<Matcher>,
+        seq: u64,
+    },
+    /// Run a confirmed action; answers `Event::ActionFinished`.
+    Act(Box<ActionRequest>),
     Quit,
 }

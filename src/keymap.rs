@@ -28,6 +28,11 @@ pub enum Action {
     Note,
     Journal,
     Save,
+    Ack,
+    Unack,
+    Silences,
+    Expire,
+    Extend,
     Help,
     Quit,
 }
@@ -37,6 +42,7 @@ pub enum Action {
 pub enum Section {
     Navigate,
     View,
+    Alerts,
     Journal,
     General,
 }
@@ -46,6 +52,7 @@ impl Section {
         match self {
             Section::Navigate => "Navigate",
             Section::View => "View",
+            Section::Alerts => "Alerts",
             Section::Journal => "Journal",
             Section::General => "General",
         }
@@ -53,7 +60,7 @@ impl Section {
 }
 
 /// (action, config name, description, section, default keys)
-const TABLE: [(Action, &str, &str, Section, &[&str]); 21] = [
+const TABLE: [(Action, &str, &str, Section, &[&str]); 26] = [
     (Action::Up, "up", "move up", Section::Navigate, &["k", "Up"]),
     (Action::Down, "down", "move down", Section::Navigate, &["j", "Down"]),
     (Action::PageUp, "page_up", "page up", Section::Navigate, &["PageUp", "Ctrl-b"]),
@@ -70,6 +77,11 @@ const TABLE: [(Action, &str, &str, Section, &[&str]); 21] = [
     (Action::NextEnvironment, "environment", "next environment", Section::View, &["e"]),
     (Action::Refresh, "refresh", "refresh now", Section::View, &["r", "Ctrl-r"]),
     (Action::ToggleLog, "log", "toggle log panel", Section::View, &["L"]),
+    (Action::Ack, "ack", "acknowledge: silence the alert", Section::Alerts, &["a"]),
+    (Action::Unack, "unack", "expire the silences muting it", Section::Alerts, &["A"]),
+    (Action::Silences, "silences", "silence inventory", Section::Alerts, &["M"]),
+    (Action::Expire, "expire", "expire the silence (inventory)", Section::Alerts, &["X"]),
+    (Action::Extend, "extend", "extend the silence (inventory)", Section::Alerts, &["+"]),
     (Action::Note, "note", "note on the model or alert", Section::Journal, &["n"]),
     (Action::Journal, "journal", "journal view", Section::Journal, &["J"]),
     (Action::Save, "save", "save the note (in the editor)", Section::Journal, &["Ctrl-s"]),
@@ -81,12 +93,12 @@ const TABLE: [(Action, &str, &str, Section, &[&str]); 21] = [
 const HINTS: [(Action, &str); 9] = [
     (Action::Help, "help"),
     (Action::Filter, "filter"),
-    (Action::Command, "cmd"),
     (Action::FocusNext, "pane"),
     (Action::Open, "open"),
+    (Action::Ack, "ack"),
     (Action::Note, "note"),
     (Action::Journal, "journal"),
-    (Action::NextEnvironment, "env"),
+    (Action::Silences, "silences"),
     (Action::Quit, "quit"),
 ];
 
@@ -276,7 +288,7 @@ impl Keymap {
 
     /// Help rows grouped by section: (section, [(keys, description)]).
     pub fn help(&self) -> Vec<(&'static str, Vec<(String, &'static str)>)> {
-        [Section::Navigate, Section::View, Section::Journal, Section::General]
+        [Section::Navigate, Section::View, Section::Alerts, Section::Journal, Section::General]
             .into_iter()
             .map(|section| {
                 let rows = TABLE

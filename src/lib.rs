@@ -8,6 +8,7 @@
 //! - `ui`: views that draw from `&App` and never mutate it.
 //! - `terminal`, `logging`, `headless`: the edges (TTY setup, log file, `modeldeck status`).
 
+pub mod actions;
 pub mod app;
 pub mod cli;
 pub mod command;

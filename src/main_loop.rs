@@ -14,6 +14,7 @@ use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use crate::actions::run::{self as action, ActionContext, SilenceBackend};
 use crate::app::App;
 use crate::event::{Effect, Event};
 use crate::journal::Journal;
@@ -22,7 +23,7 @@ use crate::theme::Theme;
 /// Over SSH a redraw costs bandwidth; 50 ms keeps typing snappy and bursts cheap.
 pub const FRAME_BUDGET: Duration = Duration::from_millis(50);
 
-/// Starts the source tasks of one environment.
+/// Starts the source tasks of one environment and gives the backend its actions write to.
 pub trait Launcher {
     fn start(
         &self,
@@ -31,6 +32,10 @@ pub trait Launcher {
         tx: &mpsc::UnboundedSender<Event>,
         refresh: &Arc<Notify>,
     ) -> Vec<JoinHandle<()>>;
+    /// Where this environment's actions write silences.
+    fn silences(&self, environment: usize) -> SilenceBackend;
+    /// The label that names the model, for previews.
+    fn model_label(&self) -> String;
 }
 
 pub async fn run(
@@ -70,6 +75,31 @@ pub async fn run(
                         Effect::RefreshNow => refresh.notify_waiters(),
                         effect @ (Effect::LoadJournal | Effect::AppendJournal(_)) => {
                             journal_effect(effect, journal.as_ref(), &tx);
+                        }
+                        Effect::PreviewSilence { matchers, seq } => {
+                            let backend = launcher.silences(app.environment);
+                            let label = launcher.model_label();
+                            let tx = tx.clone();
+                            tokio::spawn(async move {
+                                let result = backend.preview(&matchers, &label).await.map_err(|e| e.to_string());
+                                let _ = tx.send(Event::SilencePreview { seq, result });
+                            });
+                        }
+                        Effect::Act(request) => {
+                            let ctx = ActionContext {
+                                backend: launcher.silences(app.environment),
+                                journal: journal.clone(),
+                                author: app.settings.author.clone(),
+                                environment: app.environment_info().name.clone(),
+                                read_only: app.read_only(),
+                            };
+                            let tx = tx.clone();
+                            // The action finishes even if the operator quits meanwhile; its
+                            // result is journaled by the task itself.
+                            tokio::spawn(async move {
+                                let report = action::run(*request, &ctx).await;
+                                let _ = tx.send(Event::ActionFinished(Box::new(report)));
+                            });
                         }
                         Effect::Quit => {}
                     }

@@ -1,6 +1,8 @@
 //! The application state and its pure update. Only the main loop owns an [`App`]; sources
 //! and actions talk to it through [`Event`]s, and it answers with [`Effect`]s to run.
 
+mod ack;
+mod alerting;
 mod editor;
 mod fleet;
 mod input;
@@ -12,13 +14,22 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
+pub use ack::{AckField, AckForm, AckStage, FormOutcome, MatcherRow, PRESETS, Preview};
+pub use alerting::Confirm;
+
+/// Text helpers for views that show silences.
+pub mod alerting_text {
+    pub use super::alerting::{matchers_text, utc};
+}
 pub use editor::NoteEditor;
 pub use fleet::{Filter, Fleet, ModelRow};
 pub use input::{Input, InputKind, InputOutcome};
 pub use journal::JournalView;
 
+use crate::actions::silence::Silence;
 use crate::command::SortKey;
-use crate::config::{ColumnSpec, Config};
+use crate::config::{self, ColumnSpec, Config};
+use crate::domain::PeerHealth;
 use crate::domain::{Alert, ColumnId, Health, SourceId};
 use crate::keymap::Keymap;
 
@@ -43,6 +54,8 @@ pub struct Settings {
     pub author: String,
     /// Where the journal is, for the journal view's title.
     pub journal_path: String,
+    /// The acknowledge form's default duration.
+    pub silence_duration: String,
 }
 
 impl Settings {
@@ -60,6 +73,7 @@ impl Settings {
             keymap,
             author: config.author_name(),
             journal_path: String::new(),
+            silence_duration: config::duration::format(config.silence_duration),
         }
     }
 
@@ -79,6 +93,10 @@ pub enum Screen {
     Overview,
     /// The model detail (a summary until the full detail screen lands).
     Model(String),
+    /// One alert in full, by fingerprint.
+    Alert(String),
+    /// Active and pending silences.
+    Silences,
     /// The journal, newest first.
     Journal,
     /// One journal entry in full, by sequence number.
@@ -120,6 +138,15 @@ pub struct App {
     pub show_log: bool,
     pub journal: JournalView,
     pub editor: Option<NoteEditor>,
+    pub ack: Option<AckForm>,
+    pub confirm: Option<Confirm>,
+    /// Silences from the last Alertmanager poll.
+    pub silences: Vec<Silence>,
+    pub silence_selected: usize,
+    /// Each Alertmanager peer's health in the last poll.
+    pub am_peers: Vec<PeerHealth>,
+    /// The action in flight, for the status line.
+    pub busy: Option<String>,
     pub message: Option<(MessageLevel, String)>,
     /// Rows that fit on screen, told by the main loop on resize (for paging).
     pub page_rows: usize,
@@ -154,6 +181,12 @@ impl App {
             show_log: false,
             journal: JournalView::default(),
             editor: None,
+            ack: None,
+            confirm: None,
+            silences: Vec::new(),
+            silence_selected: 0,
+            am_peers: Vec::new(),
+            busy: None,
             message: None,
             page_rows: 10,
             should_quit: false,

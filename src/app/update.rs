@@ -39,6 +39,15 @@ impl App {
                 self.should_quit = true;
                 vec![Effect::Quit]
             }
+            Event::SilencePreview { seq, result } => {
+                self.dirty = true;
+                self.on_preview(seq, result);
+                Vec::new()
+            }
+            Event::ActionFinished(report) => {
+                self.dirty = true;
+                self.on_action_finished(*report)
+            }
             Event::JournalLoaded(result) => {
                 self.dirty = true;
                 match result {
@@ -113,6 +122,9 @@ impl App {
                 self.alerts = snapshot.alerts;
                 sort_alerts(&mut self.alerts);
                 self.alertmanager_peer = Some(snapshot.peer);
+                self.silences = snapshot.silences;
+                self.am_peers = snapshot.peers;
+                self.silence_selected = self.silence_selected.min(self.live_silences().len().saturating_sub(1));
             }
         }
         self.fleet.attach_alerts(&self.alerts);
@@ -171,6 +183,12 @@ impl App {
         let action = self.settings.keymap.action(key);
         if self.editor.is_some() {
             return self.on_editor_key(key, action);
+        }
+        if self.ack.is_some() {
+            return self.on_ack_key(key);
+        }
+        if self.confirm.is_some() {
+            return self.on_confirm_key(key);
         }
         if let Some(scroll) = self.help {
             match action {
@@ -238,6 +256,12 @@ impl App {
             Screen::Journal | Screen::JournalEntry(_) => {
                 self.journal.selected_entry().map(|e| e.subject.clone()).unwrap_or_default()
             }
+            Screen::Alert(_) | Screen::Silences => Subject {
+                model: self.target_alert().and_then(|a| a.model.clone()),
+                alert: self.target_alert().map(|a| a.fingerprint.clone()),
+                alertname: self.target_alert().map(|a| a.name.clone()),
+                ..Subject::default()
+            },
             Screen::Overview => match self.focus {
                 Pane::Fleet => self.selected_model().map(|r| model_subject(&r.name)).unwrap_or_default(),
                 Pane::Alerts => self
@@ -255,7 +279,21 @@ impl App {
 
     fn on_action(&mut self, action: Action) -> Vec<Effect> {
         let on_journal = matches!(self.screen, Screen::Journal | Screen::JournalEntry(_));
+        if let Some(effects) = self.alert_action(action) {
+            return effects;
+        }
         match action {
+            Action::Open if matches!(self.screen, Screen::Alert(_)) => {
+                match self.target_alert().and_then(|a| a.model.clone()) {
+                    Some(model) => self.screen = Screen::Model(model),
+                    None => self.message = Some((MessageLevel::Info, "this alert names no model".into())),
+                }
+                return Vec::new();
+            }
+            Action::Back if matches!(self.screen, Screen::Alert(_) | Screen::Silences) => {
+                self.screen = Screen::Overview;
+                return Vec::new();
+            }
             Action::Note => {
                 self.editor = Some(NoteEditor::new(self.note_subject()));
                 return Vec::new();
@@ -321,6 +359,7 @@ impl App {
             Action::Help => self.help = Some(0),
             Action::Quit => return self.quit(),
             Action::Note | Action::Journal | Action::Save => {}
+            Action::Ack | Action::Unack | Action::Silences | Action::Expire | Action::Extend => {}
         }
         Vec::new()
     }
@@ -347,6 +386,7 @@ impl App {
                 return vec![Effect::LoadJournal];
             }
             Command::Note => return self.on_action(Action::Note),
+            Command::Silences => return self.on_action(Action::Silences),
         }
         Vec::new()
     }
@@ -406,22 +446,24 @@ impl App {
     }
 
     fn open(&mut self) {
-        let model = match self.focus {
-            Pane::Fleet => self.selected_model().map(|r| r.name.clone()),
-            Pane::Alerts => self.selected_alert().and_then(|a| a.model.clone()),
-        };
-        match model {
-            Some(name) => self.screen = Screen::Model(name),
-            None if self.focus == Pane::Alerts => {
-                self.message = Some((MessageLevel::Info, "this alert names no model".into()));
+        if self.focus == Pane::Alerts {
+            if let Some(fp) = self.selected_alert().map(|a| a.fingerprint.clone()) {
+                self.screen = Screen::Alert(fp);
             }
-            None => {}
+            return;
+        }
+        if let Some(name) = self.selected_model().map(|r| r.name.clone()) {
+            self.screen = Screen::Model(name);
         }
     }
 
     fn move_selection(&mut self, delta: isize) {
         let (selected, len) = match (&self.screen, self.focus) {
             (Screen::Journal, _) => (&mut self.journal.selected, self.journal.visible.len()),
+            (Screen::Silences, _) => {
+                let len = self.live_silences().len();
+                (&mut self.silence_selected, len)
+            }
             (Screen::Overview, Pane::Fleet) => (&mut self.fleet_selected, self.fleet.visible.len()),
             (Screen::Overview, Pane::Alerts) => (&mut self.alert_selected, self.alerts.len() + self.pending.len()),
             _ => return,

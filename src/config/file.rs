@@ -32,6 +32,16 @@ pub struct FileConfig {
     pub log: FileLog,
     #[serde(default)]
     pub journal: FileJournal,
+    #[serde(default)]
+    pub alerts: FileAlerts,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileAlerts {
+    /// The acknowledge form's default duration.
+    #[serde(default, deserialize_with = "deserialize_opt")]
+    pub silence_duration: Option<Duration>,
 }
 
 #[derive(Debug, Default, Deserialize)]

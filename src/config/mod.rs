@@ -25,6 +25,7 @@ use file::{AlertmanagerEntry, FileConfig, FileEndpoint};
 pub const DEFAULT_REFRESH: Duration = Duration::from_secs(5);
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(4);
 pub const CONFIG_ENV: &str = "MODELDECK_CONFIG";
+pub const DEFAULT_SILENCE: Duration = Duration::from_secs(3600);
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -42,6 +43,8 @@ pub struct Config {
     pub keys: BTreeMap<String, Vec<String>>,
     pub log_level: String,
     pub log_file: Option<PathBuf>,
+    /// The acknowledge form's default silence duration (`[alerts] silence_duration`).
+    pub silence_duration: Duration,
     /// The journal file (`[journal] path`), else the platform data dir.
     pub journal_path: Option<PathBuf>,
     /// The file this came from, if any.
@@ -179,6 +182,10 @@ pub fn from_str(
     if timeout.is_zero() {
         return Err(at("timeout", "must be more than 0".into()));
     }
+    let silence_duration = raw.alerts.silence_duration.unwrap_or(DEFAULT_SILENCE);
+    if silence_duration < Duration::from_secs(60) || silence_duration > Duration::from_secs(30 * 86_400) {
+        return Err(at("silence_duration", "must be between 1m and 30d".into()));
+    }
     let discovery = Discovery {
         model_label: raw.discovery.model_label.clone().unwrap_or_else(|| "model".into()),
         version_label: raw.discovery.version_label.clone().unwrap_or_else(|| "version".into()),
@@ -255,6 +262,7 @@ pub fn from_str(
         log_level,
         log_file: raw.log.file.as_deref().map(expand_home),
         journal_path: raw.journal.path.as_deref().map(expand_home),
+        silence_duration,
         path: origin,
     })
 }

@@ -1,5 +1,5 @@
-//! Firing alerts from Alertmanager API v2. With several peers (an HA cluster) the first
-//! healthy one answers; the others are tried in order when it fails.
+//! Firing alerts and silences from Alertmanager API v2. With several peers (an HA cluster)
+//! every peer's health is checked each poll, and the first healthy one is read.
 
 use std::sync::Arc;
 
@@ -8,8 +8,9 @@ use reqwest::Client;
 use super::Source;
 use super::http;
 use super::parse::alertmanager as parse;
+use crate::actions::silence::SilenceClient;
 use crate::config::Endpoint;
-use crate::domain::{AlertSnapshot, SourceData, SourceId};
+use crate::domain::{AlertSnapshot, PeerHealth, SourceData, SourceId};
 
 #[derive(Clone)]
 pub struct AlertmanagerSource {
@@ -27,21 +28,56 @@ impl AlertmanagerSource {
         if self.peers.is_empty() {
             return Err("no alertmanager configured".into());
         }
-        let mut failures = Vec::new();
+        // Peers are read in order; the ones after the first healthy one only get a probe,
+        // so the header can still say which are down.
+        let mut peers = Vec::new();
+        let mut answer = None;
         for peer in self.peers.iter() {
+            if answer.is_some() {
+                let error = match http::get(&self.client, peer, "-/healthy", &[]).await {
+                    Ok(a) if (200..300).contains(&a.status) => None,
+                    Ok(a) => Some(format!("HTTP {}", a.status)),
+                    Err(e) => Some(e),
+                };
+                peers.push(PeerHealth { url: peer.url.to_string(), error });
+                continue;
+            }
             let result = async {
-                let answer = http::get(&self.client, peer, "api/v2/alerts", &[]).await?;
-                parse::parse_alerts(answer.status, &answer.body, &self.model_label).map_err(|e| e.to_string())
+                let got = http::get(&self.client, peer, "api/v2/alerts", &[]).await?;
+                parse::parse_alerts(got.status, &got.body, &self.model_label).map_err(|e| e.to_string())
             }
             .await;
             match result {
-                Ok(alerts) => return Ok(AlertSnapshot { alerts, peer: peer.url.to_string() }),
-                Err(e) if self.peers.len() == 1 => return Err(e),
-                Err(e) => failures.push(format!("{}: {e}", peer.url.host_str().unwrap_or("?"))),
+                Ok(alerts) => {
+                    peers.push(PeerHealth { url: peer.url.to_string(), error: None });
+                    answer = Some((alerts, peer.clone()));
+                }
+                Err(e) => peers.push(PeerHealth { url: peer.url.to_string(), error: Some(e) }),
             }
         }
-        Err(failures.join("; "))
+        let Some((alerts, peer)) = answer else {
+            let reasons: Vec<String> =
+                peers.iter().map(|p| format!("{}: {}", short(&p.url), p.error.as_deref().unwrap_or("?"))).collect();
+            return Err(if self.peers.len() == 1 {
+                peers[0].error.clone().unwrap_or_default()
+            } else {
+                reasons.join("; ")
+            });
+        };
+        let silences = match SilenceClient::new(self.client.clone(), vec![peer.clone()]).list().await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "silences unavailable");
+                Vec::new()
+            }
+        };
+        Ok(AlertSnapshot { alerts, peer: peer.url.to_string(), silences, peers })
     }
+}
+
+/// `http://am-1:9093/` → `am-1:9093`, for the header.
+pub fn short(url: &str) -> String {
+    url.trim_start_matches("http://").trim_start_matches("https://").trim_end_matches('/').to_string()
 }
 
 impl Source for AlertmanagerSource {

@@ -36,6 +36,18 @@ impl LiveLauncher {
 }
 
 impl Launcher for LiveLauncher {
+    fn silences(&self, environment: usize) -> crate::actions::run::SilenceBackend {
+        let env = self.config.environment(environment);
+        crate::actions::run::SilenceBackend::Live(crate::actions::silence::SilenceClient::new(
+            self.client.clone(),
+            env.alertmanagers.clone(),
+        ))
+    }
+
+    fn model_label(&self) -> String {
+        self.config.discovery.model_label.clone()
+    }
+
     fn start(
         &self,
         environment: usize,

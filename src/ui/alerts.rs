@@ -35,7 +35,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Constraint::Length(22),
         Constraint::Length(16),
         Constraint::Length(6),
-        Constraint::Length(9),
+        Constraint::Length(14),
         Constraint::Min(10),
     ];
     let total = app.alert_count();
@@ -78,7 +78,13 @@ fn alert_row<'a>(app: &App, alert: &'a Alert, theme: &Theme) -> Row<'a> {
         Cell::from(alert.name.as_str()),
         Cell::from(alert.model.as_deref().unwrap_or("–")),
         Cell::from(age),
-        Cell::from(Span::styled(alert.state.label(), state_style)),
+        Cell::from(Span::styled(
+            match app.silenced_for(alert) {
+                Some(left) => format!("silenced {}", format::age(left.as_secs())),
+                None => alert.state.label().to_string(),
+            },
+            state_style,
+        )),
         Cell::from(alert.summary.as_str()),
     ]);
     match alert.state {

@@ -25,6 +25,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
         return;
     }
+    if let Some(busy) = &app.busy {
+        frame.render_widget(Paragraph::new(Span::styled(format!(" ⟳ {busy}"), theme.hint)), area);
+        return;
+    }
     if let Some((level, text)) = &app.message {
         let style = match level {
             MessageLevel::Info => theme.hint,

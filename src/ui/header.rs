@@ -57,10 +57,29 @@ fn health_spans<'a>(app: &App, source: SourceId, theme: &Theme) -> Vec<Span<'a>>
                 theme.health_stale,
             )]
         }
-        Health::Ok { at } => vec![
-            Span::styled(format!("{name} ●"), theme.health_ok),
-            Span::styled(format!(" {}", format::age(age(*at))), theme.dim),
-        ],
+        Health::Ok { at } => {
+            let mut spans = vec![
+                Span::styled(format!("{name} ●"), theme.health_ok),
+                Span::styled(format!(" {}", format::age(age(*at))), theme.dim),
+            ];
+            // An HA cluster: name the peers that are down even while another answers.
+            if source == SourceId::Alertmanager && app.am_peers.len() > 1 {
+                let down: Vec<String> = app
+                    .am_peers
+                    .iter()
+                    .filter(|p| p.error.is_some())
+                    .map(|p| crate::sources::alertmanager::short(&p.url))
+                    .collect();
+                let up = app.am_peers.len() - down.len();
+                let text = if down.is_empty() {
+                    format!(" {up}/{} peers", app.am_peers.len())
+                } else {
+                    format!(" {up}/{} peers, down: {}", app.am_peers.len(), down.join(", "))
+                };
+                spans.push(Span::styled(text, if down.is_empty() { theme.dim } else { theme.health_stale }));
+            }
+            spans
+        }
         Health::Failing { error, last_ok, retry_in_ms, .. } => {
             let data = last_ok.map_or_else(|| "no data".to_string(), |t| format!("data {} old", format::age(age(t))));
             vec![Span::styled(

@@ -1,6 +1,8 @@
 //! Views: `draw` lays the screen out and delegates to one file per panel. Nothing here
 //! mutates the app; it all renders from `&App`.
 
+mod ack;
+mod alert_detail;
 mod alerts;
 mod detail;
 pub mod fleet;
@@ -11,6 +13,7 @@ mod help;
 mod journal;
 mod log_panel;
 mod note_editor;
+mod silences;
 pub mod widgets;
 
 use ratatui::Frame;
@@ -66,6 +69,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
             alerts::draw(frame, alerts_area, app, theme);
         }
         Screen::Model(name) => detail::draw(frame, body, app, theme, name),
+        Screen::Alert(fp) => alert_detail::draw(frame, body, app, theme, fp),
+        Screen::Silences => silences::draw(frame, body, app, theme),
         Screen::Journal => journal::draw_list(frame, body, app, theme),
         Screen::JournalEntry(seq) => journal::draw_entry(frame, body, app, theme, *seq),
     }
@@ -73,6 +78,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         log_panel::draw(frame, log, theme);
     }
     footer::draw(frame, footer, app, theme);
+    if let Some(form) = &app.ack {
+        ack::draw_form(frame, body, app, form, theme);
+    }
+    if let Some(confirm) = &app.confirm {
+        ack::draw_confirm(frame, body, app, confirm, theme);
+    }
     if let Some(editor) = &app.editor {
         note_editor::draw(frame, body, app, editor, theme);
     }

@@ -93,6 +93,8 @@ pub fn alert(name: &str, severity: Severity, model: &str, state: AlertState, age
         annotations: BTreeMap::new(),
         silenced_by: Vec::new(),
         generator_url: None,
+        inhibited_by: Vec::new(),
+        receivers: Vec::new(),
     }
 }
 
@@ -108,7 +110,7 @@ pub fn alerts(n: usize, models: usize) -> AlertSnapshot {
         alerts.push(alert(&format!("LatencyHigh{i}"), Severity::Warning, &model, AlertState::Active, 60 + i as i64));
     }
     alerts.truncate(n);
-    AlertSnapshot { alerts, peer: "http://127.0.0.1:9093/".into() }
+    AlertSnapshot { alerts, peer: "http://127.0.0.1:9093/".into(), ..AlertSnapshot::default() }
 }
 
 pub fn update(source: SourceId, data: SourceData, generation: u64) -> Event {

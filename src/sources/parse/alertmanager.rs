@@ -72,6 +72,12 @@ pub fn parse_alerts(status: u16, body: &[u8], model_label: &str) -> Result<Vec<A
             _ => AlertState::Active,
         };
         alert.silenced_by = silenced_by;
+        alert.inhibited_by = clean_list(field("inhibitedBy"));
+        alert.receivers = item
+            .get("receivers")
+            .and_then(Value::as_array)
+            .map(|rs| rs.iter().filter_map(|r| r.get("name").and_then(Value::as_str)).map(sanitize::clean).collect())
+            .unwrap_or_default();
 
         if let Some(fingerprint) = item.get("fingerprint").and_then(Value::as_str).filter(|f| !f.is_empty()) {
             alert.fingerprint = sanitize::clean(fingerprint);

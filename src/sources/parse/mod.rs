@@ -259,6 +259,8 @@ fn alert_from(labels: &BTreeMap<String, String>, annotations: &BTreeMap<String, 
         annotations: clean_map(annotations),
         silenced_by: Vec::new(),
         generator_url: None,
+        inhibited_by: Vec::new(),
+        receivers: Vec::new(),
     }
 }
 

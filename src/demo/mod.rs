@@ -9,6 +9,10 @@ use crate::config::ColumnSpec;
 use crate::domain::{
     Alert, AlertSnapshot, AlertState, CellValue, ColumnId, FleetSnapshot, Severity, SourceData, SourceId,
 };
+pub mod silences;
+
+pub use silences::DemoSilences;
+
 use crate::sources::Source;
 use crate::sources::prometheus::TREND_POINTS;
 
@@ -211,7 +215,7 @@ impl DemoFleet {
             "GPU 3 on gpu-node-2 at 86C",
             -2400.0,
         ));
-        AlertSnapshot { alerts, peer: "demo".into() }
+        AlertSnapshot { alerts, peer: "demo".into(), ..AlertSnapshot::default() }
     }
 }
 
@@ -242,6 +246,8 @@ fn alert(
         annotations,
         silenced_by: if state == AlertState::Silenced { vec!["demo-silence".into()] } else { Vec::new() },
         generator_url: None,
+        inhibited_by: Vec::new(),
+        receivers: Vec::new(),
     }
 }
 
@@ -265,6 +271,7 @@ impl Source for DemoMetrics {
 pub struct DemoAlerts {
     pub fleet: DemoFleet,
     pub accuracy_critical: f64,
+    pub silences: DemoSilences,
 }
 
 impl Source for DemoAlerts {
@@ -273,7 +280,11 @@ impl Source for DemoAlerts {
     }
 
     async fn fetch(&mut self) -> Result<SourceData, String> {
-        Ok(SourceData::Alerts(self.fleet.alerts(Timestamp::now(), self.accuracy_critical)))
+        let now = Timestamp::now();
+        let mut snapshot = self.fleet.alerts(now, self.accuracy_critical);
+        self.silences.apply(&mut snapshot.alerts, now);
+        snapshot.silences = self.silences.list(now);
+        Ok(SourceData::Alerts(snapshot))
     }
 }
 
@@ -282,9 +293,38 @@ pub struct DemoLauncher {
     pub fleet: DemoFleet,
     pub columns: Vec<ColumnSpec>,
     pub accuracy_critical: f64,
+    pub silences: DemoSilences,
+}
+
+impl DemoLauncher {
+    pub fn new(fleet: DemoFleet, columns: Vec<ColumnSpec>, accuracy_critical: f64) -> DemoLauncher {
+        let silences = DemoSilences::default();
+        // An acknowledged GPU alert, to show what a silenced row and the inventory look like.
+        let now = Timestamp::now();
+        silences.create(&crate::actions::silence::SilenceRequest {
+            id: None,
+            matchers: vec![
+                crate::actions::silence::Matcher::equal("alertname", "GpuTooHot"),
+                crate::actions::silence::Matcher::equal("model", MODELS[7].name),
+            ],
+            starts_at: now,
+            ends_at: now.checked_add(SignedDuration::from_mins(47)).unwrap_or(now),
+            created_by: "sam@ops-2".into(),
+            comment: "known hot node, ticket HW-2231".into(),
+        });
+        DemoLauncher { fleet, columns, accuracy_critical, silences }
+    }
 }
 
 impl crate::main_loop::Launcher for DemoLauncher {
+    fn silences(&self, _environment: usize) -> crate::actions::run::SilenceBackend {
+        crate::actions::run::SilenceBackend::Demo(self.silences.clone())
+    }
+
+    fn model_label(&self) -> String {
+        "model".into()
+    }
+
     fn start(
         &self,
         _environment: usize,
@@ -295,7 +335,11 @@ impl crate::main_loop::Launcher for DemoLauncher {
         use crate::sources::poller::{Schedule, run};
         let schedule = Schedule::new(std::time::Duration::from_secs(1), std::time::Duration::from_secs(1));
         let metrics = DemoMetrics { fleet: self.fleet.clone(), columns: self.columns.clone() };
-        let alerts = DemoAlerts { fleet: self.fleet.clone(), accuracy_critical: self.accuracy_critical };
+        let alerts = DemoAlerts {
+            fleet: self.fleet.clone(),
+            accuracy_critical: self.accuracy_critical,
+            silences: self.silences.clone(),
+        };
         vec![
             tokio::spawn(run(metrics, schedule, generation, tx.clone(), refresh.clone())),
             tokio::spawn(run(alerts, schedule, generation, tx.clone(), refresh.clone())),

@@ -1,0 +1,475 @@
+//! Alertmanager silences (API v2): create, extend, expire and read them, and preview which
+//! alerts a set of matchers would silence.
+//!
+//! With several peers (an HA cluster) they are tried in order: a connection error, a timeout
+//! or a 5xx answer moves on to the next peer, a 4xx stops at once (the request itself is
+//! wrong, another peer would say the same), and when every peer failed the error lists each
+//! one's reason. Reads fail over the same way.
+//!
+//! Alertmanager facts this relies on: `DELETE /api/v2/silence/{id}` (singular) only expires a
+//! silence, which stays listed as expired; `POST /api/v2/silences` with an `id` updates in
+//! place only when the matchers (and, for an active silence, `startsAt`) are unchanged, and
+//! otherwise expires the old silence and answers a new id; error bodies are JSON strings.
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use reqwest::{Client, Method};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::silence_parse::{error_message, parse_created, parse_silence, parse_silences};
+use crate::config::{Auth, Endpoint};
+use crate::domain::Alert;
+use crate::sanitize;
+use crate::sources::http::{Answer, MAX_BODY};
+use crate::sources::parse::{DISPLAY_MAX, alertmanager::parse_alerts};
+
+/// One label matcher of a silence, as Alertmanager writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Matcher {
+    pub name: String,
+    pub value: String,
+    pub is_regex: bool,
+    /// False for `!=` and `!~`. Absent in old answers, where it means true.
+    #[serde(default = "yes")]
+    pub is_equal: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Matcher {
+    /// `name="value"`.
+    pub fn equal(name: &str, value: &str) -> Matcher {
+        Matcher { name: name.to_owned(), value: value.to_owned(), is_regex: false, is_equal: true }
+    }
+
+    fn operator(&self) -> &'static str {
+        match (self.is_equal, self.is_regex) {
+            (true, false) => "=",
+            (true, true) => "=~",
+            (false, false) => "!=",
+            (false, true) => "!~",
+        }
+    }
+
+    /// For people: `name="v"`, `name=~"v"`, `name!="v"` or `name!~"v"`, sanitised.
+    pub fn describe(&self) -> String {
+        sanitize::clean(&self.filter_expr())
+    }
+
+    /// The matcher expression of a `filter` parameter. The value is always quoted, with `\`,
+    /// `"` and newlines escaped, which both the classic parser (0.25, 0.26) and the UTF-8 one
+    /// (0.27+) read back to the same value. A name that is not a classic label name is quoted
+    /// too; only 0.27+ accepts that.
+    pub fn filter_expr(&self) -> String {
+        let name = if is_label_name(&self.name) { self.name.clone() } else { quote(&self.name) };
+        format!("{name}{}{}", self.operator(), quote(&self.value))
+    }
+}
+
+fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn is_label_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SilenceState {
+    Active,
+    Pending,
+    Expired,
+}
+
+impl SilenceState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SilenceState::Active => "active",
+            SilenceState::Pending => "pending",
+            SilenceState::Expired => "expired",
+        }
+    }
+}
+
+/// A silence as Alertmanager lists it. Every string is sanitised, so matchers read back are
+/// for showing: to extend a silence, send the matchers it was created with.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Silence {
+    pub id: String,
+    pub matchers: Vec<Matcher>,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub created_by: String,
+    pub comment: String,
+    pub state: SilenceState,
+    pub updated_at: Option<Timestamp>,
+}
+
+/// A silence to create (`id: None`) or to update (`id: Some`): the API's `postableSilence`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SilenceRequest {
+    pub id: Option<String>,
+    pub matchers: Vec<Matcher>,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub created_by: String,
+    pub comment: String,
+}
+
+impl SilenceRequest {
+    /// The JSON body of `POST /api/v2/silences`; `id` only when updating.
+    pub fn body(&self) -> Value {
+        let matchers: Vec<Value> = self
+            .matchers
+            .iter()
+            .map(|m| json!({"name": m.name, "value": m.value, "isRegex": m.is_regex, "isEqual": m.is_equal}))
+            .collect();
+        let mut body = json!({
+            "matchers": matchers,
+            "startsAt": self.starts_at.to_string(),
+            "endsAt": self.ends_at.to_string(),
+            "createdBy": self.created_by,
+            "comment": self.comment,
+        });
+        if let (Some(id), Some(object)) = (&self.id, body.as_object_mut()) {
+            object.insert("id".to_owned(), Value::String(id.clone()));
+        }
+        body
+    }
+}
+
+/// Why an action did not happen. The strings inside are sanitised; `Display` is one short
+/// line for the status bar.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ActionError {
+    /// The request itself was rejected (4xx): retrying elsewhere would not help.
+    #[error("{}", line(&format!("Alertmanager rejected it ({status})"), short(message)))]
+    Rejected { status: u16, message: String },
+    /// No peer could take it: every one was down, timed out or answered 5xx. Lists each peer's
+    /// reason.
+    #[error("{}", line("no Alertmanager could take it", .0))]
+    Unavailable(String),
+    /// A 2xx answer we could not read.
+    #[error("{}", line("unreadable answer from Alertmanager", .0))]
+    Decode(String),
+}
+
+/// Alertmanager's messages repeat what the action was; the status bar says it already.
+fn short(message: &str) -> &str {
+    ["Failed to create silence: ", "silence invalid: "]
+        .iter()
+        .find_map(|prefix| message.strip_prefix(prefix))
+        .unwrap_or(message)
+}
+
+/// `what: detail` as one sanitised line of at most [`DISPLAY_MAX`] characters.
+fn line(what: &str, detail: &str) -> String {
+    let text = format!("{what}: {}", detail.split_whitespace().collect::<Vec<_>>().join(" "));
+    let text = sanitize::clean(&text);
+    if text.chars().count() <= DISPLAY_MAX {
+        return text;
+    }
+    let mut cut: String = text.chars().take(DISPLAY_MAX - 1).collect();
+    cut.push('…');
+    cut
+}
+
+/// A write that happened, and the peer that took it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Written<T> {
+    pub value: T,
+    /// The peer's URL, without a trailing slash.
+    pub peer: String,
+}
+
+#[derive(Clone)]
+pub struct SilenceClient {
+    client: Client,
+    peers: Arc<Vec<Endpoint>>,
+}
+
+impl SilenceClient {
+    pub fn new(client: Client, peers: Vec<Endpoint>) -> Self {
+        SilenceClient { client, peers: Arc::new(peers) }
+    }
+
+    /// Creates a silence, or updates the one `req.id` names. Returns the id Alertmanager
+    /// answered, which for an update may be a new one (the old silence is then expired).
+    pub async fn create(&self, req: &SilenceRequest) -> Result<Written<String>, ActionError> {
+        let body = req.body();
+        let (answer, peer) = self.call(Method::POST, &["silences"], &[], Some(&body)).await?;
+        let id = parse_created(&answer.body).map_err(ActionError::Decode)?;
+        Ok(Written { value: id, peer: peer_url(peer) })
+    }
+
+    /// Expires a silence (Alertmanager keeps it, listed as expired, until its retention ends).
+    pub async fn expire(&self, id: &str) -> Result<Written<()>, ActionError> {
+        let (_, peer) = self.call(Method::DELETE, &["silence", id], &[], None).await?;
+        Ok(Written { value: (), peer: peer_url(peer) })
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Silence, ActionError> {
+        let (answer, _) = self.call(Method::GET, &["silence", id], &[], None).await?;
+        parse_silence(&answer.body, Timestamp::now()).map_err(ActionError::Decode)
+    }
+
+    /// Every silence the first healthy peer knows, expired ones included.
+    pub async fn list(&self) -> Result<Vec<Silence>, ActionError> {
+        let (answer, _) = self.call(Method::GET, &["silences"], &[], None).await?;
+        parse_silences(&answer.body, Timestamp::now()).map_err(ActionError::Decode)
+    }
+
+    /// The alerts, firing or already silenced or inhibited, that all of `matchers` select:
+    /// what a silence with these matchers would cover right now. No matchers selects all.
+    pub async fn preview(&self, matchers: &[Matcher], model_label: &str) -> Result<Vec<Alert>, ActionError> {
+        let filters: Vec<String> = matchers.iter().map(Matcher::filter_expr).collect();
+        let mut query: Vec<(&str, &str)> = vec![("active", "true"), ("silenced", "true"), ("inhibited", "true")];
+        query.extend(filters.iter().map(|f| ("filter", f.as_str())));
+        let (answer, _) = self.call(Method::GET, &["alerts"], &query, None).await?;
+        parse_alerts(answer.status, &answer.body, model_label).map_err(|e| ActionError::Decode(e.to_string()))
+    }
+
+    /// Sends one request to each peer in turn until one answers below 500: a 2xx comes back
+    /// with its peer, a 4xx is [`ActionError::Rejected`].
+    async fn call(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<(Answer, &Endpoint), ActionError> {
+        if self.peers.is_empty() {
+            return Err(ActionError::Unavailable("no Alertmanager configured".to_owned()));
+        }
+        let mut failures = Vec::new();
+        for peer in self.peers.iter() {
+            let reason = match send(&self.client, peer, method.clone(), segments, query, body).await {
+                Ok(answer) if (200..300).contains(&answer.status) => return Ok((answer, peer)),
+                Ok(answer) if (400..500).contains(&answer.status) => {
+                    let message = peer.redact(&error_message(answer.status, &answer.body));
+                    return Err(ActionError::Rejected { status: answer.status, message });
+                }
+                Ok(answer) => {
+                    format!("HTTP {}: {}", answer.status, peer.redact(&error_message(answer.status, &answer.body)))
+                }
+                Err(reason) => reason,
+            };
+            failures.push(format!("{}: {reason}", peer_label(peer)));
+        }
+        Err(ActionError::Unavailable(failures.join("; ")))
+    }
+}
+
+/// `http://host:port/prefix` of a peer.
+fn peer_url(peer: &Endpoint) -> String {
+    peer.url.as_str().trim_end_matches('/').to_owned()
+}
+
+/// `host:port/prefix` of a peer, for error lists.
+fn peer_label(peer: &Endpoint) -> String {
+    let url = &peer.url;
+    let host = url.host_str().unwrap_or("?");
+    let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+    sanitize::clean(&format!("{host}{port}{}", url.path().trim_end_matches('/')))
+}
+
+/// `api/v2/` and the segments, each percent-encoded (a silence id is one segment whatever it
+/// holds).
+fn api_path(segments: &[&str]) -> String {
+    let mut path = String::from("api/v2");
+    for segment in segments {
+        path.push('/');
+        for byte in segment.bytes() {
+            if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+                path.push(char::from(byte));
+            } else {
+                path.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    path
+}
+
+/// One request to one peer, with its headers and auth, a JSON body if any, and the answer
+/// capped at [`MAX_BODY`]. Errors are short sentences without the peer's secrets.
+async fn send(
+    client: &Client,
+    peer: &Endpoint,
+    method: Method,
+    segments: &[&str],
+    query: &[(&str, &str)],
+    body: Option<&Value>,
+) -> Result<Answer, String> {
+    let mut request = client.request(method, peer.join(&api_path(segments))).query(query);
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    for (name, value) in &peer.headers {
+        request = request.header(name, value);
+    }
+    request = match &peer.auth {
+        Auth::None => request,
+        Auth::Bearer(token) => request.bearer_auth(token.expose()),
+        Auth::Basic { username, password } => request.basic_auth(username, Some(password.expose())),
+    };
+    let too_large = || format!("response too large (over {} MiB)", MAX_BODY / (1024 * 1024));
+    let mut response = request.send().await.map_err(|e| peer.redact(&describe(&e)))?;
+    let status = response.status().as_u16();
+    if response.content_length().is_some_and(|n| n > MAX_BODY as u64) {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| peer.redact(&describe(&e)))? {
+        if bytes.len() + chunk.len() > MAX_BODY {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(Answer { status, body: bytes })
+}
+
+/// The cause of a transport error in a few words (reqwest's `Display` repeats the URL).
+fn describe(err: &reqwest::Error) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    let chain = parts.join(": ");
+    let last = chain.rsplit(": ").next().unwrap_or(&chain);
+    let lower = chain.to_ascii_lowercase();
+    let text = if err.is_timeout() {
+        "timed out".to_owned()
+    } else if lower.contains("connection refused") {
+        "connection refused".to_owned()
+    } else if lower.contains("dns error") || lower.contains("failed to lookup") {
+        "host not found".to_owned()
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+        format!("TLS error: {last}")
+    } else if err.is_connect() {
+        format!("cannot connect: {last}")
+    } else if err.is_body() || err.is_decode() {
+        format!("broken response: {last}")
+    } else {
+        last.to_owned()
+    };
+    sanitize::clean(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(name: &str, value: &str, is_regex: bool, is_equal: bool) -> Matcher {
+        Matcher { name: name.into(), value: value.into(), is_regex, is_equal }
+    }
+
+    #[test]
+    fn matchers_describe_each_operator() {
+        assert_eq!(Matcher::equal("model", "fraud").describe(), r#"model="fraud""#);
+        assert_eq!(m("model", "fr.*", true, true).describe(), r#"model=~"fr.*""#);
+        assert_eq!(m("model", "fraud", false, false).describe(), r#"model!="fraud""#);
+        assert_eq!(m("model", "fr.*", true, false).describe(), r#"model!~"fr.*""#);
+        assert_eq!(m("summary", "a\x1bb", false, true).describe(), "summary=\"a␛b\"");
+    }
+
+    #[test]
+    fn filter_values_are_quoted_and_escaped() {
+        assert_eq!(m("path", r#"C:\x "y""#, false, true).filter_expr(), r#"path="C:\\x \"y\"""#);
+        assert_eq!(m("msg", "a\nb", false, true).filter_expr(), r#"msg="a\nb""#);
+        assert_eq!(m("a", "x,y}", true, false).filter_expr(), r#"a!~"x,y}""#);
+        assert_eq!(m("k8s.io/app", "v", false, true).filter_expr(), r#""k8s.io/app"="v""#);
+    }
+
+    #[test]
+    fn matcher_json_is_camel_case_and_is_equal_defaults_to_true() {
+        let back: Matcher = serde_json::from_str(r#"{"name":"a","value":"b","isRegex":true}"#).unwrap();
+        assert_eq!(back, m("a", "b", true, true));
+        let json = serde_json::to_value(m("a", "b", false, false)).unwrap();
+        assert_eq!(json, json!({"name": "a", "value": "b", "isRegex": false, "isEqual": false}));
+    }
+
+    #[test]
+    fn body_is_the_postable_silence() {
+        let mut req = SilenceRequest {
+            id: None,
+            matchers: vec![Matcher::equal("alertname", "ModelAccuracyLow"), m("model", "fr.*", true, true)],
+            starts_at: "2026-11-25T12:00:00Z".parse().unwrap(),
+            ends_at: "2026-11-25T14:00:00.5Z".parse().unwrap(),
+            created_by: "alice@ops".into(),
+            comment: "retraining".into(),
+        };
+        let expected = json!({
+            "matchers": [
+                {"name": "alertname", "value": "ModelAccuracyLow", "isRegex": false, "isEqual": true},
+                {"name": "model", "value": "fr.*", "isRegex": true, "isEqual": true},
+            ],
+            "startsAt": "2026-11-25T12:00:00Z",
+            "endsAt": "2026-11-25T14:00:00.5Z",
+            "createdBy": "alice@ops",
+            "comment": "retraining",
+        });
+        assert_eq!(req.body(), expected);
+        req.id = Some("abc".into());
+        assert_eq!(req.body()["id"], "abc");
+        assert_eq!(req.body().as_object().unwrap().len(), 6);
+    }
+
+    #[test]
+    fn display_is_short_and_drops_the_repeated_prefix() {
+        let past = ActionError::Rejected {
+            status: 400,
+            message: "Failed to create silence: end time can't be in the past".into(),
+        };
+        assert_eq!(past.to_string(), "Alertmanager rejected it (400): end time can't be in the past");
+        let long = ActionError::Unavailable(format!("a: {}\nb", "x".repeat(500)));
+        assert_eq!(long.to_string().chars().count(), DISPLAY_MAX);
+        assert!(!long.to_string().contains('\n'));
+        let decode = ActionError::Decode("truncated \x1b JSON".into());
+        assert_eq!(decode.to_string(), "unreadable answer from Alertmanager: truncated ␛ JSON");
+    }
+
+    #[test]
+    fn path_segments_are_percent_encoded() {
+        assert_eq!(api_path(&["silences"]), "api/v2/silences");
+        assert_eq!(api_path(&["silence", "8e03-9d_f.~"]), "api/v2/silence/8e03-9d_f.~");
+        assert_eq!(api_path(&["silence", "a/b?c#d e%"]), "api/v2/silence/a%2Fb%3Fc%23d%20e%25");
+        assert_eq!(api_path(&["silence", "é"]), "api/v2/silence/%C3%A9");
+    }
+
+    #[test]
+    fn peers_are_named_by_host_port_and_prefix() {
+        let peer = Endpoint::plain("http://127.0.0.1:9093/alertmanager/").unwrap();
+        assert_eq!(peer_label(&peer), "127.0.0.1:9093/alertmanager");
+        assert_eq!(peer_url(&peer), "http://127.0.0.1:9093/alertmanager");
+        let plain = Endpoint::plain("https://am.example").unwrap();
+        assert_eq!((peer_label(&plain), peer_url(&plain)), ("am.example".into(), "https://am.example".into()));
+    }
+
+    #[tokio::test]
+    async fn no_peers_is_unavailable() {
+        let client = crate::sources::http::client(std::time::Duration::from_secs(1)).unwrap();
+        let client = SilenceClient::new(client, Vec::new());
+        assert_eq!(client.list().await, Err(ActionError::Unavailable("no Alertmanager configured".into())));
+    }
+}
