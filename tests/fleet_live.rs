@@ -2,23 +2,17 @@
 //! Pushgateway fed like an evaluation job, and Alertmanager, all started by the harness.
 
 mod harness;
+mod live;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use harness::{Stack, metrics_text, wait_for};
-use modeldeck::app::{App, Settings};
+use live::Live;
+use modeldeck::app::App;
 use modeldeck::config::{self, Config};
 use modeldeck::domain::{AlertState, ColumnId, Health, SourceId};
-use modeldeck::event::Event;
-use modeldeck::keymap::Keymap;
-use modeldeck::main_loop::Launcher;
 use modeldeck::sources::http;
 use modeldeck::sources::launch::LiveLauncher;
-use modeldeck::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use tokio::sync::{Notify, mpsc};
 
 fn config_for(stack: &Stack) -> Config {
     let text = format!(
@@ -33,53 +27,6 @@ alertmanagers = ["{}"]
         stack.prometheus_url, stack.alertmanager_url
     );
     config::from_str(&text, None, &|_| None).unwrap()
-}
-
-/// The real sources feeding an App through the same channel the TUI uses.
-struct Live {
-    app: App,
-    rx: mpsc::UnboundedReceiver<Event>,
-    tasks: Vec<tokio::task::JoinHandle<()>>,
-}
-
-impl Live {
-    fn start(config: &Config) -> Live {
-        let settings = Settings::from_config(config, Keymap::default(), false, false);
-        let app = App::new(settings, 0, jiff::Timestamp::now());
-        let launcher = LiveLauncher { config: config.clone(), client: http::client(config.timeout).unwrap() };
-        let (tx, rx) = mpsc::unbounded_channel();
-        let tasks = launcher.start(0, app.generation, &tx, &Arc::new(Notify::new()));
-        Live { app, rx, tasks }
-    }
-
-    /// Feeds events into the app until `done` holds, or panics after `timeout`.
-    async fn until(&mut self, what: &str, timeout: Duration, done: impl Fn(&App) -> bool) {
-        let deadline = tokio::time::Instant::now() + timeout;
-        while !done(&self.app) {
-            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
-                Ok(Some(event)) => {
-                    self.app.update(event);
-                }
-                Ok(None) => panic!("sources stopped while waiting for {what}"),
-                Err(_) => panic!("timed out waiting for {what}; health: {:?}", self.app.health),
-            }
-        }
-    }
-
-    fn screen(&self) -> String {
-        let mut terminal = Terminal::new(TestBackend::new(120, 30)).unwrap();
-        terminal.draw(|f| modeldeck::ui::draw(f, &self.app, &Theme::mono())).unwrap();
-        let buffer = terminal.backend().buffer();
-        (0..buffer.area.height)
-            .map(|y| (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>() + "\n")
-            .collect()
-    }
-}
-
-impl Drop for Live {
-    fn drop(&mut self) {
-        self.tasks.iter().for_each(|t| t.abort());
-    }
 }
 
 fn accuracy(app: &App, model: &str) -> Option<f64> {

@@ -39,7 +39,7 @@ groups:
 
 impl Stack {
     /// Writes `prometheus.yml`, `rules.yml` and `alertmanager.yml` and
-    /// creates the two data directories.
+    /// creates the data directories.
     pub(super) fn write_configs(&self) {
         let prometheus_yml = format!(
             "\
@@ -50,14 +50,14 @@ global:
 rule_files: ['{rules}']
 alerting:
   alertmanagers:
-    - static_configs: [{{targets: ['127.0.0.1:{am}']}}]
+    - static_configs: [{{targets: [{ams}]}}]
 scrape_configs:
   - job_name: pushgateway
     honor_labels: true
     static_configs: [{{targets: ['127.0.0.1:{pg}']}}]
 ",
             rules = self.path("rules.yml").display(),
-            am = self.alertmanager_port,
+            ams = self.alertmanager_ports.iter().map(|p| format!("'127.0.0.1:{p}'")).collect::<Vec<_>>().join(", "),
             pg = self.pushgateway_port,
         );
         for (name, text) in [
@@ -67,8 +67,9 @@ scrape_configs:
         ] {
             fs::write(self.path(name), text).unwrap_or_else(|e| panic!("write {name}: {e}"));
         }
-        for name in ["prometheus-data", "alertmanager-data"] {
-            fs::create_dir_all(self.path(name)).unwrap_or_else(|e| panic!("mkdir {name}: {e}"));
+        let alertmanager_data = (0..self.alertmanager_ports.len()).map(Stack::alertmanager_data);
+        for name in std::iter::once("prometheus-data".to_string()).chain(alertmanager_data) {
+            fs::create_dir_all(self.path(&name)).unwrap_or_else(|e| panic!("mkdir {name}: {e}"));
         }
     }
 }

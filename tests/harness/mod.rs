@@ -1,5 +1,5 @@
-//! Integration-test harness: a real Prometheus + Alertmanager + Pushgateway
-//! stack on 127.0.0.1.
+//! Integration-test harness: a real Prometheus, one or more Alertmanagers
+//! and a Pushgateway on 127.0.0.1.
 //!
 //! Test files include it with `mod harness;`. Each [`Stack`] gets its own
 //! free ports and its own temporary directory (configs, data, logs), so tests
@@ -10,12 +10,14 @@
 //! `prometheus-alertmanager` and `prometheus-pushgateway`; `scripts/test`
 //! installs them.
 //!
-//! Layout: this file holds the [`Stack`] API and [`wait_for`]; `process`
+//! Layout: this file holds the [`Stack`] API and [`wait_for`];
+//! `alertmanagers` starts, stops and reads the Alertmanagers, `process`
 //! spawns, stops and kills the servers, `ready` waits for them, `config`
 //! writes their configuration files and `exposition` reads and writes the
 //! Prometheus text format.
 #![allow(dead_code)]
 
+mod alertmanagers;
 mod config;
 mod exposition;
 mod process;
@@ -29,7 +31,7 @@ use tempfile::TempDir;
 
 pub use exposition::metrics_text;
 use exposition::sum_query_requests;
-use process::{Server, free_ports, http_client, require_binary};
+use process::{Role, Server, free_ports, http_client, require_binary};
 
 const PROMETHEUS_BIN: &str = "prometheus";
 const ALERTMANAGER_BIN: &str = "prometheus-alertmanager";
@@ -41,33 +43,53 @@ const READY_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long `stop_prometheus` waits for a graceful exit before SIGKILL.
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A Prometheus, an Alertmanager and a Pushgateway, started for one test.
+/// A Prometheus, one or more Alertmanagers and a Pushgateway, started for
+/// one test.
 ///
 /// Prometheus scrapes the Pushgateway every second (`honor_labels: true`),
-/// evaluates the rules below every second and sends alerts to the
+/// evaluates the rules below every second and sends alerts to every
 /// Alertmanager:
 ///
 /// * `ModelAccuracyLow`: `model_accuracy < 0.9`, for 0s, severity critical;
 /// * `ModelDriftHigh`: `model_drift_score > 0.25`, for 0s, severity warning;
 /// * `ModelErrorsSlowBurn`: `model_error_probe > 0`, for 1h, severity warning
 ///   (stays pending).
+///
+/// Several Alertmanagers do not gossip (no cluster): each keeps its own
+/// silences, as two peers of a cluster would during a network split.
 pub struct Stack {
     /// `http://127.0.0.1:PORT`, no trailing slash.
     pub prometheus_url: String,
-    /// `http://127.0.0.1:PORT`, no trailing slash.
+    /// The first Alertmanager, `alertmanager_urls[0]`.
     pub alertmanager_url: String,
+    /// Every Alertmanager, `http://127.0.0.1:PORT`, no trailing slash.
+    pub alertmanager_urls: Vec<String>,
     /// `http://127.0.0.1:PORT`, no trailing slash.
     pub pushgateway_url: String,
     client: reqwest::Client,
     prometheus_port: u16,
-    alertmanager_port: u16,
+    alertmanager_ports: Vec<u16>,
     pushgateway_port: u16,
     prometheus: Option<Server>,
-    alertmanager: Option<Server>,
+    /// One slot per Alertmanager; `None` while it is stopped.
+    alertmanagers: Vec<Option<Server>>,
     pushgateway: Option<Server>,
     // Declared last: fields drop in order, and the servers are killed in
     // `Drop::drop` before any field, so the directory outlives them.
     dir: TempDir,
+}
+
+/// What [`Stack::start_with`] starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StackOptions {
+    /// How many Alertmanagers (at least 1).
+    pub alertmanagers: usize,
+}
+
+impl Default for StackOptions {
+    fn default() -> Self {
+        StackOptions { alertmanagers: 1 }
+    }
 }
 
 impl Stack {
@@ -80,6 +102,13 @@ impl Stack {
     /// Panics if a binary is missing (run `scripts/test`) or a server does
     /// not become ready in time (the message includes the end of its log).
     pub async fn start() -> Stack {
+        Stack::start_with(StackOptions::default()).await
+    }
+
+    /// As [`Stack::start`], with `options.alertmanagers` Alertmanagers;
+    /// Prometheus waits until it knows all of them.
+    pub async fn start_with(options: StackOptions) -> Stack {
+        assert!(options.alertmanagers >= 1, "a stack needs at least one Alertmanager");
         for bin in [PUSHGATEWAY_BIN, ALERTMANAGER_BIN, PROMETHEUS_BIN] {
             require_binary(bin);
         }
@@ -87,20 +116,25 @@ impl Stack {
             .prefix("modeldeck-it-")
             .tempdir()
             .expect("create a temporary directory for the test stack");
-        let [prometheus_port, alertmanager_port, pushgateway_port] = free_ports();
+        let ports = free_ports(2 + options.alertmanagers);
+        let (prometheus_port, pushgateway_port) = (ports[0], ports[1]);
+        let alertmanager_ports = ports[2..].to_vec();
+        let alertmanager_urls: Vec<String> =
+            alertmanager_ports.iter().map(|port| format!("http://127.0.0.1:{port}")).collect();
 
         // The Stack exists before the first child does, so a panic anywhere
         // below still kills whatever was already started.
         let mut stack = Stack {
             prometheus_url: format!("http://127.0.0.1:{prometheus_port}"),
-            alertmanager_url: format!("http://127.0.0.1:{alertmanager_port}"),
+            alertmanager_url: alertmanager_urls[0].clone(),
+            alertmanager_urls,
             pushgateway_url: format!("http://127.0.0.1:{pushgateway_port}"),
             client: http_client(),
             prometheus_port,
-            alertmanager_port,
+            alertmanagers: alertmanager_ports.iter().map(|_| None).collect(),
+            alertmanager_ports,
             pushgateway_port,
             prometheus: None,
-            alertmanager: None,
             pushgateway: None,
             dir,
         };
@@ -108,7 +142,7 @@ impl Stack {
 
         let pushgateway = process::spawn(
             stack.dir(),
-            "pushgateway",
+            &Role::Pushgateway.name(),
             PUSHGATEWAY_BIN,
             &[
                 format!("--web.listen-address=127.0.0.1:{pushgateway_port}"),
@@ -119,25 +153,14 @@ impl Stack {
             ],
         );
         stack.pushgateway = Some(pushgateway);
+        for i in 0..options.alertmanagers {
+            stack.spawn_alertmanager(i);
+        }
 
-        let alertmanager_data = stack.path("alertmanager-data");
-        let alertmanager = process::spawn(
-            stack.dir(),
-            "alertmanager",
-            ALERTMANAGER_BIN,
-            &[
-                format!("--config.file={}", stack.path("alertmanager.yml").display()),
-                format!("--storage.path={}", alertmanager_data.display()),
-                format!("--web.listen-address=127.0.0.1:{alertmanager_port}"),
-                format!("--web.external-url=http://127.0.0.1:{alertmanager_port}/"),
-                // Empty: no HA gossip (the default listens on 0.0.0.0:9094).
-                "--cluster.listen-address=".to_string(),
-            ],
-        );
-        stack.alertmanager = Some(alertmanager);
-
-        stack.wait_ready("pushgateway").await;
-        stack.wait_ready("alertmanager").await;
+        stack.wait_ready(Role::Pushgateway).await;
+        for i in 0..options.alertmanagers {
+            stack.wait_ready(Role::Alertmanager(i)).await;
+        }
         stack.start_prometheus().await;
         stack
     }
@@ -186,7 +209,7 @@ impl Stack {
         let port = self.prometheus_port;
         let server = process::spawn(
             self.dir(),
-            "prometheus",
+            &Role::Prometheus.name(),
             PROMETHEUS_BIN,
             &[
                 format!("--config.file={}", self.path("prometheus.yml").display()),
@@ -198,7 +221,7 @@ impl Stack {
             ],
         );
         self.prometheus = Some(server);
-        self.wait_ready("prometheus").await;
+        self.wait_ready(Role::Prometheus).await;
         self.wait_wired().await;
     }
 
@@ -240,16 +263,6 @@ impl Stack {
         body["data"]["result"].clone()
     }
 
-    /// `GET /api/v2/alerts` on the Alertmanager: the bare array of alerts.
-    pub async fn am_alerts(&self) -> serde_json::Value {
-        let url = format!("{}/api/v2/alerts", self.alertmanager_url);
-        let text = self.get_text(&url).await;
-        let value: serde_json::Value =
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {url}: bad JSON: {e}: {text}"));
-        assert!(value.is_array(), "GET {url}: expected an array: {value}");
-        value
-    }
-
     /// The stack's temporary directory (configs, data, `*.log`).
     pub fn dir(&self) -> &Path {
         self.dir.path()
@@ -285,8 +298,9 @@ impl Drop for Stack {
     fn drop(&mut self) {
         // Prometheus first, so it does not log failed sends and scrapes
         // while the other two go away.
-        for server in [self.prometheus.take(), self.alertmanager.take(), self.pushgateway.take()].into_iter().flatten()
-        {
+        let alertmanagers: Vec<Option<Server>> = self.alertmanagers.iter_mut().map(Option::take).collect();
+        let servers = std::iter::once(self.prometheus.take()).chain(alertmanagers).chain([self.pushgateway.take()]);
+        for server in servers.flatten() {
             server.kill();
         }
     }

@@ -13,10 +13,30 @@ use std::time::{Duration, Instant};
 /// How many bytes of a server log go into a panic message.
 const LOG_TAIL_BYTES: u64 = 4096;
 
+/// One server of the stack, to find its port, process and log name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Role {
+    Prometheus,
+    Pushgateway,
+    /// By index: 0 is `alertmanager`, 1 is `alertmanager-2`, ...
+    Alertmanager(usize),
+}
+
+impl Role {
+    pub(super) fn name(self) -> String {
+        match self {
+            Role::Prometheus => "prometheus".to_string(),
+            Role::Pushgateway => "pushgateway".to_string(),
+            Role::Alertmanager(0) => "alertmanager".to_string(),
+            Role::Alertmanager(i) => format!("alertmanager-{}", i + 1),
+        }
+    }
+}
+
 /// One running server: the child process (leader of its own process group)
 /// and the log file that receives its stdout and stderr.
 pub(super) struct Server {
-    pub(super) name: &'static str,
+    pub(super) name: String,
     pub(super) child: Child,
     pub(super) log: PathBuf,
 }
@@ -68,7 +88,7 @@ fn kill_group(child: &mut Child, signal: &str) {
 
 /// Starts `bin` in `dir` and in its own process group, with stdout and
 /// stderr appended to `<dir>/<name>.log`.
-pub(super) fn spawn(dir: &Path, name: &'static str, bin: &str, args: &[String]) -> Server {
+pub(super) fn spawn(dir: &Path, name: &str, bin: &str, args: &[String]) -> Server {
     let log = dir.join(format!("{name}.log"));
     let file = OpenOptions::new()
         .create(true)
@@ -90,7 +110,7 @@ pub(super) fn spawn(dir: &Path, name: &'static str, bin: &str, args: &[String]) 
             }
             panic!("start {bin}: {e}");
         });
-    Server { name, child, log }
+    Server { name: name.to_string(), child, log }
 }
 
 pub(super) fn http_client() -> reqwest::Client {
@@ -105,14 +125,13 @@ pub(super) fn http_client() -> reqwest::Client {
         .expect("build the HTTP client")
 }
 
-/// Three distinct free TCP ports on 127.0.0.1. The listeners are held until
-/// all three are chosen, so the kernel hands out different ports, then
-/// closed so the servers can bind them.
-pub(super) fn free_ports() -> [u16; 3] {
+/// `n` distinct free TCP ports on 127.0.0.1. The listeners are held until
+/// all are chosen, so the kernel hands out different ports, then closed so
+/// the servers can bind them.
+pub(super) fn free_ports(n: usize) -> Vec<u16> {
     let listeners: Vec<TcpListener> =
-        (0..3).map(|_| TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0")).collect();
-    let ports: Vec<u16> = listeners.iter().map(|l| l.local_addr().expect("local address").port()).collect();
-    [ports[0], ports[1], ports[2]]
+        (0..n).map(|_| TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0")).collect();
+    listeners.iter().map(|l| l.local_addr().expect("local address").port()).collect()
 }
 
 fn missing_binary_message(bin: &str) -> String {

@@ -3,12 +3,12 @@
 
 use std::time::{Duration, Instant};
 
-use super::process::{Server, log_tail};
+use super::process::{Role, Server, log_tail};
 use super::{READY_TIMEOUT, Stack};
 
 impl Stack {
-    /// Waits until Prometheus has scraped the Pushgateway once and knows the
-    /// Alertmanager. Prometheus hands discovered targets to its scrape and
+    /// Waits until Prometheus has scraped the Pushgateway once and knows
+    /// every Alertmanager. Prometheus hands discovered targets to its scrape and
     /// notify loops only every 5 s, so without this the first push after a
     /// (re)start would take about 6 s to show up instead of about 1 s.
     ///
@@ -17,7 +17,7 @@ impl Stack {
     pub(super) async fn wait_wired(&mut self) {
         let targets_url = format!("{}/api/v1/targets?state=active", self.prometheus_url);
         let alertmanagers_url = format!("{}/api/v1/alertmanagers", self.prometheus_url);
-        let alertmanager = format!("127.0.0.1:{}", self.alertmanager_port);
+        let alertmanagers: Vec<String> = self.alertmanager_ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
         let started = Instant::now();
         let deadline = started + READY_TIMEOUT;
         loop {
@@ -29,13 +29,15 @@ impl Stack {
             let notifying = scraped
                 && self.get_json_quiet(&alertmanagers_url).await.is_some_and(|body| {
                     body["data"]["activeAlertmanagers"].as_array().is_some_and(|ams| {
-                        ams.iter().any(|am| am["url"].as_str().is_some_and(|u| u.contains(&alertmanager)))
+                        alertmanagers.iter().all(|address| {
+                            ams.iter().any(|am| am["url"].as_str().is_some_and(|u| u.contains(address.as_str())))
+                        })
                     })
                 });
             if notifying {
                 return;
             }
-            let server = self.server_mut("prometheus");
+            let server = self.server_mut(Role::Prometheus);
             if let Ok(Some(status)) = server.child.try_wait() {
                 panic!(
                     "prometheus exited ({status}) before it scraped the pushgateway; end of {}:\n{}",
@@ -45,7 +47,7 @@ impl Stack {
             }
             if Instant::now() >= deadline {
                 panic!(
-                    "prometheus did not scrape the pushgateway and find the alertmanager \
+                    "prometheus did not scrape the pushgateway and find every alertmanager \
                      within {:?}; end of {}:\n{}",
                     READY_TIMEOUT,
                     server.log.display(),
@@ -56,23 +58,23 @@ impl Stack {
         }
     }
 
-    fn server_mut(&mut self, name: &str) -> &mut Server {
-        let server = match name {
-            "prometheus" => self.prometheus.as_mut(),
-            "alertmanager" => self.alertmanager.as_mut(),
-            "pushgateway" => self.pushgateway.as_mut(),
-            _ => None,
+    fn server_mut(&mut self, role: Role) -> &mut Server {
+        let server = match role {
+            Role::Prometheus => self.prometheus.as_mut(),
+            Role::Pushgateway => self.pushgateway.as_mut(),
+            Role::Alertmanager(i) => self.alertmanagers.get_mut(i).and_then(Option::as_mut),
         };
-        server.unwrap_or_else(|| panic!("{name} is not running"))
+        server.unwrap_or_else(|| panic!("{} is not running", role.name()))
     }
 
     /// Polls `GET /-/ready` until it answers 200. Panics with the end of the
     /// server's log on timeout or if the process exits.
-    pub(super) async fn wait_ready(&mut self, name: &str) {
-        let port = match name {
-            "prometheus" => self.prometheus_port,
-            "alertmanager" => self.alertmanager_port,
-            _ => self.pushgateway_port,
+    pub(super) async fn wait_ready(&mut self, role: Role) {
+        let name = role.name();
+        let port = match role {
+            Role::Prometheus => self.prometheus_port,
+            Role::Pushgateway => self.pushgateway_port,
+            Role::Alertmanager(i) => self.alertmanager_port(i),
         };
         let url = format!("http://127.0.0.1:{port}/-/ready");
         let started = Instant::now();
@@ -85,7 +87,7 @@ impl Stack {
             if ready {
                 return;
             }
-            let server = self.server_mut(name);
+            let server = self.server_mut(role);
             if let Ok(Some(status)) = server.child.try_wait() {
                 panic!(
                     "{name} exited ({status}) before {url} was ready; end of {}:\n{}",

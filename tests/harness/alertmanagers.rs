@@ -1,0 +1,85 @@
+//! The Alertmanagers of a [`Stack`]: starting, stopping and reading them.
+//!
+//! Each has its own port, data directory (`alertmanager-data`,
+//! `alertmanager-2-data`, ...) and log (`alertmanager.log`,
+//! `alertmanager-2.log`, ...) and shares `alertmanager.yml`. Gossip is off,
+//! so silences created on one are not seen by another.
+
+use super::process::{self, Role};
+use super::{ALERTMANAGER_BIN, STOP_TIMEOUT, Stack};
+
+impl Stack {
+    /// Starts Alertmanager `i` (0-based) without waiting for it.
+    pub(super) fn spawn_alertmanager(&mut self, i: usize) {
+        let port = self.alertmanager_port(i);
+        let data = self.path(&Self::alertmanager_data(i));
+        let server = process::spawn(
+            self.dir(),
+            &Role::Alertmanager(i).name(),
+            ALERTMANAGER_BIN,
+            &[
+                format!("--config.file={}", self.path("alertmanager.yml").display()),
+                format!("--storage.path={}", data.display()),
+                format!("--web.listen-address=127.0.0.1:{port}"),
+                format!("--web.external-url=http://127.0.0.1:{port}/"),
+                // Empty: no HA gossip (the default listens on 0.0.0.0:9094).
+                "--cluster.listen-address=".to_string(),
+            ],
+        );
+        self.alertmanagers[i] = Some(server);
+    }
+
+    /// The data directory of Alertmanager `i`, relative to the stack's.
+    pub(super) fn alertmanager_data(i: usize) -> String {
+        match i {
+            0 => "alertmanager-data".to_string(),
+            i => format!("alertmanager-{}-data", i + 1),
+        }
+    }
+
+    pub(super) fn alertmanager_port(&self, i: usize) -> u16 {
+        *self
+            .alertmanager_ports
+            .get(i)
+            .unwrap_or_else(|| panic!("the stack has {} alertmanager(s), not {}", self.alertmanager_ports.len(), i + 1))
+    }
+
+    /// Stops Alertmanager `i` (SIGTERM, then SIGKILL after a while) and
+    /// reaps it; its port then refuses connections. Its port and data
+    /// directory are kept for [`Stack::start_alertmanager`]. Prometheus
+    /// keeps trying to send to it.
+    pub async fn stop_alertmanager(&mut self, i: usize) {
+        self.alertmanager_port(i);
+        if let Some(server) = self.alertmanagers[i].take() {
+            server.stop(STOP_TIMEOUT).await;
+        }
+    }
+
+    /// Starts Alertmanager `i` again on its port with its data directory
+    /// and waits until it is ready. Does nothing if it is running. Alerts come back with
+    /// Prometheus's next resend (up to a minute), not at once.
+    pub async fn start_alertmanager(&mut self, i: usize) {
+        self.alertmanager_port(i);
+        if self.alertmanagers[i].is_some() {
+            return;
+        }
+        self.spawn_alertmanager(i);
+        self.wait_ready(Role::Alertmanager(i)).await;
+    }
+
+    /// `GET /api/v2/alerts` on the first Alertmanager: the bare array of
+    /// alerts.
+    pub async fn am_alerts(&self) -> serde_json::Value {
+        self.am_alerts_at(0).await
+    }
+
+    /// `GET /api/v2/alerts` on Alertmanager `i`: the bare array of alerts.
+    pub async fn am_alerts_at(&self, i: usize) -> serde_json::Value {
+        let url = format!("http://127.0.0.1:{}/api/v2/alerts", self.alertmanager_port(i));
+        let text = self.get_text(&url).await;
+        let value: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {url}: bad JSON: {e}: {text}"));
+        assert!(value.is_array(), "GET {url}: expected an array: {value}");
+        value
+    }
+}

@@ -1,0 +1,115 @@
+//! The app driven by the real sources and actions, as the main loop drives it, minus the
+//! terminal: events go into `App::update`, effects are run the same way.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use modeldeck::actions::run::{self as action, ActionContext};
+use modeldeck::app::{App, Settings};
+use modeldeck::config::Config;
+use modeldeck::event::{Effect, Event};
+use modeldeck::journal::Journal;
+use modeldeck::keymap::Keymap;
+use modeldeck::main_loop::Launcher;
+use modeldeck::sources::http;
+use modeldeck::sources::launch::LiveLauncher;
+use modeldeck::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tokio::sync::{Notify, mpsc};
+
+pub struct Live {
+    pub app: App,
+    pub launcher: LiveLauncher,
+    pub journal: Option<Arc<Journal>>,
+    rx: mpsc::UnboundedReceiver<Event>,
+    tx: mpsc::UnboundedSender<Event>,
+    refresh: Arc<Notify>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Live {
+    pub fn start(config: &Config) -> Live {
+        Live::start_with(config, false, None)
+    }
+
+    pub fn start_with(config: &Config, read_only: bool, journal: Option<Arc<Journal>>) -> Live {
+        let mut settings = Settings::from_config(config, Keymap::default(), false, read_only);
+        settings.author = "it-operator".into();
+        let app = App::new(settings, 0, jiff::Timestamp::now());
+        let launcher = LiveLauncher { config: config.clone(), client: http::client(config.timeout).unwrap() };
+        let (tx, rx) = mpsc::unbounded_channel();
+        let refresh = Arc::new(Notify::new());
+        let tasks = launcher.start(0, app.generation, &tx, &refresh);
+        Live { app, launcher, journal, rx, tx, refresh, tasks }
+    }
+
+    /// Sends an event (a key, say) and runs the effects it produces.
+    pub fn send(&mut self, event: Event) {
+        let effects = self.app.update(event);
+        self.run(effects);
+    }
+
+    fn run(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::RefreshNow => self.refresh.notify_waiters(),
+                Effect::PreviewSilence { matchers, seq } => {
+                    let backend = self.launcher.silences(self.app.environment);
+                    let label = self.launcher.model_label();
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        let result = backend.preview(&matchers, &label).await.map_err(|e| e.to_string());
+                        let _ = tx.send(Event::SilencePreview { seq, result });
+                    });
+                }
+                Effect::Act(request) => {
+                    let ctx = ActionContext {
+                        backend: self.launcher.silences(self.app.environment),
+                        journal: self.journal.clone(),
+                        author: self.app.settings.author.clone(),
+                        environment: self.app.environment_info().name.clone(),
+                        read_only: self.app.read_only(),
+                    };
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        let report = action::run(*request, &ctx).await;
+                        let _ = tx.send(Event::ActionFinished(Box::new(report)));
+                    });
+                }
+                Effect::LoadJournal | Effect::AppendJournal(_) | Effect::StartSources { .. } | Effect::Quit => {}
+            }
+        }
+    }
+
+    /// Feeds events into the app until `done` holds, or panics after `timeout`.
+    pub async fn until(&mut self, what: &str, timeout: Duration, done: impl Fn(&App) -> bool) {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while !done(&self.app) {
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(event)) => self.send(event),
+                Ok(None) => panic!("sources stopped while waiting for {what}"),
+                Err(_) => panic!(
+                    "timed out waiting for {what}; health: {:?}; message: {:?}",
+                    self.app.health, self.app.message
+                ),
+            }
+        }
+    }
+
+    pub fn screen(&self) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(120, 30)).unwrap();
+        terminal.draw(|f| modeldeck::ui::draw(f, &self.app, &Theme::mono())).unwrap();
+        let buffer = terminal.backend().buffer();
+        (0..buffer.area.height)
+            .map(|y| (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>() + "\n")
+            .collect()
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        self.tasks.iter().for_each(|t| t.abort());
+    }
+}
