@@ -9,6 +9,7 @@ use super::{format, widgets};
 use crate::actions::silence::SilenceState;
 use crate::app::App;
 use crate::app::alerting_text::matchers_text;
+use crate::keymap::Action;
 use crate::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -16,7 +17,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let block = Block::bordered().border_style(theme.border(true)).title(Line::from(vec![
         Span::styled(" Silences ", theme.title),
         Span::styled(format!("{} active or pending ", silences.len()), theme.dim),
-        Span::styled("x expire · + extend · Esc back ", theme.dim),
+        Span::styled(
+            format!(
+                "{} expire · {} extend · Esc back ",
+                app.settings.keymap.primary(Action::Expire),
+                app.settings.keymap.primary(Action::Extend)
+            ),
+            theme.dim,
+        ),
     ]));
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -25,8 +33,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Constraint::Length(8),
         Constraint::Length(8),
         Constraint::Length(14),
-        Constraint::Percentage(45),
-        Constraint::Min(12),
+        Constraint::Percentage(38),
+        Constraint::Min(20),
         Constraint::Length(10),
     ];
     if silences.is_empty() {
