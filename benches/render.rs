@@ -47,3 +47,29 @@ fn ingest_fleet_refresh(bencher: divan::Bencher, models: usize) {
             app
         });
 }
+
+/// The model screen with six charts of 1,000 points each, at 200×60.
+#[divan::bench]
+fn detail_six_charts_1000_points_200x60(bencher: divan::Bencher) {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use modeldeck::event::{Effect, Event};
+    let mut app = common::app(200, 100);
+    let effects = app.update(Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    let Some(Effect::LoadDetail { seq, .. }) = effects.first() else { panic!("no load") };
+    let end = common::now().as_second() as f64;
+    // 1,000 points per panel: a 16.65-hour window at a 60 s step.
+    let bounds = (end - 59_940.0, end, 60.0);
+    let fleet = modeldeck::demo::DemoFleet::new(common::now() - jiff::SignedDuration::from_hours(20));
+    let mut snapshot = fleet.detail("fraud-detector", bounds);
+    for panel in &mut snapshot.panels {
+        if let Ok(lines) = &mut panel.result {
+            lines.truncate(1);
+        }
+    }
+    app.update(Event::DetailLoaded { seq: *seq, result: Ok(Box::new(snapshot)) });
+    let theme = Theme::default_theme();
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    bencher.bench_local(|| {
+        terminal.draw(|frame| modeldeck::ui::draw(frame, &app, &theme)).unwrap();
+    });
+}

@@ -69,8 +69,8 @@ impl SortKey {
 
 /// The commands offered in help and completion.
 pub const COMMANDS: [(&str, &str); 10] = [
-    ("env [NAME]", "switch environment (no name: the next one)"),
-    ("sort KEY", "order by health, name, alerts or a column"),
+    ("env [NAME]", "switch environment (none: next)"),
+    ("sort KEY", "health, name, alerts or a column"),
     ("filter TEXT", "same as typing after /"),
     ("refresh", "poll every source now"),
     ("journal", "notes and actions, newest first"),

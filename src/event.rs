@@ -32,6 +32,11 @@ pub enum Event {
     },
     /// A confirmed action ended (and was journaled).
     ActionFinished(Box<ActionReport>),
+    /// The model screen's panels arrived.
+    DetailLoaded {
+        seq: u64,
+        result: Result<Box<crate::detail::DetailSnapshot>, String>,
+    },
 }
 
 /// One poll's outcome from one source task.
@@ -68,5 +73,11 @@ pub enum Effect {
     },
     /// Run a confirmed action; answers `Event::ActionFinished`.
     Act(Box<ActionRequest>),
+    /// Load the model screen's panels for (start, end, step); answers `Event::DetailLoaded`.
+    LoadDetail {
+        model: String,
+        bounds: (f64, f64, f64),
+        seq: u64,
+    },
     Quit,
 }

@@ -33,6 +33,11 @@ pub enum Action {
     Silences,
     Expire,
     Extend,
+    ZoomIn,
+    ZoomOut,
+    PanBack,
+    PanForward,
+    Live,
     Help,
     Quit,
 }
@@ -43,6 +48,7 @@ pub enum Section {
     Navigate,
     View,
     Alerts,
+    Charts,
     Journal,
     General,
 }
@@ -53,6 +59,7 @@ impl Section {
             Section::Navigate => "Navigate",
             Section::View => "View",
             Section::Alerts => "Alerts",
+            Section::Charts => "Charts (model screen)",
             Section::Journal => "Journal",
             Section::General => "General",
         }
@@ -60,7 +67,7 @@ impl Section {
 }
 
 /// (action, config name, description, section, default keys)
-const TABLE: [(Action, &str, &str, Section, &[&str]); 26] = [
+const TABLE: [(Action, &str, &str, Section, &[&str]); 31] = [
     (Action::Up, "up", "move up", Section::Navigate, &["k", "Up"]),
     (Action::Down, "down", "move down", Section::Navigate, &["j", "Down"]),
     (Action::PageUp, "page_up", "page up", Section::Navigate, &["PageUp", "Ctrl-b"]),
@@ -81,7 +88,12 @@ const TABLE: [(Action, &str, &str, Section, &[&str]); 26] = [
     (Action::Unack, "unack", "expire the silences muting it", Section::Alerts, &["A"]),
     (Action::Silences, "silences", "silence inventory", Section::Alerts, &["M"]),
     (Action::Expire, "expire", "expire the silence (inventory)", Section::Alerts, &["X"]),
-    (Action::Extend, "extend", "extend the silence (inventory)", Section::Alerts, &["+"]),
+    (Action::Extend, "extend", "extend the silence (inventory)", Section::Alerts, &["E"]),
+    (Action::ZoomIn, "zoom_in", "zoom in (down to 5m)", Section::Charts, &["+", "="]),
+    (Action::ZoomOut, "zoom_out", "zoom out (up to 7d)", Section::Charts, &["-"]),
+    (Action::PanBack, "pan_back", "pan back half a window", Section::Charts, &["["]),
+    (Action::PanForward, "pan_forward", "pan forward", Section::Charts, &["]"]),
+    (Action::Live, "live", "back to live", Section::Charts, &["0"]),
     (Action::Note, "note", "note on the model or alert", Section::Journal, &["n"]),
     (Action::Journal, "journal", "journal view", Section::Journal, &["J"]),
     (Action::Save, "save", "save the note (in the editor)", Section::Journal, &["Ctrl-s"]),
@@ -288,7 +300,7 @@ impl Keymap {
 
     /// Help rows grouped by section: (section, [(keys, description)]).
     pub fn help(&self) -> Vec<(&'static str, Vec<(String, &'static str)>)> {
-        [Section::Navigate, Section::View, Section::Alerts, Section::Journal, Section::General]
+        [Section::Navigate, Section::View, Section::Alerts, Section::Charts, Section::Journal, Section::General]
             .into_iter()
             .map(|section| {
                 let rows = TABLE

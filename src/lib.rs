@@ -14,6 +14,7 @@ pub mod cli;
 pub mod command;
 pub mod config;
 pub mod demo;
+pub mod detail;
 pub mod domain;
 pub mod event;
 pub mod headless;

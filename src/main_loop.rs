@@ -36,6 +36,8 @@ pub trait Launcher {
     fn silences(&self, environment: usize) -> SilenceBackend;
     /// The label that names the model, for previews.
     fn model_label(&self) -> String;
+    /// Where this environment's model screens load their panels.
+    fn detail(&self, environment: usize) -> crate::detail::DetailLoader;
 }
 
 pub async fn run(
@@ -83,6 +85,14 @@ pub async fn run(
                             tokio::spawn(async move {
                                 let result = backend.preview(&matchers, &label).await.map_err(|e| e.to_string());
                                 let _ = tx.send(Event::SilencePreview { seq, result });
+                            });
+                        }
+                        Effect::LoadDetail { model, bounds, seq } => {
+                            let loader = launcher.detail(app.environment);
+                            let tx = tx.clone();
+                            tokio::spawn(async move {
+                                let result = loader.load(&model, bounds).await.map(Box::new);
+                                let _ = tx.send(Event::DetailLoaded { seq, result });
                             });
                         }
                         Effect::Act(request) => {

@@ -134,7 +134,7 @@ async fn acknowledge_preview_unacknowledge_and_extend_through_the_console() {
     // Extend from the inventory: the end moves (the id may change).
     key(&mut live, KeyCode::Char('M'));
     assert_eq!(live.app.screen, Screen::Silences);
-    key(&mut live, KeyCode::Char('+'));
+    key(&mut live, KeyCode::Char('E'));
     assert!(live.app.confirm.is_some());
     key(&mut live, KeyCode::Enter);
     live.until("the extension", Duration::from_secs(15), |app| {
@@ -167,7 +167,7 @@ async fn acknowledge_preview_unacknowledge_and_extend_through_the_console() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledging_fails_over_to_the_second_alertmanager() {
-    let mut stack = Stack::start_with(StackOptions { alertmanagers: 2 }).await;
+    let mut stack = Stack::start_with(StackOptions { alertmanagers: 2, ..Default::default() }).await;
     stack.push("model-eval", "eval-1", &metrics_text(&[("fraud", "3", 0.71)])).await;
     let urls = stack.alertmanager_urls.clone();
     let mut live = Live::start(&config_for(&stack.prometheus_url, &urls));

@@ -3,6 +3,7 @@
 
 mod ack;
 mod alerting;
+mod detail;
 mod editor;
 mod fleet;
 mod input;
@@ -21,6 +22,7 @@ pub use alerting::Confirm;
 pub mod alerting_text {
     pub use super::alerting::{matchers_text, utc};
 }
+pub use detail::DetailView;
 pub use editor::NoteEditor;
 pub use fleet::{Filter, Fleet, ModelRow};
 pub use input::{Input, InputKind, InputOutcome};
@@ -139,6 +141,8 @@ pub struct App {
     pub journal: JournalView,
     pub editor: Option<NoteEditor>,
     pub ack: Option<AckForm>,
+    /// The model screen's charts.
+    pub detail: Option<DetailView>,
     pub confirm: Option<Confirm>,
     /// Silences from the last Alertmanager poll.
     pub silences: Vec<Silence>,
@@ -182,6 +186,7 @@ impl App {
             journal: JournalView::default(),
             editor: None,
             ack: None,
+            detail: None,
             confirm: None,
             silences: Vec::new(),
             silence_selected: 0,

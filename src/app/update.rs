@@ -29,7 +29,7 @@ impl App {
                 self.now = now;
                 // Ages shown in the header change every second.
                 self.dirty = true;
-                Vec::new()
+                self.detail_due()
             }
             Event::Source(update) => {
                 self.on_source(update);
@@ -42,6 +42,11 @@ impl App {
             Event::SilencePreview { seq, result } => {
                 self.dirty = true;
                 self.on_preview(seq, result);
+                Vec::new()
+            }
+            Event::DetailLoaded { seq, result } => {
+                self.dirty = true;
+                self.on_detail_loaded(seq, result.map(|b| *b));
                 Vec::new()
             }
             Event::ActionFinished(report) => {
@@ -282,13 +287,19 @@ impl App {
         if let Some(effects) = self.alert_action(action) {
             return effects;
         }
+        if let Some(effects) = self.chart_action(action) {
+            return effects;
+        }
         match action {
             Action::Open if matches!(self.screen, Screen::Alert(_)) => {
-                match self.target_alert().and_then(|a| a.model.clone()) {
-                    Some(model) => self.screen = Screen::Model(model),
-                    None => self.message = Some((MessageLevel::Info, "this alert names no model".into())),
-                }
-                return Vec::new();
+                let target = self.target_alert().map(|a| (a.model.clone(), a.starts_at));
+                return match target {
+                    Some((Some(model), start)) => self.open_model(model, start),
+                    _ => {
+                        self.message = Some((MessageLevel::Info, "this alert names no model".into()));
+                        Vec::new()
+                    }
+                };
             }
             Action::Back if matches!(self.screen, Screen::Alert(_) | Screen::Silences) => {
                 self.screen = Screen::Overview;
@@ -335,7 +346,7 @@ impl App {
                     };
                 }
             }
-            Action::Open => self.open(),
+            Action::Open => return self.open(),
             Action::Back => {
                 if self.screen != Screen::Overview {
                     self.screen = Screen::Overview;
@@ -360,6 +371,7 @@ impl App {
             Action::Quit => return self.quit(),
             Action::Note | Action::Journal | Action::Save => {}
             Action::Ack | Action::Unack | Action::Silences | Action::Expire | Action::Extend => {}
+            Action::ZoomIn | Action::ZoomOut | Action::PanBack | Action::PanForward | Action::Live => {}
         }
         Vec::new()
     }
@@ -445,15 +457,19 @@ impl App {
         self.rearrange(self.selected_model().map(|r| r.name.clone()).as_deref());
     }
 
-    fn open(&mut self) {
+    fn open(&mut self) -> Vec<Effect> {
+        if self.screen != Screen::Overview {
+            return Vec::new();
+        }
         if self.focus == Pane::Alerts {
             if let Some(fp) = self.selected_alert().map(|a| a.fingerprint.clone()) {
                 self.screen = Screen::Alert(fp);
             }
-            return;
+            return Vec::new();
         }
-        if let Some(name) = self.selected_model().map(|r| r.name.clone()) {
-            self.screen = Screen::Model(name);
+        match self.selected_model().map(|r| r.name.clone()) {
+            Some(name) => self.open_model(name, None),
+            None => Vec::new(),
         }
     }
 

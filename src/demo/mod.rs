@@ -9,6 +9,7 @@ use crate::config::ColumnSpec;
 use crate::domain::{
     Alert, AlertSnapshot, AlertState, CellValue, ColumnId, FleetSnapshot, Severity, SourceData, SourceId,
 };
+mod detail;
 pub mod silences;
 
 pub use silences::DemoSilences;
@@ -323,6 +324,10 @@ impl crate::main_loop::Launcher for DemoLauncher {
 
     fn model_label(&self) -> String {
         "model".into()
+    }
+
+    fn detail(&self, _environment: usize) -> crate::detail::DetailLoader {
+        crate::detail::DetailLoader::Demo(self.fleet.clone())
     }
 
     fn start(

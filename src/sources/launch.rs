@@ -48,6 +48,14 @@ impl Launcher for LiveLauncher {
         self.config.discovery.model_label.clone()
     }
 
+    fn detail(&self, environment: usize) -> crate::detail::DetailLoader {
+        crate::detail::DetailLoader::Live(Box::new(crate::detail::LiveDetail {
+            client: self.client.clone(),
+            endpoint: self.config.environment(environment).prometheus.clone(),
+            discovery: self.config.discovery.clone(),
+        }))
+    }
+
     fn start(
         &self,
         environment: usize,

@@ -1,81 +1,173 @@
-//! The model screen: every fleet value for one model with its status and thresholds, and
-//! the alerts that name it.
+//! The model screen: a summary line, then one chart per panel (quality, drift, data quality,
+//! latency, throughput, GPU) over the chosen time range, thresholds drawn as lines.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
 
 use super::format;
-use crate::app::App;
-use crate::domain::{CellValue, Direction, Status};
+use crate::app::{App, DetailView};
+use crate::detail::{DetailSnapshot, PanelId, PanelScale, Unit};
+use crate::domain::{CellValue, Direction};
 use crate::theme::Theme;
 
+/// Titles, scales and thresholds per panel (the queries live in `detail::panels`).
+fn panel_meta(id: PanelId) -> (&'static str, PanelScale) {
+    use crate::domain::Thresholds;
+    let s = |d, w, c, unit| PanelScale { thresholds: Thresholds { direction: d, warn: w, critical: c }, unit };
+    match id {
+        PanelId::Quality => ("Quality: accuracy", s(Direction::HigherIsBetter, Some(0.92), Some(0.90), Unit::Ratio)),
+        PanelId::Drift => ("Drift: PSI by feature", s(Direction::LowerIsBetter, Some(0.1), Some(0.25), Unit::Ratio)),
+        PanelId::DataQuality => ("Data: null rate", s(Direction::LowerIsBetter, Some(0.02), Some(0.05), Unit::Ratio)),
+        PanelId::Serving => ("Latency p50/p95/p99", s(Direction::LowerIsBetter, Some(0.5), Some(1.0), Unit::Seconds)),
+        PanelId::Throughput => ("Requests/s", s(Direction::None, None, None, Unit::Number)),
+        PanelId::Gpu => ("GPU utilisation %", s(Direction::LowerIsBetter, Some(90.0), Some(98.0), Unit::Percent)),
+    }
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, model: &str) {
+    let range = app.detail.as_ref().map(|d| d.range.label()).unwrap_or_default();
     let block = Block::bordered().border_style(theme.border(true)).title(Line::from(vec![
         Span::styled(format!(" {model} "), theme.title),
-        Span::styled("Esc: back ", theme.dim),
+        Span::styled(format!("{range} "), theme.key),
+        Span::styled("+/- zoom · [ ] pan · 0 live · Esc back ", theme.dim),
     ]));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let Some(row) = app.fleet.find(model) else {
-        frame.render_widget(Paragraph::new(Span::styled("this model is not in the current data", theme.dim)), inner);
-        return;
+    let [summary, charts] = Layout::vertical([Constraint::Length(1), Constraint::Min(4)]).areas(inner);
+    frame.render_widget(Paragraph::new(summary_line(app, model, theme)), summary);
+
+    let Some(detail) = app.detail.as_ref().filter(|d| d.model == model) else { return };
+    draw_charts(frame, charts, detail, theme);
+}
+
+fn summary_line(app: &App, model: &str, theme: &Theme) -> Line<'static> {
+    let mut spans = Vec::new();
+    if let Some(row) = app.fleet.find(model) {
+        for spec in &app.settings.columns {
+            let text = match row.cells.get(&spec.id) {
+                Some(CellValue::Number(v)) => {
+                    Span::styled(format::number(spec.id, *v), theme.status(spec.thresholds.classify(*v)))
+                }
+                Some(CellValue::Text(t)) => Span::styled(t.clone(), theme.base),
+                _ => continue,
+            };
+            spans.push(Span::styled(format!("{} ", spec.title), theme.dim));
+            spans.push(text);
+            spans.push(Span::raw("  "));
+        }
+    }
+    let firing: Vec<String> = app
+        .alert_rows()
+        .filter(|a| a.model.as_deref() == Some(model) && a.state.is_firing())
+        .map(|a| a.name.clone())
+        .collect();
+    if !firing.is_empty() {
+        spans.push(Span::styled(format!("firing: {}", firing.join(", ")), theme.status_critical));
+    }
+    Line::from(spans)
+}
+
+fn draw_charts(frame: &mut Frame, area: Rect, detail: &DetailView, theme: &Theme) {
+    let (cols, rows) = if area.width >= 150 { (3, 2) } else { (2, 3) };
+    let row_areas = Layout::vertical(vec![Constraint::Ratio(1, rows); rows as usize]).split(area);
+    let cells: Vec<Rect> = row_areas
+        .iter()
+        .flat_map(|r| Layout::horizontal(vec![Constraint::Ratio(1, cols); cols as usize]).split(*r).to_vec())
+        .collect();
+    for (id, cell) in PanelId::ALL.iter().zip(cells) {
+        draw_panel(frame, cell, *id, detail, theme);
+    }
+}
+
+fn line_styles(theme: &Theme) -> [Style; 6] {
+    [theme.key, theme.status_ok, theme.severity_warning, theme.title, theme.hint, theme.input]
+}
+
+fn draw_panel(frame: &mut Frame, area: Rect, id: PanelId, detail: &DetailView, theme: &Theme) {
+    let (title, scale) = panel_meta(id);
+    let snapshot: Option<&DetailSnapshot> = detail.snapshot.as_ref();
+    let data = snapshot.and_then(|s| s.panel(id));
+    let styles = line_styles(theme);
+    let mut heading = vec![Span::styled(format!(" {title} "), theme.title)];
+    if let Some(Ok(lines)) = data.map(|d| &d.result) {
+        for (k, line) in lines.iter().enumerate().take(4) {
+            if let Some(v) = line.last() {
+                let status = theme.status(scale.thresholds.classify(v));
+                heading.push(Span::styled(format!("{} ", format::fit(&line.name, 10)), styles[k % styles.len()]));
+                heading.push(Span::styled(format!("{} ", scale.unit.format(v)), status));
+            }
+        }
+    }
+    let block = Block::bordered().border_style(theme.border(false)).title(Line::from(heading));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let message = match (data.map(|d| &d.result), &detail.error, detail.loading) {
+        (Some(Err(e)), _, _) => Some(format!("query failed: {e}")),
+        (None, Some(e), _) => Some(format!("cannot load: {e}")),
+        (None, None, true) => Some("loading…".into()),
+        (None, None, false) => Some("no data".into()),
+        (Some(Ok(lines)), _, _) if lines.iter().all(|l| l.points.is_empty()) => Some("no data in this range".into()),
+        _ => None,
     };
-    let alerts: Vec<_> = app.alert_rows().filter(|a| a.model.as_deref() == Some(model)).collect();
-    let [values, alerts_area] =
-        Layout::vertical([Constraint::Length(app.settings.columns.len() as u16 + 2), Constraint::Min(3)]).areas(inner);
-
-    let mut lines = vec![Line::from(Span::styled("Fleet values", theme.table_header))];
-    for spec in &app.settings.columns {
-        let value = row.cells.get(&spec.id);
-        let (text, style, status) = match value {
-            Some(CellValue::Number(v)) => {
-                let status = spec.thresholds.classify(*v);
-                (format::number(spec.id, *v), theme.status(status), Some(status))
-            }
-            Some(CellValue::Series(s)) => {
-                let last = s.iter().rev().find(|v| v.is_finite()).copied();
-                let status = last.map(|v| spec.thresholds.classify(v));
-                (format::sparkline(s, 40, 0.05), status.map_or(theme.status_missing, |s| theme.status(s)), status)
-            }
-            other => (format::cell(spec.id, other), theme.base, None),
-        };
-        let limits = match (spec.thresholds.direction, spec.thresholds.warn, spec.thresholds.critical) {
-            (Direction::None, ..) | (_, None, None) => String::new(),
-            (dir, warn, crit) => {
-                let op = if dir == Direction::HigherIsBetter { "<" } else { ">" };
-                let f = |v: Option<f64>| v.map_or("–".into(), |v| format::number(spec.id, v));
-                format!("warn {op} {} · critical {op} {}", f(warn), f(crit))
-            }
-        };
-        let status_text = match status {
-            Some(Status::Critical) => "CRITICAL",
-            Some(Status::Warn) => "warn",
-            Some(Status::Ok) => "ok",
-            _ => "",
-        };
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {:<10}", format::fit(&spec.title, 10)), theme.key),
-            Span::styled(format!("{text:<14} "), style),
-            Span::styled(format!("{status_text:<9}"), style),
-            Span::styled(limits, theme.dim),
-        ]));
+    if let Some(text) = message {
+        frame.render_widget(Paragraph::new(Span::styled(text, theme.dim)), inner);
+        return;
     }
-    frame.render_widget(Paragraph::new(lines), values);
-
-    let mut lines = vec![Line::from(Span::styled(format!("Alerts ({})", alerts.len()), theme.table_header))];
-    if alerts.is_empty() {
-        lines.push(Line::from(Span::styled("  none", theme.dim)));
+    let (Some(snapshot), Some(Ok(lines))) = (snapshot, data.map(|d| &d.result)) else { return };
+    let (x0, x1) = (snapshot.start, snapshot.end);
+    let values = lines.iter().flat_map(|l| l.points.iter().map(|p| p.1));
+    let limits = [scale.thresholds.warn, scale.thresholds.critical].into_iter().flatten();
+    let (mut lo, mut hi) =
+        values.chain(limits).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    if lo > hi {
+        return;
     }
-    for alert in alerts {
-        let since = alert.starts_at.map_or("–".to_string(), |t| format::age(app.now.as_second() - t.as_second()));
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {:<9}", alert.severity.label()), theme.severity(alert.severity)),
-            Span::styled(format!("{} ", alert.name), theme.base),
-            Span::styled(format!("{} for {since} ", alert.state.label()), theme.dim),
-            Span::styled(alert.summary.as_str(), theme.base),
-        ]));
+    let pad = ((hi - lo) * 0.08).max(hi.abs() * 0.01).max(1e-9);
+    // Rates, ratios and latencies are never negative: don't draw an axis below zero.
+    lo = if lo >= 0.0 { (lo - pad).max(0.0) } else { lo - pad };
+    hi += pad;
+    let thresholds: Vec<(Vec<(f64, f64)>, Style)> =
+        [(scale.thresholds.warn, theme.status_warn), (scale.thresholds.critical, theme.status_critical)]
+            .into_iter()
+            .filter_map(|(v, style)| v.map(|v| (vec![(x0, v), (x1, v)], style)))
+            .collect();
+    let mut datasets: Vec<Dataset> = thresholds
+        .iter()
+        .map(|(pts, style)| Dataset::default().marker(Marker::Dot).graph_type(GraphType::Line).style(*style).data(pts))
+        .collect();
+    for (k, line) in lines.iter().enumerate() {
+        datasets.push(
+            Dataset::default()
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(styles[k % styles.len()])
+                .data(&line.points),
+        );
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), alerts_area);
+    let clock = |t: f64| {
+        jiff::Timestamp::from_second(t as i64)
+            .map(|ts| ts.to_zoned(jiff::tz::TimeZone::UTC).strftime("%H:%M").to_string())
+            .unwrap_or_default()
+    };
+    let chart = Chart::new(datasets)
+        .x_axis(
+            Axis::default()
+                .bounds([x0, x1])
+                .labels([Span::styled(clock(x0), theme.dim), Span::styled(clock(x1), theme.dim)])
+                .style(theme.dim),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds([lo, hi])
+                .labels([
+                    Span::styled(scale.unit.format(lo), theme.dim),
+                    Span::styled(scale.unit.format(hi), theme.dim),
+                ])
+                .style(theme.dim),
+        );
+    frame.render_widget(chart, inner);
 }

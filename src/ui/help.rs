@@ -52,7 +52,7 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, scroll: u16) {
-    if area.width >= 120 {
+    if area.width >= 100 {
         return draw_wide(frame, area, app, theme, scroll);
     }
     let content = lines(app, theme);
@@ -68,21 +68,41 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, scroll: u16
     );
 }
 
-/// Keys on the left, commands on the right: everything fits without scrolling on a
-/// 100-column terminal.
+/// Two columns: the key sections split where the halves are closest, the commands after
+/// them, so everything fits without scrolling on a 100×40 terminal.
 fn draw_wide(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, scroll: u16) {
-    let left = key_lines(app, theme);
-    let right = command_lines(theme);
+    let mut sections: Vec<Vec<Line<'static>>> = Vec::new();
+    for line in key_lines(app, theme) {
+        let starts_section = line.spans.len() == 1 && !line.spans[0].content.starts_with(' ') && !line.spans[0].content.is_empty();
+        if starts_section || sections.is_empty() {
+            sections.push(Vec::new());
+        }
+        if let Some(last) = sections.last_mut() {
+            last.push(line);
+        }
+    }
+    sections.push(command_lines(theme));
+    let total: usize = sections.iter().map(Vec::len).sum();
+    let mut left = Vec::new();
+    let mut right = Vec::new();
+    for section in sections {
+        if left.len() + section.len() / 2 <= total / 2 && right.is_empty() {
+            left.extend(section);
+        } else {
+            right.extend(section);
+        }
+    }
     let tall = left.len().max(right.len()) as u16 + 2;
-    let popup = widgets::centered(area, 116, tall.min(area.height));
+    let width = area.width.min(120);
+    let popup = widgets::centered(area, width, tall.min(area.height));
     let block =
         Block::bordered().border_style(theme.border(true)).title(Span::styled(" Help — ? or Esc closes ", theme.title));
     let inner = block.inner(popup);
     frame.render_widget(Clear, popup);
     frame.render_widget(block.style(theme.base), popup);
     let [keys, commands] = ratatui::layout::Layout::horizontal([
-        ratatui::layout::Constraint::Length(56),
-        ratatui::layout::Constraint::Min(20),
+        ratatui::layout::Constraint::Percentage(50),
+        ratatui::layout::Constraint::Percentage(50),
     ])
     .areas(inner);
     let max_scroll = tall.saturating_sub(popup.height);

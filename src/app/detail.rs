@@ -1,0 +1,97 @@
+//! The model screen's state: which model, the time range, and the last load of its panels.
+
+use jiff::Timestamp;
+
+use super::{App, Screen};
+use crate::detail::{DetailSnapshot, TimeRange};
+use crate::event::Effect;
+use crate::keymap::Action;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetailView {
+    pub model: String,
+    pub range: TimeRange,
+    pub snapshot: Option<DetailSnapshot>,
+    pub error: Option<String>,
+    pub loading: bool,
+    pub loaded_at: Option<Timestamp>,
+    /// Bumped per request; older answers are dropped.
+    pub seq: u64,
+}
+
+impl App {
+    /// Opens the model screen, optionally anchored at an alert's start.
+    pub(super) fn open_model(&mut self, model: String, anchor: Option<Timestamp>) -> Vec<Effect> {
+        let now = self.now.as_second();
+        let range = anchor.map_or_else(TimeRange::default, |t| TimeRange::anchored(t.as_second(), now));
+        let seq = self.detail.as_ref().map_or(0, |d| d.seq);
+        self.detail = Some(DetailView {
+            model: model.clone(),
+            range,
+            snapshot: None,
+            error: None,
+            loading: false,
+            loaded_at: None,
+            seq,
+        });
+        self.screen = Screen::Model(model);
+        self.load_detail()
+    }
+
+    pub(super) fn load_detail(&mut self) -> Vec<Effect> {
+        let now = self.now.as_second();
+        let Some(detail) = self.detail.as_mut() else { return Vec::new() };
+        detail.seq += 1;
+        detail.loading = true;
+        vec![Effect::LoadDetail { model: detail.model.clone(), bounds: detail.range.bounds(now), seq: detail.seq }]
+    }
+
+    /// Zoom, pan and live keys on the model screen.
+    pub(super) fn chart_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+        if !matches!(self.screen, Screen::Model(_)) {
+            return None;
+        }
+        let now = self.now.as_second();
+        let detail = self.detail.as_mut()?;
+        match action {
+            Action::ZoomIn => detail.range.zoom_in(),
+            Action::ZoomOut => detail.range.zoom_out(),
+            Action::PanBack => detail.range.pan(false, now),
+            Action::PanForward => detail.range.pan(true, now),
+            Action::Live => detail.range.live(),
+            _ => return None,
+        }
+        Some(self.load_detail())
+    }
+
+    pub(super) fn on_detail_loaded(&mut self, seq: u64, result: Result<DetailSnapshot, String>) {
+        let now = self.now;
+        let Some(detail) = self.detail.as_mut() else { return };
+        if detail.seq != seq {
+            return;
+        }
+        detail.loading = false;
+        detail.loaded_at = Some(now);
+        match result {
+            Ok(snapshot) => {
+                detail.snapshot = Some(snapshot);
+                detail.error = None;
+            }
+            Err(e) => detail.error = Some(e),
+        }
+    }
+
+    /// A live model screen reloads at the refresh interval.
+    pub(super) fn detail_due(&mut self) -> Vec<Effect> {
+        let refresh = self.settings.refresh.as_secs().max(1) as i64;
+        let due = match (&self.screen, &self.detail) {
+            (Screen::Model(_), Some(d)) => {
+                d.range.is_live()
+                    && !d.loading
+                    && d.loaded_at.is_none_or(|t| self.now.as_second() - t.as_second() >= refresh)
+            }
+            _ => false,
+        };
+        if due { self.load_detail() } else { Vec::new() }
+    }
+}

@@ -1,0 +1,60 @@
+//! The demo fleet's model screen: the same six panels, computed from the simulation.
+
+use super::{DEGRADING, DemoFleet, MODELS};
+use crate::detail::{DetailSnapshot, Line, PanelData, PanelId};
+
+impl DemoFleet {
+    pub fn detail(&self, model: &str, (start, end, step): (f64, f64, f64)) -> DetailSnapshot {
+        let Some(i) = MODELS.iter().position(|m| m.name == model) else {
+            return DetailSnapshot { model: model.into(), start, end, step, panels: Vec::new() };
+        };
+        let m = &MODELS[i];
+        let origin = self.started.as_millisecond() as f64 / 1000.0;
+        let times: Vec<f64> = (0..).map(|k| start + k as f64 * step).take_while(|t| *t <= end).collect();
+        let line = |name: &str, f: &dyn Fn(f64) -> f64| Line {
+            name: name.to_string(),
+            points: times.iter().map(|t| (*t, f(*t - origin))).collect(),
+        };
+        let phase = |t: f64| (t / 300.0 + i as f64).sin();
+        let mut quality = vec![line(m.version, &|t| self.accuracy(i, t))];
+        if model == "recsys-ranker" {
+            // A canary: the next version serves a slice of traffic, side by side.
+            quality.push(line("23", &|t| self.accuracy(i, t) + 0.006));
+        }
+        let drift = ["amount", "hour", "merchant"]
+            .iter()
+            .enumerate()
+            .map(|(k, f)| line(f, &|t| self.drift(i, t) * (0.6 + 0.3 * k as f64)))
+            .collect();
+        let degrading = i == DEGRADING;
+        let nulls = ["amount", "merchant"]
+            .iter()
+            .map(|f| line(f, &|t| if degrading && t > 0.0 { 0.004 + 0.03 * (t / 20.0).min(1.0) } else { 0.003 }))
+            .collect();
+        let serving = [("p50", 0.5), ("p95", 1.0), ("p99", 1.7)]
+            .iter()
+            .map(|(q, f)| line(q, &|t| m.latency * f * (1.0 + 0.15 * phase(t))))
+            .collect();
+        let error_share = if degrading { 0.02 } else { 0.001 };
+        let throughput = vec![
+            line("errors", &|t| m.rps * error_share * (1.0 + 0.3 * phase(t))),
+            line("ok", &|t| m.rps * (1.0 + 0.1 * phase(t))),
+        ];
+        let gpu = match m.gpu {
+            Some(g) => vec![
+                line("0", &|t| (g + 6.0 * phase(t)).clamp(0.0, 100.0)),
+                line("1", &|t| (g - 8.0 + 5.0 * phase(t)).clamp(0.0, 100.0)),
+            ],
+            None => Vec::new(),
+        };
+        let panels = vec![
+            PanelData { id: PanelId::Quality, result: Ok(quality) },
+            PanelData { id: PanelId::Drift, result: Ok(drift) },
+            PanelData { id: PanelId::DataQuality, result: Ok(nulls) },
+            PanelData { id: PanelId::Serving, result: Ok(serving) },
+            PanelData { id: PanelId::Throughput, result: Ok(throughput) },
+            PanelData { id: PanelId::Gpu, result: Ok(gpu) },
+        ];
+        DetailSnapshot { model: model.into(), start, end, step, panels }
+    }
+}
