@@ -263,7 +263,9 @@ impl App {
         if let Some(entry) = report.entry {
             self.journal.push(entry);
         }
-        if let Some(form) = self.ack.as_mut() {
+        // Only the form that sent something is waiting for a report; a form still being
+        // edited belongs to another, later acknowledgement.
+        if let Some(form) = self.ack.as_mut().filter(|f| f.stage == AckStage::Submitting) {
             if report.ok {
                 self.ack = None;
             } else {
