@@ -236,7 +236,7 @@ async fn rejected_requests_create_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writes_fail_over_to_the_second_alertmanager() {
-    let mut stack = Stack::start_with(StackOptions { alertmanagers: 2 }).await;
+    let mut stack = Stack::start_with(StackOptions { alertmanagers: 2, ..Default::default() }).await;
     let [first, second] = [stack.alertmanager_urls[0].clone(), stack.alertmanager_urls[1].clone()];
     assert_eq!(stack.alertmanager_url, first);
     stack.push(JOB, INSTANCE, &metrics_text(&[("fraud", "3", 0.71)])).await;

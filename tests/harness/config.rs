@@ -38,8 +38,9 @@ groups:
 ";
 
 impl Stack {
-    /// Writes `prometheus.yml`, `rules.yml` and `alertmanager.yml` and
-    /// creates the data directories.
+    /// Writes `prometheus.yml` (with a `mlserver` scrape job when MLServer
+    /// runs), `rules.yml` and `alertmanager.yml` and creates the data
+    /// directories.
     pub(super) fn write_configs(&self) {
         let prometheus_yml = format!(
             "\
@@ -55,10 +56,14 @@ scrape_configs:
   - job_name: pushgateway
     honor_labels: true
     static_configs: [{{targets: ['127.0.0.1:{pg}']}}]
-",
+{mlserver}",
             rules = self.path("rules.yml").display(),
             ams = self.alertmanager_ports.iter().map(|p| format!("'127.0.0.1:{p}'")).collect::<Vec<_>>().join(", "),
             pg = self.pushgateway_port,
+            mlserver = self.mlserver_ports.map_or(String::new(), |ports| format!(
+                "  - job_name: mlserver\n    static_configs: [{{targets: ['127.0.0.1:{}']}}]\n",
+                ports.metrics
+            )),
         );
         for (name, text) in [
             ("prometheus.yml", prometheus_yml.as_str()),

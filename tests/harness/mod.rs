@@ -1,5 +1,6 @@
 //! Integration-test harness: a real Prometheus, one or more Alertmanagers
-//! and a Pushgateway on 127.0.0.1.
+//! and a Pushgateway on 127.0.0.1, optionally with MLServer and with
+//! backfilled history.
 //!
 //! Test files include it with `mod harness;`. Each [`Stack`] gets its own
 //! free ports and its own temporary directory (configs, data, logs), so tests
@@ -8,18 +9,21 @@
 //!
 //! The binaries come from the Debian packages `prometheus`,
 //! `prometheus-alertmanager` and `prometheus-pushgateway`; `scripts/test`
-//! installs them.
+//! installs them, and MLServer's virtualenv.
 //!
 //! Layout: this file holds the [`Stack`] API and [`wait_for`];
 //! `alertmanagers` starts, stops and reads the Alertmanagers, `process`
 //! spawns, stops and kills the servers, `ready` waits for them, `config`
 //! writes their configuration files and `exposition` reads and writes the
-//! Prometheus text format.
-#![allow(dead_code)]
+//! Prometheus text format. `mlserver` runs MLServer and `backfill` writes
+//! history into Prometheus's data directory before it starts.
+#![allow(dead_code, unused_imports)]
 
 mod alertmanagers;
+mod backfill;
 mod config;
 mod exposition;
+mod mlserver;
 mod process;
 mod ready;
 
@@ -27,8 +31,10 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use jiff::Timestamp;
 use tempfile::TempDir;
 
+pub use backfill::{Backfill, backfilled_accuracy, backfilled_drift, backfilled_model, backfilled_version};
 pub use exposition::metrics_text;
 use exposition::sum_query_requests;
 use process::{Role, Server, free_ports, http_client, require_binary};
@@ -66,6 +72,10 @@ pub struct Stack {
     pub alertmanager_urls: Vec<String>,
     /// `http://127.0.0.1:PORT`, no trailing slash.
     pub pushgateway_url: String,
+    /// MLServer's REST API, `http://127.0.0.1:PORT`, with `StackOptions::mlserver`.
+    pub mlserver_url: Option<String>,
+    /// MLServer's metrics, `http://127.0.0.1:PORT/metrics`, with `StackOptions::mlserver`.
+    pub mlserver_metrics_url: Option<String>,
     client: reqwest::Client,
     prometheus_port: u16,
     alertmanager_ports: Vec<u16>,
@@ -74,21 +84,28 @@ pub struct Stack {
     /// One slot per Alertmanager; `None` while it is stopped.
     alertmanagers: Vec<Option<Server>>,
     pushgateway: Option<Server>,
+    mlserver: Option<Server>,
+    mlserver_ports: Option<mlserver::MlserverPorts>,
+    backfill_end: Option<Timestamp>,
     // Declared last: fields drop in order, and the servers are killed in
     // `Drop::drop` before any field, so the directory outlives them.
     dir: TempDir,
 }
 
-/// What [`Stack::start_with`] starts.
+/// What [`Stack::start_with`] starts; build it with `..Default::default()`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StackOptions {
     /// How many Alertmanagers (at least 1).
     pub alertmanagers: usize,
+    /// Also run MLServer with the `iris` model, scraped by Prometheus.
+    pub mlserver: bool,
+    /// History to write into Prometheus's data directory before it starts.
+    pub backfill: Option<Backfill>,
 }
 
 impl Default for StackOptions {
     fn default() -> Self {
-        StackOptions { alertmanagers: 1 }
+        StackOptions { alertmanagers: 1, mlserver: false, backfill: None }
     }
 }
 
@@ -106,7 +123,9 @@ impl Stack {
     }
 
     /// As [`Stack::start`], with `options.alertmanagers` Alertmanagers;
-    /// Prometheus waits until it knows all of them.
+    /// Prometheus waits until it knows all of them. With `options.mlserver`
+    /// it also waits for MLServer (about 10 s) and Prometheus's first scrape
+    /// of it; `options.backfill` runs `promtool` first (a few seconds).
     pub async fn start_with(options: StackOptions) -> Stack {
         assert!(options.alertmanagers >= 1, "a stack needs at least one Alertmanager");
         for bin in [PUSHGATEWAY_BIN, ALERTMANAGER_BIN, PROMETHEUS_BIN] {
@@ -116,9 +135,10 @@ impl Stack {
             .prefix("modeldeck-it-")
             .tempdir()
             .expect("create a temporary directory for the test stack");
-        let ports = free_ports(2 + options.alertmanagers);
+        let mlserver_ports = if options.mlserver { 3 } else { 0 };
+        let ports = free_ports(2 + mlserver_ports + options.alertmanagers);
         let (prometheus_port, pushgateway_port) = (ports[0], ports[1]);
-        let alertmanager_ports = ports[2..].to_vec();
+        let alertmanager_ports = ports[2 + mlserver_ports..].to_vec();
         let alertmanager_urls: Vec<String> =
             alertmanager_ports.iter().map(|port| format!("http://127.0.0.1:{port}")).collect();
 
@@ -129,6 +149,8 @@ impl Stack {
             alertmanager_url: alertmanager_urls[0].clone(),
             alertmanager_urls,
             pushgateway_url: format!("http://127.0.0.1:{pushgateway_port}"),
+            mlserver_url: None,
+            mlserver_metrics_url: None,
             client: http_client(),
             prometheus_port,
             alertmanagers: alertmanager_ports.iter().map(|_| None).collect(),
@@ -136,9 +158,20 @@ impl Stack {
             pushgateway_port,
             prometheus: None,
             pushgateway: None,
+            mlserver: None,
+            mlserver_ports: None,
+            backfill_end: None,
             dir,
         };
+        if options.mlserver {
+            // First: it takes longest to become ready.
+            stack.spawn_mlserver(mlserver::MlserverPorts { http: ports[2], grpc: ports[3], metrics: ports[4] });
+        }
         stack.write_configs();
+        if let Some(backfill) = &options.backfill {
+            let data = stack.path("prometheus-data");
+            stack.backfill_end = Some(backfill::create_blocks(stack.dir(), &data, backfill));
+        }
 
         let pushgateway = process::spawn(
             stack.dir(),
@@ -160,6 +193,9 @@ impl Stack {
         stack.wait_ready(Role::Pushgateway).await;
         for i in 0..options.alertmanagers {
             stack.wait_ready(Role::Alertmanager(i)).await;
+        }
+        if options.mlserver {
+            stack.wait_mlserver_ready().await;
         }
         stack.start_prometheus().await;
         stack
@@ -216,6 +252,9 @@ impl Stack {
                 format!("--storage.tsdb.path={}", self.path("prometheus-data").display()),
                 format!("--web.listen-address=127.0.0.1:{port}"),
                 format!("--web.external-url=http://127.0.0.1:{port}/"),
+                // Above any backfilled history, which would otherwise go
+                // once it is older than the default 15 days.
+                "--storage.tsdb.retention.time=30d".to_string(),
                 "--web.enable-lifecycle".to_string(),
                 "--web.enable-admin-api".to_string(),
             ],
@@ -245,22 +284,7 @@ impl Stack {
 
     /// Runs an instant query and returns `data.result`.
     pub async fn prom_instant(&self, promql: &str) -> serde_json::Value {
-        let url = format!("{}/api/v1/query", self.prometheus_url);
-        let response = self
-            .client
-            .get(&url)
-            .query(&[("query", promql)])
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("GET {url}?query={promql}: {e}"));
-        let status = response.status();
-        let body: serde_json::Value =
-            response.json().await.unwrap_or_else(|e| panic!("GET {url}?query={promql}: bad JSON: {e}"));
-        assert!(
-            status.is_success() && body["status"] == "success",
-            "GET {url}?query={promql} answered {status}: {body}"
-        );
-        body["data"]["result"].clone()
+        self.prom_api("query", &[("query", promql)]).await
     }
 
     /// The stack's temporary directory (configs, data, `*.log`).
@@ -299,7 +323,9 @@ impl Drop for Stack {
         // Prometheus first, so it does not log failed sends and scrapes
         // while the other two go away.
         let alertmanagers: Vec<Option<Server>> = self.alertmanagers.iter_mut().map(Option::take).collect();
-        let servers = std::iter::once(self.prometheus.take()).chain(alertmanagers).chain([self.pushgateway.take()]);
+        let servers = std::iter::once(self.prometheus.take())
+            .chain(alertmanagers)
+            .chain([self.pushgateway.take(), self.mlserver.take()]);
         for server in servers.flatten() {
             server.kill();
         }

@@ -7,10 +7,11 @@ use super::process::{Role, Server, log_tail};
 use super::{READY_TIMEOUT, Stack};
 
 impl Stack {
-    /// Waits until Prometheus has scraped the Pushgateway once and knows
-    /// every Alertmanager. Prometheus hands discovered targets to its scrape and
-    /// notify loops only every 5 s, so without this the first push after a
-    /// (re)start would take about 6 s to show up instead of about 1 s.
+    /// Waits until Prometheus has scraped the Pushgateway (and a running
+    /// MLServer) once and knows every Alertmanager. Prometheus hands
+    /// discovered targets to its scrape and notify loops only every 5 s, so
+    /// without this the first push after a (re)start would take about 6 s to
+    /// show up instead of about 1 s.
     ///
     /// Reads `/api/v1/targets` and `/api/v1/alertmanagers`, which do not count
     /// in [`Stack::query_request_count`].
@@ -21,9 +22,11 @@ impl Stack {
         let started = Instant::now();
         let deadline = started + READY_TIMEOUT;
         loop {
+            // MLServer too, while it runs, so its metrics are queryable at once.
+            let pools: &[&str] = if self.mlserver.is_some() { &["pushgateway", "mlserver"] } else { &["pushgateway"] };
             let scraped = self.get_json_quiet(&targets_url).await.is_some_and(|body| {
                 body["data"]["activeTargets"].as_array().is_some_and(|targets| {
-                    targets.iter().any(|t| t["scrapePool"] == "pushgateway" && t["health"] == "up")
+                    pools.iter().all(|pool| targets.iter().any(|t| t["scrapePool"] == *pool && t["health"] == "up"))
                 })
             });
             let notifying = scraped
