@@ -37,6 +37,11 @@ pub enum Event {
         seq: u64,
         result: Result<Box<crate::detail::DetailSnapshot>, String>,
     },
+    /// One scrape of a `[[model]]`'s own serving endpoint (independent of Prometheus).
+    LiveScrape {
+        model: String,
+        result: Result<Box<crate::sources::scrape::LiveFigures>, String>,
+    },
 }
 
 /// One poll's outcome from one source task.

@@ -10,7 +10,7 @@ mod input;
 mod journal;
 mod update;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -34,6 +34,7 @@ use crate::config::{self, ColumnSpec, Config};
 use crate::domain::PeerHealth;
 use crate::domain::{Alert, ColumnId, Health, SourceId};
 use crate::keymap::Keymap;
+use crate::sources::scrape::LiveFigures;
 
 /// What an environment looks like to the views (no endpoints, no secrets).
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +106,17 @@ pub enum Screen {
     JournalEntry(u64),
 }
 
+/// The last scrape of a `[[model]]`'s own serving endpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveState {
+    /// The last good figures; kept while later scrapes fail.
+    pub figures: Option<LiveFigures>,
+    /// Why the last scrape failed; `None` after a good one.
+    pub error: Option<String>,
+    /// When the last answer (figures or error) arrived.
+    pub at: Timestamp,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageLevel {
     Info,
@@ -152,6 +164,8 @@ pub struct App {
     /// The action in flight, for the status line.
     pub busy: Option<String>,
     pub message: Option<(MessageLevel, String)>,
+    /// Live figures per `[[model]]`, straight from its serving endpoint.
+    pub live: HashMap<String, LiveState>,
     /// Rows that fit on screen, told by the main loop on resize (for paging).
     pub page_rows: usize,
     pub should_quit: bool,
@@ -193,6 +207,7 @@ impl App {
             am_peers: Vec::new(),
             busy: None,
             message: None,
+            live: HashMap::new(),
             page_rows: 10,
             should_quit: false,
             dirty: true,
@@ -235,6 +250,23 @@ impl App {
 
     pub fn selected_alert(&self) -> Option<&Alert> {
         self.alert_rows().nth(self.alert_selected)
+    }
+
+    /// Files a live scrape: good figures replace the last ones, an error keeps them.
+    fn on_live_scrape(&mut self, model: String, result: Result<Box<LiveFigures>, String>) {
+        self.dirty = true;
+        let state = self.live.entry(model).or_insert(LiveState { figures: None, error: None, at: self.now });
+        match result {
+            Ok(figures) => {
+                state.at = figures.at;
+                state.figures = Some(*figures);
+                state.error = None;
+            }
+            Err(error) => {
+                state.at = self.now;
+                state.error = Some(error);
+            }
+        }
     }
 
     pub fn firing_count(&self) -> usize {

@@ -49,6 +49,10 @@ impl App {
                 self.on_detail_loaded(seq, result.map(|b| *b));
                 Vec::new()
             }
+            Event::LiveScrape { model, result } => {
+                self.on_live_scrape(model, result);
+                Vec::new()
+            }
             Event::ActionFinished(report) => {
                 self.dirty = true;
                 self.on_action_finished(*report)

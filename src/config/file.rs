@@ -34,6 +34,28 @@ pub struct FileConfig {
     pub journal: FileJournal,
     #[serde(default)]
     pub alerts: FileAlerts,
+    /// `[[model]]` blocks: serving endpoints scraped directly, without Prometheus.
+    #[serde(default, rename = "model")]
+    pub models: Vec<FileModel>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileModel {
+    pub name: String,
+    pub serving: FileServing,
+}
+
+/// `serving = { kind = "mlserver", metrics = "http://…/metrics", … }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileServing {
+    /// Checked during resolution, so that an unknown kind is reported at the `kind` key.
+    pub kind: String,
+    pub metrics: String,
+    pub url: Option<String>,
+    pub model_label: Option<String>,
+    pub version: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

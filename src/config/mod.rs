@@ -6,6 +6,7 @@ pub mod duration;
 mod error;
 mod file;
 pub mod secret;
+mod serving;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,6 +19,7 @@ pub use error::ConfigError;
 use error::Scope;
 pub use file::KeyList;
 pub use secret::Secret;
+pub use serving::{ModelServing, ServingKind};
 
 use crate::domain::{ColumnId, Thresholds};
 use file::{AlertmanagerEntry, FileConfig, FileEndpoint};
@@ -47,6 +49,8 @@ pub struct Config {
     pub silence_duration: Duration,
     /// The journal file (`[journal] path`), else the platform data dir.
     pub journal_path: Option<PathBuf>,
+    /// `[[model]]` blocks: serving endpoints scraped directly, whatever the environment.
+    pub models: Vec<ModelServing>,
     /// The file this came from, if any.
     pub path: Option<PathBuf>,
 }
@@ -248,6 +252,7 @@ pub fn from_str(
     if !["error", "warn", "info", "debug", "trace"].contains(&log_level.as_str()) {
         return Err(at("level", format!("`{log_level}` is not one of error, warn, info, debug, trace")));
     }
+    let models = serving::resolve(&raw.models, text, origin.clone())?;
     Ok(Config {
         refresh,
         timeout,
@@ -263,6 +268,7 @@ pub fn from_str(
         log_file: raw.log.file.as_deref().map(expand_home),
         journal_path: raw.journal.path.as_deref().map(expand_home),
         silence_duration,
+        models,
         path: origin,
     })
 }

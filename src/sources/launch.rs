@@ -9,6 +9,7 @@ use tokio::task::JoinHandle;
 use super::alertmanager::AlertmanagerSource;
 use super::poller::{self, Schedule};
 use super::prometheus::PrometheusSource;
+use super::scrape::{self, ScrapeSource};
 use crate::config::Config;
 use crate::event::Event;
 use crate::main_loop::Launcher;
@@ -65,9 +66,15 @@ impl Launcher for LiveLauncher {
     ) -> Vec<JoinHandle<()>> {
         let schedule = Schedule::new(self.config.refresh, self.config.timeout);
         let (prometheus, alertmanager) = self.sources(environment);
-        vec![
+        let mut tasks = vec![
             tokio::spawn(poller::run(prometheus, schedule, generation, tx.clone(), refresh.clone())),
             tokio::spawn(poller::run(alertmanager, schedule, generation, tx.clone(), refresh.clone())),
-        ]
+        ];
+        // The models' own endpoints, scraped whether or not Prometheus answers.
+        for model in &self.config.models {
+            let source = ScrapeSource::new(self.client.clone(), model.clone());
+            tasks.push(tokio::spawn(scrape::run(source, schedule, tx.clone(), refresh.clone())));
+        }
+        tasks
     }
 }

@@ -2,11 +2,13 @@
 //! [`crate::event::Event::Source`] messages. No source ever touches the app state.
 
 pub mod alertmanager;
+pub mod exposition;
 pub mod http;
 pub mod launch;
 pub mod parse;
 pub mod poller;
 pub mod prometheus;
+pub mod scrape;
 
 use std::future::Future;
 

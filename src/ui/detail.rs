@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
 
 use super::format;
-use crate::app::{App, DetailView};
+use crate::app::{App, DetailView, LiveState};
 use crate::detail::{DetailSnapshot, PanelId, PanelScale, Unit};
 use crate::domain::{CellValue, Direction};
 use crate::theme::Theme;
@@ -37,8 +37,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, model: &str
     ]));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [summary, charts] = Layout::vertical([Constraint::Length(1), Constraint::Min(4)]).areas(inner);
+    let live = app.live.get(model);
+    let [summary, live_area, charts] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(u16::from(live.is_some())), Constraint::Min(4)])
+            .areas(inner);
     frame.render_widget(Paragraph::new(summary_line(app, model, theme)), summary);
+    if let Some(state) = live {
+        frame.render_widget(Paragraph::new(live_line(state, app.now, theme)), live_area);
+    }
 
     let Some(detail) = app.detail.as_ref().filter(|d| d.model == model) else { return };
     draw_charts(frame, charts, detail, theme);
@@ -69,6 +75,65 @@ fn summary_line(app: &App, model: &str, theme: &Theme) -> Line<'static> {
         spans.push(Span::styled(format!("firing: {}", firing.join(", ")), theme.status_critical));
     }
     Line::from(spans)
+}
+
+/// `live: 12.3 req/s · 0.1 err/s · mean 42ms · ready ✓ · GPU 71% 10.2/80.0 GiB · 2s ago`,
+/// from the model's own serving endpoint; or why the last scrape failed.
+fn live_line(state: &LiveState, now: jiff::Timestamp, theme: &Theme) -> Line<'static> {
+    let ago = |at: jiff::Timestamp| format!("{} ago", format::age(now.as_second() - at.as_second()));
+    let mut spans = vec![Span::styled("live: ", theme.dim)];
+    let mut parts: Vec<Span<'static>> = Vec::new();
+    if let Some(error) = &state.error {
+        parts.push(Span::styled(format!("scrape failed: {}", format::fit(error, 60)), theme.status_critical));
+        if let Some(f) = &state.figures {
+            parts.push(Span::styled(format!("last figures {}", ago(f.at)), theme.dim));
+        }
+    } else if let Some(f) = &state.figures {
+        let rate = |v: Option<f64>| v.map_or_else(|| "–".to_string(), per_second);
+        if f.requests_total.is_some() {
+            parts.push(Span::styled(format!("{} req/s", rate(f.requests_per_s)), theme.base));
+        }
+        if f.failures_total.is_some() {
+            let style = if f.errors_per_s.is_some_and(|e| e > 0.0) { theme.status_warn } else { theme.base };
+            parts.push(Span::styled(format!("{} err/s", rate(f.errors_per_s)), style));
+        }
+        if let Some(mean) = f.mean_latency_s {
+            parts.push(Span::styled(format!("mean {}", format::seconds(mean)), theme.base));
+        }
+        match f.ready {
+            Some(true) => parts.push(Span::styled("ready ✓", theme.status_ok)),
+            Some(false) => parts.push(Span::styled("not ready ✗", theme.status_critical)),
+            None => {}
+        }
+        if let Some(gpu) = &f.gpu {
+            let gib = |mib: f64| format!("{:.1}", mib / 1024.0);
+            let memory = match (gpu.memory_used_mib, gpu.memory_total_mib) {
+                (Some(used), Some(total)) => format!(" {}/{} GiB", gib(used), gib(total)),
+                (Some(used), None) => format!(" {} GiB", gib(used)),
+                _ => String::new(),
+            };
+            parts.push(Span::styled(format!("GPU {:.0}%{memory}", gpu.utilisation_pct), theme.base));
+        }
+        if parts.is_empty() {
+            parts.push(Span::styled("no serving metrics for this model", theme.dim));
+        }
+        parts.push(Span::styled(ago(f.at), theme.dim));
+    }
+    for (i, part) in parts.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" · ", theme.dim));
+        }
+        spans.push(part);
+    }
+    Line::from(spans)
+}
+
+fn per_second(v: f64) -> String {
+    match v.abs() {
+        a if a >= 100.0 => format!("{v:.0}"),
+        a if a > 0.0 && a < 0.1 => format!("{v:.2}"),
+        _ => format!("{v:.1}"),
+    }
 }
 
 fn draw_charts(frame: &mut Frame, area: Rect, detail: &DetailView, theme: &Theme) {

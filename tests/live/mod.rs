@@ -78,6 +78,14 @@ impl Live {
                         let _ = tx.send(Event::ActionFinished(Box::new(report)));
                     });
                 }
+                Effect::LoadDetail { model, bounds, seq } => {
+                    let loader = self.launcher.detail(self.app.environment);
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        let result = loader.load(&model, bounds).await.map(Box::new);
+                        let _ = tx.send(Event::DetailLoaded { seq, result });
+                    });
+                }
                 Effect::LoadJournal | Effect::AppendJournal(_) | Effect::StartSources { .. } | Effect::Quit => {}
             }
         }
