@@ -73,7 +73,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, scroll: u16
 fn draw_wide(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, scroll: u16) {
     let mut sections: Vec<Vec<Line<'static>>> = Vec::new();
     for line in key_lines(app, theme) {
-        let starts_section = line.spans.len() == 1 && !line.spans[0].content.starts_with(' ') && !line.spans[0].content.is_empty();
+        let starts_section =
+            line.spans.len() == 1 && !line.spans[0].content.starts_with(' ') && !line.spans[0].content.is_empty();
         if starts_section || sections.is_empty() {
             sections.push(Vec::new());
         }
