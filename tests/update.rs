@@ -124,6 +124,8 @@ fn enter_on_an_alert_opens_its_model() {
     let mut app = common::app(20, 5);
     key(&mut app, KeyCode::Tab);
     key(&mut app, KeyCode::Enter);
+    assert!(matches!(app.screen, Screen::Alert(_)), "Enter on an alert shows the alert first");
+    key(&mut app, KeyCode::Enter);
     assert_eq!(app.screen, Screen::Model("fraud-detector".into()));
 }
 

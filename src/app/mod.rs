@@ -59,6 +59,8 @@ pub struct Settings {
     pub journal_path: String,
     /// The acknowledge form's default duration.
     pub silence_duration: String,
+    /// What the model screen charts.
+    pub detail: crate::config::detail::DetailConfig,
 }
 
 impl Settings {
@@ -77,6 +79,7 @@ impl Settings {
             author: config.author_name(),
             journal_path: String::new(),
             silence_duration: config::duration::format(config.silence_duration),
+            detail: config.detail.clone(),
         }
     }
 

@@ -34,6 +34,8 @@ pub struct FileConfig {
     pub journal: FileJournal,
     #[serde(default)]
     pub alerts: FileAlerts,
+    #[serde(default)]
+    pub detail: super::detail::FileDetail,
     /// `[[model]]` blocks: serving endpoints scraped directly, without Prometheus.
     #[serde(default, rename = "model")]
     pub models: Vec<FileModel>,

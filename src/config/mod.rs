@@ -2,6 +2,7 @@
 //! unknown keys rejected; every error names the file, the line and the key.
 
 mod columns;
+pub mod detail;
 pub mod duration;
 mod error;
 mod file;
@@ -45,6 +46,8 @@ pub struct Config {
     pub keys: BTreeMap<String, Vec<String>>,
     pub log_level: String,
     pub log_file: Option<PathBuf>,
+    /// What the model screen charts (`[detail]`).
+    pub detail: detail::DetailConfig,
     /// The acknowledge form's default silence duration (`[alerts] silence_duration`).
     pub silence_duration: Duration,
     /// The journal file (`[journal] path`), else the platform data dir.
@@ -186,6 +189,7 @@ pub fn from_str(
     if timeout.is_zero() {
         return Err(at("timeout", "must be more than 0".into()));
     }
+    let detail = detail::resolve(&raw.detail).map_err(|(key, m)| at(key, m))?;
     let silence_duration = raw.alerts.silence_duration.unwrap_or(DEFAULT_SILENCE);
     if silence_duration < Duration::from_secs(60) || silence_duration > Duration::from_secs(30 * 86_400) {
         return Err(at("silence_duration", "must be between 1m and 30d".into()));
@@ -268,6 +272,7 @@ pub fn from_str(
         log_file: raw.log.file.as_deref().map(expand_home),
         journal_path: raw.journal.path.as_deref().map(expand_home),
         silence_duration,
+        detail,
         models,
         path: origin,
     })

@@ -27,10 +27,13 @@ impl DemoFleet {
             .map(|(k, f)| line(f, &|t| self.drift(i, t) * (0.6 + 0.3 * k as f64)))
             .collect();
         let degrading = i == DEGRADING;
-        let nulls = ["amount", "merchant"]
-            .iter()
-            .map(|f| line(f, &|t| if degrading && t > 0.0 { 0.004 + 0.03 * (t / 20.0).min(1.0) } else { 0.003 }))
-            .collect();
+        let nulls = vec![
+            line("input_null_ratio", &|t| {
+                if degrading && t > 0.0 { 0.004 + 0.03 * (t / 20.0).min(1.0) } else { 0.003 }
+            }),
+            line("input_out_of_range_ratio", &|t| 0.002 + 0.001 * phase(t).abs()),
+            line("input_schema_violation_ratio", &|_| 0.0),
+        ];
         let serving = [("p50", 0.5), ("p95", 1.0), ("p99", 1.7)]
             .iter()
             .map(|(q, f)| line(q, &|t| m.latency * f * (1.0 + 0.15 * phase(t))))
@@ -42,8 +45,13 @@ impl DemoFleet {
         ];
         let gpu = match m.gpu {
             Some(g) => vec![
-                line("0", &|t| (g + 6.0 * phase(t)).clamp(0.0, 100.0)),
-                line("1", &|t| (g - 8.0 + 5.0 * phase(t)).clamp(0.0, 100.0)),
+                line("fb_free 0", &|t| 81_920.0 - 52_000.0 - 2_000.0 * phase(t)),
+                line("fb_used 0", &|t| 52_000.0 + 2_000.0 * phase(t)),
+                line("power 0", &|t| 180.0 + 60.0 * phase(t)),
+                line("sm_clock 0", &|_| 1410.0),
+                line("temp 0", &|t| 64.0 + 4.0 * phase(t)),
+                line("util 0", &|t| (g + 6.0 * phase(t)).clamp(0.0, 100.0)),
+                line("util 1", &|t| (g - 8.0 + 5.0 * phase(t)).clamp(0.0, 100.0)),
             ],
             None => Vec::new(),
         };

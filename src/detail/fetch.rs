@@ -27,7 +27,7 @@ pub async fn load(
             let (s, e, st) = (format!("{start:.0}"), format!("{end:.0}"), format!("{step:.0}"));
             let query = [("query", spec.query.as_str()), ("start", &s), ("end", &e), ("step", &st)];
             let result = match http::get(&client, &endpoint, "api/v1/query_range", &query).await {
-                Ok(answer) => parse_lines(answer.status, &answer.body, &spec.series_label).map_err(|e| e.to_string()),
+                Ok(answer) => parse_lines(answer.status, &answer.body, &spec.series_labels).map_err(|e| e.to_string()),
                 Err(e) => Err(e),
             };
             (order, PanelData { id: spec.id, result })
@@ -45,9 +45,9 @@ pub async fn load(
     Ok(DetailSnapshot { model: model.to_string(), start, end, step, panels })
 }
 
-/// A matrix answer as chart lines named by `label` (a series without it is named by its
-/// metric name, or "value").
-pub fn parse_lines(status: u16, body: &[u8], label: &str) -> Result<Vec<Line>, ApiError> {
+/// A matrix answer as chart lines named by the values of `labels`, joined by a space
+/// (a series with none of them is named "value").
+pub fn parse_lines(status: u16, body: &[u8], labels: &[String]) -> Result<Vec<Line>, ApiError> {
     let value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(_) if looks_like_html(body) => {
@@ -73,10 +73,12 @@ pub fn parse_lines(status: u16, body: &[u8], label: &str) -> Result<Vec<Line>, A
         .iter()
         .map(|series| {
             let metric = series.get("metric");
-            let name = metric
-                .and_then(|m| m.get(label).or_else(|| m.get("__name__")))
-                .and_then(Value::as_str)
-                .map_or_else(|| "value".to_string(), sanitize::clean);
+            let parts: Vec<String> = labels
+                .iter()
+                .filter_map(|l| metric.and_then(|m| m.get(l)).and_then(Value::as_str))
+                .map(|v| sanitize::clean(super::panels::short(v)))
+                .collect();
+            let name = if parts.is_empty() { "value".to_string() } else { parts.join(" ") };
             let points = series
                 .get("values")
                 .and_then(Value::as_array)
@@ -107,7 +109,7 @@ mod tests {
         let body = br#"{"status":"success","data":{"resultType":"matrix","result":[
             {"metric":{"version":"4"},"values":[[100,"0.9"],[160,"NaN"],[220,"0.8"]]},
             {"metric":{"version":"3"},"values":[[100,"0.95"],[160,"9.223372036854776e18"]]}]}}"#;
-        let lines = parse_lines(200, body, "version").unwrap();
+        let lines = parse_lines(200, body, &["version".to_string()]).unwrap();
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].name, "3");
         assert_eq!(lines[0].points, vec![(100.0, 0.95)]);
@@ -117,10 +119,10 @@ mod tests {
     #[test]
     fn errors_are_short() {
         assert!(matches!(
-            parse_lines(400, br#"{"status":"error","errorType":"bad_data","error":"x"}"#, "v"),
+            parse_lines(400, br#"{"status":"error","errorType":"bad_data","error":"x"}"#, &[]),
             Err(ApiError::Server { .. })
         ));
-        assert!(matches!(parse_lines(200, b"{\"status\":", "v"), Err(ApiError::Decode(_))));
-        assert!(matches!(parse_lines(502, b"<html>bad gateway</html>", "v"), Err(ApiError::Http { .. })));
+        assert!(matches!(parse_lines(200, b"{\"status\":", &[]), Err(ApiError::Decode(_))));
+        assert!(matches!(parse_lines(502, b"<html>bad gateway</html>", &[]), Err(ApiError::Http { .. })));
     }
 }

@@ -6,7 +6,7 @@ pub mod fetch;
 pub mod panels;
 pub mod range;
 
-pub use panels::{PanelId, PanelSpec, default_panels};
+pub use panels::{PanelId, PanelSpec, meta, panels};
 pub use range::TimeRange;
 
 use crate::domain::Thresholds;
@@ -81,6 +81,7 @@ pub struct LiveDetail {
     pub client: reqwest::Client,
     pub endpoint: crate::config::Endpoint,
     pub discovery: crate::config::Discovery,
+    pub detail: crate::config::detail::DetailConfig,
 }
 
 /// Where the model screen's panels come from.
@@ -94,8 +95,7 @@ impl DetailLoader {
     pub async fn load(&self, model: &str, bounds: (f64, f64, f64)) -> Result<DetailSnapshot, String> {
         match self {
             DetailLoader::Live(live) => {
-                let d = &live.discovery;
-                let panels = default_panels(model, &d.model_label, &d.version_label, &d.gpu_label);
+                let panels = panels(model, &live.discovery, &live.detail);
                 fetch::load(&live.client, &live.endpoint, model, &panels, bounds).await
             }
             DetailLoader::Demo(fleet) => Ok(fleet.detail(model, bounds)),

@@ -1,7 +1,9 @@
-//! The detail panels and their default queries. `{model}` is the model's name; the other
-//! placeholders come from `[discovery]`. Each panel is ONE range query whose series are the
-//! chart's lines, named by `series_label`.
+//! The detail panels and their queries, built from `[detail]` and `[discovery]`. Each panel
+//! is ONE range query for the model whose series are the chart's lines, named by the values
+//! of `series_labels`.
 
+use crate::config::Discovery;
+use crate::config::detail::{DetailConfig, DriftKind};
 use crate::domain::{Direction, Thresholds};
 
 use super::{PanelScale, Unit};
@@ -24,70 +26,114 @@ impl PanelId {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PanelSpec {
     pub id: PanelId,
-    pub title: &'static str,
     pub query: String,
-    /// The label whose value names each line.
-    pub series_label: String,
-    pub scale: PanelScale,
+    /// The labels whose values, joined, name each line.
+    pub series_labels: Vec<String>,
 }
+
+/// GPU series other than utilisation are summarised in the panel's title, not plotted.
+pub const GPU_PLOTTED: &str = "util";
 
 fn scale(direction: Direction, warn: Option<f64>, critical: Option<f64>, unit: Unit) -> PanelScale {
     PanelScale { thresholds: Thresholds { direction, warn, critical }, unit }
 }
 
-/// The default panels for `model`, with label names from discovery.
-pub fn default_panels(model: &str, model_label: &str, version_label: &str, gpu_label: &str) -> Vec<PanelSpec> {
+/// A panel's title and how its values read.
+pub fn meta(id: PanelId, detail: &DetailConfig) -> (String, PanelScale) {
+    match id {
+        PanelId::Quality => (
+            format!("Quality: {}", detail.quality.iter().map(|m| short(m)).collect::<Vec<_>>().join(", ")),
+            scale(Direction::HigherIsBetter, Some(0.92), Some(0.90), Unit::Ratio),
+        ),
+        PanelId::Drift => match detail.drift.kind {
+            DriftKind::Distance => (
+                format!("Drift: {} by {}", short(&detail.drift.metric), detail.drift.feature_label),
+                scale(Direction::LowerIsBetter, Some(0.1), Some(0.25), Unit::Ratio),
+            ),
+            DriftKind::PValue => (
+                format!("Drift p-value: {} by {}", short(&detail.drift.metric), detail.drift.feature_label),
+                scale(Direction::HigherIsBetter, Some(0.1), Some(0.05), Unit::Ratio),
+            ),
+        },
+        PanelId::DataQuality => {
+            ("Data quality".into(), scale(Direction::LowerIsBetter, Some(0.02), Some(0.05), Unit::Ratio))
+        }
+        PanelId::Serving => {
+            ("Latency p50/p95/p99".into(), scale(Direction::LowerIsBetter, Some(0.5), Some(1.0), Unit::Seconds))
+        }
+        PanelId::Throughput => ("Requests/s".into(), scale(Direction::None, None, None, Unit::Number)),
+        PanelId::Gpu => ("GPU %".into(), scale(Direction::LowerIsBetter, Some(90.0), Some(98.0), Unit::Percent)),
+    }
+}
+
+/// `model_input_null_ratio` → `input_null_ratio`: the common prefix only takes room.
+pub fn short(metric: &str) -> &str {
+    metric.strip_prefix("model_").unwrap_or(metric)
+}
+
+fn names_regex(names: &[String]) -> String {
+    names.iter().map(|n| n.replace('.', "\\\\.")).collect::<Vec<_>>().join("|")
+}
+
+/// The panels for `model`.
+pub fn panels(model: &str, discovery: &Discovery, detail: &DetailConfig) -> Vec<PanelSpec> {
     let m = model.replace('\\', "\\\\").replace('"', "\\\"");
-    let sel = format!("{model_label}=\"{m}\"");
+    let sel = format!("{}=\"{m}\"", discovery.model_label);
+    let version = discovery.version_label.clone();
     let quantile = |q: &str, name: &str| {
         format!(
             "label_replace(histogram_quantile({q}, sum by (le) (rate(model_infer_request_duration_bucket{{{sel}}}[5m]))), \"q\", \"{name}\", \"\", \"\")"
         )
     };
+    let gpu = |metric: &str, name: &str| {
+        format!(
+            "label_replace(max by (gpu) ({metric}{{{}=\"{m}\"}}), \"m\", \"{name}\", \"\", \"\")",
+            discovery.gpu_label
+        )
+    };
+    let quality_labels =
+        if detail.quality.len() > 1 { vec!["__name__".to_string(), version.clone()] } else { vec![version.clone()] };
     vec![
         PanelSpec {
             id: PanelId::Quality,
-            title: "Quality (accuracy)",
-            query: format!("max by ({version_label}) (model_accuracy{{{sel}}})"),
-            series_label: version_label.to_string(),
-            scale: scale(Direction::HigherIsBetter, Some(0.92), Some(0.90), Unit::Ratio),
+            query: format!("max by (__name__, {version}) ({{__name__=~\"{}\", {sel}}})", names_regex(&detail.quality)),
+            series_labels: quality_labels,
         },
         PanelSpec {
             id: PanelId::Drift,
-            title: "Drift (PSI per feature)",
-            query: format!("max by (feature) (model_drift_score{{{sel}}})"),
-            series_label: "feature".into(),
-            scale: scale(Direction::LowerIsBetter, Some(0.1), Some(0.25), Unit::Ratio),
+            query: format!("max by ({}) ({}{{{sel}}})", detail.drift.feature_label, detail.drift.metric),
+            series_labels: vec![detail.drift.feature_label.clone()],
         },
         PanelSpec {
             id: PanelId::DataQuality,
-            title: "Data quality (null rate)",
-            query: format!("max by (feature) (model_input_null_ratio{{{sel}}})"),
-            series_label: "feature".into(),
-            scale: scale(Direction::LowerIsBetter, Some(0.02), Some(0.05), Unit::Ratio),
+            query: format!("max by (__name__) ({{__name__=~\"{}\", {sel}}})", names_regex(&detail.data_quality)),
+            series_labels: vec!["__name__".into()],
         },
         PanelSpec {
             id: PanelId::Serving,
-            title: "Latency p50 / p95 / p99",
             query: format!("{} or {} or {}", quantile("0.5", "p50"), quantile("0.95", "p95"), quantile("0.99", "p99")),
-            series_label: "q".into(),
-            scale: scale(Direction::LowerIsBetter, Some(0.5), Some(1.0), Unit::Seconds),
+            series_labels: vec!["q".into()],
         },
         PanelSpec {
             id: PanelId::Throughput,
-            title: "Requests/s and errors/s",
             query: format!(
                 "label_replace(sum(rate(model_infer_request_success_total{{{sel}}}[5m])), \"kind\", \"ok\", \"\", \"\") or label_replace(sum(rate(model_infer_request_failure_total{{{sel}}}[5m])), \"kind\", \"errors\", \"\", \"\")"
             ),
-            series_label: "kind".into(),
-            scale: scale(Direction::None, None, None, Unit::Number),
+            series_labels: vec!["kind".into()],
         },
         PanelSpec {
             id: PanelId::Gpu,
-            title: "GPU utilisation",
-            query: format!("max by (gpu) (DCGM_FI_DEV_GPU_UTIL{{{gpu_label}=\"{m}\"}})"),
-            series_label: "gpu".into(),
-            scale: scale(Direction::LowerIsBetter, Some(90.0), Some(98.0), Unit::Percent),
+            // One query for every GPU figure: utilisation is charted, the rest summarised.
+            query: [
+                gpu("DCGM_FI_DEV_GPU_UTIL", GPU_PLOTTED),
+                gpu("DCGM_FI_DEV_FB_USED", "fb_used"),
+                gpu("DCGM_FI_DEV_FB_FREE", "fb_free"),
+                gpu("DCGM_FI_DEV_GPU_TEMP", "temp"),
+                gpu("DCGM_FI_DEV_POWER_USAGE", "power"),
+                gpu("DCGM_FI_DEV_SM_CLOCK", "sm_clock"),
+            ]
+            .join(" or "),
+            series_labels: vec!["m".into(), "gpu".into()],
         },
     ]
 }

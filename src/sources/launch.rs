@@ -54,6 +54,7 @@ impl Launcher for LiveLauncher {
             client: self.client.clone(),
             endpoint: self.config.environment(environment).prometheus.clone(),
             discovery: self.config.discovery.clone(),
+            detail: self.config.detail.clone(),
         }))
     }
 

@@ -10,23 +10,10 @@ use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
 
 use super::format;
 use crate::app::{App, DetailView, LiveState};
-use crate::detail::{DetailSnapshot, PanelId, PanelScale, Unit};
-use crate::domain::{CellValue, Direction};
+use crate::detail::panels::GPU_PLOTTED;
+use crate::detail::{DetailSnapshot, Line as ChartLine, PanelId};
+use crate::domain::CellValue;
 use crate::theme::Theme;
-
-/// Titles, scales and thresholds per panel (the queries live in `detail::panels`).
-fn panel_meta(id: PanelId) -> (&'static str, PanelScale) {
-    use crate::domain::Thresholds;
-    let s = |d, w, c, unit| PanelScale { thresholds: Thresholds { direction: d, warn: w, critical: c }, unit };
-    match id {
-        PanelId::Quality => ("Quality: accuracy", s(Direction::HigherIsBetter, Some(0.92), Some(0.90), Unit::Ratio)),
-        PanelId::Drift => ("Drift: PSI by feature", s(Direction::LowerIsBetter, Some(0.1), Some(0.25), Unit::Ratio)),
-        PanelId::DataQuality => ("Data: null rate", s(Direction::LowerIsBetter, Some(0.02), Some(0.05), Unit::Ratio)),
-        PanelId::Serving => ("Latency p50/p95/p99", s(Direction::LowerIsBetter, Some(0.5), Some(1.0), Unit::Seconds)),
-        PanelId::Throughput => ("Requests/s", s(Direction::None, None, None, Unit::Number)),
-        PanelId::Gpu => ("GPU utilisation %", s(Direction::LowerIsBetter, Some(90.0), Some(98.0), Unit::Percent)),
-    }
-}
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, model: &str) {
     let range = app.detail.as_ref().map(|d| d.range.label()).unwrap_or_default();
@@ -47,7 +34,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, model: &str
     }
 
     let Some(detail) = app.detail.as_ref().filter(|d| d.model == model) else { return };
-    draw_charts(frame, charts, detail, theme);
+    draw_charts(frame, charts, detail, app, theme);
 }
 
 fn summary_line(app: &App, model: &str, theme: &Theme) -> Line<'static> {
@@ -136,7 +123,7 @@ fn per_second(v: f64) -> String {
     }
 }
 
-fn draw_charts(frame: &mut Frame, area: Rect, detail: &DetailView, theme: &Theme) {
+fn draw_charts(frame: &mut Frame, area: Rect, detail: &DetailView, app: &App, theme: &Theme) {
     let (cols, rows) = if area.width >= 150 { (3, 2) } else { (2, 3) };
     let row_areas = Layout::vertical(vec![Constraint::Ratio(1, rows); rows as usize]).split(area);
     let cells: Vec<Rect> = row_areas
@@ -144,7 +131,7 @@ fn draw_charts(frame: &mut Frame, area: Rect, detail: &DetailView, theme: &Theme
         .flat_map(|r| Layout::horizontal(vec![Constraint::Ratio(1, cols); cols as usize]).split(*r).to_vec())
         .collect();
     for (id, cell) in PanelId::ALL.iter().zip(cells) {
-        draw_panel(frame, cell, *id, detail, theme);
+        draw_panel(frame, cell, *id, detail, app, theme);
     }
 }
 
@@ -152,17 +139,49 @@ fn line_styles(theme: &Theme) -> [Style; 6] {
     [theme.key, theme.status_ok, theme.severity_warning, theme.title, theme.hint, theme.input]
 }
 
-fn draw_panel(frame: &mut Frame, area: Rect, id: PanelId, detail: &DetailView, theme: &Theme) {
-    let (title, scale) = panel_meta(id);
+/// The GPU figures that are not charted, from their latest values: memory, temperature,
+/// power and SM clock of the first GPU that reports them.
+fn gpu_summary(lines: &[ChartLine]) -> String {
+    let last = |name: &str| lines.iter().find(|l| l.name.split(' ').next() == Some(name)).and_then(ChartLine::last);
+    let mut parts = Vec::new();
+    if let (Some(used), Some(free)) = (last("fb_used"), last("fb_free")) {
+        parts.push(format!("mem {:.1}/{:.1} GiB", used / 1024.0, (used + free) / 1024.0));
+    }
+    if let Some(t) = last("temp") {
+        parts.push(format!("{t:.0}°C"));
+    }
+    if let Some(p) = last("power") {
+        parts.push(format!("{p:.0} W"));
+    }
+    if let Some(c) = last("sm_clock") {
+        parts.push(format!("{c:.0} MHz"));
+    }
+    parts.join(" · ")
+}
+
+fn draw_panel(frame: &mut Frame, area: Rect, id: PanelId, detail: &DetailView, app: &App, theme: &Theme) {
+    let (title, scale) = crate::detail::meta(id, &app.settings.detail);
     let snapshot: Option<&DetailSnapshot> = detail.snapshot.as_ref();
     let data = snapshot.and_then(|s| s.panel(id));
     let styles = line_styles(theme);
     let mut heading = vec![Span::styled(format!(" {title} "), theme.title)];
-    if let Some(Ok(lines)) = data.map(|d| &d.result) {
+    // The GPU panel charts utilisation only; its other figures go in the title.
+    let plotted: Option<Vec<&ChartLine>> = data.and_then(|d| d.result.as_ref().ok()).map(|lines| {
+        lines.iter().filter(|l| id != PanelId::Gpu || l.name.split(' ').next() == Some(GPU_PLOTTED)).collect()
+    });
+    if id == PanelId::Gpu
+        && let Some(Ok(lines)) = data.map(|d| &d.result)
+    {
+        let summary = gpu_summary(lines);
+        if !summary.is_empty() {
+            heading.push(Span::styled(format!("{summary} "), theme.dim));
+        }
+    }
+    if let Some(lines) = &plotted {
         for (k, line) in lines.iter().enumerate().take(4) {
             if let Some(v) = line.last() {
                 let status = theme.status(scale.thresholds.classify(v));
-                heading.push(Span::styled(format!("{} ", format::fit(&line.name, 10)), styles[k % styles.len()]));
+                heading.push(Span::styled(format!("{} ", format::fit(&line.name, 16)), styles[k % styles.len()]));
                 heading.push(Span::styled(format!("{} ", scale.unit.format(v)), status));
             }
         }
@@ -175,14 +194,16 @@ fn draw_panel(frame: &mut Frame, area: Rect, id: PanelId, detail: &DetailView, t
         (None, Some(e), _) => Some(format!("cannot load: {e}")),
         (None, None, true) => Some("loading…".into()),
         (None, None, false) => Some("no data".into()),
-        (Some(Ok(lines)), _, _) if lines.iter().all(|l| l.points.is_empty()) => Some("no data in this range".into()),
+        (Some(Ok(_)), _, _) if plotted.as_ref().is_none_or(|l| l.iter().all(|l| l.points.is_empty())) => {
+            Some("no data in this range".into())
+        }
         _ => None,
     };
     if let Some(text) = message {
         frame.render_widget(Paragraph::new(Span::styled(text, theme.dim)), inner);
         return;
     }
-    let (Some(snapshot), Some(Ok(lines))) = (snapshot, data.map(|d| &d.result)) else { return };
+    let (Some(snapshot), Some(lines)) = (snapshot, plotted) else { return };
     let (x0, x1) = (snapshot.start, snapshot.end);
     let values = lines.iter().flat_map(|l| l.points.iter().map(|p| p.1));
     let limits = [scale.thresholds.warn, scale.thresholds.critical].into_iter().flatten();
