@@ -485,3 +485,11 @@ fn hostile_inputs_do_not_panic() {
     }
     assert_eq!(parse("a 1e999999\n").value("a", &[]), Some(f64::INFINITY));
 }
+
+#[test]
+fn empty_quoted_names_are_rejected() {
+    // Found by the `exposition` fuzz target: `# TYPE "" …` made a family without a name.
+    let exp = parse("# TYPE \"\" gauge\n# HELP \"\" x\n{\"\"} 1\na{\"\"=\"x\"} 2\nb 3\n");
+    assert_eq!(family_names(&exp), [("b", Kind::Untyped)]);
+    assert_eq!(exp.diagnostics.iter().map(|d| d.line).collect::<Vec<_>>(), [1, 2, 3, 4]);
+}

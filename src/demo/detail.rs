@@ -21,11 +21,12 @@ impl DemoFleet {
             // A canary: the next version serves a slice of traffic, side by side.
             quality.push(line("23", &|t| self.accuracy(i, t) + 0.006));
         }
-        let drift = ["amount", "hour", "merchant"]
+        let mut drift: Vec<Line> = ["amount", "hour", "merchant"]
             .iter()
             .enumerate()
             .map(|(k, f)| line(f, &|t| self.drift(i, t) * (0.6 + 0.3 * k as f64)))
             .collect();
+        drift.push(line(crate::detail::panels::OVERALL, &|t| self.drift(i, t) * 1.2));
         let degrading = i == DEGRADING;
         let nulls = vec![
             line("input_null_ratio", &|t| {
@@ -33,6 +34,7 @@ impl DemoFleet {
             }),
             line("input_out_of_range_ratio", &|t| 0.002 + 0.001 * phase(t).abs()),
             line("input_schema_violation_ratio", &|_| 0.0),
+            line(crate::detail::panels::VOLUME, &|t| m.rps * 1.01 * (1.0 + 0.1 * phase(t))),
         ];
         let serving = [("p50", 0.5), ("p95", 1.0), ("p99", 1.7)]
             .iter()

@@ -33,6 +33,10 @@ pub struct PanelSpec {
 
 /// GPU series other than utilisation are summarised in the panel's title, not plotted.
 pub const GPU_PLOTTED: &str = "util";
+/// The data-quality panel's input volume (requests/s): in the title, not on the ratio chart.
+pub const VOLUME: &str = "input_volume";
+/// The drift panel's line for the worst value across features.
+pub const OVERALL: &str = "overall";
 
 fn scale(direction: Direction, warn: Option<f64>, critical: Option<f64>, unit: Unit) -> PanelScale {
     PanelScale { thresholds: Thresholds { direction, warn, critical }, unit }
@@ -101,12 +105,26 @@ pub fn panels(model: &str, discovery: &Discovery, detail: &DetailConfig) -> Vec<
         },
         PanelSpec {
             id: PanelId::Drift,
-            query: format!("max by ({}) ({}{{{sel}}})", detail.drift.feature_label, detail.drift.metric),
+            // Per feature, plus the overall (worst) value as its own line.
+            query: {
+                let (f, metric) = (&detail.drift.feature_label, &detail.drift.metric);
+                let overall = match detail.drift.kind {
+                    DriftKind::Distance => "max",
+                    DriftKind::PValue => "min",
+                };
+                format!(
+                    "max by ({f}) ({metric}{{{sel}}}) or label_replace({overall}({metric}{{{sel}}}), \"{f}\", \"{OVERALL}\", \"\", \"\")"
+                )
+            },
             series_labels: vec![detail.drift.feature_label.clone()],
         },
         PanelSpec {
             id: PanelId::DataQuality,
-            query: format!("max by (__name__) ({{__name__=~\"{}\", {sel}}})", names_regex(&detail.data_quality)),
+            // The ratios are charted; the input volume (requests/s) goes in the title.
+            query: format!(
+                "max by (__name__) ({{__name__=~\"{}\", {sel}}}) or label_replace(sum(rate(model_infer_request_success_total{{{sel}}}[5m])) + sum(rate(model_infer_request_failure_total{{{sel}}}[5m])), \"__name__\", \"{VOLUME}\", \"\", \"\")",
+                names_regex(&detail.data_quality)
+            ),
             series_labels: vec!["__name__".into()],
         },
         PanelSpec {

@@ -10,7 +10,7 @@ use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
 
 use super::format;
 use crate::app::{App, DetailView, LiveState};
-use crate::detail::panels::GPU_PLOTTED;
+use crate::detail::panels::{GPU_PLOTTED, VOLUME};
 use crate::detail::{DetailSnapshot, Line as ChartLine, PanelId};
 use crate::domain::CellValue;
 use crate::theme::Theme;
@@ -167,8 +167,21 @@ fn draw_panel(frame: &mut Frame, area: Rect, id: PanelId, detail: &DetailView, a
     let mut heading = vec![Span::styled(format!(" {title} "), theme.title)];
     // The GPU panel charts utilisation only; its other figures go in the title.
     let plotted: Option<Vec<&ChartLine>> = data.and_then(|d| d.result.as_ref().ok()).map(|lines| {
-        lines.iter().filter(|l| id != PanelId::Gpu || l.name.split(' ').next() == Some(GPU_PLOTTED)).collect()
+        lines
+            .iter()
+            .filter(|l| id != PanelId::Gpu || l.name.split(' ').next() == Some(GPU_PLOTTED))
+            .filter(|l| id != PanelId::DataQuality || l.name != VOLUME)
+            .collect()
     });
+    if id == PanelId::DataQuality
+        && let Some(Ok(lines)) = data.map(|d| &d.result)
+        && let Some(v) = lines.iter().find(|l| l.name == VOLUME).and_then(ChartLine::last)
+    {
+        heading.push(Span::styled(
+            format!("volume {}/s ", format::number(crate::domain::ColumnId::Throughput, v)),
+            theme.dim,
+        ));
+    }
     if id == PanelId::Gpu
         && let Some(Ok(lines)) = data.map(|d| &d.result)
     {

@@ -131,10 +131,20 @@ impl<'a> Cursor<'a> {
         Err(format!("column {open}: unterminated quoted string"))
     }
 
+    /// A quoted metric or label name (text format 1.0.0): any non-empty string.
+    fn quoted_name(&mut self) -> Result<String, String> {
+        let column = self.column();
+        let name = self.quoted()?;
+        if name.is_empty() {
+            return Err(format!("column {column}: empty name"));
+        }
+        Ok(name)
+    }
+
     /// A metric name in either syntax: legacy, or quoted (text format 1.0.0).
     pub(super) fn any_metric_name(&mut self) -> Result<String, String> {
         if self.peek() == Some(b'"') {
-            return self.quoted();
+            return self.quoted_name();
         }
         match self.metric_name() {
             Some(name) => Ok(name.to_string()),
@@ -158,7 +168,7 @@ impl<'a> Cursor<'a> {
                 return Err(format!("column {}: unterminated label set, expected '}}'", self.column()));
             }
             let key = if self.peek() == Some(b'"') {
-                self.quoted()?
+                self.quoted_name()?
             } else {
                 match self.label_name() {
                     Some(key) => key.to_string(),
@@ -271,6 +281,9 @@ mod tests {
         assert_eq!(labels, vec![("error.message".into(), "Not Found".into()), ("b".into(), "x".into())]);
         assert_eq!(c.rest(), " 1");
         assert!(Cursor::new(r#""my.metric"}"#).label_set(false).is_err());
+        assert!(Cursor::new(r#""", a="1"}"#).label_set(true).is_err());
+        assert!(Cursor::new(r#"""="1"}"#).label_set(false).is_err());
+        assert!(Cursor::new(r#""" x"#).any_metric_name().is_err());
     }
 
     #[test]
