@@ -115,7 +115,8 @@ pub async fn run(
                     }
                 }
             }
-            _ = tick.tick() => { app.update(Event::Tick(Timestamp::now())); }
+            // Through the channel, so that a tick's effects (a due reload) run like any other.
+            _ = tick.tick() => { let _ = tx.send(Event::Tick(Timestamp::now())); }
             _ = tokio::time::sleep_until(draw_at), if app.is_dirty() => {
                 // A failed write means the terminal is gone (dropped SSH): leave cleanly.
                 if let Err(e) = terminal.draw(|frame| crate::ui::draw(frame, &app, theme)) {

@@ -63,13 +63,16 @@ async fn operator_navigates_filters_reads_help_switches_environment_and_quits() 
 
     // Navigate: the critical model sorts first; G goes to the last row, Enter opens it.
     tmux.keys(&["G", "Enter"]);
-    let detail = tmux.wait_for("Esc: back");
-    assert!(detail.contains("Fleet values"), "{detail}");
+    let detail = tmux.wait_for("Esc back");
+    assert!(detail.contains("Quality: accuracy"), "{detail}");
     tmux.keys(&["Escape"]);
     tmux.wait_for("Models 3/3");
     tmux.keys(&["g", "Enter"]);
-    let detail = tmux.wait_for("fraud-detector Esc: back");
-    assert!(detail.contains("CRITICAL"), "{detail}");
+    // The model screen reloads while live: the accuracy line appears once Prometheus has it.
+    let detail = tmux.wait("the fraud-detector charts", Duration::from_secs(20), |s| {
+        s.contains("fraud-detector last 1h · live") && s.contains("Quality: accuracy 3 0.710")
+    });
+    assert!(detail.contains("firing: ModelAccuracyLow"), "{detail}");
     tmux.keys(&["Escape"]);
     tmux.wait_for("Models 3/3");
 
