@@ -8,6 +8,7 @@ mod editor;
 mod fleet;
 mod input;
 mod journal;
+mod notes;
 mod update;
 
 use std::collections::{BTreeMap, HashMap};
