@@ -8,9 +8,8 @@ use modeldeck::app::{App, Screen};
 use modeldeck::demo::DemoFleet;
 use modeldeck::detail::TimeRange;
 use modeldeck::event::{Effect, Event};
-use modeldeck::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+
+use common::screen;
 
 fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
     app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
@@ -96,13 +95,6 @@ fn opening_from_an_alert_anchors_the_range_at_its_start() {
         app.detail.as_ref().unwrap().range,
         TimeRange::anchored(alert_start as i64, common::now().as_second() + 2)
     );
-}
-
-fn screen(app: &App, w: u16, h: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    terminal.draw(|f| modeldeck::ui::draw(f, app, &Theme::default_theme())).unwrap();
-    let b = terminal.backend().buffer();
-    (0..b.area.height).map(|y| (0..b.area.width).map(|x| b[(x, y)].symbol()).collect::<String>() + "\n").collect()
 }
 
 #[test]

@@ -12,23 +12,8 @@ use modeldeck::app::App;
 use modeldeck::domain::{AlertState, PeerHealth, Severity, SourceData, SourceId};
 use modeldeck::event::Event;
 use modeldeck::keymap::Action;
-use modeldeck::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
-fn screen(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| modeldeck::ui::draw(frame, app, &Theme::default_theme())).unwrap();
-    let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buffer.area.height {
-        for x in 0..buffer.area.width {
-            out.push_str(buffer[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
-}
+use common::screen;
 
 fn key(app: &mut App, code: KeyCode) {
     app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));

@@ -108,7 +108,9 @@ fn entry(seq: u64) -> Entry {
 }
 
 fn finished(app: &mut App, ok: bool, message: &str, entry: Option<Entry>) -> Vec<Effect> {
-    app.update(Event::ActionFinished(Box::new(ActionReport { ok, message: message.into(), entry })))
+    // The runner tags the reports of acknowledgements; the messages here say which they are.
+    let acknowledgement = message.starts_with("acknowledge");
+    app.update(Event::ActionFinished(Box::new(ActionReport { acknowledgement, ok, message: message.into(), entry })))
 }
 
 #[test]
@@ -500,4 +502,13 @@ fn a_report_for_another_action_leaves_an_open_form_alone() {
     finished(&mut app, false, "expire FAILED: s-drift: gone", None);
     let form = app.ack.as_ref().expect("still open");
     assert_eq!(form.error, None, "another action's failure is not this form's error");
+
+    // Even once the form has sent its own request, only its own report settles it.
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.ack.as_ref().unwrap().stage, AckStage::Submitting);
+    finished(&mut app, true, "expired 1 silence(s) for silence s-other", None);
+    assert_eq!(app.ack.as_ref().map(|f| f.stage), Some(AckStage::Submitting), "still waiting for its own answer");
+    finished(&mut app, true, "acknowledged ModelAccuracyLow: silence abc until 13:00 UTC", None);
+    assert!(app.ack.is_none());
 }

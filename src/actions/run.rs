@@ -59,6 +59,8 @@ pub enum ActionRequest {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionReport {
+    /// Whether this answers an acknowledgement (the form waits for exactly that).
+    pub acknowledgement: bool,
     pub ok: bool,
     /// One line for the status bar.
     pub message: String,
@@ -74,8 +76,14 @@ pub struct ActionContext {
 }
 
 pub async fn run(request: ActionRequest, ctx: &ActionContext) -> ActionReport {
+    let acknowledgement = matches!(request, ActionRequest::CreateSilence { .. });
     if ctx.read_only {
-        return ActionReport { ok: false, message: "read-only: nothing was changed".into(), entry: None };
+        return ActionReport {
+            acknowledgement,
+            ok: false,
+            message: "read-only: nothing was changed".into(),
+            entry: None,
+        };
     }
     let (draft, message, ok) = match request {
         ActionRequest::CreateSilence { request, alert } => {
@@ -174,27 +182,21 @@ pub async fn run(request: ActionRequest, ctx: &ActionContext) -> ActionReport {
     let entry = match &ctx.journal {
         Some(journal) => {
             let journal = journal.clone();
-            match tokio::task::spawn_blocking(move || journal.append(draft)).await {
-                Ok(Ok(entry)) => Some(entry),
-                Ok(Err(e)) => {
-                    return ActionReport {
-                        ok,
-                        message: format!("{message} — but the journal failed: {e}"),
-                        entry: None,
-                    };
-                }
+            let appended = match tokio::task::spawn_blocking(move || journal.append(draft)).await {
+                Ok(result) => result,
+                Err(e) => Err(e.to_string()),
+            };
+            match appended {
+                Ok(entry) => Some(entry),
                 Err(e) => {
-                    return ActionReport {
-                        ok,
-                        message: format!("{message} — but the journal failed: {e}"),
-                        entry: None,
-                    };
+                    let message = format!("{message} — but the journal failed: {e}");
+                    return ActionReport { acknowledgement, ok, message, entry: None };
                 }
             }
         }
         None => None,
     };
-    ActionReport { ok, message, entry }
+    ActionReport { acknowledgement, ok, message, entry }
 }
 
 fn hhmm(t: Timestamp) -> String {

@@ -19,10 +19,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::silence_parse::{error_message, parse_created, parse_silence, parse_silences};
-use crate::config::{Auth, Endpoint};
+use crate::config::Endpoint;
 use crate::domain::Alert;
 use crate::sanitize;
-use crate::sources::http::{Answer, MAX_BODY};
+use crate::sources::http::{self, Answer};
 use crate::sources::parse::{DISPLAY_MAX, alertmanager::parse_alerts};
 
 /// One label matcher of a silence, as Alertmanager writes it.
@@ -262,7 +262,8 @@ impl SilenceClient {
         }
         let mut failures = Vec::new();
         for peer in self.peers.iter() {
-            let reason = match send(&self.client, peer, method.clone(), segments, query, body).await {
+            let reason = match http::request(&self.client, peer, method.clone(), &api_path(segments), query, body).await
+            {
                 Ok(answer) if (200..300).contains(&answer.status) => return Ok((answer, peer)),
                 Ok(answer) if (400..500).contains(&answer.status) => {
                     let message = peer.redact(&error_message(answer.status, &answer.body));
@@ -307,73 +308,6 @@ fn api_path(segments: &[&str]) -> String {
         }
     }
     path
-}
-
-/// One request to one peer, with its headers and auth, a JSON body if any, and the answer
-/// capped at [`MAX_BODY`]. Errors are short sentences without the peer's secrets.
-async fn send(
-    client: &Client,
-    peer: &Endpoint,
-    method: Method,
-    segments: &[&str],
-    query: &[(&str, &str)],
-    body: Option<&Value>,
-) -> Result<Answer, String> {
-    let mut request = client.request(method, peer.join(&api_path(segments))).query(query);
-    if let Some(body) = body {
-        request = request.json(body);
-    }
-    for (name, value) in &peer.headers {
-        request = request.header(name, value);
-    }
-    request = match &peer.auth {
-        Auth::None => request,
-        Auth::Bearer(token) => request.bearer_auth(token.expose()),
-        Auth::Basic { username, password } => request.basic_auth(username, Some(password.expose())),
-    };
-    let too_large = || format!("response too large (over {} MiB)", MAX_BODY / (1024 * 1024));
-    let mut response = request.send().await.map_err(|e| peer.redact(&describe(&e)))?;
-    let status = response.status().as_u16();
-    if response.content_length().is_some_and(|n| n > MAX_BODY as u64) {
-        return Err(too_large());
-    }
-    let mut bytes = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| peer.redact(&describe(&e)))? {
-        if bytes.len() + chunk.len() > MAX_BODY {
-            return Err(too_large());
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    Ok(Answer { status, body: bytes })
-}
-
-/// The cause of a transport error in a few words (reqwest's `Display` repeats the URL).
-fn describe(err: &reqwest::Error) -> String {
-    let mut parts = vec![err.to_string()];
-    let mut source = std::error::Error::source(err);
-    while let Some(s) = source {
-        parts.push(s.to_string());
-        source = s.source();
-    }
-    let chain = parts.join(": ");
-    let last = chain.rsplit(": ").next().unwrap_or(&chain);
-    let lower = chain.to_ascii_lowercase();
-    let text = if err.is_timeout() {
-        "timed out".to_owned()
-    } else if lower.contains("connection refused") {
-        "connection refused".to_owned()
-    } else if lower.contains("dns error") || lower.contains("failed to lookup") {
-        "host not found".to_owned()
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
-        format!("TLS error: {last}")
-    } else if err.is_connect() {
-        format!("cannot connect: {last}")
-    } else if err.is_body() || err.is_decode() {
-        format!("broken response: {last}")
-    } else {
-        last.to_owned()
-    };
-    sanitize::clean(&text)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::silence::{Matcher, Silence, SilenceState};
 use crate::sanitize;
-use crate::sources::parse::looks_like_html;
+use crate::sources::parse::{excerpt, kind, looks_like_html, one_line};
 
 /// How much of a body that is not the API's JSON is quoted in an error, in characters.
 const EXCERPT_MAX: usize = 120;
@@ -47,7 +47,7 @@ pub(super) fn error_message(status: u16, body: &[u8]) -> String {
         Ok(Value::String(message)) => message,
         Ok(Value::Object(object)) => match text(&object, "message").or_else(|| text(&object, "error")) {
             Some(message) => message.to_owned(),
-            None => excerpt(body),
+            None => excerpt(body, EXCERPT_MAX),
         },
         _ if body.iter().all(u8::is_ascii_whitespace) => {
             if status == 404 {
@@ -57,7 +57,7 @@ pub(super) fn error_message(status: u16, body: &[u8]) -> String {
             }
         }
         _ if looks_like_html(body) => "HTML page (proxy?)".to_owned(),
-        _ => excerpt(body),
+        _ => excerpt(body, EXCERPT_MAX),
     };
     let line = one_line(&text);
     if line.is_empty() { "no message".to_owned() } else { sanitize::clean(&line) }
@@ -136,33 +136,6 @@ fn matcher_from(value: &Value) -> Option<Matcher> {
 
 fn text<'a>(object: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
     object.get(key).and_then(Value::as_str)
-}
-
-/// The start of a body that is not the API's JSON, as text.
-fn excerpt(body: &[u8]) -> String {
-    let head = String::from_utf8_lossy(&body[..body.len().min(EXCERPT_MAX * 4 + 64)]);
-    let line = one_line(head.strip_prefix('\u{FEFF}').unwrap_or(&head));
-    if line.chars().count() <= EXCERPT_MAX {
-        return line;
-    }
-    let mut cut: String = line.chars().take(EXCERPT_MAX - 1).collect();
-    cut.push('…');
-    cut
-}
-
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]

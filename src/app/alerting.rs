@@ -263,9 +263,11 @@ impl App {
         if let Some(entry) = report.entry {
             self.journal.push(entry);
         }
-        // Only the form that sent something is waiting for a report; a form still being
-        // edited belongs to another, later acknowledgement.
-        if let Some(form) = self.ack.as_mut().filter(|f| f.stage == AckStage::Submitting) {
+        // Only a form that sent an acknowledgement waits for its report; an expire or an
+        // extend finishing meanwhile leaves the form alone.
+        if report.acknowledgement
+            && let Some(form) = self.ack.as_mut().filter(|f| f.stage == AckStage::Submitting)
+        {
             if report.ok {
                 self.ack = None;
             } else {

@@ -63,19 +63,6 @@ pub enum Unit {
     Number,
 }
 
-impl Unit {
-    pub fn format(self, v: f64) -> String {
-        use crate::domain::ColumnId;
-        use crate::ui::format::number;
-        match self {
-            Unit::Ratio => number(ColumnId::Accuracy, v),
-            Unit::Seconds => number(ColumnId::LatencyP95, v),
-            Unit::Percent => number(ColumnId::Gpu, v),
-            Unit::Number => number(ColumnId::Throughput, v),
-        }
-    }
-}
-
 #[derive(Clone)]
 pub struct LiveDetail {
     pub client: reqwest::Client,

@@ -173,10 +173,15 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// The canonical form that `hash` covers: the entry as JSON without `hash`, keys sorted at
 /// every level (explicitly, so a serde_json feature elsewhere cannot change the hash).
 pub fn canonical_without_hash(value: &Value) -> Option<String> {
-    let map = value.as_object()?;
     let mut out = String::new();
+    write_object(value.as_object()?, Some("hash"), &mut out);
+    Some(out)
+}
+
+/// An object with its keys sorted, leaving out `skip`.
+fn write_object(map: &serde_json::Map<String, Value>, skip: Option<&str>, out: &mut String) {
     out.push('{');
-    let mut keys: Vec<&String> = map.keys().filter(|k| k.as_str() != "hash").collect();
+    let mut keys: Vec<&String> = map.keys().filter(|k| Some(k.as_str()) != skip).collect();
     keys.sort();
     for (i, key) in keys.into_iter().enumerate() {
         if i > 0 {
@@ -184,28 +189,14 @@ pub fn canonical_without_hash(value: &Value) -> Option<String> {
         }
         out.push_str(&serde_json::to_string(key.as_str()).unwrap_or_default());
         out.push(':');
-        write_canonical(&map[key], &mut out);
+        write_canonical(&map[key], out);
     }
     out.push('}');
-    Some(out)
 }
 
 fn write_canonical(value: &Value, out: &mut String) {
     match value {
-        Value::Object(map) => {
-            out.push('{');
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            for (i, key) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&serde_json::to_string(key.as_str()).unwrap_or_default());
-                out.push(':');
-                write_canonical(&map[key], out);
-            }
-            out.push('}');
-        }
+        Value::Object(map) => write_object(map, None, out),
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use reqwest::Client;
+use reqwest::{Client, Method};
 
 use crate::config::{Auth, Endpoint};
 use crate::sanitize;
@@ -34,7 +34,23 @@ pub struct Answer {
 }
 
 pub async fn get(client: &Client, endpoint: &Endpoint, path: &str, query: &[(&str, &str)]) -> Result<Answer, String> {
-    let mut request = client.get(endpoint.join(path)).query(query);
+    request(client, endpoint, Method::GET, path, query, None).await
+}
+
+/// Any request to `endpoint`: its headers and auth, a JSON body if any, and the answer
+/// capped at [`MAX_BODY`]. Errors are short sentences without the endpoint's secrets.
+pub async fn request(
+    client: &Client,
+    endpoint: &Endpoint,
+    method: Method,
+    path: &str,
+    query: &[(&str, &str)],
+    body: Option<&serde_json::Value>,
+) -> Result<Answer, String> {
+    let mut request = client.request(method, endpoint.join(path)).query(query);
+    if let Some(body) = body {
+        request = request.json(body);
+    }
     for (name, value) in &endpoint.headers {
         request = request.header(name, value);
     }

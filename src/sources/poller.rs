@@ -1,6 +1,7 @@
 //! The loop every source shares: poll, send, sleep (longer after failures), and poll early
 //! when the operator asks for a refresh.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -34,6 +35,48 @@ impl Schedule {
     }
 }
 
+/// One poll with the schedule's timeout.
+pub async fn timed<T>(schedule: Schedule, poll: impl Future<Output = Result<T, String>>) -> Result<T, String> {
+    match tokio::time::timeout(schedule.timeout, poll).await {
+        Ok(result) => result,
+        Err(_) => Err(format!("timed out after {}", crate::config::duration::format(schedule.timeout))),
+    }
+}
+
+/// Counts consecutive failures, logs the changes, and says how long to wait next.
+#[derive(Debug, Clone, Copy)]
+pub struct Backoff {
+    schedule: Schedule,
+    failures: u32,
+}
+
+impl Backoff {
+    pub fn new(schedule: Schedule) -> Backoff {
+        Backoff { schedule, failures: 0 }
+    }
+
+    /// Records a poll's outcome for `what` (a source or a model) and returns the wait.
+    pub fn after<T>(&mut self, what: &str, outcome: &Result<T, String>) -> Duration {
+        let previous = self.failures;
+        self.failures = if outcome.is_ok() { 0 } else { self.failures.saturating_add(1) };
+        let next_in = self.schedule.delay(self.failures);
+        match outcome {
+            Err(error) => tracing::warn!(what, %error, retry_in = ?next_in, "poll failed"),
+            Ok(_) if previous > 0 => tracing::info!(what, after = previous, "recovered"),
+            Ok(_) => {}
+        }
+        next_in
+    }
+}
+
+/// Sleeps `next_in`, or less when the operator asks for a refresh.
+pub async fn wait(next_in: Duration, refresh: &Notify) {
+    tokio::select! {
+        _ = tokio::time::sleep(next_in) => {}
+        _ = refresh.notified() => {}
+    }
+}
+
 /// Runs until the receiver is gone or the task is aborted.
 pub async fn run<S: Source>(
     mut source: S,
@@ -42,32 +85,15 @@ pub async fn run<S: Source>(
     tx: mpsc::UnboundedSender<Event>,
     refresh: Arc<Notify>,
 ) {
-    let mut failures: u32 = 0;
+    let mut backoff = Backoff::new(schedule);
     loop {
-        let outcome = match tokio::time::timeout(schedule.timeout, source.fetch()).await {
-            Ok(result) => result,
-            Err(_) => Err(format!("timed out after {}", crate::config::duration::format(schedule.timeout))),
-        };
-        let previous_failures = failures;
-        failures = if outcome.is_ok() { 0 } else { failures.saturating_add(1) };
-        let next_in = schedule.delay(failures);
-        match &outcome {
-            Err(error) => {
-                tracing::warn!(source = source.id().label(), %error, retry_in = ?next_in, "poll failed");
-            }
-            Ok(_) if previous_failures > 0 => {
-                tracing::info!(source = source.id().label(), after = previous_failures, "source recovered");
-            }
-            Ok(_) => {}
-        }
+        let outcome = timed(schedule, source.fetch()).await;
+        let next_in = backoff.after(source.id().label(), &outcome);
         let update = SourceUpdate { generation, source: source.id(), at: Timestamp::now(), outcome, next_in };
         if tx.send(Event::Source(update)).is_err() {
             return;
         }
-        tokio::select! {
-            _ = tokio::time::sleep(next_in) => {}
-            _ = refresh.notified() => {}
-        }
+        wait(next_in, &refresh).await;
     }
 }
 

@@ -15,7 +15,7 @@ use tokio::sync::{Notify, mpsc};
 
 use super::exposition::{self, Exposition};
 use super::http;
-use super::poller::Schedule;
+use super::poller::{self, Backoff, Schedule};
 use crate::config::{Endpoint, ModelServing, ServingKind};
 use crate::event::Event;
 
@@ -293,31 +293,15 @@ fn segment(text: &str) -> String {
 /// Polls one model until the receiver is gone or the task is aborted: every interval,
 /// longer after failures (the same backoff as the shared poller), early on a refresh.
 pub async fn run(mut source: ScrapeSource, schedule: Schedule, tx: mpsc::UnboundedSender<Event>, refresh: Arc<Notify>) {
-    let mut failures: u32 = 0;
+    let mut backoff = Backoff::new(schedule);
     loop {
-        let at = Timestamp::now();
-        let result = match tokio::time::timeout(schedule.timeout, source.scrape(at)).await {
-            Ok(result) => result,
-            Err(_) => Err(format!("timed out after {}", crate::config::duration::format(schedule.timeout))),
-        };
-        let previous_failures = failures;
-        failures = if result.is_ok() { 0 } else { failures.saturating_add(1) };
-        let next_in = schedule.delay(failures);
-        match &result {
-            Err(error) => tracing::warn!(model = source.model(), %error, retry_in = ?next_in, "live scrape failed"),
-            Ok(_) if previous_failures > 0 => {
-                tracing::info!(model = source.model(), after = previous_failures, "live scrape recovered");
-            }
-            Ok(_) => {}
-        }
+        let result = poller::timed(schedule, source.scrape(Timestamp::now())).await;
+        let next_in = backoff.after(source.model(), &result);
         let event = Event::LiveScrape { model: source.model().to_string(), result: result.map(Box::new) };
         if tx.send(event).is_err() {
             return;
         }
-        tokio::select! {
-            _ = tokio::time::sleep(next_in) => {}
-            _ = refresh.notified() => {}
-        }
+        poller::wait(next_in, &refresh).await;
     }
 }
 

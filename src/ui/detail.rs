@@ -11,7 +11,7 @@ use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
 use super::format;
 use crate::app::{App, DetailView, LiveState};
 use crate::detail::panels::{GPU_PLOTTED, VOLUME};
-use crate::detail::{DetailSnapshot, Line as ChartLine, PanelId};
+use crate::detail::{DetailSnapshot, Line as ChartLine, PanelId, Unit};
 use crate::domain::CellValue;
 use crate::theme::Theme;
 
@@ -139,6 +139,17 @@ fn line_styles(theme: &Theme) -> [Style; 6] {
     [theme.key, theme.status_ok, theme.severity_warning, theme.title, theme.hint, theme.input]
 }
 
+/// A value in a panel's unit, formatted like the fleet column of the same kind.
+fn unit_text(unit: Unit, v: f64) -> String {
+    use crate::domain::ColumnId;
+    match unit {
+        Unit::Ratio => format::number(ColumnId::Accuracy, v),
+        Unit::Seconds => format::number(ColumnId::LatencyP95, v),
+        Unit::Percent => format::number(ColumnId::Gpu, v),
+        Unit::Number => format::number(ColumnId::Throughput, v),
+    }
+}
+
 /// The GPU figures that are not charted, from their latest values: memory, temperature,
 /// power and SM clock of the first GPU that reports them.
 fn gpu_summary(lines: &[ChartLine]) -> String {
@@ -195,7 +206,7 @@ fn draw_panel(frame: &mut Frame, area: Rect, id: PanelId, detail: &DetailView, a
             if let Some(v) = line.last() {
                 let status = theme.status(scale.thresholds.classify(v));
                 heading.push(Span::styled(format!("{} ", format::fit(&line.name, 16)), styles[k % styles.len()]));
-                heading.push(Span::styled(format!("{} ", scale.unit.format(v)), status));
+                heading.push(Span::styled(format!("{} ", unit_text(scale.unit, v)), status));
             }
         }
     }
@@ -263,8 +274,8 @@ fn draw_panel(frame: &mut Frame, area: Rect, id: PanelId, detail: &DetailView, a
             Axis::default()
                 .bounds([lo, hi])
                 .labels([
-                    Span::styled(scale.unit.format(lo), theme.dim),
-                    Span::styled(scale.unit.format(hi), theme.dim),
+                    Span::styled(unit_text(scale.unit, lo), theme.dim),
+                    Span::styled(unit_text(scale.unit, hi), theme.dim),
                 ])
                 .style(theme.dim),
         );

@@ -125,3 +125,22 @@ pub fn app(models: usize, alert_count: usize) -> App {
     app.update(Event::Tick(now() + jiff::SignedDuration::from_secs(2)));
     app
 }
+
+/// A rendered screen as text, one line per row.
+pub fn buffer_text(buffer: &ratatui::buffer::Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            out.push_str(buffer[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// `app` drawn at `width`×`height` with the default theme, as text.
+pub fn screen(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| modeldeck::ui::draw(frame, app, &modeldeck::theme::Theme::default_theme())).unwrap();
+    buffer_text(terminal.backend().buffer())
+}

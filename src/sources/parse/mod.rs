@@ -84,7 +84,7 @@ fn is_blank(body: &[u8]) -> bool {
 }
 
 /// Collapses every run of whitespace (newlines included) into one space.
-fn one_line(text: &str) -> String {
+pub(crate) fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -112,7 +112,7 @@ fn clean_message(text: &str) -> String {
 }
 
 /// A short, sanitised excerpt of a body that is not the API's JSON.
-fn excerpt(body: &[u8], max: usize) -> String {
+pub(crate) fn excerpt(body: &[u8], max: usize) -> String {
     // A character is at most four bytes; the margin lets whitespace collapse.
     let head = &body[..body.len().min(max * 4 + 64)];
     let text = String::from_utf8_lossy(head);
@@ -167,7 +167,7 @@ fn server_error(status: u16, kind: Option<&str>, message: Option<&str>) -> ApiEr
 }
 
 /// The JSON type of a value, for error messages.
-fn kind(value: &Value) -> &'static str {
+pub(crate) fn kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
