@@ -47,6 +47,39 @@ pub async fn request(
     query: &[(&str, &str)],
     body: Option<&serde_json::Value>,
 ) -> Result<Answer, String> {
+    request_checked(client, endpoint, method, path, query, body).await.map_err(|e| e.message)
+}
+
+/// A failed request, and whether any of it may have reached the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpError {
+    /// A short sentence without the endpoint's secrets.
+    pub message: String,
+    /// `false` when nothing reached the server (DNS, connect or TLS failure, or a request
+    /// that could not be built); `true` when the request went out and no complete answer
+    /// came back (a timeout after connecting, a reset, a truncated or oversized body).
+    /// A write that failed with `sent` may or may not have been applied.
+    pub sent: bool,
+}
+
+impl std::fmt::Display for HttpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for HttpError {}
+
+/// As [`request`], telling "not sent" from "sent, no answer", which a write needs to know
+/// whether it may have taken effect.
+pub async fn request_checked(
+    client: &Client,
+    endpoint: &Endpoint,
+    method: Method,
+    path: &str,
+    query: &[(&str, &str)],
+    body: Option<&serde_json::Value>,
+) -> Result<Answer, HttpError> {
     let mut request = client.request(method, endpoint.join(path)).query(query);
     if let Some(body) = body {
         request = request.json(body);
@@ -59,19 +92,32 @@ pub async fn request(
         Auth::Bearer(token) => request.bearer_auth(token.expose()),
         Auth::Basic { username, password } => request.basic_auth(username, Some(password.expose())),
     };
-    let mut response = request.send().await.map_err(|e| endpoint.redact(&describe(&e)))?;
+    let failed = |e: &reqwest::Error| HttpError { message: endpoint.redact(&describe(e)), sent: was_sent(e) };
+    let too_large =
+        || HttpError { message: format!("response too large (over {} MiB)", MAX_BODY / (1024 * 1024)), sent: true };
+    let mut response = request.send().await.map_err(|e| failed(&e))?;
     let status = response.status().as_u16();
     if response.content_length().is_some_and(|n| n > MAX_BODY as u64) {
-        return Err(format!("response too large (over {} MiB)", MAX_BODY / (1024 * 1024)));
+        return Err(too_large());
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| endpoint.redact(&describe(&e)))? {
+    // Once the headers are in, the server has the request: every failure from here on
+    // leaves its outcome unknown.
+    while let Some(chunk) = response.chunk().await.map_err(|e| HttpError { sent: true, ..failed(&e) })? {
         if body.len() + chunk.len() > MAX_BODY {
-            return Err(format!("response too large (over {} MiB)", MAX_BODY / (1024 * 1024)));
+            return Err(too_large());
         }
         body.extend_from_slice(&chunk);
     }
     Ok(Answer { status, body })
+}
+
+/// Connect errors (DNS, refused, TLS, the connect timeout) happen before a byte of the
+/// request is written; so does a request that cannot be built. Anything else (a timeout
+/// while waiting for the answer, a reset, a connection closed mid-answer, a redirect that
+/// was followed) may have reached the server, so it counts as sent.
+fn was_sent(err: &reqwest::Error) -> bool {
+    !(err.is_connect() || err.is_builder())
 }
 
 /// reqwest's Display repeats the URL and hides the cause; operators want the cause.
@@ -108,4 +154,89 @@ fn chain(err: &(dyn std::error::Error + 'static)) -> String {
 
 fn last(chain: &str) -> &str {
     chain.rsplit(": ").next().unwrap_or(chain)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+
+    use super::*;
+
+    fn endpoint(listener: &TcpListener) -> Endpoint {
+        Endpoint::plain(&format!("http://{}", listener.local_addr().unwrap())).unwrap()
+    }
+
+    /// Accepts one connection, reads the request head, then does `then` with the socket.
+    fn serve_once(listener: TcpListener, then: impl FnOnce(std::net::TcpStream) + Send + 'static) {
+        std::thread::spawn(move || {
+            let (mut socket, _) = listener.accept().unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && socket.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            then(socket);
+        });
+    }
+
+    async fn post(endpoint: &Endpoint) -> Result<Answer, HttpError> {
+        let client = client(Duration::from_millis(500)).unwrap();
+        let body = serde_json::json!({"a": 1});
+        request_checked(&client, endpoint, Method::POST, "x", &[], Some(&body)).await
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_was_not_sent() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = endpoint(&listener);
+        drop(listener);
+        let err = post(&endpoint).await.unwrap_err();
+        assert_eq!(err, HttpError { message: "connection refused".into(), sent: false });
+        assert_eq!(
+            request(&client(Duration::from_secs(1)).unwrap(), &endpoint, Method::GET, "x", &[], None)
+                .await
+                .unwrap_err(),
+            "connection refused"
+        );
+    }
+
+    #[tokio::test]
+    async fn no_answer_after_connecting_was_sent() {
+        // Never accepted: the kernel completes the handshake and buffers the request.
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let err = post(&endpoint(&listener)).await.unwrap_err();
+        assert_eq!(err, HttpError { message: "timed out".into(), sent: true });
+    }
+
+    #[tokio::test]
+    async fn a_connection_closed_without_an_answer_was_sent() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = endpoint(&listener);
+        serve_once(listener, drop);
+        let err = post(&endpoint).await.unwrap_err();
+        assert!(err.sent, "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn a_truncated_body_was_sent() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = endpoint(&listener);
+        serve_once(listener, |mut socket| {
+            let _ = socket.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"short\"");
+        });
+        let err = post(&endpoint).await.unwrap_err();
+        assert!(err.sent && err.message.starts_with("broken response"), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn a_complete_answer_is_returned_whatever_its_status() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = endpoint(&listener);
+        serve_once(listener, |mut socket| {
+            let _ = socket.write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 4\r\nConnection: close\r\n\r\nnope");
+        });
+        let answer = post(&endpoint).await.unwrap();
+        assert_eq!((answer.status, answer.body.as_slice()), (403, b"nope".as_slice()));
+    }
 }
