@@ -22,6 +22,7 @@ pub mod journal;
 pub mod keymap;
 pub mod logging;
 pub mod main_loop;
+pub mod registry;
 pub mod sanitize;
 pub mod sources;
 pub mod terminal;
