@@ -5,6 +5,7 @@
 //! waits on it. Its outcome (what was done, through which peer, or why nothing was done)
 //! comes back as a result that the app writes to the journal.
 
+pub mod hook;
 pub mod run;
 pub mod silence;
 mod silence_parse;
