@@ -16,13 +16,15 @@
 //! spawns, stops and kills the servers, `ready` waits for them, `config`
 //! writes their configuration files and `exposition` reads and writes the
 //! Prometheus text format. `mlserver` runs MLServer and `backfill` writes
-//! history into Prometheus's data directory before it starts.
+//! history into Prometheus's data directory before it starts. `mlflow` runs an
+//! MLflow registry of its own, apart from any [`Stack`].
 #![allow(dead_code, unused_imports)]
 
 mod alertmanagers;
 mod backfill;
 mod config;
 mod exposition;
+mod mlflow;
 mod mlserver;
 mod process;
 mod ready;
@@ -37,6 +39,7 @@ use tempfile::TempDir;
 pub use backfill::{Backfill, backfilled_accuracy, backfilled_drift, backfilled_model, backfilled_version};
 pub use exposition::metrics_text;
 use exposition::sum_query_requests;
+pub use mlflow::Mlflow;
 use process::{Role, Server, free_ports, http_client, require_binary};
 
 const PROMETHEUS_BIN: &str = "prometheus";
