@@ -204,6 +204,7 @@ fn demo_environments() -> Vec<Environment> {
             read_only: false,
             prometheus: placeholder.clone(),
             alertmanagers: Vec::new(),
+            registry: None,
         })
         .collect()
 }

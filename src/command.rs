@@ -16,6 +16,8 @@ pub enum Command {
     Journal,
     Note,
     Silences,
+    /// `:versions [MODEL]`: the versions screen of a model (none: the selected one).
+    Versions(Option<String>),
 }
 
 /// What the fleet table is ordered by.
@@ -68,7 +70,7 @@ impl SortKey {
 }
 
 /// The commands offered in help and completion.
-pub const COMMANDS: [(&str, &str); 10] = [
+pub const COMMANDS: [(&str, &str); 11] = [
     ("env [NAME]", "switch environment (none: next)"),
     ("sort KEY", "health, name, alerts or a column"),
     ("filter TEXT", "same as typing after /"),
@@ -76,6 +78,7 @@ pub const COMMANDS: [(&str, &str); 10] = [
     ("journal", "notes and actions, newest first"),
     ("note", "write a note on the selection"),
     ("silences", "active and pending silences"),
+    ("versions [MODEL]", "versions and rollback of a model"),
     ("log", "toggle the log panel"),
     ("help", "show keys and commands"),
     ("quit", "leave modeldeck"),
@@ -99,6 +102,7 @@ pub fn parse(text: &str) -> Result<Command, String> {
         "journal" | "j" => Ok(Command::Journal),
         "note" => Ok(Command::Note),
         "silences" | "silence" => Ok(Command::Silences),
+        "versions" | "version" | "v" => Ok(Command::Versions((!rest.is_empty()).then(|| rest.to_string()))),
         other => Err(format!("unknown command `{other}` (see ? for the list)")),
     }
 }

@@ -37,6 +37,11 @@ pub enum Event {
         seq: u64,
         result: Result<Box<crate::detail::DetailSnapshot>, String>,
     },
+    /// The versions screen's registry read arrived.
+    VersionsLoaded {
+        seq: u64,
+        result: Result<Box<crate::versions::VersionsSnapshot>, String>,
+    },
     /// One scrape of a `[[model]]`'s own serving endpoint (independent of Prometheus).
     LiveScrape {
         model: String,
@@ -82,6 +87,11 @@ pub enum Effect {
     LoadDetail {
         model: String,
         bounds: (f64, f64, f64),
+        seq: u64,
+    },
+    /// Read a model's versions and governance; answers `Event::VersionsLoaded`.
+    LoadVersions {
+        model: String,
         seq: u64,
     },
     Quit,

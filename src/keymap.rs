@@ -33,6 +33,8 @@ pub enum Action {
     Silences,
     Expire,
     Extend,
+    Versions,
+    Rollback,
     ZoomIn,
     ZoomOut,
     PanBack,
@@ -49,6 +51,7 @@ pub enum Section {
     View,
     Alerts,
     Charts,
+    Models,
     Journal,
     General,
 }
@@ -60,6 +63,7 @@ impl Section {
             Section::View => "View",
             Section::Alerts => "Alerts",
             Section::Charts => "Charts (model screen)",
+            Section::Models => "Versions and rollback",
             Section::Journal => "Journal",
             Section::General => "General",
         }
@@ -67,7 +71,7 @@ impl Section {
 }
 
 /// (action, config name, description, section, default keys)
-const TABLE: [(Action, &str, &str, Section, &[&str]); 31] = [
+const TABLE: [(Action, &str, &str, Section, &[&str]); 33] = [
     (Action::Up, "up", "move up", Section::Navigate, &["k", "Up"]),
     (Action::Down, "down", "move down", Section::Navigate, &["j", "Down"]),
     (Action::PageUp, "page_up", "page up", Section::Navigate, &["PageUp", "Ctrl-b"]),
@@ -94,6 +98,8 @@ const TABLE: [(Action, &str, &str, Section, &[&str]); 31] = [
     (Action::PanBack, "pan_back", "pan back half a window", Section::Charts, &["["]),
     (Action::PanForward, "pan_forward", "pan forward", Section::Charts, &["]"]),
     (Action::Live, "live", "back to live", Section::Charts, &["0"]),
+    (Action::Versions, "versions", "model versions and governance", Section::Models, &["v"]),
+    (Action::Rollback, "rollback", "roll back to the selected version", Section::Models, &["R"]),
     (Action::Note, "note", "note on the model or alert", Section::Journal, &["n"]),
     (Action::Journal, "journal", "journal view", Section::Journal, &["J"]),
     (Action::Save, "save", "save the note (in the editor)", Section::Journal, &["Ctrl-s"]),
@@ -102,17 +108,35 @@ const TABLE: [(Action, &str, &str, Section, &[&str]); 31] = [
 ];
 
 /// Actions shown in the footer, in order, with the short words that fit on one line.
-const HINTS: [(Action, &str); 9] = [
+const HINTS: [(Action, &str); 10] = [
     (Action::Help, "help"),
     (Action::Filter, "filter"),
     (Action::FocusNext, "pane"),
     (Action::Open, "open"),
+    (Action::Versions, "versions"),
     (Action::Ack, "ack"),
     (Action::Note, "note"),
     (Action::Journal, "journal"),
     (Action::Silences, "silences"),
     (Action::Quit, "quit"),
 ];
+
+/// The footer on the versions screen.
+const VERSION_HINTS: [(Action, &str); 6] = [
+    (Action::Help, "help"),
+    (Action::Rollback, "roll back to selected"),
+    (Action::Note, "note on version"),
+    (Action::Refresh, "reload"),
+    (Action::Back, "back"),
+    (Action::Quit, "quit"),
+];
+
+/// Which screen the footer hints are for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HintContext {
+    General,
+    Versions,
+}
 
 impl Action {
     fn row(self) -> &'static (Action, &'static str, &'static str, Section, &'static [&'static str]) {
@@ -318,7 +342,15 @@ impl Keymap {
 
     /// Footer hints: (key, short description).
     pub fn hints(&self) -> Vec<(String, &'static str)> {
-        HINTS.iter().map(|(a, short)| (self.primary(*a), *short)).collect()
+        self.hints_for(HintContext::General)
+    }
+
+    pub fn hints_for(&self, context: HintContext) -> Vec<(String, &'static str)> {
+        let table: &[(Action, &str)] = match context {
+            HintContext::General => &HINTS,
+            HintContext::Versions => &VERSION_HINTS,
+        };
+        table.iter().map(|(a, short)| (self.primary(*a), *short)).collect()
     }
 }
 

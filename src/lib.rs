@@ -5,6 +5,8 @@
 //! - `sources`: tokio tasks that poll Prometheus, Alertmanager or the demo fleet and send
 //!   [`event::Event`]s; `sources::poller` holds the shared interval/timeout/backoff loop.
 //! - `app`: the state and its pure `update(event) -> effects`; only `main_loop` mutates it.
+//! - `actions`, `registry`, `versions`: changes to outside systems (silences, rollbacks,
+//!   command hooks) and the model registry and serving clients they go through.
 //! - `ui`: views that draw from `&App` and never mutate it.
 //! - `terminal`, `logging`, `headless`: the edges (TTY setup, log file, `modeldeck status`).
 
@@ -28,3 +30,4 @@ pub mod sources;
 pub mod terminal;
 pub mod theme;
 pub mod ui;
+pub mod versions;

@@ -38,6 +38,8 @@ pub trait Launcher {
     fn model_label(&self) -> String;
     /// Where this environment's model screens load their panels.
     fn detail(&self, environment: usize) -> crate::detail::DetailLoader;
+    /// Where this environment's versions are read and its rollbacks go.
+    fn registry(&self, environment: usize) -> crate::versions::live::RegistryAccess;
 }
 
 pub async fn run(
@@ -95,9 +97,18 @@ pub async fn run(
                                 let _ = tx.send(Event::DetailLoaded { seq, result });
                             });
                         }
+                        Effect::LoadVersions { model, seq } => {
+                            let registry = launcher.registry(app.environment);
+                            let tx = tx.clone();
+                            tokio::spawn(async move {
+                                let result = registry.load(&model).await.map(Box::new);
+                                let _ = tx.send(Event::VersionsLoaded { seq, result });
+                            });
+                        }
                         Effect::Act(request) => {
                             let ctx = ActionContext {
                                 backend: launcher.silences(app.environment),
+                                registry: launcher.registry(app.environment),
                                 journal: journal.clone(),
                                 author: app.settings.author.clone(),
                                 environment: app.environment_info().name.clone(),

@@ -5,7 +5,7 @@ mod common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::SignedDuration;
-use modeldeck::actions::run::{ActionReport, ActionRequest};
+use modeldeck::actions::run::{ActionReport, ActionRequest, ReportKind};
 use modeldeck::actions::silence::{Matcher, Silence, SilenceState};
 use modeldeck::app::{AckField, AckStage, App, MatcherRow, MessageLevel, Pane, Preview, Screen};
 use modeldeck::domain::{AlertSnapshot, AlertState, Severity, SourceData, SourceId};
@@ -109,8 +109,8 @@ fn entry(seq: u64) -> Entry {
 
 fn finished(app: &mut App, ok: bool, message: &str, entry: Option<Entry>) -> Vec<Effect> {
     // The runner tags the reports of acknowledgements; the messages here say which they are.
-    let acknowledgement = message.starts_with("acknowledge");
-    app.update(Event::ActionFinished(Box::new(ActionReport { acknowledgement, ok, message: message.into(), entry })))
+    let kind = if message.starts_with("acknowledge") { ReportKind::Acknowledgement } else { ReportKind::Other };
+    app.update(Event::ActionFinished(Box::new(ActionReport { kind, ok, message: message.into(), entry })))
 }
 
 #[test]

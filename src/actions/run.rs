@@ -55,12 +55,21 @@ pub enum ActionRequest {
     ExpireSilences { ids: Vec<String>, alert: Option<Box<Alert>>, silence: Option<Box<Silence>> },
     /// Move a silence's end; Alertmanager may answer with a new id.
     ExtendSilence { silence: Box<Silence>, ends_at: Timestamp, author: String },
+    /// Roll a model back to an earlier version.
+    Rollback(Box<super::rollback::RollbackPlan>),
+}
+
+/// Which kind of request a report answers: a form waits for exactly its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportKind {
+    Acknowledgement,
+    Rollback,
+    Other,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionReport {
-    /// Whether this answers an acknowledgement (the form waits for exactly that).
-    pub acknowledgement: bool,
+    pub kind: ReportKind,
     pub ok: bool,
     /// One line for the status bar.
     pub message: String,
@@ -69,6 +78,7 @@ pub struct ActionReport {
 
 pub struct ActionContext {
     pub backend: SilenceBackend,
+    pub registry: crate::versions::live::RegistryAccess,
     pub journal: Option<Arc<Journal>>,
     pub author: String,
     pub environment: String,
@@ -76,14 +86,13 @@ pub struct ActionContext {
 }
 
 pub async fn run(request: ActionRequest, ctx: &ActionContext) -> ActionReport {
-    let acknowledgement = matches!(request, ActionRequest::CreateSilence { .. });
+    let kind = match request {
+        ActionRequest::CreateSilence { .. } => ReportKind::Acknowledgement,
+        ActionRequest::Rollback(_) => ReportKind::Rollback,
+        _ => ReportKind::Other,
+    };
     if ctx.read_only {
-        return ActionReport {
-            acknowledgement,
-            ok: false,
-            message: "read-only: nothing was changed".into(),
-            entry: None,
-        };
+        return ActionReport { kind, ok: false, message: "read-only: nothing was changed".into(), entry: None };
     }
     let (draft, message, ok) = match request {
         ActionRequest::CreateSilence { request, alert } => {
@@ -178,6 +187,10 @@ pub async fn run(request: ActionRequest, ctx: &ActionContext) -> ActionReport {
             };
             (draft, message, ok)
         }
+        ActionRequest::Rollback(plan) => {
+            let result = super::rollback::execute(&plan, &ctx.registry, &ctx.environment).await;
+            rollback_draft(&plan, result, ctx)
+        }
     };
     let entry = match &ctx.journal {
         Some(journal) => {
@@ -190,13 +203,54 @@ pub async fn run(request: ActionRequest, ctx: &ActionContext) -> ActionReport {
                 Ok(entry) => Some(entry),
                 Err(e) => {
                     let message = format!("{message} — but the journal failed: {e}");
-                    return ActionReport { acknowledgement, ok, message, entry: None };
+                    return ActionReport { kind, ok, message, entry: None };
                 }
             }
         }
         None => None,
     };
-    ActionReport { acknowledgement, ok, message, entry }
+    ActionReport { kind, ok, message, entry }
+}
+
+fn rollback_draft(
+    plan: &super::rollback::RollbackPlan,
+    result: super::rollback::RollbackResult,
+    ctx: &ActionContext,
+) -> (Draft, String, bool) {
+    let ok = result.outcome == Outcome::Ok;
+    let from = plan.current.as_deref().unwrap_or("?");
+    let what = format!("{} {from} → {}", plan.model, plan.target);
+    let message = match &result.outcome {
+        Outcome::Ok => format!("rolled back {what}: verified"),
+        Outcome::Failed { error } => format!("rollback FAILED ({what}): {error}"),
+        Outcome::Unknown { reason } => format!("rollback UNKNOWN ({what}): {reason} — check the registry"),
+    };
+    let mut after = json!({ "version": result.after, "steps": result.steps });
+    if let Some(output) = &result.output {
+        after["output"] = json!(output);
+    }
+    let draft = Draft {
+        author: ctx.author.clone(),
+        environment: ctx.environment.clone(),
+        kind: Kind::Rollback,
+        subject: Subject {
+            model: Some(plan.model.clone()),
+            version: Some(plan.target.clone()),
+            alert: None,
+            alertname: None,
+        },
+        note: plan.note.clone(),
+        request: Some(plan.request_json()),
+        before: Some(json!({
+            "version": plan.current,
+            "target_validation": plan.validation,
+            "validated": plan.validated,
+            "validation_override": plan.override_validation,
+        })),
+        after: Some(after),
+        result: result.outcome,
+    };
+    (draft, message, ok)
 }
 
 fn hhmm(t: Timestamp) -> String {

@@ -55,7 +55,7 @@ impl App {
         !self.alerts.iter().any(|a| a.silenced_by.contains(&silence.id))
     }
 
-    fn refuse_read_only(&mut self, what: &str) -> bool {
+    pub(super) fn refuse_read_only(&mut self, what: &str) -> bool {
         if self.read_only() {
             self.message = Some((MessageLevel::Error, format!("read-only: {what} is disabled (no change was made)")));
         }
@@ -265,7 +265,7 @@ impl App {
         }
         // Only a form that sent an acknowledgement waits for its report; an expire or an
         // extend finishing meanwhile leaves the form alone.
-        if report.acknowledgement
+        if report.kind == crate::actions::run::ReportKind::Acknowledgement
             && let Some(form) = self.ack.as_mut().filter(|f| f.stage == AckStage::Submitting)
         {
             if report.ok {

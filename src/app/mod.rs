@@ -9,7 +9,9 @@ mod fleet;
 mod input;
 mod journal;
 mod notes;
+mod rollback;
 mod update;
+mod versions;
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -28,6 +30,8 @@ pub use editor::NoteEditor;
 pub use fleet::{Filter, Fleet, ModelRow};
 pub use input::{Input, InputKind, InputOutcome};
 pub use journal::JournalView;
+pub use rollback::{RollbackField, RollbackForm, RollbackStage};
+pub use versions::VersionsView;
 
 use crate::actions::silence::Silence;
 use crate::command::SortKey;
@@ -108,6 +112,8 @@ pub enum Screen {
     Journal,
     /// One journal entry in full, by sequence number.
     JournalEntry(u64),
+    /// A model's versions and governance, where rollbacks start.
+    Versions(String),
 }
 
 /// The last scrape of a `[[model]]`'s own serving endpoint.
@@ -160,6 +166,10 @@ pub struct App {
     /// The model screen's charts.
     pub detail: Option<DetailView>,
     pub confirm: Option<Confirm>,
+    /// The versions screen's state.
+    pub versions: Option<VersionsView>,
+    /// A rollback being confirmed or running.
+    pub rollback: Option<RollbackForm>,
     /// Silences from the last Alertmanager poll.
     pub silences: Vec<Silence>,
     pub silence_selected: usize,
@@ -206,6 +216,8 @@ impl App {
             ack: None,
             detail: None,
             confirm: None,
+            versions: None,
+            rollback: None,
             silences: Vec::new(),
             silence_selected: 0,
             am_peers: Vec::new(),

@@ -54,6 +54,12 @@ impl App {
         };
         match &self.screen {
             Screen::Model(name) => model_subject(name),
+            // A note on the versions screen is about the version under the cursor.
+            Screen::Versions(name) => Subject {
+                model: Some(name.clone()),
+                version: self.versions.as_ref().and_then(|v| v.selected_version()).map(|v| v.version.clone()),
+                ..Subject::default()
+            },
             Screen::Journal | Screen::JournalEntry(_) => {
                 self.journal.selected_entry().map(|e| e.subject.clone()).unwrap_or_default()
             }

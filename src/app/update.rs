@@ -54,7 +54,14 @@ impl App {
             }
             Event::ActionFinished(report) => {
                 self.dirty = true;
-                self.on_action_finished(*report)
+                let mut effects = self.on_rollback_finished(&report);
+                effects.extend(self.on_action_finished(*report));
+                effects
+            }
+            Event::VersionsLoaded { seq, result } => {
+                self.dirty = true;
+                self.on_versions_loaded(seq, result.map(|b| *b));
+                Vec::new()
             }
             Event::JournalLoaded(result) => {
                 self.dirty = true;
@@ -195,6 +202,9 @@ impl App {
         if self.ack.is_some() {
             return self.on_ack_key(key);
         }
+        if self.rollback.is_some() {
+            return self.on_rollback_key(key);
+        }
         if self.confirm.is_some() {
             return self.on_confirm_key(key);
         }
@@ -219,6 +229,9 @@ impl App {
     fn on_action(&mut self, action: Action) -> Vec<Effect> {
         let on_journal = matches!(self.screen, Screen::Journal | Screen::JournalEntry(_));
         if let Some(effects) = self.alert_action(action) {
+            return effects;
+        }
+        if let Some(effects) = self.versions_action(action) {
             return effects;
         }
         if let Some(effects) = self.chart_action(action) {
@@ -306,6 +319,7 @@ impl App {
             Action::Note | Action::Journal | Action::Save => {}
             Action::Ack | Action::Unack | Action::Silences | Action::Expire | Action::Extend => {}
             Action::ZoomIn | Action::ZoomOut | Action::PanBack | Action::PanForward | Action::Live => {}
+            Action::Versions | Action::Rollback => {}
         }
         Vec::new()
     }
@@ -333,6 +347,8 @@ impl App {
             }
             Command::Note => return self.on_action(Action::Note),
             Command::Silences => return self.on_action(Action::Silences),
+            Command::Versions(Some(model)) => return self.open_versions(model, false),
+            Command::Versions(None) => return self.on_action(Action::Versions),
         }
         Vec::new()
     }

@@ -36,6 +36,8 @@ pub struct FileConfig {
     pub alerts: FileAlerts,
     #[serde(default)]
     pub detail: super::detail::FileDetail,
+    #[serde(default)]
+    pub governance: super::rollback::FileGovernance,
     /// `[[model]]` blocks: serving endpoints scraped directly, without Prometheus.
     #[serde(default, rename = "model")]
     pub models: Vec<FileModel>,
@@ -45,7 +47,10 @@ pub struct FileConfig {
 #[serde(deny_unknown_fields)]
 pub struct FileModel {
     pub name: String,
-    pub serving: FileServing,
+    pub serving: Option<FileServing>,
+    /// The model's name in the registry, when it differs.
+    pub registered_model: Option<String>,
+    pub rollback: Option<super::rollback::FileRollback>,
 }
 
 /// `serving = { kind = "mlserver", metrics = "http://…/metrics", … }`.
@@ -94,6 +99,8 @@ pub struct FileEnvironment {
     pub prometheus: FileEndpoint,
     #[serde(default)]
     pub alertmanagers: Vec<AlertmanagerEntry>,
+    /// The MLflow tracking server that holds this environment's model versions.
+    pub registry: Option<FileEndpoint>,
 }
 
 /// An Alertmanager is either a bare URL or a table with auth settings.

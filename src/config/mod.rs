@@ -6,6 +6,7 @@ pub mod detail;
 pub mod duration;
 mod error;
 mod file;
+pub mod rollback;
 pub mod secret;
 mod serving;
 
@@ -54,6 +55,10 @@ pub struct Config {
     pub journal_path: Option<PathBuf>,
     /// `[[model]]` blocks: serving endpoints scraped directly, whatever the environment.
     pub models: Vec<ModelServing>,
+    /// Registry tags and the validation gate.
+    pub governance: rollback::Governance,
+    /// Per-model rollback settings from `[[model]]` blocks.
+    pub rollbacks: Vec<rollback::ModelRollback>,
     /// The file this came from, if any.
     pub path: Option<PathBuf>,
 }
@@ -72,6 +77,8 @@ pub struct Environment {
     pub read_only: bool,
     pub prometheus: Endpoint,
     pub alertmanagers: Vec<Endpoint>,
+    /// The MLflow registry of this environment's models, if any.
+    pub registry: Option<Endpoint>,
 }
 
 #[derive(Debug, Clone)]
@@ -125,14 +132,34 @@ impl Config {
 
     /// Every resolved credential, so that the journal and logs can strip them.
     pub fn secrets(&self) -> Vec<String> {
-        let endpoints =
-            self.environments.iter().flat_map(|e| std::iter::once(&e.prometheus).chain(e.alertmanagers.iter()));
+        let endpoints = self
+            .environments
+            .iter()
+            .flat_map(|e| std::iter::once(&e.prometheus).chain(e.alertmanagers.iter()).chain(e.registry.iter()));
         endpoints
             .filter_map(|ep| match &ep.auth {
                 Auth::None => None,
                 Auth::Bearer(s) | Auth::Basic { password: s, .. } => Some(s.expose().to_string()),
             })
             .collect()
+    }
+
+    /// How `model` is rolled back in environment `env`: its `[[model]]` setting, else the
+    /// registry alias when the environment has a registry; `None` when neither applies.
+    pub fn rollback_for(&self, env: usize, model: &str) -> Option<rollback::Resolved> {
+        let own = self.rollbacks.iter().find(|r| r.model == model);
+        let registry = self.environment(env).registry.clone();
+        let kind = match own.and_then(|r| r.kind.clone()) {
+            Some(kind) => kind,
+            None if registry.is_some() => rollback::RollbackKind::Mlflow,
+            None => return None,
+        };
+        Some(rollback::Resolved {
+            kind,
+            registry,
+            registered_model: own.map_or_else(|| model.to_string(), |r| r.registered_model.clone()),
+            vars: own.map(|r| r.vars.clone()).unwrap_or_default(),
+        })
     }
 
     /// The author written into the journal: `author` from the config, else `$USER@host`.
@@ -229,12 +256,20 @@ pub fn from_str(
                 resolved.map_err(|(key, m)| at_env(n, key, format!("environment `{}` alertmanager: {m}", env.name)))?,
             );
         }
+        let registry = match &env.registry {
+            Some(r) => Some(
+                endpoint(r, lookup)
+                    .map_err(|(key, m)| at_env(n, key, format!("environment `{}` registry: {m}", env.name)))?,
+            ),
+            None => None,
+        };
         environments.push(Environment {
             name: env.name.clone(),
             production: env.production,
             read_only: env.read_only,
             prometheus,
             alertmanagers,
+            registry,
         });
     }
     if environments.is_empty() {
@@ -257,6 +292,19 @@ pub fn from_str(
         return Err(at("level", format!("`{log_level}` is not one of error, warn, info, debug, trace")));
     }
     let models = serving::resolve(&raw.models, text, origin.clone())?;
+    let governance = rollback::governance(&raw.governance).map_err(|(key, m)| at(key, m))?;
+    let mut rollbacks = Vec::new();
+    for (n, model) in raw.models.iter().enumerate() {
+        let serving_url = models.iter().find(|m| m.name == model.name).and_then(|m| m.url.as_ref());
+        let resolved = rollback::model_rollback(
+            &model.name,
+            model.registered_model.as_deref(),
+            model.rollback.as_ref(),
+            serving_url,
+        )
+        .map_err(|(key, m)| serving::at_model(text, origin.clone(), n, key, m))?;
+        rollbacks.push(resolved);
+    }
     Ok(Config {
         refresh,
         timeout,
@@ -274,6 +322,8 @@ pub fn from_str(
         silence_duration,
         detail,
         models,
+        governance,
+        rollbacks,
         path: origin,
     })
 }
@@ -399,6 +449,7 @@ fn local_environment() -> Environment {
         read_only: false,
         prometheus: plain("http://127.0.0.1:9090"),
         alertmanagers: vec![plain("http://127.0.0.1:9093")],
+        registry: None,
     }
 }
 

@@ -76,10 +76,10 @@ pub(super) fn resolve(
         if name.trim().is_empty() {
             return Err(at("name", "model name must not be empty".into()));
         }
-        if models.iter().any(|m| m.name == name) {
+        if raw[..n].iter().any(|m| m.name == name) {
             return Err(at("name", format!("model `{name}` is defined twice")));
         }
-        let serving = &model.serving;
+        let Some(serving) = &model.serving else { continue };
         let kind = ServingKind::from_key(&serving.kind).ok_or_else(|| {
             let known: Vec<_> = ServingKind::ALL.iter().map(|k| k.key()).collect();
             at("kind", format!("unknown serving kind `{}`, expected one of {}", serving.kind, known.join(", ")))
@@ -104,7 +104,7 @@ pub(super) fn resolve(
 
 /// An error about the `n`-th `[[model]]` block (0-based), at the line that sets `key` in
 /// it (inline `serving = { … }` and `[model.serving]` tables included), else at its header.
-fn at_model(text: &str, path: Option<PathBuf>, n: usize, key: &str, message: String) -> ConfigError {
+pub(super) fn at_model(text: &str, path: Option<PathBuf>, n: usize, key: &str, message: String) -> ConfigError {
     let lines: Vec<&str> = text.lines().collect();
     let Some(header) = lines.iter().enumerate().filter(|(_, l)| l.trim() == "[[model]]").nth(n).map(|(i, _)| i) else {
         return error::at_key(text, path, Scope::Top, key, message);

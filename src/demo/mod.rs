@@ -10,8 +10,10 @@ use crate::domain::{
     Alert, AlertSnapshot, AlertState, CellValue, ColumnId, FleetSnapshot, Severity, SourceData, SourceId,
 };
 mod detail;
+mod registry;
 pub mod silences;
 
+pub use registry::DemoRegistry;
 pub use silences::DemoSilences;
 
 use crate::sources::Source;
@@ -97,15 +99,44 @@ const MODELS: [DemoModel; 8] = [
 /// The degrading model: its accuracy slides below the critical line within seconds.
 const DEGRADING: usize = 0;
 
-/// A deterministic simulation: every value is a function of the model and the time.
+/// A deterministic simulation: every value is a function of the model, the time, and the
+/// operator's fixes (a rollback or a retrain lifts a degrading model back up).
 #[derive(Debug, Clone)]
 pub struct DemoFleet {
     started: Timestamp,
+    state: std::sync::Arc<std::sync::Mutex<DemoState>>,
+}
+
+#[derive(Debug, Default)]
+struct DemoState {
+    /// The live version per model, where an operator changed it.
+    live: HashMap<usize, String>,
+    /// When (seconds into the demo) a model's problem was fixed.
+    fixed_at: HashMap<usize, f64>,
 }
 
 impl DemoFleet {
     pub fn new(started: Timestamp) -> DemoFleet {
-        DemoFleet { started }
+        DemoFleet { started, state: Default::default() }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, DemoState> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn live_version(&self, i: usize) -> String {
+        self.state().live.get(&i).cloned().unwrap_or_else(|| MODELS[i].version.to_string())
+    }
+
+    /// How far a fix has lifted model `i` at `t` (0 = not fixed, 1 = fully recovered).
+    fn recovery(&self, i: usize, t: f64) -> f64 {
+        self.state().fixed_at.get(&i).map_or(0.0, |at| ((t - at) / 4.0).clamp(0.0, 1.0))
+    }
+
+    /// Marks model `i` fixed now: its accuracy and drift return to normal over a few seconds.
+    fn fix(&self, i: usize, at: Timestamp) {
+        let t = self.seconds_in(at);
+        self.state().fixed_at.entry(i).or_insert(t);
     }
 
     fn seconds_in(&self, at: Timestamp) -> f64 {
@@ -118,7 +149,7 @@ impl DemoFleet {
         let wobble = 0.006 * ((t / 900.0) + i as f64).sin() + 0.0015 * ((t / 3.0) + i as f64).sin();
         if i == DEGRADING && t > 0.0 {
             // From 0.962 to about 0.85 over the first 8 s, then it hovers there.
-            let fall = 0.11 * (t / 8.0).min(1.0);
+            let fall = 0.11 * (t / 8.0).min(1.0) * (1.0 - self.recovery(i, t));
             return m.accuracy - fall + wobble;
         }
         m.accuracy + wobble
@@ -127,7 +158,7 @@ impl DemoFleet {
     fn drift(&self, i: usize, t: f64) -> f64 {
         let m = &MODELS[i];
         let base = m.drift + 0.01 * ((t / 11.0) + 2.0 * i as f64).sin().abs();
-        if i == DEGRADING && t > 0.0 { base + 0.3 * (t / 30.0).min(1.0) } else { base }
+        if i == DEGRADING && t > 0.0 { base + 0.3 * (t / 30.0).min(1.0) * (1.0 - self.recovery(i, t)) } else { base }
     }
 
     pub fn fleet(&self, at: Timestamp, columns: &[ColumnSpec]) -> FleetSnapshot {
@@ -138,7 +169,7 @@ impl DemoFleet {
             for (i, m) in MODELS.iter().enumerate() {
                 let phase = (t / 5.0 + i as f64).sin();
                 let value = match spec.id {
-                    ColumnId::Version => Some(CellValue::Text(m.version.to_string())),
+                    ColumnId::Version => Some(CellValue::Text(self.live_version(i))),
                     ColumnId::Accuracy => Some(CellValue::Number(self.accuracy(i, t))),
                     ColumnId::Drift => Some(CellValue::Number(self.drift(i, t))),
                     ColumnId::LatencyP95 => Some(CellValue::Number(m.latency * (1.0 + 0.15 * phase))),
@@ -190,7 +221,7 @@ impl DemoFleet {
                     Severity::Critical,
                     m.name,
                     AlertState::Active,
-                    &format!("Accuracy of {} v{} is {acc:.3}", m.name, m.version),
+                    &format!("Accuracy of {} v{} is {acc:.3}", m.name, self.live_version(i)),
                     2.0,
                 ));
             }
@@ -328,6 +359,10 @@ impl crate::main_loop::Launcher for DemoLauncher {
 
     fn detail(&self, _environment: usize) -> crate::detail::DetailLoader {
         crate::detail::DetailLoader::Demo(self.fleet.clone())
+    }
+
+    fn registry(&self, _environment: usize) -> crate::versions::live::RegistryAccess {
+        crate::versions::live::RegistryAccess::Demo(DemoRegistry::new(self.fleet.clone()))
     }
 
     fn start(

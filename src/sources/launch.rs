@@ -58,6 +58,14 @@ impl Launcher for LiveLauncher {
         }))
     }
 
+    fn registry(&self, environment: usize) -> crate::versions::live::RegistryAccess {
+        crate::versions::live::RegistryAccess::Live(Arc::new(crate::versions::live::LiveRegistry {
+            config: self.config.clone(),
+            environment,
+            client: self.client.clone(),
+        }))
+    }
+
     fn start(
         &self,
         environment: usize,

@@ -38,7 +38,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     let mut spans = Vec::new();
-    for (key, what) in app.settings.keymap.hints() {
+    let context = match app.screen {
+        crate::app::Screen::Versions(_) => crate::keymap::HintContext::Versions,
+        _ => crate::keymap::HintContext::General,
+    };
+    for (key, what) in app.settings.keymap.hints_for(context) {
         spans.push(Span::styled(format!(" {key}"), theme.key));
         spans.push(Span::styled(format!(" {what} "), theme.hint));
     }

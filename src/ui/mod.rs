@@ -13,7 +13,9 @@ mod help;
 mod journal;
 mod log_panel;
 mod note_editor;
+mod rollback;
 mod silences;
+mod versions;
 pub mod widgets;
 
 use ratatui::Frame;
@@ -73,6 +75,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Screen::Silences => silences::draw(frame, body, app, theme),
         Screen::Journal => journal::draw_list(frame, body, app, theme),
         Screen::JournalEntry(seq) => journal::draw_entry(frame, body, app, theme, *seq),
+        Screen::Versions(model) => versions::draw(frame, body, app, theme, model),
     }
     if log.height > 0 {
         log_panel::draw(frame, log, theme);
@@ -80,6 +83,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     footer::draw(frame, footer, app, theme);
     if let Some(form) = &app.ack {
         ack::draw_form(frame, body, app, form, theme);
+    }
+    if let Some(form) = &app.rollback {
+        rollback::draw(frame, body, app, form, theme);
     }
     if let Some(confirm) = &app.confirm {
         ack::draw_confirm(frame, body, app, confirm, theme);

@@ -67,6 +67,7 @@ impl Live {
                 Effect::Act(request) => {
                     let ctx = ActionContext {
                         backend: self.launcher.silences(self.app.environment),
+                        registry: self.launcher.registry(self.app.environment),
                         journal: self.journal.clone(),
                         author: self.app.settings.author.clone(),
                         environment: self.app.environment_info().name.clone(),
@@ -84,6 +85,14 @@ impl Live {
                     tokio::spawn(async move {
                         let result = loader.load(&model, bounds).await.map(Box::new);
                         let _ = tx.send(Event::DetailLoaded { seq, result });
+                    });
+                }
+                Effect::LoadVersions { model, seq } => {
+                    let registry = self.launcher.registry(self.app.environment);
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        let result = registry.load(&model).await.map(Box::new);
+                        let _ = tx.send(Event::VersionsLoaded { seq, result });
                     });
                 }
                 Effect::LoadJournal | Effect::AppendJournal(_) | Effect::StartSources { .. } | Effect::Quit => {}

@@ -1,0 +1,118 @@
+//! The rollback form: everything the operator must see before a model changes version
+//! (environment, current → target, backend, the exact request, the target's validation),
+//! a required change note, the model's name typed again in production, and the override
+//! for an unvalidated target where the config allows one.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::actions::rollback::RollbackPlan;
+use crate::versions::RollbackSpec;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RollbackField {
+    Note,
+    /// Production only: the model's name, typed.
+    Confirm,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RollbackStage {
+    Editing,
+    /// Sent; waiting for the backend and the check afterwards.
+    Running,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RollbackForm {
+    pub environment: String,
+    pub production: bool,
+    pub model: String,
+    pub current: Option<String>,
+    pub target: String,
+    pub spec: RollbackSpec,
+    pub request: Vec<String>,
+    pub validation: Option<String>,
+    pub validated: bool,
+    pub override_validation: bool,
+    pub note: String,
+    pub confirm: String,
+    pub field: RollbackField,
+    pub stage: RollbackStage,
+    pub error: Option<String>,
+}
+
+pub enum RollbackOutcome {
+    Nothing,
+    Cancel,
+    Submit(Box<RollbackPlan>),
+}
+
+impl RollbackForm {
+    /// Whether Enter would run it; otherwise the reason.
+    pub fn blocker(&self) -> Option<String> {
+        if self.note.trim().is_empty() {
+            return Some("write a change note (why this rollback)".into());
+        }
+        if self.production && self.confirm.trim() != self.model {
+            return Some(format!("type the model name `{}` to confirm (production)", self.model));
+        }
+        if !self.validated && !self.override_validation {
+            return Some("the target is not validated: Ctrl-o overrides (journaled)".into());
+        }
+        None
+    }
+
+    pub fn handle(&mut self, key: &KeyEvent) -> RollbackOutcome {
+        if self.stage == RollbackStage::Running {
+            return RollbackOutcome::Nothing;
+        }
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let text = match self.field {
+            RollbackField::Note => &mut self.note,
+            RollbackField::Confirm => &mut self.confirm,
+        };
+        match key.code {
+            KeyCode::Esc => return RollbackOutcome::Cancel,
+            KeyCode::Char('c') if ctrl => return RollbackOutcome::Cancel,
+            KeyCode::Tab | KeyCode::BackTab | KeyCode::Down | KeyCode::Up if self.production => {
+                self.field = match self.field {
+                    RollbackField::Note => RollbackField::Confirm,
+                    RollbackField::Confirm => RollbackField::Note,
+                };
+            }
+            KeyCode::Char('o') if ctrl && !self.validated && self.spec.allow_override => {
+                self.override_validation = !self.override_validation;
+            }
+            KeyCode::Char('o') if ctrl => {}
+            KeyCode::Char('u') if ctrl => text.clear(),
+            KeyCode::Backspace => {
+                text.pop();
+            }
+            KeyCode::Char(c) if !ctrl && !c.is_control() => text.push(c),
+            KeyCode::Enter => match self.blocker() {
+                Some(why) => self.error = Some(why),
+                None => {
+                    self.error = None;
+                    self.stage = RollbackStage::Running;
+                    return RollbackOutcome::Submit(Box::new(self.plan()));
+                }
+            },
+            _ => {}
+        }
+        RollbackOutcome::Nothing
+    }
+
+    pub fn plan(&self) -> RollbackPlan {
+        RollbackPlan {
+            model: self.model.clone(),
+            current: self.current.clone(),
+            target: self.target.clone(),
+            spec: self.spec.clone(),
+            request: self.request.clone(),
+            validation: self.validation.clone(),
+            validated: self.validated,
+            override_validation: self.override_validation && !self.validated,
+            note: self.note.trim().to_string(),
+        }
+    }
+}

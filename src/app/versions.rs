@@ -1,0 +1,203 @@
+//! The versions screen: a model's versions from the registry with the live one marked, its
+//! governance facts, and the start of a rollback. Refusals (read-only, no backend, the live
+//! version, an unvalidated target without an allowed override) happen here, before any
+//! effect exists.
+
+use super::rollback::{RollbackField, RollbackForm, RollbackOutcome, RollbackStage};
+use super::{App, MessageLevel, Screen};
+use crate::actions::run::{ActionReport, ActionRequest, ReportKind};
+use crate::event::Effect;
+use crate::keymap::Action;
+use crate::registry::ModelVersion;
+use crate::versions::VersionsSnapshot;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VersionsView {
+    pub model: String,
+    pub snapshot: Option<VersionsSnapshot>,
+    pub error: Option<String>,
+    pub loading: bool,
+    pub selected: usize,
+    pub seq: u64,
+    /// Where Esc goes back to.
+    pub from_model_screen: bool,
+}
+
+impl VersionsView {
+    pub fn versions(&self) -> &[ModelVersion] {
+        self.snapshot.as_ref().map_or(&[], |s| s.versions())
+    }
+
+    pub fn selected_version(&self) -> Option<&ModelVersion> {
+        self.versions().get(self.selected)
+    }
+}
+
+impl App {
+    pub(super) fn open_versions(&mut self, model: String, from_model_screen: bool) -> Vec<Effect> {
+        let seq = self.versions.as_ref().map_or(0, |v| v.seq);
+        self.versions = Some(VersionsView {
+            model: model.clone(),
+            snapshot: None,
+            error: None,
+            loading: false,
+            selected: 0,
+            seq,
+            from_model_screen,
+        });
+        self.screen = Screen::Versions(model);
+        self.load_versions()
+    }
+
+    fn load_versions(&mut self) -> Vec<Effect> {
+        let Some(view) = self.versions.as_mut() else { return Vec::new() };
+        view.seq += 1;
+        view.loading = true;
+        vec![Effect::LoadVersions { model: view.model.clone(), seq: view.seq }]
+    }
+
+    pub(super) fn on_versions_loaded(&mut self, seq: u64, result: Result<VersionsSnapshot, String>) {
+        let Some(view) = self.versions.as_mut().filter(|v| v.seq == seq) else { return };
+        view.loading = false;
+        match result {
+            Ok(snapshot) => {
+                // Keep the cursor on the same version across reloads.
+                let keep = view.selected_version().map(|v| v.version.clone());
+                view.selected =
+                    keep.and_then(|k| snapshot.versions().iter().position(|v| v.version == k)).unwrap_or_else(|| {
+                        // First load: start on the version after the live one (the usual target).
+                        let live = snapshot.live.as_deref();
+                        let at = snapshot.versions().iter().position(|v| Some(v.version.as_str()) == live);
+                        at.map_or(0, |i| (i + 1).min(snapshot.versions().len().saturating_sub(1)))
+                    });
+                view.snapshot = Some(snapshot);
+                view.error = None;
+            }
+            Err(e) => view.error = Some(e),
+        }
+    }
+
+    /// Keys on the versions screen; `None` when the action is not one of them.
+    pub(super) fn versions_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+        match (&self.screen, action) {
+            (Screen::Model(model), Action::Versions) => Some(self.open_versions(model.clone(), true)),
+            (Screen::Overview, Action::Versions) => {
+                let model = self.selected_model().map(|r| r.name.clone())?;
+                Some(self.open_versions(model, false))
+            }
+            (Screen::Versions(_), Action::Rollback) => Some(self.start_rollback()),
+            (Screen::Versions(_), Action::Refresh) => Some(self.load_versions()),
+            (Screen::Versions(model), Action::Back) => {
+                let model = model.clone();
+                let back_to_model = self.versions.as_ref().is_some_and(|v| v.from_model_screen);
+                self.screen = if back_to_model { Screen::Model(model) } else { Screen::Overview };
+                Some(Vec::new())
+            }
+            (Screen::Versions(_), Action::Up | Action::Down | Action::Top | Action::Bottom) => {
+                let view = self.versions.as_mut()?;
+                let last = view.versions().len().saturating_sub(1);
+                view.selected = match action {
+                    Action::Up => view.selected.saturating_sub(1),
+                    Action::Down => (view.selected + 1).min(last),
+                    Action::Top => 0,
+                    _ => last,
+                };
+                Some(Vec::new())
+            }
+            (_, Action::Rollback) => {
+                self.message = Some((MessageLevel::Info, "open a model's versions (v) and pick the target".into()));
+                Some(Vec::new())
+            }
+            _ => None,
+        }
+    }
+
+    fn start_rollback(&mut self) -> Vec<Effect> {
+        if self.refuse_read_only("rollback") {
+            return Vec::new();
+        }
+        let env = self.environment_info().clone();
+        let Some(view) = self.versions.as_ref() else { return Vec::new() };
+        let refuse = |app: &mut App, why: String| {
+            app.message = Some((MessageLevel::Error, why));
+            Vec::new()
+        };
+        let Some(snapshot) = view.snapshot.as_ref() else {
+            return refuse(self, "the versions are still loading".into());
+        };
+        let Some(spec) = snapshot.spec.clone() else {
+            return refuse(self, format!("no rollback is configured for {}", view.model));
+        };
+        let Some(target) = view.selected_version().cloned() else {
+            return refuse(self, "no version is selected".into());
+        };
+        if snapshot.live.as_deref() == Some(target.version.as_str()) {
+            return refuse(self, format!("version {} is already live", target.version));
+        }
+        let validation = target.tag(&spec.validation_tag).map(str::to_string);
+        let validated = spec.is_validated(validation.as_deref());
+        if !validated && !spec.allow_override {
+            let status = validation.as_deref().unwrap_or("no tag");
+            return refuse(
+                self,
+                format!(
+                    "refused: version {} is not validated ({} = {status}); overrides are off in [governance]",
+                    target.version, spec.validation_tag
+                ),
+            );
+        }
+        let current = snapshot.live.clone();
+        let request = spec.describe(&view.model, &env.name, current.as_deref(), &target.version);
+        self.rollback = Some(RollbackForm {
+            environment: env.name,
+            production: env.production,
+            model: view.model.clone(),
+            current,
+            target: target.version,
+            spec,
+            request,
+            validation,
+            validated,
+            override_validation: false,
+            note: String::new(),
+            confirm: String::new(),
+            field: RollbackField::Note,
+            stage: RollbackStage::Editing,
+            error: None,
+        });
+        Vec::new()
+    }
+
+    pub(super) fn on_rollback_key(&mut self, key: &crossterm::event::KeyEvent) -> Vec<Effect> {
+        let Some(form) = self.rollback.as_mut() else { return Vec::new() };
+        match form.handle(key) {
+            RollbackOutcome::Nothing => Vec::new(),
+            RollbackOutcome::Cancel => {
+                self.rollback = None;
+                self.message = Some((MessageLevel::Info, "rollback cancelled; nothing was changed".into()));
+                Vec::new()
+            }
+            RollbackOutcome::Submit(plan) => {
+                if self.read_only() {
+                    self.rollback = None;
+                    self.refuse_read_only("rollback");
+                    return Vec::new();
+                }
+                let from = plan.current.clone().unwrap_or_else(|| "?".into());
+                self.busy = Some(format!("rolling back {} {from} → {}…", plan.model, plan.target));
+                vec![Effect::Act(Box::new(ActionRequest::Rollback(plan)))]
+            }
+        }
+    }
+
+    /// A rollback's report closes its form and reloads the versions to show the new state.
+    pub(super) fn on_rollback_finished(&mut self, report: &ActionReport) -> Vec<Effect> {
+        if report.kind != ReportKind::Rollback {
+            return Vec::new();
+        }
+        if self.rollback.as_ref().is_some_and(|f| f.stage == RollbackStage::Running) {
+            self.rollback = None;
+        }
+        if matches!(self.screen, Screen::Versions(_)) { self.load_versions() } else { Vec::new() }
+    }
+}

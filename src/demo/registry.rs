@@ -1,0 +1,153 @@
+//! The demo's model registry: a few versions per model with governance tags, `champion` on
+//! the live one, and rollbacks that move it and lift a degrading model back up.
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::{DEGRADING, DemoFleet, MODELS};
+use crate::actions::rollback::{RollbackPlan, RollbackResult};
+use crate::journal::Outcome;
+use crate::registry::{ModelVersion, RegisteredModel};
+use crate::versions::{GovernanceFacts, RollbackSpec, SpecBackend, VersionFigures, VersionsSnapshot};
+
+const ALIAS: &str = "champion";
+const OWNERS: [&str; 4] = ["risk-ml", "growth-ml", "search-ml", "platform-ml"];
+
+#[derive(Debug, Clone)]
+pub struct DemoRegistry {
+    fleet: DemoFleet,
+}
+
+impl DemoRegistry {
+    pub fn new(fleet: DemoFleet) -> DemoRegistry {
+        DemoRegistry { fleet }
+    }
+
+    fn model(&self, i: usize) -> RegisteredModel {
+        let m = &MODELS[i];
+        let shipped: u32 = m.version.parse().unwrap_or(1);
+        let live = self.fleet.live_version(i);
+        let started = self.fleet.started;
+        // Four releases up to the shipped one, a day apart, and a newer candidate that failed
+        // validation, to show the gate.
+        let mut versions: Vec<ModelVersion> = (shipped.saturating_sub(3).max(1)..=shipped + 1)
+            .rev()
+            .map(|n| {
+                let candidate = n > shipped;
+                let age = SignedDuration::from_hours(24 * i64::from(shipped + 1 - n) + 3);
+                let mut tags = vec![
+                    ("git_sha".to_string(), format!("{:07x}", 0x3a1f00 + n * 977 + i as u32)),
+                    ("validation_status".into(), if candidate { "failed" } else { "approved" }.into()),
+                ];
+                if !candidate {
+                    let date = started.checked_sub(age).unwrap_or(started).strftime("%Y-%m-%d").to_string();
+                    tags.push(("validated_at".into(), date));
+                }
+                tags.sort();
+                ModelVersion {
+                    version: n.to_string(),
+                    created: started.checked_sub(age).ok(),
+                    source: format!("s3://models/{}/{n}", m.name),
+                    run_id: format!("run-{:04x}", n * 31 + i as u32),
+                    description: if candidate {
+                        "candidate: failed the holdout check".into()
+                    } else {
+                        format!("build {n}")
+                    },
+                    status: "READY".into(),
+                    tags,
+                    aliases: Vec::new(),
+                }
+            })
+            .collect();
+        if let Some(v) = versions.iter_mut().find(|v| v.version == live) {
+            v.aliases.push(ALIAS.into());
+        }
+        RegisteredModel {
+            name: m.name.into(),
+            description: format!("{} (demo)", m.name.replace('-', " ")),
+            tags: vec![
+                ("data_sources".into(), "events.transactions, features.daily".into()),
+                ("owner".into(), OWNERS[i % OWNERS.len()].into()),
+                ("pii".into(), if i.is_multiple_of(3) { "yes" } else { "no" }.into()),
+            ],
+            aliases: vec![(ALIAS.into(), live)],
+            versions,
+        }
+    }
+
+    pub fn snapshot(&self, model: &str) -> VersionsSnapshot {
+        let Some(i) = MODELS.iter().position(|m| m.name == model) else {
+            return VersionsSnapshot {
+                model: model.into(),
+                warnings: vec![format!("the demo registry has no model `{model}`")],
+                ..Default::default()
+            };
+        };
+        let registered = self.model(i);
+        let live = registered.alias(ALIAS).map(str::to_string);
+        let live_version = live.as_deref().and_then(|v| registered.version(v));
+        let g = crate::config::rollback::Governance::default();
+        let governance = GovernanceFacts::read(&registered, live_version, &g);
+        let t = self.fleet.seconds_in(Timestamp::now());
+        let m = &MODELS[i];
+        // The live version and the two releases before it, as Prometheus would have them.
+        let from_live = registered.versions.iter().position(|v| Some(&v.version) == live.as_ref()).unwrap_or(0);
+        let figures = registered
+            .versions
+            .iter()
+            .skip(from_live)
+            .take(3)
+            .map(|v| {
+                let current = Some(&v.version) == live.as_ref();
+                let accuracy = if current { self.fleet.accuracy(i, t) } else { m.accuracy - 0.004 };
+                VersionFigures { version: v.version.clone(), accuracy: Some(accuracy), latency: Some(m.latency) }
+            })
+            .collect();
+        VersionsSnapshot {
+            model: model.into(),
+            spec: Some(RollbackSpec {
+                backend: SpecBackend::Demo,
+                registered_model: model.into(),
+                alias: ALIAS.into(),
+                validation_tag: g.validation_tag.clone(),
+                validated_values: g.validated_values.clone(),
+                allow_override: true,
+            }),
+            registered: Some(registered),
+            live,
+            governance,
+            figures,
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn rollback(&self, plan: &RollbackPlan) -> RollbackResult {
+        let Some(i) = MODELS.iter().position(|m| m.name == plan.model) else {
+            return RollbackResult {
+                outcome: Outcome::Failed { error: format!("the demo registry has no model `{}`", plan.model) },
+                after: None,
+                steps: Vec::new(),
+                output: None,
+            };
+        };
+        let live = self.fleet.live_version(i);
+        if Some(&live) != plan.current.as_ref() {
+            return RollbackResult {
+                outcome: Outcome::Failed { error: format!("`{ALIAS}` moved to {live} since the screen loaded") },
+                after: Some(live),
+                steps: Vec::new(),
+                output: None,
+            };
+        }
+        self.fleet.state().live.insert(i, plan.target.clone());
+        if i == DEGRADING {
+            self.fleet.fix(i, Timestamp::now());
+        }
+        RollbackResult {
+            outcome: Outcome::Ok,
+            after: Some(plan.target.clone()),
+            steps: vec![format!("`{ALIAS}` points at {} (demo)", plan.target)],
+            output: None,
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! The versions screen: the registry's versions with the live one marked (left), and the
+//! governance panel with the live-against-previous figures and the selected version in full
+//! (right).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
+
+use super::{format, widgets};
+use crate::app::App;
+use crate::registry::ModelVersion;
+use crate::sanitize::clean;
+use crate::theme::Theme;
+use crate::versions::VersionsSnapshot;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, model: &str) {
+    let Some(view) = app.versions.as_ref() else { return };
+    let side_width = (area.width * 2 / 5).clamp(36, 48);
+    let [list, side] = Layout::horizontal([Constraint::Min(40), Constraint::Length(side_width)]).areas(area);
+    let mut title = vec![Span::styled(format!(" {} · versions ", clean(model)), theme.title)];
+    if let Some(spec) = view.snapshot.as_ref().and_then(|s| s.spec.as_ref()) {
+        title.push(Span::styled(format!("rollback via {} ", spec.label()), theme.dim));
+    }
+    if view.loading {
+        title.push(Span::styled("loading… ", theme.dim));
+    }
+    let block = Block::bordered().border_style(theme.border(true)).title(Line::from(title));
+    let inner = block.inner(list);
+    frame.render_widget(block, list);
+    let header =
+        Row::new(["", "VERSION", "CREATED UTC", "VALIDATION", "STATUS", "SOURCE / RUN"]).style(theme.table_header);
+    let widths = [
+        Constraint::Length(2),
+        Constraint::Length(9),
+        Constraint::Length(11),
+        Constraint::Length(11),
+        Constraint::Length(9),
+        Constraint::Min(10),
+    ];
+    let snapshot = view.snapshot.as_ref();
+    let versions = view.versions();
+    if versions.is_empty() {
+        let text = match (&view.error, snapshot) {
+            (Some(e), _) => format!("cannot read the versions: {}", clean(e)),
+            (None, None) => "loading…".to_string(),
+            (None, Some(s)) => s.warnings.first().map_or_else(|| "the registry lists no versions".into(), |w| clean(w)),
+        };
+        let style = if view.error.is_some() { theme.error } else { theme.dim };
+        let row = Row::new([Cell::from(""), Cell::from(Span::styled(text, style))]);
+        frame.render_widget(Table::new([row], [Constraint::Length(2), Constraint::Min(10)]).header(header), inner);
+    } else {
+        let spec = snapshot.and_then(|s| s.spec.as_ref());
+        let live = snapshot.and_then(|s| s.live.as_deref());
+        let height = inner.height.saturating_sub(1) as usize;
+        let offset = widgets::scroll_offset(view.selected, height, versions.len());
+        let rows: Vec<Row> = versions
+            .iter()
+            .enumerate()
+            .skip(offset)
+            .take(height)
+            .map(|(i, v)| {
+                let is_live = live == Some(v.version.as_str());
+                let validation = spec.and_then(|s| v.tag(&s.validation_tag));
+                let validated = spec.is_some_and(|s| s.is_validated(validation));
+                let row = Row::new([
+                    Cell::from(Span::styled(if is_live { "▶" } else { "" }, theme.status_ok)),
+                    Cell::from(clean(&v.version)),
+                    Cell::from(v.created.map_or_else(|| "–".into(), short_time)),
+                    Cell::from(Span::styled(
+                        validation.map_or_else(|| "–".into(), clean),
+                        if validated { theme.status_ok } else { theme.status_warn },
+                    )),
+                    Cell::from(clean(&v.status)),
+                    Cell::from(clean(if v.source.is_empty() { &v.run_id } else { &v.source })),
+                ]);
+                if i == view.selected { row.style(theme.selected) } else { row }
+            })
+            .collect();
+        frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
+    }
+    draw_side(frame, side, app, theme, snapshot, view.selected_version());
+}
+
+fn short_time(t: jiff::Timestamp) -> String {
+    t.to_zoned(jiff::tz::TimeZone::UTC).strftime("%m-%d %H:%M").to_string()
+}
+
+fn draw_side(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    theme: &Theme,
+    snapshot: Option<&VersionsSnapshot>,
+    selected: Option<&ModelVersion>,
+) {
+    let block = Block::bordered().border_style(theme.border(false)).title(Span::styled(" Governance ", theme.title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(s) = snapshot else { return };
+    let field = |name: &str, value: Option<&String>| {
+        Line::from(vec![
+            Span::styled(format!("{name:<13}"), theme.key),
+            Span::styled(value.map_or_else(|| "–".into(), |v| clean(v)), theme.base),
+        ])
+    };
+    let g = &s.governance;
+    let mut lines = vec![
+        field("owner", g.owner.as_ref()),
+        field("description", g.description.as_ref()),
+        field("data sources", g.data_sources.as_ref()),
+        field("PII", g.pii.as_ref()),
+        field("live", s.live.as_ref()),
+        field("validation", g.validation.as_ref()),
+        field("validated at", g.validated_at.as_ref()),
+    ];
+    if !s.figures.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled("version   accuracy   p95 latency", theme.table_header)));
+        for f in &s.figures {
+            let live = s.live.as_deref() == Some(f.version.as_str());
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "{:<9} {:>8}   {:>11}{}",
+                    format::fit(&clean(&f.version), 9),
+                    f.accuracy.map_or_else(|| "–".into(), |a| format!("{a:.3}")),
+                    f.latency.map_or_else(|| "–".into(), format::seconds),
+                    if live { "  live" } else { "" }
+                ),
+                if live { theme.status_ok } else { theme.base },
+            )));
+        }
+    }
+    if let Some(v) = selected {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(format!("version {}", clean(&v.version)), theme.table_header)));
+        if !v.description.is_empty() {
+            lines.push(Line::from(Span::styled(clean(&v.description), theme.base)));
+        }
+        if !v.run_id.is_empty() {
+            lines.push(field("run", Some(&v.run_id)));
+        }
+        for (k, value) in &v.tags {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{} ", clean(k)), theme.dim),
+                Span::styled(clean(value), theme.base),
+            ]));
+        }
+    }
+    for w in &s.warnings {
+        lines.push(Line::from(Span::styled(format!("! {}", clean(w)), theme.status_warn)));
+    }
+    let hint = if app.read_only() { "read-only: rollback is disabled" } else { "R rolls back to the selected version" };
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(hint, theme.hint)));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
