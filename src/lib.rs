@@ -25,6 +25,7 @@ pub mod keymap;
 pub mod logging;
 pub mod main_loop;
 pub mod registry;
+pub mod retrain;
 pub mod sanitize;
 pub mod sources;
 pub mod terminal;
