@@ -1,6 +1,8 @@
 //! Deterministic app states for update, render and benchmark tests.
 #![allow(dead_code)]
 
+pub mod standin;
+
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
