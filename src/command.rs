@@ -78,7 +78,7 @@ pub const COMMANDS: [(&str, &str); 11] = [
     ("journal", "notes and actions, newest first"),
     ("note", "write a note on the selection"),
     ("silences", "active and pending silences"),
-    ("versions [MODEL]", "versions and rollback of a model"),
+    ("versions [NAME]", "a model's versions, rollback"),
     ("log", "toggle the log panel"),
     ("help", "show keys and commands"),
     ("quit", "leave modeldeck"),

@@ -99,7 +99,7 @@ const TABLE: [(Action, &str, &str, Section, &[&str]); 33] = [
     (Action::PanForward, "pan_forward", "pan forward", Section::Charts, &["]"]),
     (Action::Live, "live", "back to live", Section::Charts, &["0"]),
     (Action::Versions, "versions", "model versions and governance", Section::Models, &["v"]),
-    (Action::Rollback, "rollback", "roll back to the selected version", Section::Models, &["R"]),
+    (Action::Rollback, "rollback", "roll back to this version", Section::Models, &["R"]),
     (Action::Note, "note", "note on the model or alert", Section::Journal, &["n"]),
     (Action::Journal, "journal", "journal view", Section::Journal, &["J"]),
     (Action::Save, "save", "save the note (in the editor)", Section::Journal, &["Ctrl-s"]),
@@ -108,7 +108,7 @@ const TABLE: [(Action, &str, &str, Section, &[&str]); 33] = [
 ];
 
 /// Actions shown in the footer, in order, with the short words that fit on one line.
-const HINTS: [(Action, &str); 10] = [
+const HINTS: [(Action, &str); 9] = [
     (Action::Help, "help"),
     (Action::Filter, "filter"),
     (Action::FocusNext, "pane"),
@@ -117,7 +117,6 @@ const HINTS: [(Action, &str); 10] = [
     (Action::Ack, "ack"),
     (Action::Note, "note"),
     (Action::Journal, "journal"),
-    (Action::Silences, "silences"),
     (Action::Quit, "quit"),
 ];
 
@@ -324,20 +323,28 @@ impl Keymap {
 
     /// Help rows grouped by section: (section, [(keys, description)]).
     pub fn help(&self) -> Vec<(&'static str, Vec<(String, &'static str)>)> {
-        [Section::Navigate, Section::View, Section::Alerts, Section::Charts, Section::Journal, Section::General]
-            .into_iter()
-            .map(|section| {
-                let rows = TABLE
-                    .iter()
-                    .filter(|r| r.3 == section)
-                    .map(|r| {
-                        let keys: Vec<String> = self.keys(r.0).iter().map(Key::to_string).collect();
-                        (keys.join(" "), r.2)
-                    })
-                    .collect();
-                (section.title(), rows)
-            })
-            .collect()
+        [
+            Section::Navigate,
+            Section::View,
+            Section::Alerts,
+            Section::Charts,
+            Section::Models,
+            Section::Journal,
+            Section::General,
+        ]
+        .into_iter()
+        .map(|section| {
+            let rows = TABLE
+                .iter()
+                .filter(|r| r.3 == section)
+                .map(|r| {
+                    let keys: Vec<String> = self.keys(r.0).iter().map(Key::to_string).collect();
+                    (keys.join(" "), r.2)
+                })
+                .collect();
+            (section.title(), rows)
+        })
+        .collect()
     }
 
     /// Footer hints: (key, short description).
