@@ -87,6 +87,8 @@ pub fn prepare(args: &Args) -> Result<Prepared> {
     if args.demo {
         config.environments = demo_environments();
         config.start_environment = 0;
+        config.retrain = vec![("*".into(), crate::retrain::RetrainTarget::demo())];
+        config.runbook = demo_runbook();
     }
     let keymap = Keymap::with_overrides(&config.keys).map_err(|errors| {
         let file = config.path.as_ref().map_or_else(|| "config".into(), |p| p.display().to_string());
@@ -192,6 +194,20 @@ pub fn launcher(config: &Config, demo: bool) -> Result<Box<dyn Launcher>> {
     }
     let client = sources::http::client(config.timeout).map_err(|e| eyre!(e))?;
     Ok(Box::new(LiveLauncher { config: config.clone(), client }))
+}
+
+/// The demo's runbook: drift suggests retraining, an accuracy drop a rollback.
+fn demo_runbook() -> Vec<crate::retrain::runbook::Rule> {
+    use crate::retrain::runbook::{Rule, Suggestion};
+    let rule = |alert: &str, suggest| Rule {
+        alert: alert.into(),
+        for_at_least: None,
+        model: None,
+        suggest,
+        automatic: false,
+        rate_limit: None,
+    };
+    vec![rule("ModelDriftHigh", Suggestion::Retrain { target: None }), rule("ModelAccuracyLow", Suggestion::Rollback)]
 }
 
 fn demo_environments() -> Vec<Environment> {

@@ -37,6 +37,12 @@ pub enum Event {
         seq: u64,
         result: Result<Box<crate::detail::DetailSnapshot>, String>,
     },
+    /// A followed retraining run's state.
+    RunPolled {
+        index: usize,
+        run_id: String,
+        result: Result<crate::retrain::RunState, String>,
+    },
     /// The versions screen's registry read arrived.
     VersionsLoaded {
         seq: u64,
@@ -88,6 +94,13 @@ pub enum Effect {
         model: String,
         bounds: (f64, f64, f64),
         seq: u64,
+    },
+    /// Ask a retraining run's state; answers `Event::RunPolled`.
+    PollRun {
+        index: usize,
+        model: String,
+        target: String,
+        run_id: String,
     },
     /// Read a model's versions and governance; answers `Event::VersionsLoaded`.
     LoadVersions {

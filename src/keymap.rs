@@ -35,6 +35,8 @@ pub enum Action {
     Extend,
     Versions,
     Rollback,
+    Retrain,
+    Runbook,
     ZoomIn,
     ZoomOut,
     PanBack,
@@ -63,7 +65,7 @@ impl Section {
             Section::View => "View",
             Section::Alerts => "Alerts",
             Section::Charts => "Charts (model screen)",
-            Section::Models => "Versions and rollback",
+            Section::Models => "Versions, rollback, retraining",
             Section::Journal => "Journal",
             Section::General => "General",
         }
@@ -71,7 +73,7 @@ impl Section {
 }
 
 /// (action, config name, description, section, default keys)
-const TABLE: [(Action, &str, &str, Section, &[&str]); 33] = [
+const TABLE: [(Action, &str, &str, Section, &[&str]); 35] = [
     (Action::Up, "up", "move up", Section::Navigate, &["k", "Up"]),
     (Action::Down, "down", "move down", Section::Navigate, &["j", "Down"]),
     (Action::PageUp, "page_up", "page up", Section::Navigate, &["PageUp", "Ctrl-b"]),
@@ -100,6 +102,8 @@ const TABLE: [(Action, &str, &str, Section, &[&str]); 33] = [
     (Action::Live, "live", "back to live", Section::Charts, &["0"]),
     (Action::Versions, "versions", "model versions and governance", Section::Models, &["v"]),
     (Action::Rollback, "rollback", "roll back to this version", Section::Models, &["R"]),
+    (Action::Retrain, "retrain", "retrain the model", Section::Models, &["T"]),
+    (Action::Runbook, "runbook", "apply the runbook suggestion", Section::Alerts, &["!"]),
     (Action::Note, "note", "note on the model or alert", Section::Journal, &["n"]),
     (Action::Journal, "journal", "journal view", Section::Journal, &["J"]),
     (Action::Save, "save", "save the note (in the editor)", Section::Journal, &["Ctrl-s"]),

@@ -38,6 +38,8 @@ pub trait Launcher {
     fn model_label(&self) -> String;
     /// Where this environment's model screens load their panels.
     fn detail(&self, environment: usize) -> crate::detail::DetailLoader;
+    /// Where retraining triggers go and runs are polled.
+    fn retrain(&self, environment: usize) -> crate::actions::retrain::RetrainAccess;
     /// Where this environment's versions are read and its rollbacks go.
     fn registry(&self, environment: usize) -> crate::versions::live::RegistryAccess;
 }
@@ -105,10 +107,23 @@ pub async fn run(
                                 let _ = tx.send(Event::VersionsLoaded { seq, result });
                             });
                         }
+                        Effect::PollRun { index, model: _, target, run_id } => {
+                            let access = launcher.retrain(app.environment);
+                            let target = app.settings.retrain.named(&target).cloned();
+                            let tx = tx.clone();
+                            tokio::spawn(async move {
+                                let result = match target {
+                                    Some(target) => access.poll(&target, &run_id).await,
+                                    None => Err("its target is no longer configured".to_string()),
+                                };
+                                let _ = tx.send(Event::RunPolled { index, run_id, result });
+                            });
+                        }
                         Effect::Act(request) => {
                             let ctx = ActionContext {
                                 backend: launcher.silences(app.environment),
                                 registry: launcher.registry(app.environment),
+                                retrain: launcher.retrain(app.environment),
                                 journal: journal.clone(),
                                 author: app.settings.author.clone(),
                                 environment: app.environment_info().name.clone(),

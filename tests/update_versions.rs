@@ -233,6 +233,7 @@ fn a_finished_rollback_closes_the_form_and_reloads_the_versions() {
     key(&mut app, KeyCode::Enter);
     let report = ActionReport {
         kind: ReportKind::Rollback,
+        started: None,
         ok: false,
         message: "rollback FAILED (fraud-detector 3 → 2): INVALID_PARAMETER_VALUE: nope".into(),
         entry: None,

@@ -57,6 +57,12 @@ pub enum ActionRequest {
     ExtendSilence { silence: Box<Silence>, ends_at: Timestamp, author: String },
     /// Roll a model back to an earlier version.
     Rollback(Box<super::rollback::RollbackPlan>),
+    /// Trigger a retraining pipeline.
+    Retrain(Box<super::retrain::RetrainOrder>),
+    /// Record the end of a followed retraining run (nothing is sent).
+    RunEnded(Box<super::retrain::RunEnd>),
+    /// Record an automatic action held back by its rate limit (nothing is sent).
+    Suppressed(Box<super::retrain::Suppressed>),
 }
 
 /// Which kind of request a report answers: a form waits for exactly its own.
@@ -64,12 +70,15 @@ pub enum ActionRequest {
 pub enum ReportKind {
     Acknowledgement,
     Rollback,
+    Retrain,
     Other,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionReport {
     pub kind: ReportKind,
+    /// A retraining run to follow, when a trigger started one.
+    pub started: Option<super::retrain::StartedRun>,
     pub ok: bool,
     /// One line for the status bar.
     pub message: String,
@@ -79,6 +88,7 @@ pub struct ActionReport {
 pub struct ActionContext {
     pub backend: SilenceBackend,
     pub registry: crate::versions::live::RegistryAccess,
+    pub retrain: super::retrain::RetrainAccess,
     pub journal: Option<Arc<Journal>>,
     pub author: String,
     pub environment: String,
@@ -89,11 +99,16 @@ pub async fn run(request: ActionRequest, ctx: &ActionContext) -> ActionReport {
     let kind = match request {
         ActionRequest::CreateSilence { .. } => ReportKind::Acknowledgement,
         ActionRequest::Rollback(_) => ReportKind::Rollback,
+        ActionRequest::Retrain(_) => ReportKind::Retrain,
         _ => ReportKind::Other,
     };
-    if ctx.read_only {
-        return ActionReport { kind, ok: false, message: "read-only: nothing was changed".into(), entry: None };
+    // Recording what already happened is not a change: read-only still journals it.
+    let records = matches!(request, ActionRequest::RunEnded(_) | ActionRequest::Suppressed(_));
+    if ctx.read_only && !records {
+        let message = "read-only: nothing was changed".into();
+        return ActionReport { kind, started: None, ok: false, message, entry: None };
     }
+    let mut started = None;
     let (draft, message, ok) = match request {
         ActionRequest::CreateSilence { request, alert } => {
             let result = ctx.backend.create(&request).await;
@@ -191,6 +206,14 @@ pub async fn run(request: ActionRequest, ctx: &ActionContext) -> ActionReport {
             let result = super::rollback::execute(&plan, &ctx.registry, &ctx.environment).await;
             rollback_draft(&plan, result, ctx)
         }
+        ActionRequest::Retrain(order) => {
+            let (draft, message, ok, run) =
+                super::retrain::trigger(&order, &ctx.retrain, &ctx.author, &ctx.environment).await;
+            started = run;
+            (draft, message, ok)
+        }
+        ActionRequest::RunEnded(end) => super::retrain::run_end(&end, &ctx.author, &ctx.environment),
+        ActionRequest::Suppressed(s) => super::retrain::suppressed(&s, &ctx.author, &ctx.environment),
     };
     let entry = match &ctx.journal {
         Some(journal) => {
@@ -203,13 +226,13 @@ pub async fn run(request: ActionRequest, ctx: &ActionContext) -> ActionReport {
                 Ok(entry) => Some(entry),
                 Err(e) => {
                     let message = format!("{message} — but the journal failed: {e}");
-                    return ActionReport { kind, ok, message, entry: None };
+                    return ActionReport { kind, started, ok, message, entry: None };
                 }
             }
         }
         None => None,
     };
-    ActionReport { kind, ok, message, entry }
+    ActionReport { kind, started, ok, message, entry }
 }
 
 fn rollback_draft(
@@ -224,6 +247,7 @@ fn rollback_draft(
         Outcome::Ok => format!("rolled back {what}: verified"),
         Outcome::Failed { error } => format!("rollback FAILED ({what}): {error}"),
         Outcome::Unknown { reason } => format!("rollback UNKNOWN ({what}): {reason} — check the registry"),
+        Outcome::Suppressed { reason } => format!("rollback held back ({what}): {reason}"),
     };
     let mut after = json!({ "version": result.after, "steps": result.steps });
     if let Some(output) = &result.output {

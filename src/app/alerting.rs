@@ -82,6 +82,12 @@ impl App {
     }
 
     fn start_ack(&mut self) -> Vec<Effect> {
+        let duration = self.settings.silence_duration.clone();
+        self.start_ack_for(&duration)
+    }
+
+    /// The acknowledge form with `duration` preset (a runbook rule may name one).
+    pub(super) fn start_ack_for(&mut self, duration: &str) -> Vec<Effect> {
         if self.refuse_read_only("acknowledging") {
             return Vec::new();
         }
@@ -96,7 +102,7 @@ impl App {
             ));
             return Vec::new();
         }
-        let form = AckForm::new(alert, &self.settings.silence_duration);
+        let form = AckForm::new(alert, duration);
         let effect = Effect::PreviewSilence { matchers: form.matchers(), seq: form.preview_seq };
         self.ack = Some(form);
         vec![effect]

@@ -9,7 +9,9 @@ mod fleet;
 mod input;
 mod journal;
 mod notes;
+mod retrain;
 mod rollback;
+mod runbook;
 mod update;
 mod versions;
 
@@ -30,6 +32,7 @@ pub use editor::NoteEditor;
 pub use fleet::{Filter, Fleet, ModelRow};
 pub use input::{Input, InputKind, InputOutcome};
 pub use journal::JournalView;
+pub use retrain::{RetrainField, RetrainForm, RetrainStage, RetrainTargets, RunView, param_label};
 pub use rollback::{RollbackField, RollbackForm, RollbackStage};
 pub use versions::VersionsView;
 
@@ -66,6 +69,10 @@ pub struct Settings {
     pub silence_duration: String,
     /// What the model screen charts.
     pub detail: crate::config::detail::DetailConfig,
+    /// Retraining pipelines per model.
+    pub retrain: RetrainTargets,
+    /// Runbook rules, first match wins.
+    pub runbook: Vec<crate::retrain::runbook::Rule>,
 }
 
 impl Settings {
@@ -85,6 +92,8 @@ impl Settings {
             journal_path: String::new(),
             silence_duration: config::duration::format(config.silence_duration),
             detail: config.detail.clone(),
+            retrain: RetrainTargets(std::sync::Arc::new(config.retrain.clone())),
+            runbook: config.runbook.clone(),
         }
     }
 
@@ -170,6 +179,14 @@ pub struct App {
     pub versions: Option<VersionsView>,
     /// A rollback being confirmed or running.
     pub rollback: Option<RollbackForm>,
+    /// A retraining trigger being filled in, confirmed or sent.
+    pub retrain: Option<RetrainForm>,
+    /// Retraining runs followed since start.
+    pub runs: Vec<RunView>,
+    /// Automatic runbook actions per rule and model.
+    pub limiter: crate::retrain::runbook::RateLimiter,
+    /// Alert occurrences the automatic rules have already considered.
+    pub handled: std::collections::BTreeSet<String>,
     /// Silences from the last Alertmanager poll.
     pub silences: Vec<Silence>,
     pub silence_selected: usize,
@@ -218,6 +235,10 @@ impl App {
             confirm: None,
             versions: None,
             rollback: None,
+            retrain: None,
+            runs: Vec::new(),
+            limiter: Default::default(),
+            handled: Default::default(),
             silences: Vec::new(),
             silence_selected: 0,
             am_peers: Vec::new(),

@@ -28,11 +28,18 @@ impl App {
                 self.now = now;
                 // Ages shown in the header change every second.
                 self.dirty = true;
-                self.detail_due()
+                let mut effects = self.detail_due();
+                effects.extend(self.runs_due());
+                effects
             }
             Event::Source(update) => {
-                self.on_source(update);
-                Vec::new()
+                let at = update.at;
+                let alerts = matches!(&update.outcome, Ok(SourceData::Alerts(_)));
+                if self.on_source(update) && alerts { self.automatic_actions(at) } else { Vec::new() }
+            }
+            Event::RunPolled { index, run_id, result } => {
+                self.dirty = true;
+                self.on_run_polled(index, &run_id, result)
             }
             Event::Shutdown(_) => {
                 self.should_quit = true;
@@ -54,6 +61,7 @@ impl App {
             }
             Event::ActionFinished(report) => {
                 self.dirty = true;
+                self.on_retrain_finished(&report);
                 let mut effects = self.on_rollback_finished(&report);
                 effects.extend(self.on_action_finished(*report));
                 effects
@@ -95,9 +103,10 @@ impl App {
         }
     }
 
-    fn on_source(&mut self, update: SourceUpdate) {
+    /// Files a poll's outcome; false when it was for an older environment and dropped.
+    fn on_source(&mut self, update: SourceUpdate) -> bool {
         if update.generation != self.generation {
-            return;
+            return false;
         }
         self.dirty = true;
         let previous = self.health.get(&update.source).and_then(Health::last_ok);
@@ -123,6 +132,7 @@ impl App {
                 );
             }
         }
+        true
     }
 
     fn ingest(&mut self, data: SourceData) {
@@ -204,6 +214,9 @@ impl App {
         }
         if self.rollback.is_some() {
             return self.on_rollback_key(key);
+        }
+        if self.retrain.is_some() {
+            return self.on_retrain_key(key);
         }
         if self.confirm.is_some() {
             return self.on_confirm_key(key);
@@ -320,6 +333,8 @@ impl App {
             Action::Ack | Action::Unack | Action::Silences | Action::Expire | Action::Extend => {}
             Action::ZoomIn | Action::ZoomOut | Action::PanBack | Action::PanForward | Action::Live => {}
             Action::Versions | Action::Rollback => {}
+            Action::Retrain => return self.start_retrain(),
+            Action::Runbook => return self.apply_suggestion(),
         }
         Vec::new()
     }

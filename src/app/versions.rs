@@ -21,6 +21,9 @@ pub struct VersionsView {
     pub seq: u64,
     /// Where Esc goes back to.
     pub from_model_screen: bool,
+    /// Opened by a runbook rule: on load, pick the newest validated version below the live
+    /// one and open the rollback confirmation.
+    pub pick_validated: bool,
 }
 
 impl VersionsView {
@@ -44,6 +47,7 @@ impl App {
             selected: 0,
             seq,
             from_model_screen,
+            pick_validated: false,
         });
         self.screen = Screen::Versions(model);
         self.load_versions()
@@ -72,8 +76,35 @@ impl App {
                     });
                 view.snapshot = Some(snapshot);
                 view.error = None;
+                if std::mem::take(&mut view.pick_validated) {
+                    self.pick_last_validated();
+                }
             }
             Err(e) => view.error = Some(e),
+        }
+    }
+
+    /// Selects the newest validated version older than the live one and opens the rollback.
+    fn pick_last_validated(&mut self) {
+        let Some(view) = self.versions.as_mut() else { return };
+        let Some(snapshot) = view.snapshot.as_ref() else { return };
+        let Some(spec) = snapshot.spec.as_ref() else { return };
+        let live = snapshot.versions().iter().position(|v| Some(v.version.as_str()) == snapshot.live.as_deref());
+        let from = live.map_or(0, |i| i + 1);
+        let pick = snapshot
+            .versions()
+            .iter()
+            .enumerate()
+            .skip(from)
+            .find(|(_, v)| spec.is_validated(v.tag(&spec.validation_tag)));
+        match pick {
+            Some((i, _)) => {
+                view.selected = i;
+                self.start_rollback();
+            }
+            None => {
+                self.message = Some((MessageLevel::Error, "no validated version older than the live one".into()));
+            }
         }
     }
 

@@ -57,6 +57,8 @@ pub enum Scope<'a> {
     Environment(usize),
     /// A `[fleet.columns.<id>]` table.
     Column(&'a str),
+    /// The n-th `[[runbook]]` block (0-based).
+    Runbook(usize),
 }
 
 /// An error found after parsing, located at the line that sets `key` inside `scope` (inline
@@ -67,6 +69,10 @@ pub fn at_key(text: &str, path: Option<PathBuf>, scope: Scope, key: &str, messag
     let (start, header) = match scope {
         Scope::Top => (0, None),
         Scope::Environment(n) => match lines.iter().enumerate().filter(|(_, l)| l.trim() == "[[environment]]").nth(n) {
+            Some((i, _)) => (i + 1, Some(i)),
+            None => (0, None),
+        },
+        Scope::Runbook(n) => match lines.iter().enumerate().filter(|(_, l)| l.trim() == "[[runbook]]").nth(n) {
             Some((i, _)) => (i + 1, Some(i)),
             None => (0, None),
         },
@@ -90,7 +96,7 @@ pub fn at_key(text: &str, path: Option<PathBuf>, scope: Scope, key: &str, messag
             Scope::Top => true,
             // Sub-tables such as `[environment.prometheus]` still belong to the block.
             Scope::Environment(_) => !is_header(l) || l.trim_start().starts_with("[environment."),
-            Scope::Column(_) => !is_header(l),
+            Scope::Column(_) | Scope::Runbook(_) => !is_header(l),
         })
         .find(|(_, l)| sets_key(l))
         .map(|(i, _)| i);

@@ -41,6 +41,9 @@ pub struct FileConfig {
     /// `[[model]]` blocks: serving endpoints scraped directly, without Prometheus.
     #[serde(default, rename = "model")]
     pub models: Vec<FileModel>,
+    /// `[[runbook]]` rules: which action an alert suggests.
+    #[serde(default, rename = "runbook")]
+    pub runbook: Vec<crate::retrain::runbook::FileRule>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,6 +54,8 @@ pub struct FileModel {
     /// The model's name in the registry, when it differs.
     pub registered_model: Option<String>,
     pub rollback: Option<super::rollback::FileRollback>,
+    /// The model's retraining pipeline.
+    pub retrain: Option<crate::retrain::config::FileRetrain>,
 }
 
 /// `serving = { kind = "mlserver", metrics = "http://…/metrics", … }`.

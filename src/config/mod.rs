@@ -59,6 +59,10 @@ pub struct Config {
     pub governance: rollback::Governance,
     /// Per-model rollback settings from `[[model]]` blocks.
     pub rollbacks: Vec<rollback::ModelRollback>,
+    /// Per-model retraining pipelines from `[[model]]` blocks: (model, target).
+    pub retrain: Vec<(String, crate::retrain::RetrainTarget)>,
+    /// `[[runbook]]` rules, first match wins.
+    pub runbook: Vec<crate::retrain::runbook::Rule>,
     /// The file this came from, if any.
     pub path: Option<PathBuf>,
 }
@@ -135,7 +139,8 @@ impl Config {
         let endpoints = self
             .environments
             .iter()
-            .flat_map(|e| std::iter::once(&e.prometheus).chain(e.alertmanagers.iter()).chain(e.registry.iter()));
+            .flat_map(|e| std::iter::once(&e.prometheus).chain(e.alertmanagers.iter()).chain(e.registry.iter()))
+            .chain(self.retrain.iter().filter_map(|(_, t)| t.endpoint()));
         endpoints
             .filter_map(|ep| match &ep.auth {
                 Auth::None => None,
@@ -305,6 +310,16 @@ pub fn from_str(
         .map_err(|(key, m)| serving::at_model(text, origin.clone(), n, key, m))?;
         rollbacks.push(resolved);
     }
+    let mut retrain = Vec::new();
+    for (n, model) in raw.models.iter().enumerate() {
+        if let Some(raw_target) = &model.retrain {
+            let target = crate::retrain::config::resolve(raw_target, lookup).map_err(|(key, m)| {
+                serving::at_model(text, origin.clone(), n, key, format!("model `{}` retrain: {m}", model.name))
+            })?;
+            retrain.push((model.name.clone(), target));
+        }
+    }
+    let runbook = runbook_rules(&raw, &retrain, text, origin.as_deref())?;
     Ok(Config {
         refresh,
         timeout,
@@ -324,8 +339,45 @@ pub fn from_str(
         models,
         governance,
         rollbacks,
+        retrain,
+        runbook,
         path: origin,
     })
+}
+
+/// Resolves `[[runbook]]` rules; a named retrain target must exist, and a rollback cannot
+/// be automatic (a person picks the version).
+fn runbook_rules(
+    raw: &FileConfig,
+    retrain: &[(String, crate::retrain::RetrainTarget)],
+    text: &str,
+    origin: Option<&Path>,
+) -> Result<Vec<crate::retrain::runbook::Rule>, ConfigError> {
+    use crate::retrain::runbook::{self, Suggestion};
+    let mut rules = Vec::new();
+    for (n, raw_rule) in raw.runbook.iter().enumerate() {
+        let at = |key: &str, message: String| {
+            error::at_key(text, origin.map(Path::to_path_buf), Scope::Runbook(n), key, message)
+        };
+        let rule = runbook::resolve(raw_rule).map_err(|(key, m)| at(key, format!("runbook rule {}: {m}", n + 1)))?;
+        match &rule.suggest {
+            Suggestion::Retrain { target: Some(name) } if !retrain.iter().any(|(_, t)| &t.name == name) => {
+                return Err(at(
+                    "target",
+                    format!("runbook rule {}: no `[[model]] retrain` target is named `{name}`", n + 1),
+                ));
+            }
+            Suggestion::Rollback if rule.automatic => {
+                return Err(at(
+                    "automatic",
+                    format!("runbook rule {}: a rollback cannot be automatic; a person confirms the version", n + 1),
+                ));
+            }
+            _ => {}
+        }
+        rules.push(rule);
+    }
+    Ok(rules)
 }
 
 fn resolve_columns(

@@ -11,9 +11,11 @@ use crate::domain::{
 };
 mod detail;
 mod registry;
+mod retrain;
 pub mod silences;
 
 pub use registry::DemoRegistry;
+pub use retrain::DemoRetrain;
 pub use silences::DemoSilences;
 
 use crate::sources::Source;
@@ -113,6 +115,8 @@ struct DemoState {
     live: HashMap<usize, String>,
     /// When (seconds into the demo) a model's problem was fixed.
     fixed_at: HashMap<usize, f64>,
+    /// Simulated retraining runs: id → (model, seconds into the demo it started).
+    runs: HashMap<String, (String, f64)>,
 }
 
 impl DemoFleet {
@@ -359,6 +363,10 @@ impl crate::main_loop::Launcher for DemoLauncher {
 
     fn detail(&self, _environment: usize) -> crate::detail::DetailLoader {
         crate::detail::DetailLoader::Demo(self.fleet.clone())
+    }
+
+    fn retrain(&self, _environment: usize) -> crate::actions::retrain::RetrainAccess {
+        crate::actions::retrain::RetrainAccess::Demo(DemoRetrain::new(self.fleet.clone()))
     }
 
     fn registry(&self, _environment: usize) -> crate::versions::live::RegistryAccess {

@@ -322,6 +322,7 @@ fn readable(line: &[u8]) -> String {
         Outcome::Ok => "ok".to_string(),
         Outcome::Failed { error } => format!("failed ({})", error.lines().next().unwrap_or("")),
         Outcome::Unknown { reason } => format!("unknown ({})", reason.lines().next().unwrap_or("")),
+        Outcome::Suppressed { reason } => format!("suppressed ({})", reason.lines().next().unwrap_or("")),
     };
     let mut text = format!(
         "{} {} {} {} {} {}",

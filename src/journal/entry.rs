@@ -89,6 +89,10 @@ pub enum Outcome {
     Unknown {
         reason: String,
     },
+    /// An automatic action that a rule would have taken, held back by its rate limit.
+    Suppressed {
+        reason: String,
+    },
 }
 
 impl Outcome {
@@ -97,6 +101,7 @@ impl Outcome {
             Outcome::Ok => "ok",
             Outcome::Failed { .. } => "failed",
             Outcome::Unknown { .. } => "unknown",
+            Outcome::Suppressed { .. } => "suppressed",
         }
     }
 }

@@ -205,6 +205,7 @@ fn entry_markdown(entry: &Entry) -> String {
         Outcome::Ok => "ok".to_string(),
         Outcome::Failed { error } => format!("failed: {}", inline(error)),
         Outcome::Unknown { reason } => format!("unknown: {}", inline(reason)),
+        Outcome::Suppressed { reason } => format!("suppressed: {}", inline(reason)),
     };
     out += &format!("- **Result:** {result}\n");
     out += &format!("- **Entry:** id `{}`, hash `{}`\n", code_safe(&entry.id), code_safe(&entry.hash));

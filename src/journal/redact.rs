@@ -50,6 +50,7 @@ impl Redactor {
         draft.result = match draft.result {
             Outcome::Failed { error } => Outcome::Failed { error: self.text(&error) },
             Outcome::Unknown { reason } => Outcome::Unknown { reason: self.text(&reason) },
+            Outcome::Suppressed { reason } => Outcome::Suppressed { reason: self.text(&reason) },
             ok => ok,
         };
         draft

@@ -52,6 +52,28 @@ pub enum TargetKind {
     Github(github::Github),
     Webhook(webhook::Webhook),
     Command(command::Command),
+    /// The demo's simulated pipeline: runs in the demo launcher, never leaves the process.
+    Demo,
+}
+
+impl RetrainTarget {
+    /// The endpoint it talks to (for the list of secrets to redact); none for a command.
+    pub fn endpoint(&self) -> Option<&crate::config::Endpoint> {
+        endpoint(&self.kind)
+    }
+
+    /// The demo's simulated pipeline.
+    pub fn demo() -> RetrainTarget {
+        RetrainTarget {
+            name: "demo".into(),
+            label: "demo pipeline (simulated)".into(),
+            kind: TargetKind::Demo,
+            params: vec![
+                Param::text("model_name", "{model}"),
+                Param { name: "lookback_days".into(), value: "30".into(), kind: ParamKind::Number },
+            ],
+        }
+    }
 }
 
 impl TargetKind {
@@ -64,6 +86,7 @@ impl TargetKind {
             TargetKind::Github(_) => "github",
             TargetKind::Webhook(_) => "webhook",
             TargetKind::Command(_) => "command",
+            TargetKind::Demo => "demo",
         }
     }
 }
@@ -195,6 +218,8 @@ fn provenance(request: &TriggerRequest) -> String {
 pub enum Prepared {
     Http(HttpCall),
     Command(command::Invocation),
+    /// The demo pipeline: what it would be asked, as text.
+    Demo(String),
 }
 
 /// Builds the request for `request` (pure): placeholders filled, parameters typed.
@@ -207,6 +232,11 @@ pub fn prepare(request: &TriggerRequest) -> Result<Prepared, String> {
         TargetKind::Github(t) => Prepared::Http(github::build(t, &values)?),
         TargetKind::Webhook(t) => Prepared::Http(webhook::build(t, &values)?),
         TargetKind::Command(t) => Prepared::Command(command::build(t, &values)?),
+        TargetKind::Demo => Prepared::Demo(format!(
+            "demo: start a simulated training run for {} with {}",
+            request.model,
+            values.params_text().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
+        )),
     })
 }
 
@@ -221,6 +251,7 @@ pub fn describe(request: &TriggerRequest) -> String {
         (TargetKind::Airflow(t), Prepared::Http(call)) => airflow::describe(t, call),
         (kind, Prepared::Http(call)) => endpoint(kind).map(|e| call.describe(e)).unwrap_or_default(),
         (_, Prepared::Command(invocation)) => invocation.describe(),
+        (_, Prepared::Demo(text)) => text.clone(),
     }
 }
 
@@ -232,6 +263,7 @@ fn endpoint(kind: &TargetKind) -> Option<&crate::config::Endpoint> {
         TargetKind::Github(t) => Some(&t.endpoint),
         TargetKind::Webhook(t) => Some(&t.endpoint),
         TargetKind::Command(_) => None,
+        TargetKind::Demo => None,
     }
 }
 
@@ -240,6 +272,7 @@ pub async fn trigger(client: &Client, request: &TriggerRequest) -> Result<Trigge
     let prepared = prepare(request).map_err(TriggerError::rejected)?;
     let call = match prepared {
         Prepared::Command(invocation) => return command::run(&invocation).await,
+        Prepared::Demo(_) => return Err(TriggerError::rejected("the demo pipeline runs only in --demo")),
         Prepared::Http(call) => call,
     };
     match &request.target.kind {
@@ -251,7 +284,9 @@ pub async fn trigger(client: &Client, request: &TriggerRequest) -> Result<Trigge
         }
         TargetKind::Webhook(t) => webhook::created(&call.send(client, &t.endpoint).await?),
         // `prepare` gives a command target an invocation, handled above.
-        TargetKind::Command(_) => Err(TriggerError::rejected("a command target sends no HTTP request")),
+        TargetKind::Command(_) | TargetKind::Demo => {
+            Err(TriggerError::rejected("a command target sends no HTTP request"))
+        }
     }
 }
 
@@ -262,7 +297,7 @@ pub async fn poll(client: &Client, target: &RetrainTarget, run_id: &str) -> Resu
         TargetKind::Airflow(t) => airflow::poll(client, t, run_id).await,
         TargetKind::Argo(t) => argo::poll(client, t, run_id).await,
         TargetKind::Github(t) => github::poll(client, t, run_id).await,
-        TargetKind::Webhook(_) | TargetKind::Command(_) => {
+        TargetKind::Webhook(_) | TargetKind::Command(_) | TargetKind::Demo => {
             Err(format!("{} targets have no run status to follow", target.kind.key()))
         }
     }

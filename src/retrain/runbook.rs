@@ -120,7 +120,7 @@ pub enum Decision {
 }
 
 /// The last automatic action per rule (by index into one rules list) and model.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct RateLimiter {
     last: HashMap<(usize, String), Timestamp>,
 }

@@ -38,7 +38,7 @@ fn request(target: RetrainTarget) -> TriggerRequest {
 fn http(request: &TriggerRequest) -> HttpCall {
     match prepare(request).unwrap() {
         Prepared::Http(call) => call,
-        Prepared::Command(_) => panic!("expected an HTTP call"),
+        Prepared::Command(_) | Prepared::Demo(_) => panic!("expected an HTTP call"),
     }
 }
 

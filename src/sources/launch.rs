@@ -58,6 +58,10 @@ impl Launcher for LiveLauncher {
         }))
     }
 
+    fn retrain(&self, _environment: usize) -> crate::actions::retrain::RetrainAccess {
+        crate::actions::retrain::RetrainAccess::Live(self.client.clone())
+    }
+
     fn registry(&self, environment: usize) -> crate::versions::live::RegistryAccess {
         crate::versions::live::RegistryAccess::Live(Arc::new(crate::versions::live::LiveRegistry {
             config: self.config.clone(),

@@ -85,7 +85,12 @@ fn alert_row<'a>(app: &App, alert: &'a Alert, theme: &Theme) -> Row<'a> {
             },
             state_style,
         )),
-        Cell::from(alert.summary.as_str()),
+        Cell::from(match app.suggestion_label(alert) {
+            Some(hint) => {
+                Line::from(vec![Span::styled(format!("→ {hint} (!) "), theme.key), Span::raw(alert.summary.as_str())])
+            }
+            None => Line::from(alert.summary.as_str()),
+        }),
     ]);
     match alert.state {
         AlertState::Pending => row.style(theme.dim),

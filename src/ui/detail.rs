@@ -25,13 +25,19 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, model: &str
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let live = app.live.get(model);
-    let [summary, live_area, charts] =
-        Layout::vertical([Constraint::Length(1), Constraint::Length(u16::from(live.is_some())), Constraint::Min(4)])
-            .areas(inner);
+    let runs = super::retrain::run_lines(app, model, theme);
+    let [summary, live_area, runs_area, charts] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(u16::from(live.is_some())),
+        Constraint::Length(runs.len() as u16),
+        Constraint::Min(4),
+    ])
+    .areas(inner);
     frame.render_widget(Paragraph::new(summary_line(app, model, theme)), summary);
     if let Some(state) = live {
         frame.render_widget(Paragraph::new(live_line(state, app.now, theme)), live_area);
     }
+    frame.render_widget(Paragraph::new(runs), runs_area);
 
     let Some(detail) = app.detail.as_ref().filter(|d| d.model == model) else { return };
     draw_charts(frame, charts, detail, app, theme);

@@ -71,6 +71,7 @@ fn result_style(outcome: &Outcome, theme: &Theme) -> ratatui::style::Style {
         Outcome::Ok => theme.status_ok,
         Outcome::Failed { .. } => theme.status_critical,
         Outcome::Unknown { .. } => theme.status_warn,
+        Outcome::Suppressed { .. } => theme.dim,
     }
 }
 
@@ -114,6 +115,7 @@ pub fn draw_entry(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, seq: 
                     Outcome::Ok => "ok".to_string(),
                     Outcome::Failed { error } => format!("failed: {}", sanitize::clean(error)),
                     Outcome::Unknown { reason } => format!("unknown: {}", sanitize::clean(reason)),
+                    Outcome::Suppressed { reason } => format!("suppressed: {}", sanitize::clean(reason)),
                 },
                 result_style(&entry.result, theme),
             ),

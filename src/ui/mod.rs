@@ -13,6 +13,7 @@ mod help;
 mod journal;
 mod log_panel;
 mod note_editor;
+mod retrain;
 mod rollback;
 mod silences;
 mod versions;
@@ -86,6 +87,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     }
     if let Some(form) = &app.rollback {
         rollback::draw(frame, body, app, form, theme);
+    }
+    if let Some(form) = &app.retrain {
+        retrain::draw(frame, body, app, form, theme);
     }
     if let Some(confirm) = &app.confirm {
         ack::draw_confirm(frame, body, app, confirm, theme);

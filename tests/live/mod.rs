@@ -68,6 +68,7 @@ impl Live {
                     let ctx = ActionContext {
                         backend: self.launcher.silences(self.app.environment),
                         registry: self.launcher.registry(self.app.environment),
+                        retrain: self.launcher.retrain(self.app.environment),
                         journal: self.journal.clone(),
                         author: self.app.settings.author.clone(),
                         environment: self.app.environment_info().name.clone(),
@@ -85,6 +86,18 @@ impl Live {
                     tokio::spawn(async move {
                         let result = loader.load(&model, bounds).await.map(Box::new);
                         let _ = tx.send(Event::DetailLoaded { seq, result });
+                    });
+                }
+                Effect::PollRun { index, model: _, target, run_id } => {
+                    let access = self.launcher.retrain(self.app.environment);
+                    let target = self.app.settings.retrain.named(&target).cloned();
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        let result = match target {
+                            Some(target) => access.poll(&target, &run_id).await,
+                            None => Err("its target is no longer configured".to_string()),
+                        };
+                        let _ = tx.send(Event::RunPolled { index, run_id, result });
                     });
                 }
                 Effect::LoadVersions { model, seq } => {

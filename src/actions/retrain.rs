@@ -1,0 +1,185 @@
+//! Retraining as an action: the trigger sent once, the run's end recorded when polling
+//! sees it, and automatic triggers that a rate limit held back. Each becomes a journal
+//! entry; the trigger's report also tells the app which run to follow.
+
+use jiff::Timestamp;
+use serde_json::json;
+
+use crate::demo::DemoRetrain;
+use crate::journal::{Draft, Kind, Outcome, Subject};
+use crate::retrain::{self, RunState, TriggerRequest};
+
+/// A confirmed (or automatic) trigger.
+#[derive(Debug, Clone)]
+pub struct RetrainOrder {
+    pub request: TriggerRequest,
+    /// `Some(rule)` when a runbook rule started it without a person.
+    pub automatic: Option<String>,
+    /// The alert that prompted it, if any.
+    pub alert: Option<String>,
+}
+
+// Orders are compared by what they would do; targets carry no equality of their own.
+impl PartialEq for RetrainOrder {
+    fn eq(&self, other: &Self) -> bool {
+        self.request.model == other.request.model
+            && self.request.target.name == other.request.target.name
+            && self.request.params == other.request.params
+            && self.request.note == other.request.note
+            && self.request.at == other.request.at
+            && self.automatic == other.automatic
+    }
+}
+
+/// A run the app should follow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StartedRun {
+    pub model: String,
+    pub target: String,
+    pub run_id: Option<String>,
+    pub url: Option<String>,
+    pub pollable: bool,
+    pub automatic: bool,
+}
+
+/// A followed run reached its end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunEnd {
+    pub model: String,
+    pub target: String,
+    pub run_id: String,
+    pub state: RunState,
+    pub started: Timestamp,
+}
+
+/// An automatic action the rate limit held back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suppressed {
+    pub model: String,
+    pub alertname: String,
+    pub rule: String,
+    pub action: String,
+    pub until: Timestamp,
+}
+
+/// Where triggers go and runs are polled: the real pipelines, or the demo's simulation.
+#[derive(Clone)]
+pub enum RetrainAccess {
+    Live(reqwest::Client),
+    Demo(DemoRetrain),
+}
+
+impl RetrainAccess {
+    pub async fn trigger(&self, request: &TriggerRequest) -> Result<retrain::Triggered, retrain::TriggerError> {
+        match self {
+            RetrainAccess::Live(client) => retrain::trigger(client, request).await,
+            RetrainAccess::Demo(demo) => Ok(demo.trigger(&request.model)),
+        }
+    }
+
+    pub async fn poll(&self, target: &retrain::RetrainTarget, run_id: &str) -> Result<RunState, String> {
+        match self {
+            RetrainAccess::Live(client) => retrain::poll(client, target, run_id).await,
+            RetrainAccess::Demo(demo) => demo.poll(run_id),
+        }
+    }
+}
+
+/// Sends the trigger and describes it for the journal.
+pub async fn trigger(
+    order: &RetrainOrder,
+    access: &RetrainAccess,
+    author: &str,
+    environment: &str,
+) -> (Draft, String, bool, Option<StartedRun>) {
+    let r = &order.request;
+    let result = access.trigger(r).await;
+    let who = if order.automatic.is_some() { "automatic retrain" } else { "retrain" };
+    let (outcome, after, message, started) = match result {
+        Ok(t) => {
+            let run = t.run_id.clone().unwrap_or_else(|| "(no run id)".into());
+            let message = match &t.url {
+                Some(url) => format!("{who} of {} started: run {run} — {url}", r.model),
+                None => format!("{who} of {} started: run {run}", r.model),
+            };
+            let started = StartedRun {
+                model: r.model.clone(),
+                target: r.target.name.clone(),
+                run_id: t.run_id.clone(),
+                url: t.url.clone(),
+                pollable: t.pollable && t.run_id.is_some(),
+                automatic: order.automatic.is_some(),
+            };
+            (Outcome::Ok, json!({ "run_id": t.run_id, "url": t.url, "detail": t.detail }), message, Some(started))
+        }
+        Err(e) if e.unknown => (
+            Outcome::Unknown { reason: e.message.clone() },
+            json!(null),
+            format!("{who} of {} UNKNOWN: {e} — check the pipeline before triggering again", r.model),
+            None,
+        ),
+        Err(e) => (
+            Outcome::Failed { error: e.message.clone() },
+            json!(null),
+            format!("{who} of {} FAILED: {}", r.model, e.message),
+            None,
+        ),
+    };
+    let ok = outcome == Outcome::Ok;
+    let draft = Draft {
+        author: author.to_string(),
+        environment: environment.to_string(),
+        kind: Kind::Retrain,
+        subject: Subject { model: Some(r.model.clone()), alertname: order.alert.clone(), ..Subject::default() },
+        note: r.note.clone(),
+        request: Some(json!({
+            "target": r.target.name,
+            "backend": r.target.label,
+            "params": r.params.iter().map(|p| (p.name.clone(), p.value.clone())).collect::<std::collections::BTreeMap<_, _>>(),
+            "reason": r.reason,
+            "request": retrain::describe(r),
+            "automatic": order.automatic,
+        })),
+        before: None,
+        after: Some(after),
+        result: outcome,
+    };
+    (draft, message, ok, started)
+}
+
+pub fn run_end(end: &RunEnd, author: &str, environment: &str) -> (Draft, String, bool) {
+    let ok = end.state == RunState::Succeeded;
+    let message = format!("retrain run {} of {} {}", end.run_id, end.model, end.state);
+    let draft = Draft {
+        author: author.to_string(),
+        environment: environment.to_string(),
+        kind: Kind::Retrain,
+        subject: Subject { model: Some(end.model.clone()), ..Subject::default() },
+        note: format!("run {} ended: {}", end.run_id, end.state),
+        request: Some(json!({ "target": end.target, "run_id": end.run_id, "started": end.started.to_string() })),
+        before: None,
+        after: Some(json!({ "state": end.state.to_string() })),
+        result: match &end.state {
+            RunState::Succeeded => Outcome::Ok,
+            other => Outcome::Failed { error: other.to_string() },
+        },
+    };
+    (draft, message, ok)
+}
+
+pub fn suppressed(s: &Suppressed, author: &str, environment: &str) -> (Draft, String, bool) {
+    let until = s.until.to_zoned(jiff::tz::TimeZone::UTC).strftime("%H:%M UTC").to_string();
+    let reason = format!("rate limit of {}: the next automatic {} is allowed at {until}", s.rule, s.action);
+    let draft = Draft {
+        author: author.to_string(),
+        environment: environment.to_string(),
+        kind: if s.action == "retrain" { Kind::Retrain } else { Kind::Other(s.action.clone()) },
+        subject: Subject { model: Some(s.model.clone()), alertname: Some(s.alertname.clone()), ..Subject::default() },
+        note: format!("automatic {} for {} suppressed ({})", s.action, s.alertname, s.rule),
+        request: Some(json!({ "automatic": s.rule, "action": s.action })),
+        before: None,
+        after: None,
+        result: Outcome::Suppressed { reason: reason.clone() },
+    };
+    (draft, format!("automatic {} of {} suppressed: {reason}", s.action, s.model), true)
+}

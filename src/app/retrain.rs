@@ -1,0 +1,376 @@
+//! Retraining from the console: the form (target, editable parameters, the reason, a
+//! required note), the confirmation with the exact request, and the runs followed until
+//! they end.
+
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jiff::Timestamp;
+
+use super::{App, MessageLevel, Screen};
+use crate::actions::retrain::{RetrainOrder, RunEnd, StartedRun};
+use crate::actions::run::{ActionReport, ActionRequest, ReportKind};
+use crate::domain::Alert;
+use crate::event::Effect;
+use crate::retrain::{self, Param, ParamKind, RetrainTarget, RunState, TriggerRequest};
+
+/// How often a followed run is asked for its state.
+pub const POLL_EVERY_S: i64 = 5;
+
+/// The configured retraining targets: (model, target); model `*` serves every model.
+#[derive(Clone, Default)]
+pub struct RetrainTargets(pub Arc<Vec<(String, RetrainTarget)>>);
+
+impl RetrainTargets {
+    pub fn for_model(&self, model: &str) -> Option<&RetrainTarget> {
+        let exact = self.0.iter().find(|(m, _)| m == model);
+        exact.or_else(|| self.0.iter().find(|(m, _)| m == "*")).map(|(_, t)| t)
+    }
+
+    pub fn named(&self, name: &str) -> Option<&RetrainTarget> {
+        self.0.iter().map(|(_, t)| t).find(|t| t.name == name)
+    }
+}
+
+// Targets hold endpoints (with credentials) that have no equality; the list is fixed at start.
+impl PartialEq for RetrainTargets {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::fmt::Debug for RetrainTargets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.iter().map(|(m, t)| format!("{m}: {}", t.name))).finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetrainStage {
+    Editing,
+    /// Valid; the exact request is shown and Enter sends it.
+    Confirming,
+    Sending,
+}
+
+#[derive(Debug, Clone)]
+pub struct RetrainForm {
+    pub request: TriggerRequest,
+    pub production: bool,
+    pub alert: Option<String>,
+    /// Parameters first, then the reason, the note, and in production the typed name.
+    pub field: usize,
+    pub confirm: String,
+    pub stage: RetrainStage,
+    pub error: Option<String>,
+    /// The exact request, computed when the form is confirmed.
+    pub described: String,
+}
+
+impl PartialEq for RetrainForm {
+    fn eq(&self, other: &Self) -> bool {
+        self.request.model == other.request.model
+            && self.request.params == other.request.params
+            && self.request.note == other.request.note
+            && self.request.reason == other.request.reason
+            && (self.field, &self.confirm, self.stage, &self.error)
+                == (other.field, &other.confirm, other.stage, &other.error)
+    }
+}
+
+/// What the form's text fields are.
+pub enum RetrainField {
+    Param(usize),
+    Reason,
+    Note,
+    Confirm,
+}
+
+impl RetrainForm {
+    fn fields(&self) -> usize {
+        self.request.params.len() + 2 + usize::from(self.production)
+    }
+
+    pub fn current(&self) -> RetrainField {
+        let n = self.request.params.len();
+        match self.field {
+            i if i < n => RetrainField::Param(i),
+            i if i == n => RetrainField::Reason,
+            i if i == n + 1 => RetrainField::Note,
+            _ => RetrainField::Confirm,
+        }
+    }
+
+    fn text(&mut self) -> &mut String {
+        match self.current() {
+            RetrainField::Param(i) => &mut self.request.params[i].value,
+            RetrainField::Reason => &mut self.request.reason,
+            RetrainField::Note => &mut self.request.note,
+            RetrainField::Confirm => &mut self.confirm,
+        }
+    }
+
+    /// Why Enter cannot go on yet, if it cannot.
+    pub fn blocker(&self) -> Option<String> {
+        if self.request.note.trim().is_empty() {
+            return Some("write a note (why retrain now)".into());
+        }
+        for p in &self.request.params {
+            if p.kind == ParamKind::Number && !p.value.contains('{') && p.value.trim().parse::<f64>().is_err() {
+                return Some(format!("`{}` must be a number", p.name));
+            }
+        }
+        if self.production && self.confirm.trim() != self.request.model {
+            return Some(format!("type the model name `{}` to confirm (production)", self.request.model));
+        }
+        if let Err(e) = retrain::prepare(&self.request) {
+            return Some(e);
+        }
+        None
+    }
+}
+
+pub enum RetrainOutcome {
+    Nothing,
+    Cancel,
+    Submit,
+}
+
+impl RetrainForm {
+    pub fn handle(&mut self, key: &KeyEvent) -> RetrainOutcome {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match (self.stage, key.code) {
+            (RetrainStage::Sending, _) => RetrainOutcome::Nothing,
+            (RetrainStage::Confirming, KeyCode::Enter) => RetrainOutcome::Submit,
+            (RetrainStage::Confirming, KeyCode::Esc) => {
+                self.stage = RetrainStage::Editing;
+                RetrainOutcome::Nothing
+            }
+            (RetrainStage::Confirming, _) => RetrainOutcome::Nothing,
+            (RetrainStage::Editing, KeyCode::Esc) => RetrainOutcome::Cancel,
+            (RetrainStage::Editing, KeyCode::Char('c')) if ctrl => RetrainOutcome::Cancel,
+            (RetrainStage::Editing, KeyCode::Tab | KeyCode::Down) => {
+                self.field = (self.field + 1) % self.fields();
+                RetrainOutcome::Nothing
+            }
+            (RetrainStage::Editing, KeyCode::BackTab | KeyCode::Up) => {
+                self.field = (self.field + self.fields() - 1) % self.fields();
+                RetrainOutcome::Nothing
+            }
+            (RetrainStage::Editing, KeyCode::Enter) => {
+                match self.blocker() {
+                    Some(why) => self.error = Some(why),
+                    None => {
+                        self.error = None;
+                        self.described = retrain::describe(&self.request);
+                        self.stage = RetrainStage::Confirming;
+                    }
+                }
+                RetrainOutcome::Nothing
+            }
+            (RetrainStage::Editing, KeyCode::Char('u')) if ctrl => {
+                self.text().clear();
+                RetrainOutcome::Nothing
+            }
+            (RetrainStage::Editing, KeyCode::Backspace) => {
+                self.text().pop();
+                RetrainOutcome::Nothing
+            }
+            (RetrainStage::Editing, KeyCode::Char(c)) if !ctrl && !c.is_control() => {
+                self.text().push(c);
+                RetrainOutcome::Nothing
+            }
+            _ => RetrainOutcome::Nothing,
+        }
+    }
+}
+
+/// A run being followed, as the model screen shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunView {
+    pub run: StartedRun,
+    pub state: RunState,
+    pub started: Timestamp,
+    pub polled: Option<Timestamp>,
+    pub polling: bool,
+    pub error: Option<String>,
+}
+
+impl App {
+    /// The model the operator is pointing at, and the alert if it came from one.
+    fn retrain_subject(&self) -> Option<(String, Option<Alert>)> {
+        if let Some(alert) = self.target_alert() {
+            return alert.model.clone().map(|m| (m, Some(alert.clone())));
+        }
+        match &self.screen {
+            Screen::Model(m) | Screen::Versions(m) => Some((m.clone(), None)),
+            Screen::Overview => self.selected_model().map(|r| (r.name.clone(), None)),
+            _ => None,
+        }
+    }
+
+    pub(super) fn start_retrain(&mut self) -> Vec<Effect> {
+        if self.refuse_read_only("retraining") {
+            return Vec::new();
+        }
+        let Some((model, alert)) = self.retrain_subject() else {
+            self.message = Some((MessageLevel::Info, "select a model or an alert first".into()));
+            return Vec::new();
+        };
+        let Some(target) = self.settings.retrain.for_model(&model).cloned() else {
+            self.message = Some((MessageLevel::Error, format!("no retraining is configured for {model}")));
+            return Vec::new();
+        };
+        self.open_retrain_form(model, target, alert);
+        Vec::new()
+    }
+
+    pub(super) fn open_retrain_form(&mut self, model: String, target: RetrainTarget, alert: Option<Alert>) {
+        let env = self.environment_info().clone();
+        let reason = alert.as_ref().map_or_else(String::new, |a| format!("{}: {}", a.name, a.summary));
+        let params = target.params.clone();
+        self.retrain = Some(RetrainForm {
+            request: TriggerRequest {
+                target,
+                model,
+                environment: env.name,
+                params,
+                note: String::new(),
+                author: self.settings.author.clone(),
+                reason,
+                at: self.now,
+            },
+            production: env.production,
+            alert: alert.map(|a| a.name),
+            field: 0,
+            confirm: String::new(),
+            stage: RetrainStage::Editing,
+            error: None,
+            described: String::new(),
+        });
+        // Start on the note: parameters and reason have sensible defaults.
+        if let Some(form) = self.retrain.as_mut() {
+            form.field = form.request.params.len() + 1;
+        }
+    }
+
+    pub(super) fn on_retrain_key(&mut self, key: &KeyEvent) -> Vec<Effect> {
+        let Some(form) = self.retrain.as_mut() else { return Vec::new() };
+        match form.handle(key) {
+            RetrainOutcome::Nothing => Vec::new(),
+            RetrainOutcome::Cancel => {
+                self.retrain = None;
+                self.message = Some((MessageLevel::Info, "retraining cancelled; nothing was sent".into()));
+                Vec::new()
+            }
+            RetrainOutcome::Submit => {
+                if self.read_only() {
+                    self.retrain = None;
+                    self.refuse_read_only("retraining");
+                    return Vec::new();
+                }
+                let Some(form) = self.retrain.as_mut() else { return Vec::new() };
+                form.stage = RetrainStage::Sending;
+                let mut request = form.request.clone();
+                request.note = request.note.trim().to_string();
+                self.busy = Some(format!("triggering {} for {}…", request.target.label, request.model));
+                let order = RetrainOrder { request, automatic: None, alert: form.alert.clone() };
+                vec![Effect::Act(Box::new(ActionRequest::Retrain(Box::new(order))))]
+            }
+        }
+    }
+
+    /// A trigger's report closes the form; a started run is followed from then on.
+    pub(super) fn on_retrain_finished(&mut self, report: &ActionReport) {
+        if report.kind != ReportKind::Retrain {
+            return;
+        }
+        if let Some(form) = self.retrain.as_mut().filter(|f| f.stage == RetrainStage::Sending) {
+            if report.ok || report.started.is_some() {
+                self.retrain = None;
+            } else {
+                form.stage = RetrainStage::Editing;
+                form.error = Some(report.message.clone());
+            }
+        }
+        if let Some(run) = report.started.clone() {
+            self.runs.push(RunView {
+                run,
+                state: RunState::Queued,
+                started: self.now,
+                polled: None,
+                polling: false,
+                error: None,
+            });
+        }
+    }
+
+    /// Runs due for a poll, on each tick.
+    pub(super) fn runs_due(&mut self) -> Vec<Effect> {
+        let now = self.now;
+        let mut effects = Vec::new();
+        for (i, view) in self.runs.iter_mut().enumerate() {
+            let due = view.polled.is_none_or(|t| now.as_second() - t.as_second() >= POLL_EVERY_S);
+            if view.run.pollable && !view.state.is_final() && !view.polling && due {
+                view.polling = true;
+                let run_id = view.run.run_id.clone().unwrap_or_default();
+                effects.push(Effect::PollRun {
+                    index: i,
+                    model: view.run.model.clone(),
+                    target: view.run.target.clone(),
+                    run_id,
+                });
+            }
+        }
+        effects
+    }
+
+    pub(super) fn on_run_polled(
+        &mut self,
+        index: usize,
+        run_id: &str,
+        result: Result<RunState, String>,
+    ) -> Vec<Effect> {
+        let now = self.now;
+        let Some(view) = self.runs.get_mut(index).filter(|v| v.run.run_id.as_deref() == Some(run_id)) else {
+            return Vec::new();
+        };
+        view.polling = false;
+        view.polled = Some(now);
+        match result {
+            Ok(state) => {
+                view.error = None;
+                let ended = state.is_final() && !view.state.is_final();
+                view.state = state.clone();
+                if ended {
+                    let level = if state == RunState::Succeeded { MessageLevel::Info } else { MessageLevel::Error };
+                    self.message = Some((level, format!("retrain run {run_id} of {} {state}", view.run.model)));
+                    let end = RunEnd {
+                        model: view.run.model.clone(),
+                        target: view.run.target.clone(),
+                        run_id: run_id.to_string(),
+                        state,
+                        started: view.started,
+                    };
+                    return vec![Effect::Act(Box::new(ActionRequest::RunEnded(Box::new(end))))];
+                }
+            }
+            Err(e) => view.error = Some(e),
+        }
+        Vec::new()
+    }
+
+    /// The runs of `model`, newest first.
+    pub fn runs_of<'a>(&'a self, model: &'a str) -> impl Iterator<Item = &'a RunView> + 'a {
+        self.runs.iter().rev().filter(move |r| r.run.model == model)
+    }
+}
+
+/// A param as the form shows it.
+pub fn param_label(p: &Param) -> String {
+    match p.kind {
+        ParamKind::Text => p.name.clone(),
+        ParamKind::Number => format!("{} (number)", p.name),
+        ParamKind::Bool => format!("{} (true/false)", p.name),
+    }
+}

@@ -1,0 +1,180 @@
+//! Runbook rules in the app: the suggestion an alert row shows, the key that opens it in
+//! the normal confirmation flow, and the automatic actions a rule may opt in to, each
+//! rate-limited and journaled (as automatic, or as suppressed).
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::{App, MessageLevel};
+use crate::actions::retrain::{RetrainOrder, Suppressed};
+use crate::actions::run::ActionRequest;
+use crate::actions::silence::{Matcher, SilenceRequest};
+use crate::domain::{Alert, AlertState};
+use crate::event::Effect;
+use crate::retrain::runbook::{self, Decision, Rule, Suggestion};
+use crate::retrain::{RetrainTarget, TriggerRequest};
+
+impl App {
+    /// The rule that applies to a firing alert now, if any.
+    pub fn suggestion(&self, alert: &Alert) -> Option<(usize, &Rule)> {
+        if alert.state != AlertState::Active {
+            return None;
+        }
+        let since = alert.starts_at.unwrap_or(self.now);
+        runbook::suggestion_for(&self.settings.runbook, &alert.name, alert.model.as_deref(), since, self.now)
+    }
+
+    /// A short label for the alert row.
+    pub fn suggestion_label(&self, alert: &Alert) -> Option<String> {
+        let (_, rule) = self.suggestion(alert)?;
+        let what = match &rule.suggest {
+            Suggestion::Retrain { .. } => "retrain".to_string(),
+            Suggestion::Rollback => "roll back".to_string(),
+            Suggestion::Ack { duration } => match duration {
+                Some(d) => format!("ack {}", crate::config::duration::format(*d)),
+                None => "ack".to_string(),
+            },
+        };
+        Some(if rule.automatic { format!("{what} (auto)") } else { what })
+    }
+
+    fn rule_target(&self, rule: &Rule, model: &str) -> Option<RetrainTarget> {
+        match &rule.suggest {
+            Suggestion::Retrain { target: Some(name) } => self.settings.retrain.named(name).cloned(),
+            Suggestion::Retrain { target: None } => self.settings.retrain.for_model(model).cloned(),
+            _ => None,
+        }
+    }
+
+    /// The runbook key: open the selected alert's suggestion in its normal flow.
+    pub(super) fn apply_suggestion(&mut self) -> Vec<Effect> {
+        let Some(alert) = self.target_alert().cloned() else {
+            self.message = Some((MessageLevel::Info, "select an alert first (Tab to the alerts pane)".into()));
+            return Vec::new();
+        };
+        let Some((_, rule)) = self.suggestion(&alert) else {
+            self.message = Some((MessageLevel::Info, format!("no runbook rule suggests anything for {}", alert.name)));
+            return Vec::new();
+        };
+        let rule = rule.clone();
+        let Some(model) = alert.model.clone() else {
+            self.message = Some((MessageLevel::Info, "this alert names no model".into()));
+            return Vec::new();
+        };
+        match &rule.suggest {
+            Suggestion::Ack { duration } => {
+                let d =
+                    duration.map_or_else(|| self.settings.silence_duration.clone(), crate::config::duration::format);
+                self.start_ack_for(&d)
+            }
+            Suggestion::Retrain { .. } => {
+                if self.refuse_read_only("retraining") {
+                    return Vec::new();
+                }
+                match self.rule_target(&rule, &model) {
+                    Some(target) => {
+                        self.open_retrain_form(model, target, Some(alert));
+                        Vec::new()
+                    }
+                    None => {
+                        self.message = Some((MessageLevel::Error, format!("no retraining is configured for {model}")));
+                        Vec::new()
+                    }
+                }
+            }
+            Suggestion::Rollback => {
+                let effects = self.open_versions(model, false);
+                if let Some(view) = self.versions.as_mut() {
+                    view.pick_validated = true;
+                }
+                effects
+            }
+        }
+    }
+
+    /// Automatic actions for alerts that just arrived: each alert occurrence is considered
+    /// once; the rate limit decides between running and recording a suppression.
+    pub(super) fn automatic_actions(&mut self, at: Timestamp) -> Vec<Effect> {
+        if self.settings.runbook.iter().all(|r| !r.automatic) {
+            return Vec::new();
+        }
+        let mut effects = Vec::new();
+        let alerts: Vec<Alert> = self.alerts.clone();
+        for alert in &alerts {
+            let Some((index, rule)) = self.suggestion(alert) else { continue };
+            if !rule.automatic {
+                continue;
+            }
+            let rule = rule.clone();
+            let Some(model) = alert.model.clone() else { continue };
+            let occurrence = format!("{index}|{}|{:?}", alert.fingerprint, alert.starts_at);
+            if !self.handled.insert(occurrence) {
+                continue;
+            }
+            if self.read_only() {
+                self.message = Some((
+                    MessageLevel::Info,
+                    format!("read-only: runbook rule {} did not act on {}", index + 1, alert.name),
+                ));
+                continue;
+            }
+            let name = format!("runbook rule {} ({})", index + 1, rule.alert);
+            let action = match rule.suggest {
+                Suggestion::Ack { .. } => "ack",
+                _ => "retrain",
+            };
+            match self.limiter.check((index, &rule), &model, at) {
+                Decision::Suppressed { until } => {
+                    let s =
+                        Suppressed { model, alertname: alert.name.clone(), rule: name, action: action.into(), until };
+                    effects.push(Effect::Act(Box::new(ActionRequest::Suppressed(Box::new(s)))));
+                }
+                Decision::Run => effects.extend(self.automatic_action(&rule, &name, alert, model, at)),
+            }
+        }
+        effects
+    }
+
+    fn automatic_action(
+        &mut self,
+        rule: &Rule,
+        name: &str,
+        alert: &Alert,
+        model: String,
+        at: Timestamp,
+    ) -> Vec<Effect> {
+        let note = format!("automatic: {name} on {}", alert.name);
+        match &rule.suggest {
+            Suggestion::Ack { duration } => {
+                let minutes = duration.map_or(60, |d| (d.as_secs() / 60).max(1)) as i64;
+                let request = SilenceRequest {
+                    id: None,
+                    matchers: vec![Matcher::equal("alertname", &alert.name), Matcher::equal("model", &model)],
+                    starts_at: at,
+                    ends_at: at.checked_add(SignedDuration::from_mins(minutes)).unwrap_or(at),
+                    created_by: format!("{} (automatic)", self.settings.author),
+                    comment: note,
+                };
+                vec![Effect::Act(Box::new(ActionRequest::CreateSilence { request, alert: Box::new(alert.clone()) }))]
+            }
+            Suggestion::Retrain { .. } => {
+                let Some(target) = self.rule_target(rule, &model) else { return Vec::new() };
+                let params = target.params.clone();
+                let request = TriggerRequest {
+                    target,
+                    model,
+                    environment: self.environment_info().name.clone(),
+                    params,
+                    note,
+                    author: format!("{} (automatic)", self.settings.author),
+                    reason: format!("{}: {}", alert.name, alert.summary),
+                    at,
+                };
+                let order =
+                    RetrainOrder { request, automatic: Some(name.to_string()), alert: Some(alert.name.clone()) };
+                vec![Effect::Act(Box::new(ActionRequest::Retrain(Box::new(order))))]
+            }
+            // Refused at config load: a person picks the version.
+            Suggestion::Rollback => Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! The demo's retraining pipeline: a run is queued for a moment, runs for a few seconds,
+//! succeeds, and the model's accuracy comes back up.
+
+use jiff::Timestamp;
+
+use super::{DemoFleet, MODELS};
+use crate::retrain::{RunState, Triggered};
+
+/// Seconds a demo run spends queued, then running.
+const QUEUED_S: f64 = 2.0;
+const RUNNING_S: f64 = 8.0;
+
+#[derive(Debug, Clone)]
+pub struct DemoRetrain {
+    fleet: DemoFleet,
+}
+
+impl DemoRetrain {
+    pub fn new(fleet: DemoFleet) -> DemoRetrain {
+        DemoRetrain { fleet }
+    }
+
+    pub fn trigger(&self, model: &str) -> Triggered {
+        let now = self.fleet.seconds_in(Timestamp::now());
+        let mut state = self.fleet.state();
+        let id = format!("demo-run-{}", state.runs.len() + 1);
+        state.runs.insert(id.clone(), (model.to_string(), now));
+        Triggered { run_id: Some(id.clone()), url: None, pollable: true, detail: format!("simulated run {id} queued") }
+    }
+
+    pub fn poll(&self, run_id: &str) -> Result<RunState, String> {
+        let now = self.fleet.seconds_in(Timestamp::now());
+        let Some((model, at)) = self.fleet.state().runs.get(run_id).cloned() else {
+            return Err(format!("no demo run {run_id}"));
+        };
+        let age = now - at;
+        if age < QUEUED_S {
+            return Ok(RunState::Queued);
+        }
+        if age < QUEUED_S + RUNNING_S {
+            return Ok(RunState::Running);
+        }
+        // A finished run retrains the model on fresh data: the degrading model recovers.
+        if let Some(i) = MODELS.iter().position(|m| m.name == model) {
+            self.fleet.fix(i, Timestamp::now());
+        }
+        Ok(RunState::Succeeded)
+    }
+}
