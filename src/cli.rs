@@ -36,6 +36,10 @@ pub struct Args {
     /// Refuse every action that changes something outside.
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Turn TLS certificate verification off; only together with `insecure_skip_verify =
+    /// true` under `[tls]` in the config. The console then says so on every screen.
+    #[arg(long, global = true)]
+    pub insecure_tls: bool,
     /// Print the resolved settings (no secrets) and exit.
     #[arg(long)]
     pub print_config: bool,
@@ -84,6 +88,8 @@ pub fn prepare(args: &Args) -> Result<Prepared> {
         config::locate(args.config.as_deref(), std::env::var(config::CONFIG_ENV).ok())?
     };
     let mut config = config::load(path.as_deref())?;
+    config.tls.insecure_flag = args.insecure_tls;
+    config.tls.check_flag().map_err(|e| eyre!(e))?;
     if args.demo {
         config.environments = demo_environments();
         config.start_environment = 0;
@@ -114,20 +120,35 @@ fn run(args: Args) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    config::tls::install(prepared.config.tls.clone());
+    let warnings = security_warnings(&prepared.config);
     match args.command {
         Some(Cmd::Journal { action }) => {
             logging::init(&prepared.config.log_level, prepared.config.log_file.as_deref(), false);
+            log_warnings(&warnings);
             let ctx = journal_context(&prepared, args.demo)?;
             crate::journal::cli::run(action, &ctx)
         }
         Some(Cmd::Status { json }) => {
             logging::init(&prepared.config.log_level, prepared.config.log_file.as_deref(), false);
+            log_warnings(&warnings);
+            for warning in &warnings {
+                eprintln!("modeldeck: warning: {warning}");
+            }
             runtime.block_on(headless::status(&prepared, args.demo, json))
         }
         None => {
             terminal::install_hooks()?;
             let log = logging::init(&prepared.config.log_level, prepared.config.log_file.as_deref(), true);
             tracing::info!(log = ?log, demo = args.demo, "modeldeck starting");
+            log_warnings(&warnings);
+            // The TLS banner stays on every screen; these show for the first seconds, in
+            // words short enough for one header line (the log has them in full).
+            let mut shown: Vec<String> = prepared.config.exposures().iter().map(|e| e.short()).collect();
+            shown.extend(
+                prepared.config.tls.unarmed_warning().map(|_| "TLS stays verified: --insecure-tls not given".into()),
+            );
+            config::exposure::announce(shown, Timestamp::now() + jiff::SignedDuration::from_secs(NOTICE_SECONDS));
             let mut settings =
                 Settings::from_config(&prepared.config, prepared.keymap.clone(), args.demo, args.read_only);
             let journal = open_journal(&prepared.config, args.demo);
@@ -144,6 +165,26 @@ fn run(args: Args) -> Result<ExitCode> {
             runtime.shutdown_background();
             result.map(|()| ExitCode::SUCCESS)
         }
+    }
+}
+
+/// How long the startup warnings stay in the console's header.
+const NOTICE_SECONDS: i64 = 15;
+
+/// What an operator must hear about before anything else: secrets others can read, and
+/// TLS verification that is off, or asked off without the flag.
+fn security_warnings(config: &Config) -> Vec<String> {
+    let mut warnings: Vec<String> = config.exposures().iter().map(config::exposure::Exposure::message).collect();
+    if config.tls.verification_off() {
+        warnings.push("TLS verification is OFF (--insecure-tls): server certificates are not checked".into());
+    }
+    warnings.extend(config.tls.unarmed_warning());
+    warnings
+}
+
+fn log_warnings(warnings: &[String]) {
+    for warning in warnings {
+        tracing::warn!("{warning}");
     }
 }
 
@@ -192,7 +233,7 @@ pub fn launcher(config: &Config, demo: bool) -> Result<Box<dyn Launcher>> {
         let critical = config.column(ColumnId::Accuracy).and_then(|c| c.thresholds.critical).unwrap_or(0.9);
         return Ok(Box::new(DemoLauncher::new(DemoFleet::new(Timestamp::now()), config.columns.clone(), critical)));
     }
-    let client = sources::http::client(config.timeout).map_err(|e| eyre!(e))?;
+    let client = sources::http::client_with(config.timeout, &config.tls).map_err(|e| eyre!(e))?;
     Ok(Box::new(LiveLauncher { config: config.clone(), client }))
 }
 
@@ -239,6 +280,13 @@ fn describe(config: &Config) -> String {
     out += &format!(
         "\n[discovery]\nmodel_label = \"{}\"\nversion_label = \"{}\"\ngpu_label = \"{}\"\n",
         d.model_label, d.version_label, d.gpu_label
+    );
+    let cas: Vec<String> = config.tls.ca_files.iter().map(|c| format!("\"{}\"", c.path.display())).collect();
+    out += &format!(
+        "\n[tls]\nca_files = [{}]\ninsecure_skip_verify = {} # verification {}\n",
+        cas.join(", "),
+        config.tls.insecure_requested,
+        if config.tls.verification_off() { "OFF" } else { "on" }
     );
     for env in &config.environments {
         let info = EnvironmentInfo { name: env.name.clone(), production: env.production, read_only: env.read_only };

@@ -59,6 +59,8 @@ pub enum Scope<'a> {
     Column(&'a str),
     /// The n-th `[[runbook]]` block (0-based).
     Runbook(usize),
+    /// A plain top-level table such as `[tls]`, whose keys may also appear elsewhere.
+    Table(&'a str),
 }
 
 /// An error found after parsing, located at the line that sets `key` inside `scope` (inline
@@ -74,6 +76,10 @@ pub fn at_key(text: &str, path: Option<PathBuf>, scope: Scope, key: &str, messag
         },
         Scope::Runbook(n) => match lines.iter().enumerate().filter(|(_, l)| l.trim() == "[[runbook]]").nth(n) {
             Some((i, _)) => (i + 1, Some(i)),
+            None => (0, None),
+        },
+        Scope::Table(name) => match lines.iter().position(|l| l.trim() == format!("[{name}]")) {
+            Some(i) => (i + 1, Some(i)),
             None => (0, None),
         },
         Scope::Column(id) => {
@@ -96,7 +102,7 @@ pub fn at_key(text: &str, path: Option<PathBuf>, scope: Scope, key: &str, messag
             Scope::Top => true,
             // Sub-tables such as `[environment.prometheus]` still belong to the block.
             Scope::Environment(_) => !is_header(l) || l.trim_start().starts_with("[environment."),
-            Scope::Column(_) | Scope::Runbook(_) => !is_header(l),
+            Scope::Column(_) | Scope::Runbook(_) | Scope::Table(_) => !is_header(l),
         })
         .find(|(_, l)| sets_key(l))
         .map(|(i, _)| i);

@@ -44,6 +44,18 @@ pub struct FileConfig {
     /// `[[runbook]]` rules: which action an alert suggests.
     #[serde(default, rename = "runbook")]
     pub runbook: Vec<crate::retrain::runbook::FileRule>,
+    #[serde(default)]
+    pub tls: FileTls,
+}
+
+/// `[tls]`: trust for every HTTPS connection of the run.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileTls {
+    /// A PEM bundle of CA certificates added to the system's roots.
+    pub ca_file: Option<PathBuf>,
+    /// Turns verification off, but only together with `--insecure-tls`.
+    pub insecure_skip_verify: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,7 +124,7 @@ pub struct FileEnvironment {
 #[derive(Debug)]
 pub enum AlertmanagerEntry {
     Url(String),
-    Endpoint(FileEndpoint),
+    Endpoint(Box<FileEndpoint>),
 }
 
 // Written by hand: serde's untagged enums hide the real problem ("data did not match any
@@ -124,7 +136,7 @@ impl<'de> Deserialize<'de> for AlertmanagerEntry {
             toml::Value::String(url) => Ok(AlertmanagerEntry::Url(url)),
             value @ toml::Value::Table(_) => value
                 .try_into()
-                .map(AlertmanagerEntry::Endpoint)
+                .map(|e| AlertmanagerEntry::Endpoint(Box::new(e)))
                 .map_err(|e: toml::de::Error| D::Error::custom(e.message())),
             other => Err(D::Error::custom(format!(
                 "an alertmanager is a URL string or a table with `url`, not a {}",
@@ -148,6 +160,8 @@ pub struct FileEndpoint {
     pub username: Option<String>,
     pub password_env: Option<String>,
     pub password_file: Option<PathBuf>,
+    /// A PEM bundle of the CA that signed this server's certificate.
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]

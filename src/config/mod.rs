@@ -4,11 +4,14 @@
 mod columns;
 pub mod detail;
 pub mod duration;
+mod endpoint;
 mod error;
+pub mod exposure;
 mod file;
 pub mod rollback;
 pub mod secret;
 mod serving;
+pub mod tls;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,7 +27,8 @@ pub use secret::Secret;
 pub use serving::{ModelServing, ServingKind};
 
 use crate::domain::{ColumnId, Thresholds};
-use file::{AlertmanagerEntry, FileConfig, FileEndpoint};
+use endpoint::{endpoint, local_environment, parse_url};
+use file::{AlertmanagerEntry, FileConfig};
 
 pub const DEFAULT_REFRESH: Duration = Duration::from_secs(5);
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(4);
@@ -63,6 +67,10 @@ pub struct Config {
     pub retrain: Vec<(String, crate::retrain::RetrainTarget)>,
     /// `[[runbook]]` rules, first match wins.
     pub runbook: Vec<crate::retrain::runbook::Rule>,
+    /// Trusted CAs and the insecure switch (`[tls]`, each endpoint's `ca_file`).
+    pub tls: tls::TlsSettings,
+    /// The secret files and header values the config references, for the permission check.
+    pub secret_refs: exposure::SecretRefs,
     /// The file this came from, if any.
     pub path: Option<PathBuf>,
 }
@@ -167,6 +175,11 @@ impl Config {
         })
     }
 
+    /// Secret files, and this config when it references secrets, that others can read.
+    pub fn exposures(&self) -> Vec<exposure::Exposure> {
+        exposure::check(self.path.as_deref(), &self.secret_refs)
+    }
+
     /// The author written into the journal: `author` from the config, else `$USER@host`.
     pub fn author_name(&self) -> String {
         self.author.clone().unwrap_or_else(crate::journal::default_author)
@@ -241,6 +254,12 @@ pub fn from_str(
         }
     }
 
+    let mut tls =
+        tls::TlsSettings { insecure_requested: raw.tls.insecure_skip_verify.unwrap_or(false), ..Default::default() };
+    if let Some(ca) = &raw.tls.ca_file {
+        tls.add_ca(ca).map_err(|m| error::at_key(text, origin.clone(), Scope::Table("tls"), "ca_file", m))?;
+    }
+    let mut secret_refs = exposure::SecretRefs::default();
     let mut environments = Vec::new();
     for (n, env) in raw.environments.iter().enumerate() {
         if env.name.trim().is_empty() {
@@ -268,6 +287,19 @@ pub fn from_str(
             ),
             None => None,
         };
+        let tables = std::iter::once(&env.prometheus)
+            .chain(env.alertmanagers.iter().filter_map(|am| match am {
+                AlertmanagerEntry::Endpoint(e) => Some(&**e),
+                AlertmanagerEntry::Url(_) => None,
+            }))
+            .chain(env.registry.iter());
+        for table in tables {
+            if let Some(ca) = &table.ca_file {
+                tls.add_ca(ca).map_err(|m| at_env(n, "ca_file", format!("environment `{}`: {m}", env.name)))?;
+            }
+            secret_refs.add_file(table.token_file.as_deref());
+            secret_refs.add_file(table.password_file.as_deref());
+        }
         environments.push(Environment {
             name: env.name.clone(),
             production: env.production,
@@ -313,6 +345,9 @@ pub fn from_str(
     let mut retrain = Vec::new();
     for (n, model) in raw.models.iter().enumerate() {
         if let Some(raw_target) = &model.retrain {
+            secret_refs.add_file(raw_target.token_file.as_deref());
+            secret_refs.add_file(raw_target.password_file.as_deref());
+            secret_refs.header_values |= !raw_target.headers.is_empty();
             let target = crate::retrain::config::resolve(raw_target, lookup).map_err(|(key, m)| {
                 serving::at_model(text, origin.clone(), n, key, format!("model `{}` retrain: {m}", model.name))
             })?;
@@ -341,6 +376,8 @@ pub fn from_str(
         rollbacks,
         retrain,
         runbook,
+        tls,
+        secret_refs,
         path: origin,
     })
 }
@@ -432,77 +469,6 @@ fn resolve_columns(
         });
     }
     Ok(columns)
-}
-
-/// Resolves an endpoint; errors carry the key they are about.
-fn endpoint(raw: &FileEndpoint, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Endpoint, (&'static str, String)> {
-    let mut url = parse_url(&raw.url).map_err(|m| ("url", m))?;
-    if let Some(prefix) = raw.path_prefix.as_deref().filter(|p| !p.is_empty()) {
-        let joined = format!("{}/{}", url.path().trim_end_matches('/'), prefix.trim_matches('/'));
-        url.set_path(&joined);
-    }
-    let mut headers = Vec::new();
-    if let Some(tenant) = raw.tenant.as_deref().filter(|t| !t.is_empty()) {
-        let name = raw.tenant_header.clone().unwrap_or_else(|| "X-Scope-OrgID".into());
-        headers.push((name, tenant.to_string()));
-    }
-    let token_key = if raw.token_env.is_some() { "token_env" } else { "token_file" };
-    let password_key = if raw.password_env.is_some() { "password_env" } else { "password_file" };
-    let token = secret::resolve("token", raw.token_env.as_deref(), raw.token_file.as_deref(), lookup)
-        .map_err(|m| (token_key, m))?;
-    let password = secret::resolve("password", raw.password_env.as_deref(), raw.password_file.as_deref(), lookup)
-        .map_err(|m| (password_key, m))?;
-    let auth = match (token, &raw.username, password) {
-        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
-            return Err((token_key, "set either a token or a username and password, not both".into()));
-        }
-        (Some(t), None, None) => Auth::Bearer(t),
-        (None, Some(user), Some(password)) => Auth::Basic { username: user.clone(), password },
-        (None, Some(_), None) => return Err(("username", "`username` needs `password_env` or `password_file`".into())),
-        (None, None, Some(_)) => return Err((password_key, "a password needs a `username`".into())),
-        (None, None, None) => Auth::None,
-    };
-    Ok(Endpoint { url, headers, auth })
-}
-
-fn parse_url(text: &str) -> Result<Url, String> {
-    let shown = redact_userinfo(text);
-    if !text.contains("://") {
-        return Err(format!("invalid URL `{shown}`: it needs a scheme, e.g. http://{shown}"));
-    }
-    let url = Url::parse(text).map_err(|e| format!("invalid URL `{shown}`: {e}"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("invalid URL `{text}`: only http and https are supported"));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(format!(
-            "URL `{}` carries credentials; use username and password_env or password_file",
-            url.host_str().unwrap_or("?")
-        ));
-    }
-    Ok(url)
-}
-
-/// `https://user:pass@host` → `https://<credentials>@host`, so errors never echo a password.
-fn redact_userinfo(text: &str) -> String {
-    match (text.find("://"), text.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            format!("{}<credentials>{}", &text[..scheme_end + 3], &text[at..])
-        }
-        _ => text.to_string(),
-    }
-}
-
-fn local_environment() -> Environment {
-    let plain = |u: &str| Endpoint::plain(u).unwrap_or_else(|_| unreachable!("built-in URL {u} is valid"));
-    Environment {
-        name: "local".into(),
-        production: false,
-        read_only: false,
-        prometheus: plain("http://127.0.0.1:9090"),
-        alertmanagers: vec![plain("http://127.0.0.1:9093")],
-        registry: None,
-    }
 }
 
 fn is_label_name(s: &str) -> bool {

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use reqwest::{Client, Method};
 
+use crate::config::tls::TlsSettings;
 use crate::config::{Auth, Endpoint};
 use crate::sanitize;
 
@@ -16,14 +17,32 @@ pub fn install_crypto() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+/// A client with the run's TLS settings (see [`crate::config::tls::install`]).
 pub fn client(timeout: Duration) -> Result<Client, String> {
+    client_with(timeout, crate::config::tls::installed())
+}
+
+/// A client that verifies certificates against the system's roots plus `tls`'s CA files, or
+/// not at all when both keys of [`TlsSettings::verification_off`] are turned.
+pub fn client_with(timeout: Duration, tls: &TlsSettings) -> Result<Client, String> {
     install_crypto();
-    Client::builder()
+    let mut builder = Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(3)))
-        .user_agent(concat!("modeldeck/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| format!("cannot build HTTP client: {e}"))
+        .user_agent(concat!("modeldeck/", env!("CARGO_PKG_VERSION")));
+    for ca in &tls.ca_files {
+        let certificates = ca
+            .certificates
+            .iter()
+            .map(|der| reqwest::Certificate::from_der(der))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("CA file {}: {e}", ca.path.display()))?;
+        builder = builder.tls_certs_merge(certificates);
+    }
+    if tls.verification_off() {
+        builder = builder.tls_danger_accept_invalid_certs(true);
+    }
+    builder.build().map_err(|e| format!("cannot build HTTP client: {e}"))
 }
 
 /// A raw answer: status and body, whatever they hold.

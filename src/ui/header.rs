@@ -27,6 +27,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(" READ-ONLY ", theme.badge_readonly));
     }
+    // Before the sources, so that a narrow terminal cuts anything but this.
+    if crate::config::tls::installed().verification_off() {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(" ⚠ TLS VERIFICATION OFF ", theme.badge_production));
+    }
+    if let Some(notice) = crate::config::exposure::announced(app.now) {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(format!("⚠ {notice} "), theme.health_error));
+        frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.header), area);
+        return;
+    }
     for source in SourceId::ALL {
         spans.push(Span::raw("  "));
         spans.extend(health_spans(app, source, theme));

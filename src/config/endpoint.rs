@@ -1,0 +1,81 @@
+//! Endpoints as written (`url`, `path_prefix`, tenant, credentials) resolved into
+//! [`Endpoint`]s, and the URL checks that keep credentials out of URLs and error messages.
+
+use url::Url;
+
+use super::file::FileEndpoint;
+use super::{Auth, Endpoint, Environment, secret};
+
+/// Resolves an endpoint; errors carry the key they are about.
+pub(super) fn endpoint(
+    raw: &FileEndpoint,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<Endpoint, (&'static str, String)> {
+    let mut url = parse_url(&raw.url).map_err(|m| ("url", m))?;
+    if let Some(prefix) = raw.path_prefix.as_deref().filter(|p| !p.is_empty()) {
+        let joined = format!("{}/{}", url.path().trim_end_matches('/'), prefix.trim_matches('/'));
+        url.set_path(&joined);
+    }
+    let mut headers = Vec::new();
+    if let Some(tenant) = raw.tenant.as_deref().filter(|t| !t.is_empty()) {
+        let name = raw.tenant_header.clone().unwrap_or_else(|| "X-Scope-OrgID".into());
+        headers.push((name, tenant.to_string()));
+    }
+    let token_key = if raw.token_env.is_some() { "token_env" } else { "token_file" };
+    let password_key = if raw.password_env.is_some() { "password_env" } else { "password_file" };
+    let token = secret::resolve("token", raw.token_env.as_deref(), raw.token_file.as_deref(), lookup)
+        .map_err(|m| (token_key, m))?;
+    let password = secret::resolve("password", raw.password_env.as_deref(), raw.password_file.as_deref(), lookup)
+        .map_err(|m| (password_key, m))?;
+    let auth = match (token, &raw.username, password) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            return Err((token_key, "set either a token or a username and password, not both".into()));
+        }
+        (Some(t), None, None) => Auth::Bearer(t),
+        (None, Some(user), Some(password)) => Auth::Basic { username: user.clone(), password },
+        (None, Some(_), None) => return Err(("username", "`username` needs `password_env` or `password_file`".into())),
+        (None, None, Some(_)) => return Err((password_key, "a password needs a `username`".into())),
+        (None, None, None) => Auth::None,
+    };
+    Ok(Endpoint { url, headers, auth })
+}
+
+pub(super) fn parse_url(text: &str) -> Result<Url, String> {
+    let shown = redact_userinfo(text);
+    if !text.contains("://") {
+        return Err(format!("invalid URL `{shown}`: it needs a scheme, e.g. http://{shown}"));
+    }
+    let url = Url::parse(text).map_err(|e| format!("invalid URL `{shown}`: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("invalid URL `{text}`: only http and https are supported"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!(
+            "URL `{}` carries credentials; use username and password_env or password_file",
+            url.host_str().unwrap_or("?")
+        ));
+    }
+    Ok(url)
+}
+
+/// `https://user:pass@host` → `https://<credentials>@host`, so errors never echo a password.
+fn redact_userinfo(text: &str) -> String {
+    match (text.find("://"), text.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}<credentials>{}", &text[..scheme_end + 3], &text[at..])
+        }
+        _ => text.to_string(),
+    }
+}
+
+pub(super) fn local_environment() -> Environment {
+    let plain = |u: &str| Endpoint::plain(u).unwrap_or_else(|_| unreachable!("built-in URL {u} is valid"));
+    Environment {
+        name: "local".into(),
+        production: false,
+        read_only: false,
+        prometheus: plain("http://127.0.0.1:9090"),
+        alertmanagers: vec![plain("http://127.0.0.1:9093")],
+        registry: None,
+    }
+}
