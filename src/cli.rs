@@ -102,7 +102,8 @@ pub fn prepare(args: &Args) -> Result<Prepared> {
     })?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let requested = args.theme.as_deref().or(config.theme.as_deref());
-    let theme = theme::resolve(requested, no_color)?;
+    let depth = theme::depth::detect(std::env::var("TERM").ok().as_deref(), std::env::var("COLORTERM").ok().as_deref());
+    let theme = theme::resolve(requested, no_color)?.for_depth(depth);
     let environment = match &args.environment {
         Some(name) => config.environment_index(name).ok_or_else(|| {
             let names: Vec<_> = config.environments.iter().map(|e| e.name.as_str()).collect();
@@ -161,7 +162,11 @@ fn run(args: Args) -> Result<ExitCode> {
             let launcher = launcher(&prepared.config, args.demo)?;
             let mut term = terminal::enter()?;
             let result = runtime.block_on(main_loop::run(&mut term, app, &prepared.theme, launcher.as_ref(), journal));
+            // The terminal first: after a dropped SSH session nobody waits on the screen.
             terminal::restore();
+            let result = result.map(|in_flight| {
+                runtime.block_on(crate::actions::inflight::finish(in_flight, crate::actions::inflight::grace()));
+            });
             runtime.shutdown_background();
             result.map(|()| ExitCode::SUCCESS)
         }

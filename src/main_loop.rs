@@ -14,6 +14,7 @@ use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use crate::actions::inflight::InFlight;
 use crate::actions::run::{self as action, ActionContext, SilenceBackend};
 use crate::app::App;
 use crate::event::{Effect, Event};
@@ -50,7 +51,7 @@ pub async fn run(
     theme: &Theme,
     launcher: &dyn Launcher,
     journal: Option<Arc<Journal>>,
-) -> Result<()> {
+) -> Result<Vec<InFlight>> {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let refresh = Arc::new(Notify::new());
     spawn_terminal_events(tx.clone());
@@ -61,12 +62,15 @@ pub async fn run(
     // The journal feeds "last changed" on the fleet from the start.
     journal_effect(Effect::LoadJournal, journal.as_ref(), &tx);
 
+    let mut in_flight: Vec<InFlight> = Vec::new();
+    let mut event_log = EventLog::from_env();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut last_draw = Instant::now() - FRAME_BUDGET;
     loop {
         let draw_at = last_draw + FRAME_BUDGET;
         tokio::select! {
             Some(event) = rx.recv() => {
+                event_log.received(&event);
                 let mut effects = app.update(event);
                 // Take whatever else is queued before drawing: one frame per burst.
                 while let Ok(more) = rx.try_recv() {
@@ -130,20 +134,30 @@ pub async fn run(
                                 read_only: app.read_only(),
                             };
                             let tx = tx.clone();
-                            // The action finishes even if the operator quits meanwhile; its
-                            // result is journaled by the task itself.
-                            tokio::spawn(async move {
+                            let watched = (*request).clone();
+                            let context = ctx.clone();
+                            // The action finishes even if the operator quits meanwhile (the
+                            // caller waits for it after restoring the terminal); its result
+                            // is journaled by the task itself.
+                            let handle = tokio::spawn(async move {
                                 let report = action::run(*request, &ctx).await;
                                 let _ = tx.send(Event::ActionFinished(Box::new(report)));
                             });
+                            in_flight.retain(|a| !a.handle.is_finished());
+                            in_flight.push(InFlight::new(handle, &watched, &context));
                         }
                         Effect::Quit => {}
                     }
                 }
             }
             // Through the channel, so that a tick's effects (a due reload) run like any other.
-            _ = tick.tick() => { let _ = tx.send(Event::Tick(Timestamp::now())); }
+            _ = tick.tick() => {
+                // Log events wait in tui-logger's hot buffer (1,000 deep) until moved.
+                tui_logger::move_events();
+                let _ = tx.send(Event::Tick(Timestamp::now()));
+            }
             _ = tokio::time::sleep_until(draw_at), if app.is_dirty() => {
+                tui_logger::move_events();
                 // A failed write means the terminal is gone (dropped SSH): leave cleanly.
                 if let Err(e) = terminal.draw(|frame| crate::ui::draw(frame, &app, theme)) {
                     tracing::warn!(error = %e, "terminal write failed; quitting");
@@ -151,6 +165,7 @@ pub async fn run(
                 }
                 app.mark_clean();
                 last_draw = Instant::now();
+                event_log.drawn();
             }
         }
         if app.should_quit {
@@ -158,7 +173,37 @@ pub async fn run(
         }
     }
     tasks.iter().for_each(JoinHandle::abort);
-    Ok(())
+    Ok(in_flight)
+}
+
+/// With `MODELDECK_EVENT_LOG=<file>`, one line per drawn frame that handled keys:
+/// `key <handled_epoch_us> <drawn_epoch_us>` for each key, to show that input is handled
+/// and drawn within a frame even while a backend hangs.
+struct EventLog {
+    file: Option<std::fs::File>,
+    keys: Vec<i64>,
+}
+
+impl EventLog {
+    fn from_env() -> EventLog {
+        let file = std::env::var_os("MODELDECK_EVENT_LOG")
+            .and_then(|path| std::fs::OpenOptions::new().create(true).append(true).open(path).ok());
+        EventLog { file, keys: Vec::new() }
+    }
+
+    fn received(&mut self, event: &Event) {
+        if self.file.is_some() && matches!(event, Event::Key(_)) {
+            self.keys.push(Timestamp::now().as_microsecond());
+        }
+    }
+
+    fn drawn(&mut self) {
+        use std::io::Write;
+        let Some(file) = self.file.as_mut() else { return };
+        let drawn = Timestamp::now().as_microsecond();
+        let lines: String = self.keys.drain(..).map(|k| format!("key {k} {drawn}\n")).collect();
+        let _ = file.write_all(lines.as_bytes());
+    }
 }
 
 /// Journal I/O (a lock, a read, an fsync) runs on the blocking pool, never on the loop.

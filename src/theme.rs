@@ -16,6 +16,9 @@ use crate::domain::{Severity, Status};
 #[path = "theme_parse.rs"]
 mod parse;
 
+#[path = "theme_depth.rs"]
+pub mod depth;
+
 use parse::StyleSpec;
 
 /// Why a theme could not be loaded. Each message is one sentence naming the theme file

@@ -6,6 +6,7 @@
 //! comes back as a result that the app writes to the journal.
 
 pub mod hook;
+pub mod inflight;
 pub mod retrain;
 pub mod rollback;
 pub mod run;

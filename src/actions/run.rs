@@ -85,6 +85,7 @@ pub struct ActionReport {
     pub entry: Option<Entry>,
 }
 
+#[derive(Clone)]
 pub struct ActionContext {
     pub backend: SilenceBackend,
     pub registry: crate::versions::live::RegistryAccess,

@@ -38,6 +38,33 @@ impl Tmux {
         tmux
     }
 
+    /// Starts `argv` as the pane's own process (no wrapping shell): GNU screen, for one,
+    /// stops updating when a shell sits between it and tmux.
+    pub fn start_argv(name: &str, argv: &[&str]) -> Tmux {
+        let tmux = Tmux { socket: format!("modeldeck-e2e-{name}-{}", std::process::id()), session: "e2e" };
+        let status = Command::new("tmux")
+            .args([
+                "-L",
+                &tmux.socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                tmux.session,
+                "-x",
+                "100",
+                "-y",
+                "30",
+            ])
+            .args(argv)
+            .env("TERM", "xterm-256color")
+            .status()
+            .expect("tmux is installed by scripts/test");
+        assert!(status.success());
+        tmux
+    }
+
     pub fn keys(&self, keys: &[&str]) {
         let status = Command::new("tmux")
             .args(["-L", &self.socket, "send-keys", "-t", self.session])
@@ -58,6 +85,15 @@ impl Tmux {
     pub fn screen(&self) -> String {
         let out =
             Command::new("tmux").args(["-L", &self.socket, "capture-pane", "-p", "-t", self.session]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The screen with its escape sequences (colours, attributes).
+    pub fn capture_with_escapes(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-e", "-t", self.session])
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
