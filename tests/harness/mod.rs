@@ -20,6 +20,7 @@
 //! MLflow registry of its own, apart from any [`Stack`].
 #![allow(dead_code, unused_imports)]
 
+mod airflow;
 mod alertmanagers;
 mod backfill;
 mod config;
@@ -36,6 +37,7 @@ use std::time::{Duration, Instant};
 use jiff::Timestamp;
 use tempfile::TempDir;
 
+pub use airflow::Airflow;
 pub use backfill::{Backfill, backfilled_accuracy, backfilled_drift, backfilled_model, backfilled_version};
 pub use exposition::metrics_text;
 use exposition::sum_query_requests;

@@ -1,0 +1,180 @@
+//! The Airflow retraining target against a real Airflow 3.3.2 (tests/harness/airflow.rs):
+//! targets resolved from config text as an operator writes it, a trigger that logs in with
+//! a password or sends a token, runs followed until they succeed or fail, the `conf` as
+//! Airflow stored it and as the task received it, and Airflow's own rejections.
+//!
+//! One Airflow for the binary (a start takes 15-50 s), one scenario after another.
+
+mod harness;
+
+use std::time::{Duration, Instant};
+
+use harness::Airflow;
+use jiff::Timestamp;
+use modeldeck::retrain::config::{FileRetrain, resolve};
+use modeldeck::retrain::{RetrainTarget, RunState, TriggerRequest, airflow, poll, trigger};
+use modeldeck::sources::http;
+use serde_json::json;
+
+/// A task run takes 5-15 s here (the LocalExecutor forks a supervisor, which imports the
+/// task SDK); allow for a parallel build.
+const RUN_TIMEOUT: Duration = Duration::from_secs(120);
+const POLL_INTERVAL: Duration = Duration::from_millis(500);
+
+/// What the operator writes in a `[[model]]` block; `auth` is the credentials lines.
+fn target(airflow: &Airflow, dag: &str, auth: &str, secret: String) -> RetrainTarget {
+    let text = format!(
+        r#"kind = "airflow"
+url = "{url}"
+dag = "{dag}"
+{auth}
+params = {{ model_name = "{{model}}", lookback_days = 30, full_refresh = false, region = "{{environment}}" }}"#,
+        url = airflow.url()
+    );
+    let raw: FileRetrain = toml::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let lookup = move |key: &str| matches!(key, "AIRFLOW_PASSWORD" | "AIRFLOW_TOKEN").then(|| secret.clone());
+    resolve(&raw, &lookup).unwrap_or_else(|(key, message)| panic!("{key}: {message}\n{text}"))
+}
+
+fn with_password(airflow: &Airflow, dag: &str) -> RetrainTarget {
+    let auth = format!("username = \"{}\"\npassword_env = \"AIRFLOW_PASSWORD\"", airflow.username());
+    target(airflow, dag, &auth, airflow.password().to_string())
+}
+
+async fn with_token(airflow: &Airflow, dag: &str) -> RetrainTarget {
+    target(airflow, dag, "token_env = \"AIRFLOW_TOKEN\"", airflow.token().await)
+}
+
+/// As the console fills it: `at` is the moment the form opened, to the nanosecond.
+fn request(target: RetrainTarget) -> TriggerRequest {
+    TriggerRequest {
+        params: target.params.clone(),
+        target,
+        model: "fraud-detector".into(),
+        environment: "prod-eu".into(),
+        note: "drift on income".into(),
+        author: "alice@ops-1".into(),
+        reason: "ModelDriftHigh: drift above 0.25".into(),
+        at: Timestamp::now(),
+    }
+}
+
+fn client() -> reqwest::Client {
+    http::client(Duration::from_secs(10)).unwrap()
+}
+
+/// Polls until a final state; returns each distinct state in the order seen.
+async fn follow(airflow: &Airflow, target: &RetrainTarget, run_id: &str) -> Vec<RunState> {
+    let started = Instant::now();
+    let mut seen: Vec<RunState> = Vec::new();
+    loop {
+        let state =
+            poll(&client(), target, run_id).await.unwrap_or_else(|e| panic!("poll {run_id}: {e}\n{}", airflow.logs()));
+        if seen.last() != Some(&state) {
+            seen.push(state.clone());
+        }
+        if state.is_final() {
+            return seen;
+        }
+        if started.elapsed() >= RUN_TIMEOUT {
+            panic!("run {run_id} not final after {RUN_TIMEOUT:?}, states {seen:?}\n{}", airflow.logs());
+        }
+        tokio::time::sleep(POLL_INTERVAL).await;
+    }
+}
+
+/// One path segment of the REST API, escaped.
+fn segment(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// One test, so that Airflow sees one writing request at a time (see
+/// tests/harness/airflow.rs: with SQLite its API server deadlocks on two); each run is
+/// followed to its end before the next trigger.
+#[tokio::test]
+async fn airflow_target_against_a_real_airflow() {
+    let airflow = Airflow::start().await;
+    unknown_dag_and_wrong_password_are_airflows_own_words(&airflow).await;
+    let succeeded = password_login_triggers_a_run_that_succeeds_with_its_conf(&airflow).await;
+    the_same_request_again_is_a_conflict_not_a_second_run(&airflow, &succeeded).await;
+    token_auth_follows_a_run_whose_task_raises_until_it_fails(&airflow).await;
+}
+
+async fn unknown_dag_and_wrong_password_are_airflows_own_words(airflow: &Airflow) {
+    let error = trigger(&client(), &request(with_password(airflow, "retrain_missing"))).await.unwrap_err();
+    assert_eq!(error.message, "HTTP 404: Dag with dag_id: 'retrain_missing' not found");
+    assert!(!error.unknown);
+
+    let auth = format!("username = \"{}\"\npassword_env = \"AIRFLOW_PASSWORD\"", airflow.username());
+    let wrong = target(airflow, "retrain_ok", &auth, "not-the-password".into());
+    let error = trigger(&client(), &request(wrong)).await.unwrap_err();
+    assert_eq!(error.message, "Airflow login: HTTP 401: Invalid credentials");
+    assert!(!error.unknown);
+}
+
+/// Returns the request, already sent once.
+async fn password_login_triggers_a_run_that_succeeds_with_its_conf(airflow: &Airflow) -> TriggerRequest {
+    let request = request(with_password(airflow, "retrain_ok"));
+    let triggered = trigger(&client(), &request).await.unwrap_or_else(|e| panic!("{e}\n{}", airflow.logs()));
+    let run_id = triggered.run_id.clone().expect("a dag_run_id");
+    assert_eq!(run_id, airflow::run_id(&request));
+    assert!(triggered.pollable);
+    let link = triggered.url.expect("a link to the run");
+    assert!(link.starts_with(&format!("{}/dags/retrain_ok/runs/modeldeck__", airflow.url())), "{link}");
+    let page = client().get(&link).send().await.unwrap_or_else(|e| panic!("GET {link}: {e}"));
+    assert!(page.status().is_success(), "GET {link} answered {}", page.status());
+
+    let seen = follow(airflow, &request.target, &run_id).await;
+    assert_eq!(seen.last(), Some(&RunState::Succeeded));
+    assert!(seen.iter().all(|s| matches!(s, RunState::Queued | RunState::Running | RunState::Succeeded)), "{seen:?}");
+
+    // Typed as the config file typed them: Airflow hands `conf` to the task as JSON.
+    let conf = json!({
+        "model_name": "fraud-detector",
+        "lookback_days": 30,
+        "full_refresh": false,
+        "region": "prod-eu",
+    });
+    let run = airflow.get(&format!("api/v2/dags/retrain_ok/dagRuns/{}", segment(&run_id))).await;
+    assert_eq!(run["conf"], conf);
+    assert_eq!(
+        run["note"],
+        "triggered from modeldeck by alice@ops-1 in prod-eu; reason: ModelDriftHigh: drift above 0.25; \
+         note: drift on income"
+    );
+    assert_eq!(run["triggering_user_name"], airflow.username());
+    let logical: Timestamp = run["logical_date"].as_str().expect("a logical_date").parse().unwrap();
+    assert_eq!(logical.as_microsecond(), request.at.as_microsecond());
+
+    // The task returns the conf it received, which Airflow keeps as its XCom.
+    let xcom = format!(
+        "api/v2/dags/retrain_ok/dagRuns/{}/taskInstances/train/xcomEntries/return_value?deserialize=true",
+        segment(&run_id)
+    );
+    assert_eq!(airflow.get(&xcom).await["value"], conf);
+    request
+}
+
+/// The run id is fixed by the request, so sending the same confirmed request again (after
+/// an unknown outcome, say) cannot start a second run.
+async fn the_same_request_again_is_a_conflict_not_a_second_run(airflow: &Airflow, sent: &TriggerRequest) {
+    let error = trigger(&client(), sent).await.unwrap_err();
+    assert!(error.message.starts_with("HTTP 409: "), "{error:?}");
+    assert!(error.message.ends_with("(this exact request was sent before: check the DAG's runs before retrying)"));
+    assert!(!error.unknown);
+    let runs = airflow.get("api/v2/dags/retrain_ok/dagRuns").await;
+    assert_eq!(runs["total_entries"], 1, "{runs}");
+}
+
+async fn token_auth_follows_a_run_whose_task_raises_until_it_fails(airflow: &Airflow) {
+    let request = request(with_token(airflow, "retrain_fails").await);
+    let triggered = trigger(&client(), &request).await.unwrap_or_else(|e| panic!("{e}\n{}", airflow.logs()));
+    let run_id = triggered.run_id.expect("a dag_run_id");
+
+    let seen = follow(airflow, &request.target, &run_id).await;
+    assert!(matches!(seen.last(), Some(RunState::Failed(_))), "{seen:?}");
+    assert!(seen.iter().all(|s| !matches!(s, RunState::Unknown(_) | RunState::Succeeded)), "{seen:?}");
+    let task =
+        airflow.get(&format!("api/v2/dags/retrain_fails/dagRuns/{}/taskInstances/train", segment(&run_id))).await;
+    assert_eq!(task["state"], "failed");
+}
