@@ -259,3 +259,58 @@ async fn oip_rollback_makes_the_target_version_serve() {
     let steps = entry.after.as_ref().unwrap()["steps"].to_string();
     assert!(steps.contains("version v1 is ready") && steps.contains("inference on v1 answered"), "{steps}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_error_from_mlflow_is_shown_and_journaled_as_failed() {
+    use modeldeck::actions::rollback::RollbackPlan;
+    use modeldeck::actions::run::{self, ActionContext, ActionRequest};
+    use modeldeck::main_loop::Launcher;
+
+    let mlflow = Mlflow::shared().await;
+    let model = "fraud-500";
+    three_versions(mlflow, model).await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = journal(dir.path());
+    let config = registry_config(mlflow, false, "");
+    let live = Live::start_with(&config, false, Some(journal.clone()));
+    let mut snapshot = None;
+    let registry = live.launcher.registry(0);
+    if let Ok(s) = registry.load(model).await {
+        snapshot = Some(s);
+    }
+    let spec = snapshot.and_then(|s| s.spec).expect("the MLflow backend");
+    // MLflow answers this version with a 500 (SQLite cannot store the integer): a real
+    // server error, which the versions screen could never offer as a target.
+    let target = "99999999999999999999999";
+    let plan = RollbackPlan {
+        model: model.into(),
+        current: Some("3".into()),
+        target: target.into(),
+        request: spec.describe(model, "prod", Some("3"), target),
+        spec,
+        validation: Some("approved".into()),
+        validated: true,
+        override_validation: false,
+        note: "server error drill".into(),
+    };
+    let ctx = ActionContext {
+        backend: live.launcher.silences(0),
+        registry,
+        retrain: live.launcher.retrain(0),
+        journal: Some(journal.clone()),
+        author: "it-operator".into(),
+        environment: "prod".into(),
+        read_only: false,
+    };
+    let report = run::run(ActionRequest::Rollback(Box::new(plan)), &ctx).await;
+    assert!(!report.ok);
+    assert!(report.message.contains("INTERNAL_ERROR") && report.message.contains("too large"), "{}", report.message);
+    assert_eq!(mlflow.alias(model, "champion").await.as_deref(), Some("3"), "the alias is untouched");
+    let entry = last_entry(&journal).unwrap();
+    assert!(
+        matches!(&entry.result, Outcome::Failed { error } if error.contains("INTERNAL_ERROR")),
+        "{:?}",
+        entry.result
+    );
+    assert_eq!(entry.after.as_ref().unwrap()["version"], "3");
+}
