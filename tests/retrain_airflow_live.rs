@@ -6,6 +6,7 @@
 //! One Airflow for the binary (a start takes 15-50 s), one scenario after another.
 
 mod harness;
+mod live;
 
 use std::time::{Duration, Instant};
 
@@ -98,6 +99,64 @@ async fn airflow_target_against_a_real_airflow() {
     let succeeded = password_login_triggers_a_run_that_succeeds_with_its_conf(&airflow).await;
     the_same_request_again_is_a_conflict_not_a_second_run(&airflow, &succeeded).await;
     token_auth_follows_a_run_whose_task_raises_until_it_fails(&airflow).await;
+    the_console_follows_a_run_to_its_end_and_journals_a_refused_trigger(&airflow).await;
+}
+
+/// The console's own flow: `T`, the note, the confirmation; the run is polled until it ends
+/// and both the trigger and the end are journaled. A trigger Airflow refuses shows Airflow's
+/// message and is journaled as failed.
+async fn the_console_follows_a_run_to_its_end_and_journals_a_refused_trigger(airflow: &Airflow) {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use modeldeck::event::Event;
+    use modeldeck::journal::{Journal, Kind, Outcome};
+
+    let dir = tempfile::tempdir().unwrap();
+    let journal = std::sync::Arc::new(Journal::open(&dir.path().join("journal.jsonl")).unwrap().0);
+    let text = format!(
+        "refresh = \"1s\"\n[[environment]]\nname = \"it\"\nprometheus = {{ url = \"http://127.0.0.1:9\" }}\n\
+         [[model]]\nname = \"fraud\"\nretrain = {{ kind = \"airflow\", url = \"{url}\", dag = \"retrain_ok\", username = \"{user}\", password_env = \"AIRFLOW_PASSWORD\", params = {{ model_name = \"{{model}}\" }} }}\n\
+         [[model]]\nname = \"churn\"\nretrain = {{ kind = \"airflow\", url = \"{url}\", dag = \"retrain_missing\", username = \"{user}\", password_env = \"AIRFLOW_PASSWORD\" }}\n",
+        url = airflow.url(),
+        user = airflow.username()
+    );
+    let password = airflow.password().to_string();
+    let lookup = move |key: &str| (key == "AIRFLOW_PASSWORD").then(|| password.clone());
+    let config = modeldeck::config::from_str(&text, None, &lookup).unwrap();
+    let mut live = live::Live::start_with(&config, false, Some(journal.clone()));
+    let key = |live: &mut live::Live, code: KeyCode| live.send(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    let typed = |live: &mut live::Live, text: &str| text.chars().for_each(|c| key(live, KeyCode::Char(c)));
+    let retrain = |live: &mut live::Live, model: &str, note: &str| {
+        key(live, KeyCode::Char(':'));
+        typed(live, &format!("versions {model}"));
+        key(live, KeyCode::Enter);
+        key(live, KeyCode::Char('T'));
+        assert!(live.app.retrain.is_some(), "no retrain form: {:?}", live.app.message);
+        typed(live, note);
+        key(live, KeyCode::Enter);
+        key(live, KeyCode::Enter);
+    };
+    let entries = |kind: Kind| journal.read_all().unwrap().into_iter().filter(move |e| e.kind == kind).count();
+
+    retrain(&mut live, "fraud", "from the console");
+    live.until("the run's end", RUN_TIMEOUT, |_| entries(Kind::Retrain) == 2).await;
+    let all = journal.read_all().unwrap();
+    assert_eq!(all[0].result, Outcome::Ok, "{:?}", all[0]);
+    assert_eq!(all[0].note, "from the console");
+    assert_eq!(all[1].result, Outcome::Ok, "the run succeeded: {:?}", all[1]);
+    assert!(all[1].note.ends_with("ended: succeeded"), "{}", all[1].note);
+    assert_eq!(live.app.runs.last().map(|r| r.state.clone()), Some(RunState::Succeeded));
+
+    retrain(&mut live, "churn", "missing DAG");
+    live.until("the refusal", Duration::from_secs(30), |app| app.retrain.is_none() || app.busy.is_none()).await;
+    live.until("the refusal's entry", Duration::from_secs(30), |_| entries(Kind::Retrain) == 3).await;
+    let refused = journal.read_all().unwrap().pop().unwrap();
+    assert!(
+        matches!(&refused.result, Outcome::Failed { error } if error.contains("Dag with dag_id: 'retrain_missing' not found")),
+        "{refused:?}"
+    );
+    let shown =
+        live.app.retrain.as_ref().and_then(|f| f.error.clone()).or(live.app.message.clone().map(|m| m.1)).unwrap();
+    assert!(shown.contains("retrain_missing") && shown.contains("not found"), "{shown}");
 }
 
 async fn unknown_dag_and_wrong_password_are_airflows_own_words(airflow: &Airflow) {

@@ -4,8 +4,9 @@
 //! script.
 //!
 //! The HTTP back ends are stand-ins (tests/common/standin.rs) because Kubeflow Pipelines and
-//! Argo Workflows need a Kubernetes cluster, GitHub is a remote service, and Airflow 3 takes
-//! minutes to install and start on this machine.
+//! Argo Workflows need a Kubernetes cluster and GitHub is a remote service. Airflow 3 runs
+//! for real in tests/retrain_airflow_live.rs; the stand-ins here add the answers a real
+//! Airflow cannot be made to give on demand (a 422, a lost answer, a login page).
 
 mod common;
 
@@ -126,8 +127,8 @@ fn airflow(url: &str, auth: &str) -> RetrainTarget {
     ))
 }
 
-// Stand-in: Airflow 3 takes minutes to install and start on this 2-core machine; the shapes
-// follow TriggerDAGRunPostBody and the /auth/token flow.
+// Stand-in for Airflow 3 (the real one is in retrain_airflow_live.rs): the shapes follow
+// TriggerDAGRunPostBody and the /auth/token flow, checked field by field.
 #[tokio::test]
 async fn airflow_logs_in_then_triggers_with_logical_date_and_conf() {
     let run = r#"{"dag_run_id":"modeldeck__fraud-detector__2026-11-25T12:00:00Z","dag_id":"retrain_fraud","state":"queued","run_type":"manual","conf":{}}"#;
@@ -155,7 +156,7 @@ async fn airflow_logs_in_then_triggers_with_logical_date_and_conf() {
     assert!(body["note"].as_str().unwrap().contains("alice@ops-1"));
 }
 
-// Stand-in: Airflow 3 takes minutes to install and start here.
+// Stand-in for Airflow 3: an answer the real one cannot be made to give on demand.
 #[tokio::test]
 async fn airflow_run_goes_queued_running_success_with_a_static_token() {
     let state = |s: &str| reply(200, &format!(r#"{{"dag_run_id":"r1","state":"{s}"}}"#));
@@ -167,7 +168,7 @@ async fn airflow_run_goes_queued_running_success_with_a_static_token() {
     assert!(sent.iter().all(|r| r.header("authorization") == Some("Bearer s3cr3t-token")));
 }
 
-// Stand-in: Airflow 3 takes minutes to install and start here.
+// Stand-in for Airflow 3: an answer the real one cannot be made to give on demand.
 #[tokio::test]
 async fn airflow_run_that_fails() {
     let state = |s: &str| reply(200, &format!(r#"{{"dag_run_id":"r1","state":"{s}"}}"#));
@@ -176,7 +177,7 @@ async fn airflow_run_that_fails() {
     assert_eq!(seen, [RunState::Running, RunState::Failed(String::new())]);
 }
 
-// Stand-in: Airflow 3 takes minutes to install and start here.
+// Stand-in for Airflow 3: an answer the real one cannot be made to give on demand.
 #[tokio::test]
 async fn airflow_validation_error_names_the_field() {
     let detail = r#"{"detail":[{"type":"extra_forbidden","loc":["body","conf","x"],"msg":"Extra inputs are not permitted","input":1}]}"#;

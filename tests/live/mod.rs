@@ -113,14 +113,19 @@ impl Live {
         }
     }
 
-    /// Feeds events into the app until `done` holds, or panics after `timeout`.
+    /// Feeds events into the app until `done` holds, or panics after `timeout`. Like the
+    /// main loop, it ticks once a second (the clock that polls retraining runs).
     pub async fn until(&mut self, what: &str, timeout: Duration, done: impl Fn(&App) -> bool) {
         let deadline = tokio::time::Instant::now() + timeout;
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
         while !done(&self.app) {
-            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
-                Ok(Some(event)) => self.send(event),
-                Ok(None) => panic!("sources stopped while waiting for {what}"),
-                Err(_) => panic!(
+            tokio::select! {
+                event = self.rx.recv() => match event {
+                    Some(event) => self.send(event),
+                    None => panic!("sources stopped while waiting for {what}"),
+                },
+                _ = tick.tick() => self.send(Event::Tick(jiff::Timestamp::now())),
+                _ = tokio::time::sleep_until(deadline) => panic!(
                     "timed out waiting for {what}; health: {:?}; message: {:?}",
                     self.app.health, self.app.message
                 ),
