@@ -33,13 +33,25 @@ impl Schedule {
         let factor = 2u32.saturating_pow(failures.min(16));
         self.every.saturating_mul(factor).min(self.max_backoff).max(self.every)
     }
+
+    /// The most one whole poll may take: only a poll that would never end meets it.
+    pub fn poll_limit(&self) -> Duration {
+        self.timeout.saturating_mul(POLL_TIMEOUTS)
+    }
 }
 
-/// One poll with the schedule's timeout.
+/// How many request timeouts one poll may take in all. The client already cuts every
+/// request off at the timeout, but a poll can make requests in a row (Alertmanager's
+/// alerts, then its silences; the peers of a cluster in turn): bounded by one timeout, a
+/// poll whose every request answered in time still failed as "timed out".
+pub const POLL_TIMEOUTS: u32 = 4;
+
+/// One poll, bounded by [`Schedule::poll_limit`].
 pub async fn timed<T>(schedule: Schedule, poll: impl Future<Output = Result<T, String>>) -> Result<T, String> {
-    match tokio::time::timeout(schedule.timeout, poll).await {
+    let limit = schedule.poll_limit();
+    match tokio::time::timeout(limit, poll).await {
         Ok(result) => result,
-        Err(_) => Err(format!("timed out after {}", crate::config::duration::format(schedule.timeout))),
+        Err(_) => Err(format!("timed out after {}", crate::config::duration::format(limit))),
     }
 }
 
@@ -113,5 +125,18 @@ mod tests {
         let fast = Schedule::new(Duration::from_millis(500), Duration::from_secs(1));
         assert_eq!(fast.max_backoff, Duration::from_secs(30));
         assert_eq!(fast.delay(u32::MAX), Duration::from_secs(30));
+    }
+
+    #[tokio::test]
+    async fn a_poll_of_requests_each_in_time_is_not_cut_off() {
+        let schedule = Schedule::new(Duration::from_millis(200), Duration::from_millis(40));
+        let two_in_a_row = async {
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            Ok::<_, String>(())
+        };
+        assert_eq!(timed(schedule, two_in_a_row).await, Ok(()));
+        let never = std::future::pending::<Result<(), String>>();
+        assert_eq!(timed(schedule, never).await, Err("timed out after 160ms".to_string()));
     }
 }
