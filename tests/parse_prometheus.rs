@@ -423,7 +423,8 @@ fn empty_bodies() {
 fn json_from_a_gateway_on_an_error_status() {
     let body = br#"{"message":"Unauthorized"}"#;
     let err = expect_err(prometheus::parse_vector(401, body, MODEL));
-    assert_eq!(err, ApiError::Http { status: 401, detail: r#"{"message":"Unauthorized"}"#.into() });
+    assert_eq!(err, ApiError::Http { status: 401, detail: "Unauthorized".into() });
+    assert_eq!(err.to_string(), "HTTP 401: Unauthorized");
 }
 
 #[test]

@@ -145,6 +145,8 @@ fn describe(err: &reqwest::Error) -> String {
     let lower = chain.to_ascii_lowercase();
     let text = if err.is_timeout() {
         "timed out".to_string()
+    } else if let Some(tls) = tls_failure(err) {
+        format!("TLS error: {}", tls_words(tls))
     } else if lower.contains("connection refused") {
         "connection refused".to_string()
     } else if lower.contains("dns error") || lower.contains("failed to lookup") {
@@ -153,12 +155,61 @@ fn describe(err: &reqwest::Error) -> String {
         format!("TLS error: {}", last(&chain))
     } else if err.is_connect() {
         format!("cannot connect: {}", last(&chain))
+    } else if (err.is_body() || err.is_decode()) && cut_short(&lower) {
+        // hyper's words ("end of file before message length reached") leave an operator
+        // guessing; the cause is the server or a proxy dropping the connection.
+        "broken response: connection closed mid-answer".to_string()
     } else if err.is_body() || err.is_decode() {
         format!("broken response: {}", last(&chain))
     } else {
         last(&chain).to_string()
     };
     sanitize::clean(&text)
+}
+
+/// The rustls error in a chain, if any. tokio-rustls hands it up inside an io::Error (that
+/// reqwest wraps in another), and io::Error's `source()` skips its own payload, so each
+/// payload is looked into as well.
+fn tls_failure<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+        return Some(tls);
+    }
+    let payload = err.downcast_ref::<std::io::Error>().and_then(std::io::Error::get_ref);
+    if let Some(tls) = payload.and_then(|inner| tls_failure(inner)) {
+        return Some(tls);
+    }
+    err.source().and_then(tls_failure)
+}
+
+/// rustls describes most certificate failures with their Debug names (`UnknownIssuer`) and
+/// a plain-HTTP server as "received corrupt message of type InvalidContentType".
+fn tls_words(err: &rustls::Error) -> String {
+    use rustls::{CertificateError as Cert, Error};
+    match err {
+        Error::InvalidCertificate(cert) => match cert {
+            // The config can name that CA (`ca_file`); say so where the operator looks.
+            Cert::UnknownIssuer => "certificate not trusted (self-signed or a private CA? see ca_file)".into(),
+            Cert::Expired | Cert::ExpiredContext { .. } => "certificate expired".into(),
+            Cert::NotValidYet | Cert::NotValidYetContext { .. } => "certificate not valid yet (clock?)".into(),
+            Cert::NotValidForName | Cert::NotValidForNameContext { .. } => {
+                "certificate is for another host name".into()
+            }
+            Cert::Revoked => "certificate revoked".into(),
+            other => format!("certificate not accepted ({other:?})"),
+        },
+        Error::InvalidMessage(_) | Error::InappropriateMessage { .. } => {
+            "the server does not speak TLS (an http:// URL?)".into()
+        }
+        Error::AlertReceived(alert) => format!("the server refused the handshake ({alert:?})"),
+        other => other.to_string(),
+    }
+}
+
+/// Whether a body error means the connection ended before the answer did.
+fn cut_short(lower_chain: &str) -> bool {
+    ["end of file", "message completed", "connection closed", "connection reset", "incomplete"]
+        .iter()
+        .any(|words| lower_chain.contains(words))
 }
 
 fn chain(err: &(dyn std::error::Error + 'static)) -> String {
@@ -245,7 +296,31 @@ mod tests {
             let _ = socket.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"short\"");
         });
         let err = post(&endpoint).await.unwrap_err();
-        assert!(err.sent && err.message.starts_with("broken response"), "{err:?}");
+        assert_eq!(err, HttpError { message: "broken response: connection closed mid-answer".into(), sent: true });
+    }
+
+    #[tokio::test]
+    async fn https_to_a_plain_http_server_is_a_tls_error() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = Endpoint::plain(&format!("https://{}", listener.local_addr().unwrap())).unwrap();
+        std::thread::spawn(move || {
+            let (mut socket, _) = listener.accept().unwrap();
+            let _ = socket.read(&mut [0u8; 1024]);
+            let _ = socket.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        });
+        let err = post(&endpoint).await.unwrap_err();
+        let message = "TLS error: the server does not speak TLS (an http:// URL?)";
+        assert_eq!(err, HttpError { message: message.into(), sent: false });
+    }
+
+    #[test]
+    fn certificate_failures_in_words() {
+        use rustls::CertificateError as Cert;
+        let words = |cert: Cert| tls_words(&rustls::Error::InvalidCertificate(cert));
+        assert_eq!(words(Cert::UnknownIssuer), "certificate not trusted (self-signed or a private CA? see ca_file)");
+        assert_eq!(words(Cert::Expired), "certificate expired");
+        assert_eq!(words(Cert::NotValidForName), "certificate is for another host name");
+        assert_eq!(words(Cert::BadSignature), "certificate not accepted (BadSignature)");
     }
 
     #[tokio::test]

@@ -64,8 +64,7 @@ impl PrometheusSource {
         }
         columns.sort_by_key(|(order, _, _)| *order);
         if !columns.is_empty() && columns.iter().all(|(_, _, r)| r.is_err()) {
-            let first = columns.iter().find_map(|(_, _, r)| r.as_ref().err()).cloned().unwrap_or_default();
-            return Err(first);
+            return Err(whole_failure(&columns));
         }
         let pending_alerts = match alerts.await {
             Ok(Ok(alerts)) => alerts,
@@ -123,6 +122,23 @@ impl PrometheusSource {
     }
 }
 
+/// Why a refresh with no column left failed. Every column failing for the one reason (a
+/// proxy's error page in front of Prometheus, say) is Prometheus failing, not the first
+/// column: the reason is given without the column's name.
+fn whole_failure(columns: &[(usize, ColumnId, ColumnResult)]) -> String {
+    let reasons: Vec<&str> = columns
+        .iter()
+        .filter_map(|(_, id, result)| {
+            let error = result.as_ref().err()?;
+            Some(error.strip_prefix(&format!("{id}: ")).unwrap_or(error))
+        })
+        .collect();
+    match reasons.split_first() {
+        Some((first, rest)) if rest.iter().all(|r| r == first) => first.to_string(),
+        _ => columns.iter().find_map(|(_, _, r)| r.as_ref().err()).cloned().unwrap_or_default(),
+    }
+}
+
 impl Source for PrometheusSource {
     fn id(&self) -> SourceId {
         SourceId::Prometheus
@@ -130,5 +146,26 @@ impl Source for PrometheusSource {
 
     async fn fetch(&mut self) -> Result<SourceData, String> {
         self.snapshot(Timestamp::now()).await.map(SourceData::Fleet)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failed(id: ColumnId, error: &str) -> (usize, ColumnId, ColumnResult) {
+        (0, id, Err(format!("{id}: {error}")))
+    }
+
+    #[test]
+    fn one_reason_for_every_column_is_given_without_a_column() {
+        let columns = [
+            failed(ColumnId::Version, "HTTP 502: HTML page (proxy?)"),
+            failed(ColumnId::Gpu, "HTTP 502: HTML page (proxy?)"),
+        ];
+        assert_eq!(whole_failure(&columns), "HTTP 502: HTML page (proxy?)");
+        let columns =
+            [failed(ColumnId::Version, "bad_data: parse error"), failed(ColumnId::Gpu, "HTTP 502: HTML page (proxy?)")];
+        assert_eq!(whole_failure(&columns), format!("{}: bad_data: parse error", ColumnId::Version));
     }
 }

@@ -126,10 +126,26 @@ fn http_error(status: u16, body: &[u8]) -> ApiError {
         "empty body".to_owned()
     } else if looks_like_html(body) {
         "HTML page (proxy?)".to_owned()
+    } else if let Some(message) = gateway_message(body) {
+        truncate_chars(&clean_message(&message), DETAIL_MAX)
     } else {
         excerpt(body, DETAIL_MAX)
     };
     ApiError::Http { status, detail }
+}
+
+/// The sentence in a gateway's or auth proxy's own JSON error (`{"message": "no healthy
+/// upstream"}`, `{"error": "Unauthorized"}`, a bare JSON string): shown alone, because the
+/// JSON around it is noise in a header.
+fn gateway_message(body: &[u8]) -> Option<String> {
+    let text = match serde_json::from_slice::<Value>(body).ok()? {
+        Value::String(text) => text,
+        Value::Object(object) => {
+            ["message", "error", "detail"].iter().find_map(|key| object.get(*key).and_then(Value::as_str))?.to_owned()
+        }
+        _ => return None,
+    };
+    Some(text).filter(|t| !t.trim().is_empty())
 }
 
 /// A 2xx answer that serde_json could not read.
