@@ -36,7 +36,9 @@ pub async fn status(prepared: &Prepared, demo: bool, json: bool) -> Result<ExitC
         let client = http::client(config.timeout).map_err(|e| eyre!(e))?;
         let launcher = LiveLauncher { config: config.clone(), client };
         let (prometheus, alertmanager) = launcher.sources(prepared.environment);
-        let limit = config.timeout + Duration::from_secs(1);
+        // A poll may be several requests in a row (Alertmanager: alerts, then silences), each
+        // with the full timeout; the same bound as the console's poller.
+        let limit = config.timeout.saturating_mul(crate::sources::poller::POLL_TIMEOUTS);
         let timed_out = || format!("timed out after {}", crate::config::duration::format(limit));
         let (p, a) = tokio::join!(
             tokio::time::timeout(limit, prometheus.snapshot(now)),

@@ -74,6 +74,7 @@ pub async fn run(
                 let mut effects = app.update(event);
                 // Take whatever else is queued before drawing: one frame per burst.
                 while let Ok(more) = rx.try_recv() {
+                    event_log.received(&more);
                     effects.extend(app.update(more));
                 }
                 for effect in effects {
