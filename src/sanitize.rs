@@ -1,8 +1,17 @@
 //! Strings from backends may carry terminal escape sequences (a label value such as
 //! `"\x1b[2J"` would clear the operator's screen). Every outside string passes through
 //! [`sanitize`] at the parse boundary, so views never see a raw control character.
+//!
+//! The same boundary keeps the run's credentials off the screen and out of the log: a
+//! server may echo what it was sent (a 401 page quoting the `Authorization` header, an
+//! error naming a URL with a token), and that text becomes an error message, a header line
+//! and a log line. Once [`redact_secrets`] is told the credentials, every sanitised string
+//! has them, and anything shaped like one (`Bearer …`, `token=…`), masked.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use crate::journal::Redactor;
 
 /// Longest outside string we keep; longer values are cut with an ellipsis so a hostile
 /// annotation cannot make layout or memory cost unbounded.
@@ -11,6 +20,40 @@ pub const MAX_LEN: usize = 512;
 /// Makes a string inert for a terminal: C0/C1 controls and DEL become visible symbols
 /// (U+2400 block, `␛` for ESC), bidi overrides become `�`, and the length is capped.
 pub fn sanitize(input: &str) -> Cow<'_, str> {
+    match redacted(input) {
+        Some(text) => Cow::Owned(make_inert(&text).into_owned()),
+        None => make_inert(input),
+    }
+}
+
+struct Secrets {
+    values: Vec<String>,
+    redactor: Redactor,
+}
+
+static SECRETS: OnceLock<Secrets> = OnceLock::new();
+
+/// What a credential looks like in an echoed request, whatever its value (a Basic header
+/// carries the password only in base64).
+const SHAPES: [&str; 7] = ["Bearer ", "bearer ", "Basic ", "token=", "access_token=", "password=", "@"];
+
+/// Masks `secrets` (the run's resolved credentials), and credential shapes, in every string
+/// [`sanitize`] returns from now on. Set once, at startup; a run without credentials has
+/// nothing to hide and keeps the fast path.
+pub fn redact_secrets(secrets: Vec<String>) {
+    let values: Vec<String> = secrets.into_iter().filter(|s| s.len() >= 4).collect();
+    if !values.is_empty() {
+        let _ = SECRETS.set(Secrets { redactor: Redactor::new(values.clone()), values });
+    }
+}
+
+fn redacted(input: &str) -> Option<String> {
+    let secrets = SECRETS.get()?;
+    let suspect = secrets.values.iter().any(|v| input.contains(v.as_str())) || SHAPES.iter().any(|s| input.contains(s));
+    suspect.then(|| secrets.redactor.text(input)).filter(|text| text != input)
+}
+
+fn make_inert(input: &str) -> Cow<'_, str> {
     let clean = input.chars().all(|c| !is_unsafe(c));
     if clean && input.chars().count() <= MAX_LEN {
         return Cow::Borrowed(input);
@@ -29,6 +72,36 @@ pub fn sanitize(input: &str) -> Cow<'_, str> {
 /// Convenience for owned fields of domain types.
 pub fn clean(input: &str) -> String {
     sanitize(input).into_owned()
+}
+
+/// Multi-line text for a terminal or a document (a Markdown export): as [`sanitize`], but
+/// newlines stay and nothing is cut.
+pub fn inert_text(input: &str) -> Cow<'_, str> {
+    if input.chars().all(|c| c == '\n' || !is_unsafe(c)) {
+        return Cow::Borrowed(input);
+    }
+    Cow::Owned(input.chars().map(|c| if c == '\n' { c } else { inert(c) }).collect())
+}
+
+/// Serialised JSON made inert for a terminal without changing what it says: serde_json
+/// escapes C0 controls but writes C1 controls, DEL and bidi overrides raw, which may only
+/// occur inside strings, where `\uXXXX` means the same character.
+pub fn json_text(json: &str) -> Cow<'_, str> {
+    if !json.chars().any(|c| c != '\n' && is_unsafe(c)) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if c != '\n' && is_unsafe(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 fn is_unsafe(c: char) -> bool {
@@ -60,6 +133,17 @@ mod tests {
         assert_eq!(sanitize("\u{9b}31m"), "\u{FFFD}31m");
         assert_eq!(sanitize("rtl\u{202E}txt"), "rtl\u{FFFD}txt");
         assert_eq!(sanitize("del\x7f"), "del␡");
+    }
+
+    #[test]
+    fn documents_keep_their_lines_and_json_its_meaning() {
+        assert_eq!(inert_text("a\x1b]0;t\x07\nb\rc\u{202e}"), "a␛]0;t␇\nb␍c\u{FFFD}");
+        assert!(matches!(inert_text("line one\nline two"), Cow::Borrowed(_)));
+        let value = serde_json::json!({"note": "x\u{9b}31m\u{202e}\x7f\x1b"});
+        let text = serde_json::to_string_pretty(&value).unwrap();
+        let safe = json_text(&text);
+        assert!(!safe.chars().any(|c| c != '\n' && is_unsafe(c)), "{safe}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&safe).unwrap(), value);
     }
 
     #[test]

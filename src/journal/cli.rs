@@ -113,9 +113,12 @@ fn export(ctx: &JournalContext, filter: &Filter, format: ExportFormat, output: O
             let mut text =
                 serde_json::to_string_pretty(&export::JsonReport::new(&entries, &verification, &ctx.path, filter))?;
             text.push('\n');
-            text
+            // Other operators' text lands on a terminal as often as in a file.
+            crate::sanitize::json_text(&text).into_owned()
         }
-        ExportFormat::Md => export::to_markdown(&entries, &verification, &ctx.path, filter),
+        ExportFormat::Md => {
+            crate::sanitize::inert_text(&export::to_markdown(&entries, &verification, &ctx.path, filter)).into_owned()
+        }
     };
     match output {
         Some(path) => {
