@@ -110,7 +110,13 @@ fn entry(seq: u64) -> Entry {
 fn finished(app: &mut App, ok: bool, message: &str, entry: Option<Entry>) -> Vec<Effect> {
     // The runner tags the reports of acknowledgements; the messages here say which they are.
     let kind = if message.starts_with("acknowledge") { ReportKind::Acknowledgement } else { ReportKind::Other };
-    app.update(Event::ActionFinished(Box::new(ActionReport { kind, started: None, ok, message: message.into(), entry })))
+    app.update(Event::ActionFinished(Box::new(ActionReport {
+        kind,
+        started: None,
+        ok,
+        message: message.into(),
+        entry,
+    })))
 }
 
 #[test]
