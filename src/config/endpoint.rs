@@ -21,23 +21,47 @@ pub(super) fn endpoint(
         let name = raw.tenant_header.clone().unwrap_or_else(|| "X-Scope-OrgID".into());
         headers.push((name, tenant.to_string()));
     }
-    let token_key = if raw.token_env.is_some() { "token_env" } else { "token_file" };
-    let password_key = if raw.password_env.is_some() { "password_env" } else { "password_file" };
-    let token = secret::resolve("token", raw.token_env.as_deref(), raw.token_file.as_deref(), lookup)
-        .map_err(|m| (token_key, m))?;
-    let password = secret::resolve("password", raw.password_env.as_deref(), raw.password_file.as_deref(), lookup)
-        .map_err(|m| (password_key, m))?;
-    let auth = match (token, &raw.username, password) {
-        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
-            return Err((token_key, "set either a token or a username and password, not both".into()));
-        }
-        (Some(t), None, None) => Auth::Bearer(t),
-        (None, Some(user), Some(password)) => Auth::Basic { username: user.clone(), password },
-        (None, Some(_), None) => return Err(("username", "`username` needs `password_env` or `password_file`".into())),
-        (None, None, Some(_)) => return Err((password_key, "a password needs a `username`".into())),
-        (None, None, None) => Auth::None,
+    let credentials = Credentials {
+        token_env: raw.token_env.as_deref(),
+        token_file: raw.token_file.as_deref(),
+        username: raw.username.as_deref(),
+        password_env: raw.password_env.as_deref(),
+        password_file: raw.password_file.as_deref(),
     };
-    Ok(Endpoint { url, headers, auth })
+    Ok(Endpoint { url, headers, auth: credentials.resolve(lookup)? })
+}
+
+/// The credential keys any endpoint-like table may carry: a token, or a username and a
+/// password, each secret from exactly one of `*_env` or `*_file`.
+pub struct Credentials<'a> {
+    pub token_env: Option<&'a str>,
+    pub token_file: Option<&'a std::path::Path>,
+    pub username: Option<&'a str>,
+    pub password_env: Option<&'a str>,
+    pub password_file: Option<&'a std::path::Path>,
+}
+
+impl Credentials<'_> {
+    /// The auth they describe; errors carry the key they are about.
+    pub fn resolve(&self, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Auth, (&'static str, String)> {
+        let token_key = if self.token_env.is_some() { "token_env" } else { "token_file" };
+        let password_key = if self.password_env.is_some() { "password_env" } else { "password_file" };
+        let token = secret::resolve("token", self.token_env, self.token_file, lookup).map_err(|m| (token_key, m))?;
+        let password = secret::resolve("password", self.password_env, self.password_file, lookup)
+            .map_err(|m| (password_key, m))?;
+        Ok(match (token, self.username, password) {
+            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+                return Err((token_key, "set either a token or a username and password, not both".into()));
+            }
+            (Some(t), None, None) => Auth::Bearer(t),
+            (None, Some(user), Some(password)) => Auth::Basic { username: user.to_string(), password },
+            (None, Some(_), None) => {
+                return Err(("username", "`username` needs `password_env` or `password_file`".into()));
+            }
+            (None, None, Some(_)) => return Err((password_key, "a password needs a `username`".into())),
+            (None, None, None) => Auth::None,
+        })
+    }
 }
 
 pub(super) fn parse_url(text: &str) -> Result<Url, String> {

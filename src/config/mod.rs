@@ -4,7 +4,7 @@
 mod columns;
 pub mod detail;
 pub mod duration;
-mod endpoint;
+pub mod endpoint;
 mod error;
 pub mod exposure;
 mod file;

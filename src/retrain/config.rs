@@ -19,7 +19,7 @@ use super::{
     github::Github, kfp::Kfp, prepare, webhook::Webhook,
 };
 use crate::config::duration::deserialize_opt;
-use crate::config::{Auth, Endpoint, Secret, secret};
+use crate::config::{Auth, Endpoint, Secret};
 
 pub const KINDS: [&str; 6] = ["kfp", "airflow", "argo", "github", "webhook", "command"];
 
@@ -224,22 +224,14 @@ fn check_keys(raw: &FileRetrain) -> Result<(), KeyError> {
 /// The URL with its credentials from `token_*` or `username` + `password_*`.
 fn endpoint(raw: &FileRetrain, url: String, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Endpoint, KeyError> {
     let mut endpoint = Endpoint::plain(&url).map_err(|m| ("url", m))?;
-    let token_key = if raw.token_env.is_some() { "token_env" } else { "token_file" };
-    let password_key = if raw.password_env.is_some() { "password_env" } else { "password_file" };
-    let token = secret::resolve("token", raw.token_env.as_deref(), raw.token_file.as_deref(), lookup)
-        .map_err(|m| (token_key, m))?;
-    let password = secret::resolve("password", raw.password_env.as_deref(), raw.password_file.as_deref(), lookup)
-        .map_err(|m| (password_key, m))?;
-    endpoint.auth = match (token, raw.username.as_deref(), password) {
-        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
-            return Err((token_key, "set either a token or a username and password, not both".into()));
-        }
-        (Some(token), None, None) => Auth::Bearer(token),
-        (None, Some(username), Some(password)) => Auth::Basic { username: username.to_string(), password },
-        (None, Some(_), None) => return Err(("username", "`username` needs `password_env` or `password_file`".into())),
-        (None, None, Some(_)) => return Err((password_key, "a password needs a `username`".into())),
-        (None, None, None) => Auth::None,
-    };
+    endpoint.auth = crate::config::endpoint::Credentials {
+        token_env: raw.token_env.as_deref(),
+        token_file: raw.token_file.as_deref(),
+        username: raw.username.as_deref(),
+        password_env: raw.password_env.as_deref(),
+        password_file: raw.password_file.as_deref(),
+    }
+    .resolve(lookup)?;
     Ok(endpoint)
 }
 

@@ -13,33 +13,13 @@ impl Tmux {
     /// Starts `command` in a 100×30 terminal; when it exits the shell prints its status and
     /// the terminal modes, so the test can check the terminal was restored.
     pub fn start(name: &str, command: &str) -> Tmux {
-        let tmux = Tmux { socket: format!("modeldeck-e2e-{name}-{}", std::process::id()), session: "e2e" };
         let script = format!("{command}; echo EXITED:$?; stty -a; sleep 600");
-        let status = Command::new("tmux")
-            .args([
-                "-L",
-                &tmux.socket,
-                "-f",
-                "/dev/null",
-                "new-session",
-                "-d",
-                "-s",
-                tmux.session,
-                "-x",
-                "100",
-                "-y",
-                "30",
-            ])
-            .arg(script)
-            .env("TERM", "xterm-256color")
-            .status()
-            .expect("tmux is installed by scripts/test");
-        assert!(status.success());
-        tmux
+        Tmux::start_argv(name, &[&script])
     }
 
     /// Starts `argv` as the pane's own process (no wrapping shell): GNU screen, for one,
-    /// stops updating when a shell sits between it and tmux.
+    /// stops updating when a shell sits between it and tmux. One argument is run by tmux's
+    /// shell.
     pub fn start_argv(name: &str, argv: &[&str]) -> Tmux {
         let tmux = Tmux { socket: format!("modeldeck-e2e-{name}-{}", std::process::id()), session: "e2e" };
         let status = Command::new("tmux")
