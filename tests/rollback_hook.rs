@@ -48,7 +48,7 @@ async fn roll_back(live: &mut Live, note: &str) -> Entry {
     key(live, KeyCode::Char('R'));
     let form = live.app.rollback.as_ref().unwrap_or_else(|| panic!("no confirmation: {:?}", live.app.message));
     // The confirmation shows the command as it will run, each argument quoted as one.
-    assert!(form.request[0].contains("'fraud; rm -rf x $(id)'"), "{:?}", form.request);
+    assert!(form.plan.request[0].contains("'fraud; rm -rf x $(id)'"), "{:?}", form.plan.request);
     typed(live, note);
     key(live, KeyCode::Enter);
     live.until("the result", Duration::from_secs(30), |app| app.rollback.is_none() && app.busy.is_none()).await;

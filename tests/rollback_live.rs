@@ -105,7 +105,7 @@ async fn rollback_moves_the_champion_alias_and_journals_before_and_after() {
     select(&mut live, "2");
     key(&mut live, KeyCode::Char('R'));
     let form = live.app.rollback.as_ref().expect("the confirmation");
-    assert!(form.request.iter().any(|l| l.contains(mlflow.url()) && l.contains(r#""version":"2""#)), "{form:?}");
+    assert!(form.plan.request.iter().any(|l| l.contains(mlflow.url()) && l.contains(r#""version":"2""#)), "{form:?}");
     typed(&mut live, "accuracy regression in v3");
     key(&mut live, KeyCode::Tab);
     typed(&mut live, model);
@@ -231,7 +231,7 @@ async fn oip_rollback_makes_the_target_version_serve() {
     select(&mut live, "v1");
     key(&mut live, KeyCode::Char('R'));
     let form = live.app.rollback.as_ref().unwrap_or_else(|| panic!("no confirmation: {:?}", live.app.message));
-    assert!(form.request.iter().any(|l| l.contains("/v2/repository/models/iris/load")), "{:?}", form.request);
+    assert!(form.plan.request.iter().any(|l| l.contains("/v2/repository/models/iris/load")), "{:?}", form.plan.request);
     typed(&mut live, "v2 misclassifies virginica");
     key(&mut live, KeyCode::Enter);
     finished(&mut live).await;

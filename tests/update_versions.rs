@@ -132,9 +132,9 @@ fn rollback_needs_a_note_then_sends_the_plan_the_form_showed() {
     let mut app = on_versions(false, false);
     assert!(act(&mut app, Action::Rollback).is_empty());
     let form = app.rollback.as_ref().expect("the confirmation is open");
-    assert_eq!((form.current.as_deref(), form.target.as_str()), (Some("3"), "2"));
-    assert!(form.request[0].contains("registered-models/alias"), "{:?}", form.request);
-    assert!(form.request[0].contains(r#""version":"2""#), "{:?}", form.request);
+    assert_eq!((form.plan.current.as_deref(), form.plan.target.as_str()), (Some("3"), "2"));
+    assert!(form.plan.request[0].contains("registered-models/alias"), "{:?}", form.plan.request);
+    assert!(form.plan.request[0].contains(r#""version":"2""#), "{:?}", form.plan.request);
 
     // Enter without a note does nothing but say why.
     assert!(key(&mut app, KeyCode::Enter).is_empty());

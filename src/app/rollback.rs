@@ -6,7 +6,6 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::actions::rollback::RollbackPlan;
-use crate::versions::RollbackSpec;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RollbackField {
@@ -26,15 +25,8 @@ pub enum RollbackStage {
 pub struct RollbackForm {
     pub environment: String,
     pub production: bool,
-    pub model: String,
-    pub current: Option<String>,
-    pub target: String,
-    pub spec: RollbackSpec,
-    pub request: Vec<String>,
-    pub validation: Option<String>,
-    pub validated: bool,
-    pub override_validation: bool,
-    pub note: String,
+    /// What will be sent; the note and the override are filled in here.
+    pub plan: RollbackPlan,
     pub confirm: String,
     pub field: RollbackField,
     pub stage: RollbackStage,
@@ -50,13 +42,14 @@ pub enum RollbackOutcome {
 impl RollbackForm {
     /// Whether Enter would run it; otherwise the reason.
     pub fn blocker(&self) -> Option<String> {
-        if self.note.trim().is_empty() {
+        let plan = &self.plan;
+        if plan.note.trim().is_empty() {
             return Some("write a change note (why this rollback)".into());
         }
-        if self.production && self.confirm.trim() != self.model {
-            return Some(format!("type the model name `{}` to confirm (production)", self.model));
+        if self.production && self.confirm.trim() != plan.model {
+            return Some(format!("type the model name `{}` to confirm (production)", plan.model));
         }
-        if !self.validated && !self.override_validation {
+        if !plan.validated && !plan.override_validation {
             return Some("the target is not validated: Ctrl-o overrides (journaled)".into());
         }
         None
@@ -68,7 +61,7 @@ impl RollbackForm {
         }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let text = match self.field {
-            RollbackField::Note => &mut self.note,
+            RollbackField::Note => &mut self.plan.note,
             RollbackField::Confirm => &mut self.confirm,
         };
         match key.code {
@@ -80,8 +73,8 @@ impl RollbackForm {
                     RollbackField::Confirm => RollbackField::Note,
                 };
             }
-            KeyCode::Char('o') if ctrl && !self.validated && self.spec.allow_override => {
-                self.override_validation = !self.override_validation;
+            KeyCode::Char('o') if ctrl && !self.plan.validated && self.plan.spec.allow_override => {
+                self.plan.override_validation = !self.plan.override_validation;
             }
             KeyCode::Char('o') if ctrl => {}
             KeyCode::Char('u') if ctrl => text.clear(),
@@ -102,17 +95,8 @@ impl RollbackForm {
         RollbackOutcome::Nothing
     }
 
+    /// The plan as confirmed: the note trimmed.
     pub fn plan(&self) -> RollbackPlan {
-        RollbackPlan {
-            model: self.model.clone(),
-            current: self.current.clone(),
-            target: self.target.clone(),
-            spec: self.spec.clone(),
-            request: self.request.clone(),
-            validation: self.validation.clone(),
-            validated: self.validated,
-            override_validation: self.override_validation && !self.validated,
-            note: self.note.trim().to_string(),
-        }
+        RollbackPlan { note: self.plan.note.trim().to_string(), ..self.plan.clone() }
     }
 }

@@ -5,6 +5,7 @@
 
 use super::rollback::{RollbackField, RollbackForm, RollbackOutcome, RollbackStage};
 use super::{App, MessageLevel, Screen};
+use crate::actions::rollback::RollbackPlan;
 use crate::actions::run::{ActionReport, ActionRequest, ReportKind};
 use crate::event::Effect;
 use crate::keymap::Action;
@@ -182,15 +183,17 @@ impl App {
         self.rollback = Some(RollbackForm {
             environment: env.name,
             production: env.production,
-            model: view.model.clone(),
-            current,
-            target: target.version,
-            spec,
-            request,
-            validation,
-            validated,
-            override_validation: false,
-            note: String::new(),
+            plan: RollbackPlan {
+                model: view.model.clone(),
+                current,
+                target: target.version,
+                spec,
+                request,
+                validation,
+                validated,
+                override_validation: false,
+                note: String::new(),
+            },
             confirm: String::new(),
             field: RollbackField::Note,
             stage: RollbackStage::Editing,

@@ -13,7 +13,7 @@ use crate::theme::Theme;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &RollbackForm, theme: &Theme) {
     let (title, hint) = match form.stage {
         RollbackStage::Editing => (
-            format!(" Roll back {} — {} ", clean(&form.model), clean(&form.environment)),
+            format!(" Roll back {} — {} ", clean(&form.plan.model), clean(&form.environment)),
             if form.production {
                 " type the note · Tab: confirm field · Enter: roll back · Esc: cancel "
             } else {
@@ -21,7 +21,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &RollbackForm, theme
             },
         ),
         RollbackStage::Running => {
-            (format!(" Rolling back {}… ", clean(&form.model)), " waiting for the backend and the check ")
+            (format!(" Rolling back {}… ", clean(&form.plan.model)), " waiting for the backend and the check ")
         }
     };
     let border = if form.production { theme.badge_production } else { theme.border(true) };
@@ -43,16 +43,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &RollbackForm, theme
             Span::styled(
                 format!(
                     "{} → {}",
-                    form.current.as_deref().map_or_else(|| "unknown".into(), clean),
-                    clean(&form.target)
+                    form.plan.current.as_deref().map_or_else(|| "unknown".into(), clean),
+                    clean(&form.plan.target)
                 ),
                 theme.title,
             ),
         ]),
-        Line::from(vec![key("backend"), Span::styled(form.spec.label(), theme.base)]),
+        Line::from(vec![key("backend"), Span::styled(form.plan.spec.label(), theme.base)]),
     ];
-    let validation = form.validation.as_deref().map_or_else(|| "no tag".into(), clean);
-    let (status, style) = match (form.validated, form.override_validation) {
+    let validation = form.plan.validation.as_deref().map_or_else(|| "no tag".into(), clean);
+    let (status, style) = match (form.plan.validated, form.plan.override_validation) {
         (true, _) => (format!("{validation} (validated)"), theme.status_ok),
         (false, true) => (format!("{validation} — NOT validated, OVERRIDDEN (journaled)"), theme.status_critical),
         (false, false) => (format!("{validation} — NOT validated; Ctrl-o to override"), theme.status_warn),
@@ -60,7 +60,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &RollbackForm, theme
     lines.push(Line::from(vec![key("validation"), Span::styled(status, style)]));
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled("will run:", theme.table_header)));
-    for request in &form.request {
+    for request in &form.plan.request {
         lines.push(Line::from(Span::styled(format!("  {}", clean(request)), theme.base)));
     }
     lines.push(Line::from(""));
@@ -68,11 +68,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &RollbackForm, theme
         |field: RollbackField| if form.field == field && form.stage == RollbackStage::Editing { "█" } else { "" };
     lines.push(Line::from(vec![
         Span::styled(format!("change note (by {}): ", clean(&app.settings.author)), theme.key),
-        Span::styled(format!("{}{}", form.note, cursor(RollbackField::Note)), theme.input),
+        Span::styled(format!("{}{}", form.plan.note, cursor(RollbackField::Note)), theme.input),
     ]));
     if form.production {
         lines.push(Line::from(vec![
-            Span::styled(format!("type `{}` to confirm: ", clean(&form.model)), theme.key),
+            Span::styled(format!("type `{}` to confirm: ", clean(&form.plan.model)), theme.key),
             Span::styled(format!("{}{}", form.confirm, cursor(RollbackField::Confirm)), theme.input),
         ]));
     }
@@ -94,7 +94,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &RollbackForm, theme
     )));
     let width = 100.min(area.width.saturating_sub(2));
     // Wrapped request lines need a little more room than one row each.
-    let height = (lines.len() as u16 + 4 + form.request.len() as u16).min(area.height.saturating_sub(2));
+    let height = (lines.len() as u16 + 4 + form.plan.request.len() as u16).min(area.height.saturating_sub(2));
     let popup = widgets::centered(area, width, height);
     frame.render_widget(Clear, popup);
     frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).style(theme.base), popup);
