@@ -48,6 +48,33 @@ fn ingest_fleet_refresh(bencher: divan::Bencher, models: usize) {
         });
 }
 
+/// Ingesting one Alertmanager refresh (sort the alerts, count them per model, re-sort the
+/// fleet) for 1,000 models.
+#[divan::bench(args = [1_000, 10_000])]
+fn ingest_alerts_refresh(bencher: divan::Bencher, alerts: usize) {
+    let snapshot = common::alerts(alerts, 1_000);
+    bencher
+        .with_inputs(|| {
+            let event = common::update(SourceId::Alertmanager, SourceData::Alerts(snapshot.clone()), 1);
+            (common::app(1_000, alerts), event)
+        })
+        .bench_local_values(|(mut app, event)| {
+            app.update(event);
+            app
+        });
+}
+
+/// Only the alert rows that fit are laid out either.
+#[divan::bench(args = [1_000, 10_000])]
+fn overview_by_alert_count_200x60(bencher: divan::Bencher, alerts: usize) {
+    let app = common::app(1_000, alerts);
+    let theme = Theme::default_theme();
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    bencher.bench_local(|| {
+        terminal.draw(|frame| modeldeck::ui::draw(frame, &app, &theme)).unwrap();
+    });
+}
+
 /// The model screen with six charts of 1,000 points each, at 200×60.
 #[divan::bench]
 fn detail_six_charts_1000_points_200x60(bencher: divan::Bencher) {

@@ -42,8 +42,10 @@ impl ModelRow {
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Fleet {
-    /// Every model, by name.
+    /// Every model, in no particular order.
     rows: Vec<ModelRow>,
+    /// Each row's position in `rows`, by name.
+    index: HashMap<String, usize>,
     /// Indices into `rows` that pass the filter, in display order.
     pub visible: Vec<usize>,
     /// Columns whose last query failed, with the reason.
@@ -64,39 +66,69 @@ impl Fleet {
     }
 
     pub fn find(&self, name: &str) -> Option<&ModelRow> {
-        self.rows.iter().find(|r| r.name == name)
+        self.index.get(name).and_then(|i| self.rows.get(*i))
     }
 
     /// Replaces the metric cells from a Prometheus refresh. A failed column keeps no stale
     /// values: its cells show as missing and the reason goes to `column_errors`.
+    ///
+    /// Rows are updated in place: rebuilding them (a map per model, every name and
+    /// sparkline copied, the old rows dropped) cost 75 ms per refresh at 10,000 models, all
+    /// of it on the UI loop.
     pub fn ingest(&mut self, columns: &[(ColumnId, ColumnResult)], specs: &[ColumnSpec]) {
-        let mut by_model: BTreeMap<String, HashMap<ColumnId, CellValue>> = BTreeMap::new();
         self.column_errors.clear();
+        // Per row, one bit per column that named the model in this refresh.
+        let mut named: Vec<u16> = vec![0; self.rows.len()];
         for (id, result) in columns {
-            match result {
-                Ok(values) => {
-                    for (model, value) in values {
-                        by_model.entry(model.clone()).or_default().insert(*id, value.clone());
-                    }
-                }
+            let values = match result {
+                Ok(values) => values,
                 Err(reason) => {
                     self.column_errors.insert(*id, reason.clone());
+                    continue;
                 }
+            };
+            for (model, value) in values {
+                let at = match self.index.get(model.as_str()) {
+                    Some(at) => *at,
+                    None => {
+                        self.index.insert(model.clone(), self.rows.len());
+                        self.rows.push(ModelRow {
+                            name: model.clone(),
+                            cells: HashMap::new(),
+                            firing: 0,
+                            worst_alert: None,
+                            status: Status::Ok,
+                        });
+                        named.push(0);
+                        self.rows.len() - 1
+                    }
+                };
+                named[at] |= bit(*id);
+                set_cell(&mut self.rows[at].cells, *id, value);
             }
         }
         // Rows for models that vanished from every query disappear; a column outage alone
         // keeps the rows (with missing cells) so the table does not flicker empty.
         let keep_old = !self.column_errors.is_empty();
-        let mut old: HashMap<String, ModelRow> = self.rows.drain(..).map(|r| (r.name.clone(), r)).collect();
-        for (name, cells) in by_model {
-            old.remove(&name);
-            self.rows.push(ModelRow { status: worst_status(&cells, specs), name, cells, firing: 0, worst_alert: None });
-        }
-        if keep_old {
-            for (_, mut row) in old {
-                row.cells.retain(|id, _| !self.column_errors.contains_key(id));
-                self.rows.push(row);
+        let errors = &self.column_errors;
+        let before = self.rows.len();
+        let mut named = named.into_iter();
+        self.rows.retain_mut(|row| match named.next().unwrap_or(0) {
+            0 if keep_old => {
+                row.cells.retain(|id, _| !errors.contains_key(id));
+                true
             }
+            0 => false,
+            columns => {
+                row.cells.retain(|id, _| columns & bit(*id) != 0);
+                row.firing = 0;
+                row.worst_alert = None;
+                row.status = worst_status(&row.cells, specs);
+                true
+            }
+        });
+        if self.rows.len() != before {
+            self.index = self.rows.iter().enumerate().map(|(i, r)| (r.name.clone(), i)).collect();
         }
     }
 
@@ -106,9 +138,8 @@ impl Fleet {
             row.firing = 0;
             row.worst_alert = None;
         }
-        let index: HashMap<String, usize> = self.rows.iter().enumerate().map(|(i, r)| (r.name.clone(), i)).collect();
         for alert in alerts.iter().filter(|a| a.state.is_firing()) {
-            let Some(row) = alert.model.as_ref().and_then(|m| index.get(m)).map(|i| &mut self.rows[*i]) else {
+            let Some(row) = alert.model.as_ref().and_then(|m| self.index.get(m)).map(|i| &mut self.rows[*i]) else {
                 continue;
             };
             row.firing += 1;
@@ -119,7 +150,9 @@ impl Fleet {
     /// Recomputes `visible` from the filter and the sort.
     pub fn arrange(&mut self, filter: &Filter, sort: SortKey, descending: bool) {
         let rows = &self.rows;
-        let mut visible: Vec<usize> = (0..rows.len()).filter(|i| filter.matches(&rows[*i])).collect();
+        // Without a filter every row shows: no name is lower-cased.
+        let all = filter.is_empty();
+        let mut visible: Vec<usize> = (0..rows.len()).filter(|i| all || filter.matches(&rows[*i])).collect();
         visible.sort_by(|a, b| {
             let (a, b) = (&rows[*a], &rows[*b]);
             let primary = compare(a, b, sort);
@@ -127,6 +160,22 @@ impl Fleet {
             primary.then_with(|| a.name.cmp(&b.name))
         });
         self.visible = visible;
+    }
+}
+
+fn bit(id: ColumnId) -> u16 {
+    1 << id as u16
+}
+
+/// Overwrites a cell, reusing the old sparkline's or text's allocation.
+fn set_cell(cells: &mut HashMap<ColumnId, CellValue>, id: ColumnId, value: &CellValue) {
+    match (cells.get_mut(&id), value) {
+        (Some(CellValue::Series(old)), CellValue::Series(new)) => old.clone_from(new),
+        (Some(CellValue::Text(old)), CellValue::Text(new)) => old.clone_from(new),
+        (Some(old), _) => *old = value.clone(),
+        (None, _) => {
+            cells.insert(id, value.clone());
+        }
     }
 }
 
@@ -210,5 +259,120 @@ impl Filter {
                     _ => false,
                 }),
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn specs() -> Vec<ColumnSpec> {
+        crate::config::from_str("", None, &|_| None).unwrap().columns
+    }
+
+    fn column(id: ColumnId, values: &[(&str, f64)]) -> (ColumnId, ColumnResult) {
+        (id, Ok(values.iter().map(|(m, v)| (m.to_string(), CellValue::Number(*v))).collect()))
+    }
+
+    fn trend(values: &[(&str, &[f64])]) -> (ColumnId, ColumnResult) {
+        (ColumnId::Trend, Ok(values.iter().map(|(m, v)| (m.to_string(), CellValue::Series(v.to_vec()))).collect()))
+    }
+
+    fn names(fleet: &Fleet) -> Vec<&str> {
+        let mut names: Vec<&str> = fleet.rows.iter().map(|r| r.name.as_str()).collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_refresh_updates_rows_in_place_and_drops_cells_no_query_returned() {
+        let specs = specs();
+        let mut fleet = Fleet::default();
+        fleet.ingest(
+            &[
+                column(ColumnId::Accuracy, &[("a", 0.95), ("b", 0.85)]),
+                column(ColumnId::Gpu, &[("a", 50.0), ("b", 60.0)]),
+                trend(&[("a", &[0.9, 0.95])]),
+            ],
+            &specs,
+        );
+        assert_eq!(fleet.find("b").unwrap().status, Status::Critical);
+        fleet.ingest(
+            &[
+                column(ColumnId::Accuracy, &[("a", 0.96), ("b", 0.95)]),
+                column(ColumnId::Gpu, &[("a", 55.0)]),
+                trend(&[("a", &[0.95, 0.96])]),
+            ],
+            &specs,
+        );
+        let a = fleet.find("a").unwrap();
+        assert_eq!(a.number(ColumnId::Accuracy), Some(0.96));
+        assert_eq!(a.cells.get(&ColumnId::Trend), Some(&CellValue::Series(vec![0.95, 0.96])));
+        let b = fleet.find("b").unwrap();
+        assert_eq!(b.number(ColumnId::Gpu), None, "no stale GPU value once the query stops naming b");
+        assert_eq!(b.status, Status::Ok, "the status follows the new values");
+    }
+
+    #[test]
+    fn vanished_models_go_and_new_ones_come_with_the_index_kept_right() {
+        let specs = specs();
+        let mut fleet = Fleet::default();
+        fleet.ingest(&[column(ColumnId::Accuracy, &[("a", 0.95), ("b", 0.95), ("c", 0.95)])], &specs);
+        fleet.ingest(&[column(ColumnId::Accuracy, &[("c", 0.94), ("d", 0.93)])], &specs);
+        assert_eq!(names(&fleet), ["c", "d"]);
+        assert!(fleet.find("a").is_none());
+        assert_eq!(fleet.find("c").unwrap().number(ColumnId::Accuracy), Some(0.94));
+        assert_eq!(fleet.find("d").unwrap().number(ColumnId::Accuracy), Some(0.93));
+        fleet.arrange(&Filter::default(), SortKey::Name, false);
+        assert_eq!(fleet.visible_rows().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["c", "d"]);
+    }
+
+    #[test]
+    fn a_column_outage_keeps_rows_but_not_the_failed_column() {
+        let specs = specs();
+        let mut fleet = Fleet::default();
+        fleet.ingest(
+            &[
+                column(ColumnId::Accuracy, &[("a", 0.95), ("b", 0.95)]),
+                column(ColumnId::Drift, &[("a", 0.1), ("b", 0.2)]),
+            ],
+            &specs,
+        );
+        fleet.ingest(
+            &[column(ColumnId::Accuracy, &[("a", 0.9)]), (ColumnId::Drift, Err("drift: timeout".into()))],
+            &specs,
+        );
+        assert_eq!(names(&fleet), ["a", "b"]);
+        assert_eq!(fleet.find("a").unwrap().number(ColumnId::Drift), None);
+        assert_eq!(fleet.find("b").unwrap().number(ColumnId::Drift), None);
+        assert!(fleet.column_errors.contains_key(&ColumnId::Drift));
+        // Recovered: b is gone for good once no query names it.
+        fleet.ingest(&[column(ColumnId::Accuracy, &[("a", 0.9)]), column(ColumnId::Drift, &[("a", 0.1)])], &specs);
+        assert_eq!(names(&fleet), ["a"]);
+        assert!(fleet.column_errors.is_empty());
+    }
+
+    #[test]
+    fn alerts_attach_through_the_index() {
+        let specs = specs();
+        let mut fleet = Fleet::default();
+        fleet.ingest(&[column(ColumnId::Accuracy, &[("a", 0.95), ("b", 0.95)])], &specs);
+        let body = |model: &str| {
+            format!(
+                r#"[{{"labels": {{"alertname": "ModelAccuracyLow", "model": "{model}", "severity": "critical"}},
+                    "annotations": {{}}, "startsAt": "2026-11-25T12:00:00Z", "endsAt": "2026-11-25T13:00:00Z",
+                    "fingerprint": "f", "receivers": [], "status": {{"state": "active", "silencedBy": [],
+                    "inhibitedBy": [], "mutedBy": []}}, "updatedAt": "2026-11-25T12:00:00Z"}}]"#
+            )
+        };
+        let parse = |model: &str| {
+            crate::sources::parse::alertmanager::parse_alerts(200, body(model).as_bytes(), "model").unwrap()
+        };
+        let alert = parse("b");
+        fleet.attach_alerts(&alert);
+        assert_eq!(fleet.find("b").unwrap().firing, 1);
+        assert!(fleet.find("b").unwrap().critical());
+        fleet.attach_alerts(&parse("gone"));
+        assert_eq!(fleet.find("b").unwrap().firing, 0);
     }
 }
