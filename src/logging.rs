@@ -36,7 +36,9 @@ pub fn init(level_name: &str, file: Option<&Path>, tui: bool) -> Option<PathBuf>
     let file_layer =
         writer.map(|w| tracing_subscriber::fmt::layer().with_ansi(false).with_target(true).with_writer(Mutex::new(w)));
     let tui_layer = tui.then(|| {
-        let _ = tui_logger::init_logger(tui_logger::LevelFilter::Trace);
+        // Not `tui_logger::init_logger`: its thread wakes every 10 ms to move events into the
+        // panel's buffer, which was over half of an idle console's CPU time. The main loop
+        // moves them instead (`main_loop`), once a second and before each frame.
         tui_logger::set_default_level(tui_logger::LevelFilter::Trace);
         tui_logger::TuiTracingSubscriberLayer
     });
