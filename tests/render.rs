@@ -221,3 +221,20 @@ fn wide_help_shows_keys_and_commands_side_by_side() {
     }
     insta::assert_snapshot!(screen);
 }
+
+#[test]
+fn a_failing_prometheus_marks_the_rows_stale_where_they_are() {
+    let mut app = common::app(5, 2);
+    let later = common::now() + jiff::SignedDuration::from_secs(95);
+    app.update(Event::Tick(later));
+    app.update(Event::Source(modeldeck::event::SourceUpdate {
+        generation: app.generation,
+        source: modeldeck::domain::SourceId::Prometheus,
+        at: later,
+        outcome: Err("connection refused".into()),
+        next_in: std::time::Duration::from_secs(8),
+    }));
+    let screen = text(&render(&app, &Theme::default_theme(), 120, 30));
+    assert!(screen.contains("STALE: last good data 1m ago"), "{screen}");
+    assert!(screen.contains("fraud-detector"), "the last good rows stay:\n{screen}");
+}

@@ -11,6 +11,7 @@ use super::{format, widgets};
 use crate::app::{App, ModelRow, Pane};
 use crate::command::SortKey;
 use crate::config::ColumnSpec;
+use crate::domain::SourceId;
 use crate::domain::{CellValue, ColumnId, Status};
 use crate::theme::Theme;
 
@@ -63,6 +64,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     if !app.filter_text.is_empty() {
         title.push(Span::styled(format!("/{} ", app.filter_text), theme.input));
+    }
+    // While Prometheus fails the rows are the last good answer: say so where they are.
+    if let Some(crate::domain::Health::Failing { last_ok: Some(at), .. }) = app.health.get(&SourceId::Prometheus) {
+        let age = super::format::age(app.now.as_second() - at.as_second());
+        title.push(Span::styled(format!("STALE: last good data {age} ago "), theme.status_warn));
     }
     let block = Block::bordered().border_style(theme.border(focused)).title(Line::from(title));
     let inner = block.inner(area);
