@@ -268,7 +268,9 @@ def scale(run):
 
 def long_run(run):
     """PERF_LONG: modeldeck's RSS every minute over PERF_LONG_MINUTES against 1,000 changing
-    models (50 renamed every 5 minutes) and 1,000 firing alerts."""
+    models (50 renamed every 5 minutes) and 1,000 firing alerts. A second modeldeck starts
+    3 minutes before the end: if the first is much larger than it, memory grew with time
+    rather than with what is on screen."""
     directory = run.directory("long")
     fleet = Fleet(1000, "changing", t0=math.floor(time.time()) - 600)
     port = free_port()
@@ -276,26 +278,29 @@ def long_run(run):
     prometheus = Prometheus(directory, port)
     alertmanager = Alertmanager(directory)
     config = run.config(directory, prometheus.url, alertmanager.url)
-    samples = []
+    samples, sessions = [], []
     try:
         prometheus.wait_models(1000)
         alertmanager.post_alerts(0, 1000, 1000, ends_in=LONG_MINUTES * 60 + 3600)
-        session = run.session("long", run.modeldeck_argv(config))
-        try:
-            session.wait_for(r"\b1000 firing", 90)
-            for minute in range(LONG_MINUTES + 1):
-                if minute:
-                    time.sleep(60 - (time.monotonic() - session.started) % 60)
-                if minute and minute % 5 == 0:
-                    for i in range(50):
-                        fleet.rename(1 + (minute // 5 * 50 + i) % 999, f"churn-{minute:03d}-{i:02d}")
-                sample = session.sample()
-                samples.append({"minute": minute, **sample})
-                log(f"long run: minute {minute}: RSS {sample['rss_kib'] / 1024:.1f} MiB, "
-                    f"CPU {sample['cpu_s']:.1f} s")
-        finally:
-            session.quit()
+        sessions.append(run.session("long", run.modeldeck_argv(config)))
+        session = sessions[0]
+        session.wait_for(r"\b1000 firing", 90)
+        for minute in range(LONG_MINUTES + 1):
+            if minute:
+                time.sleep(60 - (time.monotonic() - session.started) % 60)
+            if minute and minute % 5 == 0:
+                for i in range(50):
+                    fleet.rename(1 + (minute // 5 * 50 + i) % 999, f"churn-{minute:03d}-{i:02d}")
+            if minute == max(1, LONG_MINUTES - 3):
+                sessions.append(run.session("long-fresh", run.modeldeck_argv(config)))
+            sample = {"minute": minute, **session.sample()}
+            if len(sessions) > 1:
+                sample["fresh"] = sessions[1].sample()
+            samples.append(sample)
+            log(f"long run: minute {minute}: RSS {sample['rss_kib'] / 1024:.1f} MiB, CPU {sample['cpu_s']:.1f} s")
     finally:
+        for session in sessions:
+            session.quit()
         alertmanager.stop()
         prometheus.stop()
         server.close()
