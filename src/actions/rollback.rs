@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::journal::Outcome;
+use crate::journal::{Draft, Kind, Outcome, Subject};
 use crate::registry::CallError;
 use crate::registry::mlflow::MlflowClient;
 use crate::registry::oip::OipClient;
@@ -261,4 +261,43 @@ async fn run_hook(plan: &RollbackPlan, template: &[String], timeout: Duration, e
         (Outcome::Failed { error: format!("the command failed: {}", run.summary()) }, plan.current.clone())
     };
     RollbackResult { outcome, after, steps, output }
+}
+
+/// The journal entry of a rollback, and the status line, whatever its outcome.
+pub fn draft(plan: &RollbackPlan, result: RollbackResult, author: &str, environment: &str) -> (Draft, String, bool) {
+    let ok = result.outcome == Outcome::Ok;
+    let from = plan.current.as_deref().unwrap_or("?");
+    let what = format!("{} {from} → {}", plan.model, plan.target);
+    let message = match &result.outcome {
+        Outcome::Ok => format!("rolled back {what}: verified"),
+        Outcome::Failed { error } => format!("rollback FAILED ({what}): {error}"),
+        Outcome::Unknown { reason } => format!("rollback UNKNOWN ({what}): {reason} — check the registry"),
+        Outcome::Suppressed { reason } => format!("rollback held back ({what}): {reason}"),
+    };
+    let mut after = json!({ "version": result.after, "steps": result.steps });
+    if let Some(output) = &result.output {
+        after["output"] = json!(output);
+    }
+    let draft = Draft {
+        author: author.to_string(),
+        environment: environment.to_string(),
+        kind: Kind::Rollback,
+        subject: Subject {
+            model: Some(plan.model.clone()),
+            version: Some(plan.target.clone()),
+            alert: None,
+            alertname: None,
+        },
+        note: plan.note.clone(),
+        request: Some(plan.request_json()),
+        before: Some(json!({
+            "version": plan.current,
+            "target_validation": plan.validation,
+            "validated": plan.validated,
+            "validation_override": plan.override_validation,
+        })),
+        after: Some(after),
+        result: result.outcome,
+    };
+    (draft, message, ok)
 }

@@ -205,7 +205,7 @@ pub async fn run(request: ActionRequest, ctx: &ActionContext) -> ActionReport {
         }
         ActionRequest::Rollback(plan) => {
             let result = super::rollback::execute(&plan, &ctx.registry, &ctx.environment).await;
-            rollback_draft(&plan, result, ctx)
+            super::rollback::draft(&plan, result, &ctx.author, &ctx.environment)
         }
         ActionRequest::Retrain(order) => {
             let (draft, message, ok, run) =
@@ -234,48 +234,6 @@ pub async fn run(request: ActionRequest, ctx: &ActionContext) -> ActionReport {
         None => None,
     };
     ActionReport { kind, started, ok, message, entry }
-}
-
-fn rollback_draft(
-    plan: &super::rollback::RollbackPlan,
-    result: super::rollback::RollbackResult,
-    ctx: &ActionContext,
-) -> (Draft, String, bool) {
-    let ok = result.outcome == Outcome::Ok;
-    let from = plan.current.as_deref().unwrap_or("?");
-    let what = format!("{} {from} → {}", plan.model, plan.target);
-    let message = match &result.outcome {
-        Outcome::Ok => format!("rolled back {what}: verified"),
-        Outcome::Failed { error } => format!("rollback FAILED ({what}): {error}"),
-        Outcome::Unknown { reason } => format!("rollback UNKNOWN ({what}): {reason} — check the registry"),
-        Outcome::Suppressed { reason } => format!("rollback held back ({what}): {reason}"),
-    };
-    let mut after = json!({ "version": result.after, "steps": result.steps });
-    if let Some(output) = &result.output {
-        after["output"] = json!(output);
-    }
-    let draft = Draft {
-        author: ctx.author.clone(),
-        environment: ctx.environment.clone(),
-        kind: Kind::Rollback,
-        subject: Subject {
-            model: Some(plan.model.clone()),
-            version: Some(plan.target.clone()),
-            alert: None,
-            alertname: None,
-        },
-        note: plan.note.clone(),
-        request: Some(plan.request_json()),
-        before: Some(json!({
-            "version": plan.current,
-            "target_validation": plan.validation,
-            "validated": plan.validated,
-            "validation_override": plan.override_validation,
-        })),
-        after: Some(after),
-        result: result.outcome,
-    };
-    (draft, message, ok)
 }
 
 fn hhmm(t: Timestamp) -> String {
