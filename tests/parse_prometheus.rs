@@ -477,3 +477,23 @@ fn hostile_result_type_is_sanitised() {
     let err = expect_err(prometheus::parse_vector(200, body, MODEL));
     assert_eq!(err, ApiError::Decode("expected a vector, got ␛[2Jvector-of-a-very-lo…".into()));
 }
+
+#[test]
+fn member_order_does_not_matter() {
+    // The body is read as a stream; `result` before `resultType` and `data` before
+    // `status` must read as the usual order does.
+    let body =
+        br#"{"data":{"result":[{"metric":{"model":"a"},"value":[1,"0.5"]}],"resultType":"vector"},"status":"success"}"#;
+    assert_eq!(sorted(prometheus::parse_vector(200, body, MODEL).unwrap()), BTreeMap::from([("a".into(), 0.5)]));
+    // An error status found after the data wins over what the data held.
+    let body =
+        br#"{"data":{"resultType":"vector","result":[1]},"status":"error","errorType":"bad_data","error":"nope"}"#;
+    let err = expect_err(prometheus::parse_vector(200, body, MODEL));
+    assert!(matches!(&err, ApiError::Server { message, .. } if message.contains("nope")), "{err:?}");
+    // A wrong result type found after the series wins over an odd series.
+    let body = br#"{"status":"success","data":{"result":[1],"resultType":"matrix"}}"#;
+    assert_eq!(
+        expect_err(prometheus::parse_vector(200, body, MODEL)),
+        ApiError::Decode("expected a vector, got matrix".into())
+    );
+}

@@ -6,8 +6,9 @@
 //! a default and unknown fields are ignored; only a body that is not an array of objects is
 //! an error.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
+use super::stream::{self, Each, Expect, Found};
 use super::{
     ApiError, alert_from, clean_list, decode_failure, http_error, is_non_empty_array, is_success, kind, raw_string_map,
     server_error, shape, timestamp,
@@ -30,62 +31,76 @@ use crate::sanitize;
 /// in [`super::prometheus::parse_alerts`]; `startsAt`, `status.silencedBy` and
 /// `generatorURL` (empty gives `None`) are copied.
 pub fn parse_alerts(status: u16, body: &[u8], model_label: &str) -> Result<Vec<Alert>, ApiError> {
-    let parsed = serde_json::from_slice::<Value>(body);
     if !is_success(status) {
-        return Err(match parsed {
-            Ok(Value::String(message)) => server_error(status, None, Some(&message)),
-            // Prometheus-style envelopes: Mimir's Alertmanager, or the 410 of the removed v1 API.
-            Ok(Value::Object(object)) => {
-                let text = |key: &str| object.get(key).and_then(Value::as_str);
-                match text("error").or_else(|| text("message")) {
-                    Some(message) => server_error(status, text("errorType"), Some(message)),
-                    None => http_error(status, body),
-                }
+        return Err(error_answer(status, body));
+    }
+    // Streamed: each alert's tree is dropped once it is an `Alert`, so 10,000 alerts never
+    // sit in memory as one `Value` tree.
+    let mut alerts = Vec::new();
+    let mut misshapen = None;
+    let found = stream::from_slice(
+        body,
+        Expect(Each(|n, item: Value| match &item {
+            _ if misshapen.is_some() => {}
+            Value::Object(item) => alerts.push(alert_of(item, model_label)),
+            other => misshapen = Some(shape(&format!("alert {n} is {}, expected an object", kind(other)))),
+        })),
+    )
+    .map_err(|err| decode_failure(body, &err))?;
+    match found {
+        Found::Other(found) => Err(shape(&format!("expected an array of alerts, got {found}"))),
+        Found::Expected(()) => misshapen.map_or(Ok(alerts), Err),
+    }
+}
+
+/// The error a non-2xx answer stands for.
+fn error_answer(status: u16, body: &[u8]) -> ApiError {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::String(message)) => server_error(status, None, Some(&message)),
+        // Prometheus-style envelopes: Mimir's Alertmanager, or the 410 of the removed v1 API.
+        Ok(Value::Object(object)) => {
+            let text = |key: &str| object.get(key).and_then(Value::as_str);
+            match text("error").or_else(|| text("message")) {
+                Some(message) => server_error(status, text("errorType"), Some(message)),
+                None => http_error(status, body),
             }
-            _ => http_error(status, body),
-        });
-    }
-    let value = parsed.map_err(|err| decode_failure(body, &err))?;
-    let Value::Array(items) = value else {
-        return Err(shape(&format!("expected an array of alerts, got {}", kind(&value))));
-    };
-    let mut alerts = Vec::with_capacity(items.len());
-    for (n, item) in items.iter().enumerate() {
-        let Value::Object(item) = item else {
-            return Err(shape(&format!("alert {n} is {}, expected an object", kind(item))));
-        };
-        let labels = raw_string_map(item.get("labels"));
-        let annotations = raw_string_map(item.get("annotations"));
-        let mut alert = alert_from(&labels, &annotations, model_label);
-
-        let status = item.get("status");
-        let field = |key: &str| status.and_then(|s| s.get(key));
-        let silenced_by = clean_list(field("silencedBy"));
-        let inhibited = is_non_empty_array(field("inhibitedBy"));
-        alert.state = match field("state").and_then(Value::as_str) {
-            Some("active") => AlertState::Active,
-            Some("unprocessed") => AlertState::Unprocessed,
-            Some("suppressed") if silenced_by.is_empty() && inhibited => AlertState::Inhibited,
-            Some("suppressed") => AlertState::Silenced,
-            _ if !silenced_by.is_empty() => AlertState::Silenced,
-            _ if inhibited => AlertState::Inhibited,
-            _ => AlertState::Active,
-        };
-        alert.silenced_by = silenced_by;
-        alert.inhibited_by = clean_list(field("inhibitedBy"));
-        alert.receivers = item
-            .get("receivers")
-            .and_then(Value::as_array)
-            .map(|rs| rs.iter().filter_map(|r| r.get("name").and_then(Value::as_str)).map(sanitize::clean).collect())
-            .unwrap_or_default();
-
-        if let Some(fingerprint) = item.get("fingerprint").and_then(Value::as_str).filter(|f| !f.is_empty()) {
-            alert.fingerprint = sanitize::clean(fingerprint);
         }
-        alert.starts_at = timestamp(item.get("startsAt"));
-        alert.generator_url =
-            item.get("generatorURL").and_then(Value::as_str).filter(|url| !url.is_empty()).map(sanitize::clean);
-        alerts.push(alert);
+        _ => http_error(status, body),
     }
-    Ok(alerts)
+}
+
+/// One `gettableAlert` object as a domain alert.
+fn alert_of(item: &Map<String, Value>, model_label: &str) -> Alert {
+    let labels = raw_string_map(item.get("labels"));
+    let annotations = raw_string_map(item.get("annotations"));
+    let mut alert = alert_from(&labels, &annotations, model_label);
+
+    let status = item.get("status");
+    let field = |key: &str| status.and_then(|s| s.get(key));
+    let silenced_by = clean_list(field("silencedBy"));
+    let inhibited = is_non_empty_array(field("inhibitedBy"));
+    alert.state = match field("state").and_then(Value::as_str) {
+        Some("active") => AlertState::Active,
+        Some("unprocessed") => AlertState::Unprocessed,
+        Some("suppressed") if silenced_by.is_empty() && inhibited => AlertState::Inhibited,
+        Some("suppressed") => AlertState::Silenced,
+        _ if !silenced_by.is_empty() => AlertState::Silenced,
+        _ if inhibited => AlertState::Inhibited,
+        _ => AlertState::Active,
+    };
+    alert.silenced_by = silenced_by;
+    alert.inhibited_by = clean_list(field("inhibitedBy"));
+    alert.receivers = item
+        .get("receivers")
+        .and_then(Value::as_array)
+        .map(|rs| rs.iter().filter_map(|r| r.get("name").and_then(Value::as_str)).map(sanitize::clean).collect())
+        .unwrap_or_default();
+
+    if let Some(fingerprint) = item.get("fingerprint").and_then(Value::as_str).filter(|f| !f.is_empty()) {
+        alert.fingerprint = sanitize::clean(fingerprint);
+    }
+    alert.starts_at = timestamp(item.get("startsAt"));
+    alert.generator_url =
+        item.get("generatorURL").and_then(Value::as_str).filter(|url| !url.is_empty()).map(sanitize::clean);
+    alert
 }

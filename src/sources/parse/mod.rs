@@ -20,7 +20,9 @@ use crate::domain::{Alert, AlertState, Severity};
 use crate::sanitize;
 
 pub mod alertmanager;
+mod envelope;
 pub mod prometheus;
+mod stream;
 
 /// Longest `Display` of an [`ApiError`], in characters; it is shown in the header.
 pub const DISPLAY_MAX: usize = 120;

@@ -16,6 +16,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Map, Value};
 
+use super::envelope::Envelope;
+use super::stream::{self, Expect, Found};
 use super::{
     ApiError, alert_from, decode_failure, http_error, is_success, kind, label, raw_string_map, server_error, shape,
     timestamp,
@@ -35,18 +37,16 @@ pub const MAX_POINTS: usize = 11_000;
 /// `"-Inf"` parse to the f64 specials. Any other result type is a [`ApiError::Decode`]
 /// (`expected a vector, got scalar`).
 pub fn parse_vector(status: u16, body: &[u8], model_label: &str) -> Result<HashMap<String, f64>, ApiError> {
-    let data = envelope_data(status, body)?;
-    let series = result(&data, "vector")?;
     let mut out: HashMap<String, f64> = HashMap::new();
-    for item in series {
+    each_series(status, body, "vector", |item| {
         let Some(model) = model_of(&item, model_label) else {
-            continue;
+            return;
         };
         let Some(value) = item.get("value").and_then(sample_value) else {
-            continue;
+            return;
         };
         out.entry(model).and_modify(|v| *v = v.max(value)).or_insert(value);
-    }
+    })?;
     Ok(out)
 }
 
@@ -59,18 +59,16 @@ pub fn parse_label_values(
     model_label: &str,
     label_name: &str,
 ) -> Result<HashMap<String, Vec<String>>, ApiError> {
-    let data = envelope_data(status, body)?;
-    let series = result(&data, "vector")?;
     let mut sets: HashMap<String, BTreeSet<String>> = HashMap::new();
-    for item in series {
+    each_series(status, body, "vector", |item| {
         let Some(model) = model_of(&item, model_label) else {
-            continue;
+            return;
         };
         let Some(value) = item.metric.and_then(|m| label(m, label_name)) else {
-            continue;
+            return;
         };
         sets.entry(model).or_default().insert(sanitize::clean(value));
-    }
+    })?;
     Ok(sets.into_iter().map(|(model, values)| (model, values.into_iter().collect())).collect())
 }
 
@@ -91,16 +89,14 @@ pub fn parse_matrix(
     step: f64,
     points: usize,
 ) -> Result<HashMap<String, Vec<f64>>, ApiError> {
-    let data = envelope_data(status, body)?;
-    let series = result(&data, "matrix")?;
     let points = points.min(MAX_POINTS);
     let mut out: HashMap<String, Vec<f64>> = HashMap::new();
-    for item in series {
+    each_series(status, body, "matrix", |item| {
         let Some(model) = model_of(&item, model_label) else {
-            continue;
+            return;
         };
         let Some(Value::Array(values)) = item.get("values") else {
-            continue;
+            return;
         };
         let row = out.entry(model).or_insert_with(|| vec![f64::NAN; points]);
         for pair in values {
@@ -111,7 +107,7 @@ pub fn parse_matrix(
                 row[slot] = row[slot].max(v);
             }
         }
-    }
+    })?;
     Ok(out)
 }
 
@@ -167,21 +163,31 @@ fn envelope_data(status: u16, body: &[u8]) -> Result<Value, ApiError> {
             http_error(status, body)
         });
     };
-    let state = envelope.get("status").and_then(Value::as_str);
-    let error = envelope.get("error").and_then(Value::as_str);
-    let error_type = envelope.get("errorType").and_then(Value::as_str);
+    let text = |key: &str| envelope.get(key).and_then(Value::as_str);
+    check_envelope(status, body, text("status"), text("error"), text("errorType"))?;
+    envelope.remove("data").ok_or_else(|| shape("no data"))
+}
+
+/// The error an envelope's `status`, `error` and `errorType` (and the HTTP status) stand
+/// for, if any.
+fn check_envelope(
+    status: u16,
+    body: &[u8],
+    state: Option<&str>,
+    error: Option<&str>,
+    error_type: Option<&str>,
+) -> Result<(), ApiError> {
     if state == Some("error") || (state != Some("success") && (error.is_some() || error_type.is_some())) {
         return Err(server_error(status, error_type, error));
     }
-    if !ok {
+    if !is_success(status) {
         // JSON, but not the API's error envelope: a gateway's own error object.
         return Err(http_error(status, body));
     }
     match state {
-        Some("success") | None => {}
-        Some(other) => return Err(shape(&format!("status \"{other}\""))),
+        Some("success") | None => Ok(()),
+        Some(other) => Err(shape(&format!("status \"{other}\""))),
     }
-    envelope.remove("data").ok_or_else(|| shape("no data"))
 }
 
 /// One element of a `result` array.
@@ -197,12 +203,38 @@ impl<'a> Series<'a> {
     }
 }
 
-/// The series of a `vector` or `matrix` result; a different result type is an error.
-fn result<'a>(data: &'a Value, expected: &str) -> Result<Vec<Series<'a>>, ApiError> {
-    let Value::Object(data) = data else {
-        return Err(shape(&format!("data is {}, expected an object", kind(data))));
+/// Calls `each` on every series of a `vector` or `matrix` answer, reading the body as a
+/// stream (one series' tree at a time). Errors are those of [`envelope_data`] and then, in
+/// this order: a different result type, a `result` that is not an array, an element that
+/// is not an object; on any error what `each` gathered is to be dropped.
+fn each_series(status: u16, body: &[u8], expected: &str, mut each: impl FnMut(Series<'_>)) -> Result<(), ApiError> {
+    let ok = is_success(status);
+    let mut misshapen = None;
+    let mut element = |n: usize, item: Value| match &item {
+        _ if misshapen.is_some() => {}
+        Value::Object(item) => each(Series { metric: item.get("metric").and_then(Value::as_object), item }),
+        other => misshapen = Some(shape(&format!("result {n} is {}, expected an object", kind(other)))),
     };
-    match data.get("resultType").and_then(Value::as_str) {
+    let outline = match stream::from_slice(body, Expect(Envelope(&mut element))) {
+        Ok(Found::Expected(outline)) => outline,
+        Ok(Found::Other(found)) if ok => return Err(shape(&format!("expected an object, got {found}"))),
+        Err(err) if ok => return Err(decode_failure(body, &err)),
+        Ok(Found::Other(_)) | Err(_) => return Err(http_error(status, body)),
+    };
+    let text = |value: &Option<Value>| value.as_ref().and_then(Value::as_str).map(str::to_owned);
+    check_envelope(
+        status,
+        body,
+        text(&outline.status).as_deref(),
+        text(&outline.error).as_deref(),
+        text(&outline.error_type).as_deref(),
+    )?;
+    let data = match outline.data {
+        None => return Err(shape("no data")),
+        Some(Found::Other(found)) => return Err(shape(&format!("data is {found}, expected an object"))),
+        Some(Found::Expected(data)) => data,
+    };
+    match data.result_type.as_ref().and_then(Value::as_str) {
         Some(found) if found == expected => {}
         Some(found) => {
             let found = super::truncate_chars(&sanitize::clean(found), 24);
@@ -210,24 +242,11 @@ fn result<'a>(data: &'a Value, expected: &str) -> Result<Vec<Series<'a>>, ApiErr
         }
         None => return Err(shape("no resultType")),
     }
-    let items = match data.get("result") {
-        Some(Value::Array(items)) => items.as_slice(),
-        None | Some(Value::Null) => &[],
-        Some(other) => {
-            return Err(shape(&format!("result is {}, expected an array", kind(other))));
-        }
-    };
-    items
-        .iter()
-        .enumerate()
-        .map(|(n, item)| {
-            let Value::Object(item) = item else {
-                return Err(shape(&format!("result {n} is {}, expected an object", kind(item))));
-            };
-            let metric = item.get("metric").and_then(Value::as_object);
-            Ok(Series { metric, item })
-        })
-        .collect()
+    match data.result {
+        None | Some(Found::Expected(())) | Some(Found::Other("null")) => {}
+        Some(Found::Other(found)) => return Err(shape(&format!("result is {found}, expected an array"))),
+    }
+    misshapen.map_or(Ok(()), Err)
 }
 
 /// The sanitised model of a series, if it has one.

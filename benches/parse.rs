@@ -1,0 +1,60 @@
+//! Parsing the largest answers: time and, through divan's allocation profiler, the most
+//! memory held at once. Run with `cargo bench --bench parse`; the README quotes the numbers.
+
+use modeldeck::sources::parse::{alertmanager, prometheus};
+
+#[global_allocator]
+static ALLOC: divan::AllocProfiler = divan::AllocProfiler::system();
+
+fn main() {
+    divan::main();
+}
+
+/// `GET /api/v2/alerts` with `alerts` firing alerts, shaped like Alertmanager 0.25's answer.
+fn alertmanager_body(alerts: usize) -> Vec<u8> {
+    let items: Vec<serde_json::Value> = (0..alerts)
+        .map(|n| {
+            serde_json::json!({
+                "annotations": {"summary": format!("accuracy of model-{n} below 0.9"), "runbook_url": "https://runbooks.example/accuracy"},
+                "endsAt": "2026-12-04T21:00:00.000Z",
+                "fingerprint": format!("{n:016x}"),
+                "receivers": [{"name": "oncall"}],
+                "startsAt": "2026-12-04T20:00:00.000Z",
+                "status": {"inhibitedBy": [], "silencedBy": [], "state": "active"},
+                "updatedAt": "2026-12-04T20:30:00.000Z",
+                "generatorURL": "http://prometheus:9090/graph?g0.expr=accuracy",
+                "labels": {"alertname": "AccuracyLow", "model": format!("model-{}", n % 100), "severity": "critical", "team": "ml", "instance": format!("serve-{n}:8080")}
+            })
+        })
+        .collect();
+    serde_json::to_vec(&items).unwrap()
+}
+
+/// A range query's answer: `models` series of `points` samples each.
+fn matrix_body(models: usize, points: usize) -> Vec<u8> {
+    let result: Vec<serde_json::Value> = (0..models)
+        .map(|n| {
+            let values: Vec<serde_json::Value> = (0..points)
+                .map(|p| serde_json::json!([1_700_000_000 + p * 60, format!("0.{:04}", (n * 7 + p) % 10_000)]))
+                .collect();
+            serde_json::json!({"metric": {"model": format!("model-{n}")}, "values": values})
+        })
+        .collect();
+    serde_json::to_vec(&serde_json::json!({"status": "success", "data": {"resultType": "matrix", "result": result}}))
+        .unwrap()
+}
+
+#[divan::bench(args = [1_000, 10_000])]
+fn alertmanager_alerts(bencher: divan::Bencher, alerts: usize) {
+    let body = alertmanager_body(alerts);
+    bencher.bench(|| alertmanager::parse_alerts(200, divan::black_box(&body), "model").unwrap().len());
+}
+
+/// The fleet's accuracy trend at 10,000 models: 60 points each over the hour.
+#[divan::bench(args = [1_000, 10_000])]
+fn prometheus_matrix_60_points(bencher: divan::Bencher, models: usize) {
+    let body = matrix_body(models, 60);
+    bencher.bench(|| {
+        prometheus::parse_matrix(200, divan::black_box(&body), "model", 1_700_000_000.0, 60.0, 60).unwrap().len()
+    });
+}
