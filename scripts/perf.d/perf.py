@@ -308,11 +308,15 @@ def long_run(run):
 
 
 def bench():
-    """`cargo bench --bench render`: divan's medians by benchmark and argument."""
-    done = subprocess.run(["cargo", "bench", "--bench", "render"], capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"cargo bench failed:\n{done.stderr[-3000:]}")
-    return report.parse_divan(done.stdout)
+    """`cargo bench --bench render` and `--bench parse`: divan's medians (and, for parse,
+    the most memory held at once) by benchmark and argument."""
+    medians = {}
+    for name in ("render", "parse"):
+        done = subprocess.run(["cargo", "bench", "--bench", name], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"cargo bench --bench {name} failed:\n{done.stderr[-3000:]}")
+        medians.update(report.parse_divan(done.stdout))
+    return medians
 
 
 def main():
@@ -336,7 +340,7 @@ def main():
                     if os.path.exists(path):
                         os.replace(path, os.path.join(out, f"{name}-{log_name}"))
     if os.environ.get("PERF_BENCH", "1") == "1" and LONG != "only":
-        log("cargo bench --bench render")
+        log("cargo bench --bench render, --bench parse")
         run.results["bench"] = bench()
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(run.results, f, indent=1)

@@ -4,17 +4,30 @@ TREE = "│├╰─ "
 
 
 def parse_divan(text):
-    """{"group/arg": median} from divan's tree table."""
-    medians, path = {}, []
+    """{"group/arg": median} from divan's tree table; with the allocation profiler on, also
+    {"group/arg (max alloc)": bytes}, the most memory one iteration held at once."""
+    medians, path, counter, values = {}, [], None, []
     for line in text.splitlines():
         if "│" not in line:
             continue
         body = line.lstrip(TREE)
-        # "├─ a" is a top-level benchmark, "│  ├─ 100" an argument of one.
-        depth = (len(line) - len(body)) // 3 - 1
         cells = [c.strip() for c in body.split("│")]
         if len(cells) < 3 or cells[2] == "median":
             continue
+        if cells[0].endswith(":"):
+            # An allocation counter ("max alloc:", "alloc:", ...): a count row and a bytes
+            # row follow.
+            counter, values = cells[0][:-1], []
+            continue
+        if counter is not None:
+            values.append(cells[2])
+            if len(values) == 2:
+                if counter == "max alloc":
+                    medians["/".join(path) + " (max alloc)"] = values[1]
+                counter = None
+            continue
+        # "├─ a" is a top-level benchmark, "│  ├─ 100" an argument of one.
+        depth = (len(line) - len(body)) // 3 - 1
         name = cells[0].split()[0]
         path = path[:depth] + [name]
         if cells[2]:
@@ -99,7 +112,7 @@ def print_main(results):
         ])
 
     if "bench" in results:
-        print("## cargo bench --bench render (medians)\n")
+        print("## cargo bench --bench render and --bench parse (medians)\n")
         table(["benchmark", "median"], list(results["bench"].items()))
 
 
