@@ -221,14 +221,10 @@ fn each_series(status: u16, body: &[u8], expected: &str, mut each: impl FnMut(Se
         Err(err) if ok => return Err(decode_failure(body, &err)),
         Ok(Found::Other(_)) | Err(_) => return Err(http_error(status, body)),
     };
-    let text = |value: &Option<Value>| value.as_ref().and_then(Value::as_str).map(str::to_owned);
-    check_envelope(
-        status,
-        body,
-        text(&outline.status).as_deref(),
-        text(&outline.error).as_deref(),
-        text(&outline.error_type).as_deref(),
-    )?;
+    fn text(value: &Option<Value>) -> Option<&str> {
+        value.as_ref().and_then(Value::as_str)
+    }
+    check_envelope(status, body, text(&outline.status), text(&outline.error), text(&outline.error_type))?;
     let data = match outline.data {
         None => return Err(shape("no data")),
         Some(Found::Other(found)) => return Err(shape(&format!("data is {found}, expected an object"))),
