@@ -58,7 +58,10 @@ pub async fn status(prepared: &Prepared, demo: bool, json: bool) -> Result<ExitC
         app.update(Event::Source(update));
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&document(&app, &errors))?);
+        // Values stay raw; `json_text` writes C1 and bidi controls as `\uXXXX`, which serde
+        // leaves raw, so the document says the same and cannot drive a terminal.
+        let text = serde_json::to_string_pretty(&document(&app, &errors))?;
+        println!("{}", crate::sanitize::json_text(&text));
     } else {
         print!("{}", table(&app));
     }
@@ -97,7 +100,7 @@ fn document(app: &App, errors: &[(SourceId, Option<String>)]) -> Value {
             }
             json!({
                 "name": row.name,
-                "status": row.status,
+                "status": row.health(),
                 "critical_alert": row.critical(),
                 "firing_alerts": row.firing,
                 "values": values,
@@ -126,19 +129,25 @@ fn document(app: &App, errors: &[(SourceId, Option<String>)]) -> Value {
     })
 }
 
+/// The human table: outside text made inert, as on screen.
 fn table(app: &App) -> String {
+    let shown = crate::sanitize::clean;
     let columns: Vec<_> = app.settings.columns.iter().filter(|c| c.id != ColumnId::Trend).collect();
-    let mut out = format!("environment: {}\n\n", app.environment_info().name);
+    let mut out = format!("environment: {}\n\n", shown(&app.environment_info().name));
     let mut header = format!("{:<1} {:<24}", "", "MODEL");
     for c in &columns {
         header += &format!(" {:>8}", format::fit(&c.title, 8));
     }
     out += &format!("{header} {:>6}\n", "ALERTS");
     for row in app.fleet.visible_rows() {
-        let mark = if row.critical() { "!" } else { " " };
-        let mut line = format!("{mark} {:<24}", format::fit(&row.name, 24));
+        let mark = match row.health() {
+            crate::domain::Status::Critical => "!",
+            crate::domain::Status::Warn => "•",
+            _ => " ",
+        };
+        let mut line = format!("{mark} {:<24}", format::fit(&shown(&row.name), 24));
         for c in &columns {
-            line += &format!(" {:>8}", format::fit(&format::cell(c.id, row.cells.get(&c.id)), 8));
+            line += &format!(" {:>8}", format::fit(&shown(&format::cell(c.id, row.cells.get(&c.id))), 8));
         }
         out += &format!("{line} {:>6}\n", row.firing);
     }
@@ -152,11 +161,11 @@ fn table(app: &App) -> String {
         out += &format!(
             "  {:<8} {:<24} {:<20} {:>6} {:<9} {}\n",
             a.severity.label(),
-            format::fit(&a.name, 24),
-            format::fit(a.model.as_deref().unwrap_or("–"), 20),
+            format::fit(&shown(&a.name), 24),
+            format::fit(&a.model.as_deref().map_or_else(|| "–".to_string(), shown), 20),
             age,
             a.state.label(),
-            a.summary
+            shown(&a.summary.split_whitespace().collect::<Vec<_>>().join(" "))
         );
     }
     out

@@ -1,6 +1,8 @@
 //! Strings from backends may carry terminal escape sequences (a label value such as
-//! `"\x1b[2J"` would clear the operator's screen). Every outside string passes through
-//! [`sanitize`] at the parse boundary, so views never see a raw control character.
+//! `"\x1b[2J"` would clear the operator's screen). The app keeps them exactly as sent (the
+//! same value goes back into PromQL, silence matchers and the journal); [`sanitize`] makes
+//! them inert where text meets a person: the views (`ui::text`), the human `status` output,
+//! the Markdown export, and error messages written for the operator.
 //!
 //! The same boundary keeps the run's credentials off the screen and out of the log: a
 //! server may echo what it was sent (a 401 page quoting the `Authorization` header, an
@@ -104,7 +106,8 @@ pub fn json_text(json: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-fn is_unsafe(c: char) -> bool {
+/// A character that must not reach a terminal: a C0 or C1 control, DEL, or a bidi control.
+pub fn is_unsafe(c: char) -> bool {
     c.is_control() || is_bidi_control(c)
 }
 

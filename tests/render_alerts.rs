@@ -159,7 +159,11 @@ fn unack_confirmation_lists_the_silences() {
     key(&mut app, KeyCode::Char('A'));
     let screen = screen(&app, 100, 24);
     assert!(screen.contains("Un-acknowledge — staging"), "{screen}");
-    assert!(screen.contains("Expire 1 silence(s) muting ModelDriftHigh:"), "{screen}");
+    assert!(screen.contains("Expire 1 silence(s) muting ModelDriftHigh on recsys-ranker:"), "{screen}");
+    assert!(
+        screen.contains("on: environment staging · model recsys-ranker · version 3 · alert ModelDriftHigh"),
+        "the confirmation names what it is about in full:\n{screen}"
+    );
     let silence = line(&screen, "7c1e9a40-drift");
     assert!(silence.contains("by bob@ops-2") && silence.contains("\"retraining tonight\""), "{silence}");
     assert!(screen.contains("Enter: do it · Esc: cancel"), "{screen}");

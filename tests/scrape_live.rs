@@ -81,8 +81,7 @@ async fn live_figures_count_real_inferences_and_keep_updating_while_prometheus_i
 
     // Open the model screen: the fleet knows iris through Prometheus's scrape of MLServer.
     live.until("iris in the fleet", DEADLINE, |app| app.fleet.find("iris").is_some()).await;
-    let row = live.app.fleet.visible_rows().position(|r| r.name == "iris").expect("iris is listed");
-    live.app.fleet_selected = row;
+    live.app.select_model("iris");
     live.send(Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
     assert_eq!(live.app.screen, Screen::Model("iris".into()));
     let screen = live.screen();

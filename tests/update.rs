@@ -46,17 +46,17 @@ fn navigation_moves_and_clamps() {
     let mut app = common::app(20, 5);
     ch(&mut app, 'j');
     ch(&mut app, 'j');
-    assert_eq!(app.fleet_selected, 2);
+    assert_eq!(app.fleet_selected(), 2);
     ch(&mut app, 'k');
-    assert_eq!(app.fleet_selected, 1);
+    assert_eq!(app.fleet_selected(), 1);
     ch(&mut app, 'G');
-    assert_eq!(app.fleet_selected, 19);
+    assert_eq!(app.fleet_selected(), 19);
     ch(&mut app, 'j');
-    assert_eq!(app.fleet_selected, 19, "stays on the last row");
+    assert_eq!(app.fleet_selected(), 19, "stays on the last row");
     ch(&mut app, 'g');
-    assert_eq!(app.fleet_selected, 0);
+    assert_eq!(app.fleet_selected(), 0);
     key(&mut app, KeyCode::Up);
-    assert_eq!(app.fleet_selected, 0);
+    assert_eq!(app.fleet_selected(), 0);
 }
 
 #[test]
@@ -65,8 +65,8 @@ fn tab_switches_focus_and_keys_move_the_focused_list() {
     key(&mut app, KeyCode::Tab);
     assert_eq!(app.focus, Pane::Alerts);
     ch(&mut app, 'j');
-    assert_eq!(app.alert_selected, 1);
-    assert_eq!(app.fleet_selected, 0);
+    assert_eq!(app.alert_selected(), 1);
+    assert_eq!(app.fleet_selected(), 0);
     key(&mut app, KeyCode::Tab);
     assert_eq!(app.focus, Pane::Fleet);
 }
@@ -105,7 +105,7 @@ fn filter_that_matches_nothing_keeps_selection_in_range() {
     ch(&mut app, '/');
     typed(&mut app, "zzz");
     assert!(app.fleet.visible.is_empty());
-    assert_eq!(app.fleet_selected, 0);
+    assert_eq!(app.fleet_selected(), 0);
     assert!(app.selected_model().is_none());
 }
 
@@ -136,7 +136,7 @@ fn help_opens_scrolls_and_closes() {
     assert_eq!(app.help, Some(0));
     ch(&mut app, 'j');
     assert_eq!(app.help, Some(1));
-    assert_eq!(app.fleet_selected, 0, "keys go to the overlay, not the table");
+    assert_eq!(app.fleet_selected(), 0, "keys go to the overlay, not the table");
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.help, None);
 }

@@ -126,7 +126,7 @@ fn a_opens_the_form_with_exact_label_matchers_and_asks_for_a_preview() {
     let form = app.ack.as_ref().expect("form open");
     assert_eq!(form.alert.fingerprint, ACCURACY);
     let rows: Vec<MatcherRow> =
-        accuracy_matchers().into_iter().map(|matcher| MatcherRow { matcher, enabled: true }).collect();
+        accuracy_matchers().into_iter().map(|matcher| MatcherRow { matcher, enabled: true, volatile: false }).collect();
     assert_eq!(form.rows, rows);
     assert_eq!(form.stage, AckStage::Editing);
     assert_eq!(form.preview, Preview::Loading);
@@ -395,7 +395,7 @@ fn the_silence_inventory_lists_live_silences_by_end_and_expires_or_extends_one()
     press(&mut app, 'k');
     press(&mut app, 'k');
     assert_eq!(selected(&app), "s-drift");
-    assert_eq!((app.fleet_selected, app.alert_selected), (0, 0), "j/k move in the inventory only");
+    assert_eq!((app.fleet_selected(), app.alert_selected()), (0, 0), "j/k move in the inventory only");
 
     assert!(act(&mut app, Action::Expire).is_empty());
     assert!(app.confirm.as_ref().expect("confirm").lines.join("\n").contains("s-drift"));

@@ -143,7 +143,7 @@ fn journal_view_lists_newest_first_filters_and_opens_an_entry() {
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.journal.filter_text, "", "first Esc clears the filter");
     key(&mut app, KeyCode::Char('j'));
-    assert_eq!(app.journal.selected, 1);
+    assert_eq!(app.journal.selected(), 1);
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.screen, Screen::Overview);
 }

@@ -235,9 +235,9 @@ impl Tail {
     fn finish(mut self) -> String {
         self.trim();
         let text = String::from_utf8_lossy(&self.bytes);
-        // Line by line, so newlines survive while escapes and other controls become inert.
-        let lines: Vec<String> = text.lines().map(|l| sanitize::clean(&l.replace('\t', "    "))).collect();
-        let body = lines.join("\n");
+        // Kept as the command wrote it (the journal records it); views make it inert line
+        // by line.
+        let body = text.into_owned();
         if self.dropped > 0 {
             format!("[output cut: the first {} bytes were dropped]\n{body}", self.dropped)
         } else {
@@ -305,6 +305,6 @@ mod tests {
         tail.push(b"\nlast line\x1b[0m\n");
         let text = tail.finish();
         assert!(text.starts_with("[output cut: the first "), "{}", &text[..80]);
-        assert!(text.ends_with("last line␛[0m"), "{}", &text[text.len() - 40..]);
+        assert!(text.ends_with("last line\x1b[0m\n"), "kept raw: {}", &text[text.len() - 40..]);
     }
 }

@@ -1,9 +1,10 @@
 //! What Alertmanager answers to the silence API: `gettableSilence` objects, the
 //! `{"silenceID": ...}` of a create or update, and error bodies.
 //!
-//! Pure functions over the raw body bytes: no I/O, no panics whatever the bytes are, and every
-//! string handed out has been through [`crate::sanitize::clean`]. Failures are short sentences
-//! that the client wraps into [`super::silence::ActionError`].
+//! Pure functions over the raw body bytes: no I/O, no panics whatever the bytes are. Ids,
+//! matchers, authors and comments are handed out exactly as sent (a silence is extended
+//! with the matchers it holds); error messages, written for the operator, are sanitised.
+//! Failures are short sentences that the client wraps into [`super::silence::ActionError`].
 
 use jiff::Timestamp;
 use serde_json::{Map, Value};
@@ -34,7 +35,7 @@ pub(super) fn parse_silences(body: &[u8], now: Timestamp) -> Result<Vec<Silence>
 pub(super) fn parse_created(body: &[u8]) -> Result<String, String> {
     let value = json(body)?;
     match value.get("silenceID").and_then(Value::as_str).map(str::trim) {
-        Some(id) if !id.is_empty() => Ok(sanitize::clean(id)),
+        Some(id) if !id.is_empty() => Ok(id.to_owned()),
         _ => Err("unexpected shape: no silenceID in the answer".to_owned()),
     }
 }
@@ -82,7 +83,7 @@ fn silence_from(value: &Value, now: Timestamp) -> Result<Silence, String> {
         return Err(format!("unexpected shape: a silence is {}, expected an object", kind(value)));
     };
     let id = match text(object, "id").map(str::trim) {
-        Some(id) if !id.is_empty() => sanitize::clean(id),
+        Some(id) if !id.is_empty() => id.to_owned(),
         _ => return Err("unexpected shape: a silence has no id".to_owned()),
     };
     let Some(Value::Array(raw_matchers)) = object.get("matchers") else {
@@ -115,8 +116,8 @@ fn silence_from(value: &Value, now: Timestamp) -> Result<Silence, String> {
         matchers,
         starts_at,
         ends_at,
-        created_by: text(object, "createdBy").map(sanitize::clean).unwrap_or_default(),
-        comment: text(object, "comment").map(sanitize::clean).unwrap_or_default(),
+        created_by: text(object, "createdBy").map(str::to_owned).unwrap_or_default(),
+        comment: text(object, "comment").map(str::to_owned).unwrap_or_default(),
         state,
         updated_at,
     })
@@ -127,8 +128,8 @@ fn matcher_from(value: &Value) -> Option<Matcher> {
     let object = value.as_object()?;
     let flag = |key: &str, default: bool| object.get(key).and_then(Value::as_bool).unwrap_or(default);
     Some(Matcher {
-        name: sanitize::clean(text(object, "name")?),
-        value: sanitize::clean(text(object, "value")?),
+        name: text(object, "name")?.to_owned(),
+        value: text(object, "value")?.to_owned(),
         is_regex: flag("isRegex", false),
         is_equal: flag("isEqual", true),
     })
@@ -178,11 +179,11 @@ mod tests {
     }
 
     #[test]
-    fn strings_from_the_server_are_sanitised() {
+    fn strings_from_the_server_are_kept_raw_and_messages_made_inert() {
         let hostile = SILENCE.replace("retraining", "\\u001b[2Jgone").replace(r#""alice""#, r#""a\nb""#);
         let silence = parse_silence(hostile.as_bytes(), now()).unwrap();
-        assert_eq!(silence.comment, "␛[2Jgone");
-        assert_eq!(silence.created_by, "a␊b");
+        assert_eq!(silence.comment, "\x1b[2Jgone");
+        assert_eq!(silence.created_by, "a\nb");
         assert_eq!(error_message(400, br#""bad \u001b[31m matcher""#), "bad ␛[31m matcher");
     }
 

@@ -41,6 +41,9 @@ pub enum AckStage {
 pub struct MatcherRow {
     pub matcher: Matcher,
     pub enabled: bool,
+    /// Left out by default (`[alerts] silence_ignore_labels`): it changes across a rollback
+    /// or a restart.
+    pub volatile: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -70,11 +73,16 @@ pub enum FormOutcome {
 }
 
 impl AckForm {
-    pub fn new(alert: Alert, default_duration: &str) -> AckForm {
+    /// The form for `alert`: one exact matcher per label, the raw value as Alertmanager sent
+    /// it, those in `ignore` unticked.
+    pub fn new(alert: Alert, default_duration: &str, ignore: &[String]) -> AckForm {
         let rows = alert
             .labels
             .iter()
-            .map(|(name, value)| MatcherRow { matcher: Matcher::equal(name, value), enabled: true })
+            .map(|(name, value)| {
+                let volatile = ignore.iter().any(|l| l == name) && name != "alertname";
+                MatcherRow { matcher: Matcher::equal(name, value), enabled: !volatile, volatile }
+            })
             .collect();
         AckForm {
             alert,

@@ -4,40 +4,54 @@
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::{AckForm, AckStage, App, FormOutcome, MessageLevel, Pane, Preview, Screen};
+use super::{AckForm, AckStage, App, FormOutcome, MessageLevel, Preview, Screen, Target, alert_words};
 use crate::actions::run::{ActionReport, ActionRequest};
 use crate::actions::silence::{Silence, SilenceRequest, SilenceState};
 use crate::domain::{Alert, AlertState};
 use crate::event::Effect;
 use crate::keymap::Action;
 
-/// A pending change waiting for Enter: what will happen, line by line.
+/// A pending change waiting for Enter: what will happen, line by line, and what it is about.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Confirm {
     pub title: String,
+    /// Environment, model, version and alert, named in full on the confirmation.
+    pub target: Target,
     pub lines: Vec<String>,
-    pub request: ActionRequest,
+    /// What Enter sends; `None` when there is nothing to send (only the other choice).
+    pub request: Option<ActionRequest>,
+    /// Offered when the alert is already silenced: the ack key opens a new silence form
+    /// for it anyway, with this duration.
+    pub ack_anyway: Option<(Box<Alert>, String)>,
+}
+
+/// Active and pending silences, soonest to end first: the silence inventory's rows.
+pub fn live_silences(silences: &[Silence]) -> Vec<&Silence> {
+    let mut list: Vec<&Silence> = silences.iter().filter(|s| s.state != SilenceState::Expired).collect();
+    list.sort_by(|a, b| (a.ends_at, &a.id).cmp(&(b.ends_at, &b.id)));
+    list
 }
 
 impl App {
-    /// The alert the operator is pointing at: the alert screen's, else the alerts pane's.
-    pub fn target_alert(&self) -> Option<&Alert> {
-        match &self.screen {
-            Screen::Alert(fp) => self.alert_rows().find(|a| &a.fingerprint == fp),
-            Screen::Overview if self.focus == Pane::Alerts => self.selected_alert(),
-            _ => None,
-        }
+    /// The alert the operator is on, if any (see [`App::target`]).
+    pub fn target_alert(&self) -> Option<Alert> {
+        self.target().alert
     }
 
     /// Active and pending silences, soonest to end first.
     pub fn live_silences(&self) -> Vec<&Silence> {
-        let mut list: Vec<&Silence> = self.silences.iter().filter(|s| s.state != SilenceState::Expired).collect();
-        list.sort_by_key(|s| (s.ends_at, s.id.clone()));
-        list
+        live_silences(&self.silences)
     }
 
+    /// The silence under the inventory's cursor, by id.
     pub fn selected_silence(&self) -> Option<&Silence> {
-        self.live_silences().get(self.silence_selected).copied()
+        let key = self.silence_cursor.key()?;
+        self.live_silences().get(self.silence_cursor.index()).copied().filter(|s| &s.id == key)
+    }
+
+    /// The highlighted row of the silence inventory.
+    pub fn silence_selected(&self) -> usize {
+        self.silence_cursor.index()
     }
 
     /// How long until the last silence muting `alert` ends.
@@ -69,6 +83,7 @@ impl App {
             Action::Unack => Some(self.start_unack()),
             Action::Silences => {
                 self.screen = Screen::Silences;
+                self.silence_cursor.hold();
                 Some(vec![Effect::RefreshNow])
             }
             Action::Expire if self.screen == Screen::Silences => Some(self.start_expire()),
@@ -86,12 +101,15 @@ impl App {
         self.start_ack_for(&duration)
     }
 
-    /// The acknowledge form with `duration` preset (a runbook rule may name one).
+    /// The acknowledge form with `duration` preset (a runbook rule may name one). An alert
+    /// that is already silenced gets a warning naming its silences first, with the offer to
+    /// extend one instead of piling up another.
     pub(super) fn start_ack_for(&mut self, duration: &str) -> Vec<Effect> {
         if self.refuse_read_only("acknowledging") {
             return Vec::new();
         }
-        let Some(alert) = self.target_alert().cloned() else {
+        let target = self.target();
+        let Some(alert) = target.alert.clone() else {
             self.message = Some((MessageLevel::Info, "select an alert first (Tab to the alerts pane)".into()));
             return Vec::new();
         };
@@ -102,25 +120,87 @@ impl App {
             ));
             return Vec::new();
         }
-        let form = AckForm::new(alert, duration);
+        if !alert.silenced_by.is_empty() {
+            self.warn_already_silenced(target, alert, duration);
+            return Vec::new();
+        }
+        self.open_ack_form(alert, duration)
+    }
+
+    fn open_ack_form(&mut self, alert: Alert, duration: &str) -> Vec<Effect> {
+        let form = AckForm::new(alert, duration, &self.settings.silence_ignore_labels);
         let effect = Effect::PreviewSilence { matchers: form.matchers(), seq: form.preview_seq };
         self.ack = Some(form);
         vec![effect]
+    }
+
+    /// `a` on a silenced alert: name the silences; `E` extends the one that ends last, `a`
+    /// creates another anyway.
+    fn warn_already_silenced(&mut self, target: Target, alert: Alert, duration: &str) {
+        let mut lines = vec![format!("{} is already silenced by:", alert_words(&alert))];
+        let known: Vec<&Silence> =
+            alert.silenced_by.iter().filter_map(|id| self.silences.iter().find(|s| &s.id == id)).collect();
+        for id in &alert.silenced_by {
+            match known.iter().find(|s| &s.id == id) {
+                Some(s) => lines.push(format!(
+                    "  {id}  by {}  \"{}\"  until {}  {}",
+                    s.created_by,
+                    s.comment,
+                    utc(s.ends_at),
+                    matchers_text(s)
+                )),
+                None => lines.push(format!("  {id}")),
+            }
+        }
+        let longest = known.iter().max_by_key(|s| s.ends_at).map(|s| (*s).clone());
+        let step = crate::config::duration::parse(duration).ok().and_then(|d| SignedDuration::try_from(d).ok());
+        let extend = longest.zip(step).and_then(|(silence, step)| {
+            let base = if silence.ends_at > self.now { silence.ends_at } else { self.now };
+            base.checked_add(step).ok().map(|ends_at| (silence, ends_at))
+        });
+        let request = match extend {
+            Some((silence, ends_at)) => {
+                lines.push(format!(
+                    "Enter or E: extend silence {} by {duration} (ends {} → {})",
+                    silence.id,
+                    utc(silence.ends_at),
+                    utc(ends_at)
+                ));
+                Some(ActionRequest::ExtendSilence {
+                    silence: Box::new(silence),
+                    ends_at,
+                    author: self.settings.author.clone(),
+                })
+            }
+            None => {
+                lines.push("Its silences are not loaded yet: nothing to extend (M lists them).".into());
+                None
+            }
+        };
+        lines.push("a: create another silence anyway · Esc: cancel".into());
+        self.confirm = Some(Confirm {
+            title: "Already silenced".into(),
+            target,
+            lines,
+            request,
+            ack_anyway: Some((Box::new(alert), duration.to_string())),
+        });
     }
 
     fn start_unack(&mut self) -> Vec<Effect> {
         if self.refuse_read_only("un-acknowledging") {
             return Vec::new();
         }
-        let Some(alert) = self.target_alert().cloned() else {
+        let target = self.target();
+        let Some(alert) = target.alert.clone() else {
             self.message = Some((MessageLevel::Info, "select an alert first (Tab to the alerts pane)".into()));
             return Vec::new();
         };
         if alert.silenced_by.is_empty() {
-            self.message = Some((MessageLevel::Info, format!("{} is not silenced", alert.name)));
+            self.message = Some((MessageLevel::Info, format!("{} is not silenced", alert_words(&alert))));
             return Vec::new();
         }
-        let mut lines = vec![format!("Expire {} silence(s) muting {}:", alert.silenced_by.len(), alert.name)];
+        let mut lines = vec![format!("Expire {} silence(s) muting {}:", alert.silenced_by.len(), alert_words(&alert))];
         for id in &alert.silenced_by {
             match self.silences.iter().find(|s| &s.id == id) {
                 Some(s) => lines.push(format!("  {id}  by {}  \"{}\"  {}", s.created_by, s.comment, matchers_text(s))),
@@ -130,12 +210,14 @@ impl App {
         lines.push("Other alerts these silences mute will fire again too.".into());
         self.confirm = Some(Confirm {
             title: "Un-acknowledge".into(),
+            target,
             lines,
-            request: ActionRequest::ExpireSilences {
+            request: Some(ActionRequest::ExpireSilences {
                 ids: alert.silenced_by.clone(),
                 alert: Some(Box::new(alert)),
                 silence: None,
-            },
+            }),
+            ack_anyway: None,
         });
         Vec::new()
     }
@@ -147,17 +229,19 @@ impl App {
         let Some(silence) = self.selected_silence().cloned() else { return Vec::new() };
         self.confirm = Some(Confirm {
             title: "Expire silence".into(),
+            target: self.target(),
             lines: vec![
                 format!("Expire silence {} now?", silence.id),
                 format!("  matchers: {}", matchers_text(&silence)),
                 format!("  by {}: \"{}\"", silence.created_by, silence.comment),
                 "The alerts it mutes will notify again.".into(),
             ],
-            request: ActionRequest::ExpireSilences {
+            request: Some(ActionRequest::ExpireSilences {
                 ids: vec![silence.id.clone()],
                 alert: None,
                 silence: Some(Box::new(silence)),
-            },
+            }),
+            ack_anyway: None,
         });
         Vec::new()
     }
@@ -173,17 +257,19 @@ impl App {
         let Ok(ends_at) = base.checked_add(step) else { return Vec::new() };
         self.confirm = Some(Confirm {
             title: "Extend silence".into(),
+            target: self.target(),
             lines: vec![
                 format!("Extend silence {} by {}?", silence.id, self.settings.silence_duration),
                 format!("  ends {} → {}", utc(silence.ends_at), utc(ends_at)),
                 format!("  matchers: {}", matchers_text(&silence)),
                 "Alertmanager may give the silence a new id.".into(),
             ],
-            request: ActionRequest::ExtendSilence {
+            request: Some(ActionRequest::ExtendSilence {
                 silence: Box::new(silence),
                 ends_at,
                 author: self.settings.author.clone(),
-            },
+            }),
+            ack_anyway: None,
         });
         Vec::new()
     }
@@ -220,7 +306,7 @@ impl App {
                     created_by: self.settings.author.clone(),
                     comment: form.comment.trim().to_string(),
                 };
-                self.busy = Some(format!("acknowledging {}…", form.alert.name));
+                self.busy = Some(format!("acknowledging {}…", alert_words(&form.alert)));
                 vec![Effect::Act(Box::new(ActionRequest::CreateSilence {
                     request,
                     alert: Box::new(form.alert.clone()),
@@ -229,18 +315,30 @@ impl App {
         }
     }
 
-    /// Keys while a confirmation is shown: Enter runs it, Esc drops it.
+    /// Keys while a confirmation is shown: Enter runs it, Esc drops it. On the "already
+    /// silenced" warning, the extend key runs it too and the ack key opens a new form.
     pub(super) fn on_confirm_key(&mut self, key: &crossterm::event::KeyEvent) -> Vec<Effect> {
         use crossterm::event::KeyCode;
+        let action = self.settings.keymap.action(key);
+        let anyway = self.confirm.as_ref().is_some_and(|c| c.ack_anyway.is_some());
+        if anyway && action == Some(Action::Ack) {
+            let Some((alert, duration)) = self.confirm.take().and_then(|c| c.ack_anyway) else { return Vec::new() };
+            return self.open_ack_form(*alert, &duration);
+        }
+        let run = key.code == KeyCode::Enter || (anyway && action == Some(Action::Extend));
         match key.code {
-            KeyCode::Enter => {
+            _ if run => {
                 let Some(confirm) = self.confirm.take() else { return Vec::new() };
+                let Some(request) = confirm.request else {
+                    self.message = Some((MessageLevel::Info, "nothing to extend: nothing was changed".into()));
+                    return Vec::new();
+                };
                 if self.read_only() {
                     self.refuse_read_only("this action");
                     return Vec::new();
                 }
                 self.busy = Some(format!("{}…", confirm.title.to_lowercase()));
-                vec![Effect::Act(Box::new(confirm.request))]
+                vec![Effect::Act(Box::new(request))]
             }
             KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
                 self.confirm = None;

@@ -4,6 +4,7 @@ use jiff::Timestamp;
 
 use super::{App, Screen};
 use crate::detail::{DetailSnapshot, TimeRange};
+use crate::domain::Alert;
 use crate::event::Effect;
 use crate::keymap::Action;
 
@@ -17,12 +18,15 @@ pub struct DetailView {
     pub loaded_at: Option<Timestamp>,
     /// Bumped per request; older answers are dropped.
     pub seq: u64,
+    /// The alert it was opened from (fingerprint): part of the operator's target.
+    pub alert: Option<String>,
 }
 
 impl App {
-    /// Opens the model screen, optionally anchored at an alert's start.
-    pub(super) fn open_model(&mut self, model: String, anchor: Option<Timestamp>) -> Vec<Effect> {
+    /// Opens the model screen; from an alert, anchored at the alert's start.
+    pub(super) fn open_model(&mut self, model: String, from: Option<&Alert>) -> Vec<Effect> {
         let now = self.now.as_second();
+        let anchor = from.and_then(|a| a.starts_at);
         let range = anchor.map_or_else(TimeRange::default, |t| TimeRange::anchored(t.as_second(), now));
         let seq = self.detail.as_ref().map_or(0, |d| d.seq);
         self.detail = Some(DetailView {
@@ -33,6 +37,7 @@ impl App {
             loading: false,
             loaded_at: None,
             seq,
+            alert: from.map(|a| a.fingerprint.clone()),
         });
         self.screen = Screen::Model(model);
         self.load_detail()

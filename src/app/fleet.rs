@@ -25,6 +25,19 @@ impl ModelRow {
         self.worst_alert == Some(Severity::Critical)
     }
 
+    /// The model's health: the one verdict behind the row's mark (`!`, `•`), the health
+    /// sort and `status --json`. Critical with a critical alert or a cell past its critical
+    /// threshold; warn with any other firing alert or a cell past its warning threshold.
+    pub fn health(&self) -> Status {
+        if self.critical() || self.status == Status::Critical {
+            Status::Critical
+        } else if self.firing > 0 || self.status == Status::Warn {
+            Status::Warn
+        } else {
+            Status::Ok
+        }
+    }
+
     pub fn number(&self, id: ColumnId) -> Option<f64> {
         match self.cells.get(&id) {
             Some(CellValue::Number(v)) => Some(*v),
@@ -208,7 +221,13 @@ fn compare(a: &ModelRow, b: &ModelRow, key: SortKey) -> Ordering {
     }
 }
 
-fn urgency(row: &ModelRow) -> (u8, u8, usize) {
+/// Health first, then within it alerts before cells, then the number of firing alerts.
+fn urgency(row: &ModelRow) -> (u8, u8, u8, usize) {
+    let health = match row.health() {
+        Status::Critical => 2,
+        Status::Warn => 1,
+        _ => 0,
+    };
     let alert = match row.worst_alert {
         Some(Severity::Critical) => 3,
         Some(Severity::Warning) => 2,
@@ -220,7 +239,7 @@ fn urgency(row: &ModelRow) -> (u8, u8, usize) {
         Status::Warn => 1,
         _ => 0,
     };
-    (alert, cells, row.firing)
+    (health, alert, cells, row.firing)
 }
 
 /// A parsed `/` filter: plain words match the model name (case-insensitive substring);

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 
+use super::Cursor;
 use crate::journal::Entry;
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -13,7 +14,8 @@ pub struct JournalView {
     pub entries: Vec<Entry>,
     /// Indices into `entries` that pass the filter.
     pub visible: Vec<usize>,
-    pub selected: usize,
+    /// The entry under the cursor, by its hash.
+    pub cursor: Cursor<String>,
     pub filter_text: String,
     pub loaded: bool,
     pub error: Option<String>,
@@ -41,8 +43,20 @@ impl JournalView {
         self.reindex();
     }
 
+    /// The entry under the cursor, by identity.
     pub fn selected_entry(&self) -> Option<&Entry> {
-        self.visible.get(self.selected).and_then(|i| self.entries.get(*i))
+        let key = self.cursor.key()?;
+        self.visible.get(self.cursor.index()).and_then(|i| self.entries.get(*i)).filter(|e| &e.hash == key)
+    }
+
+    /// The highlighted row.
+    pub fn selected(&self) -> usize {
+        self.cursor.index()
+    }
+
+    pub fn step(&mut self, delta: isize) {
+        let (entries, visible) = (&self.entries, &self.visible);
+        self.cursor.step(delta, visible.len(), |i| visible.get(i).and_then(|at| entries.get(*at)).map(|e| &e.hash));
     }
 
     pub fn find(&self, seq: u64) -> Option<&Entry> {
@@ -52,7 +66,8 @@ impl JournalView {
     fn reindex(&mut self) {
         let terms: Vec<String> = self.filter_text.split_whitespace().map(str::to_ascii_lowercase).collect();
         self.visible = (0..self.entries.len()).filter(|i| matches(&self.entries[*i], &terms)).collect();
-        self.selected = self.selected.min(self.visible.len().saturating_sub(1));
+        let (entries, visible) = (&self.entries, &self.visible);
+        self.cursor.resolve(visible.len(), |i| visible.get(i).and_then(|at| entries.get(*at)).map(|e| &e.hash));
         self.last_change.clear();
         for entry in self.entries.iter().rev() {
             if let (Some(model), Ok(ts)) = (&entry.subject.model, entry.ts.parse::<Timestamp>()) {

@@ -12,6 +12,8 @@ mod notes;
 mod retrain;
 mod rollback;
 mod runbook;
+mod selection;
+mod target;
 mod update;
 mod versions;
 
@@ -34,6 +36,8 @@ pub use input::{Input, InputKind, InputOutcome};
 pub use journal::JournalView;
 pub use retrain::{RetrainField, RetrainForm, RetrainStage, RetrainTargets, RunView, param_label};
 pub use rollback::{RollbackField, RollbackForm, RollbackStage};
+pub use selection::{Cursor, Resolved};
+pub use target::{Target, alert_words};
 pub use versions::VersionsView;
 
 use crate::actions::silence::Silence;
@@ -67,6 +71,11 @@ pub struct Settings {
     pub journal_path: String,
     /// The acknowledge form's default duration.
     pub silence_duration: String,
+    /// Labels the acknowledge form leaves out of its default matchers.
+    pub silence_ignore_labels: Vec<String>,
+    /// The labels that name a model and its version (`[discovery]`).
+    pub model_label: String,
+    pub version_label: String,
     /// What the model screen charts.
     pub detail: crate::config::detail::DetailConfig,
     /// Retraining pipelines per model.
@@ -91,6 +100,9 @@ impl Settings {
             author: config.author_name(),
             journal_path: String::new(),
             silence_duration: config::duration::format(config.silence_duration),
+            silence_ignore_labels: config.silence_ignore_labels.clone(),
+            model_label: config.discovery.model_label.clone(),
+            version_label: config.discovery.version_label.clone(),
             detail: config.detail.clone(),
             retrain: RetrainTargets(std::sync::Arc::new(config.retrain.clone())),
             runbook: config.runbook.clone(),
@@ -160,8 +172,10 @@ pub struct App {
     pub last_refresh: Option<Timestamp>,
     pub screen: Screen,
     pub focus: Pane,
-    pub fleet_selected: usize,
-    pub alert_selected: usize,
+    /// The models pane's selection, by model name.
+    pub fleet_cursor: Cursor<String>,
+    /// The alerts pane's selection, by fingerprint.
+    pub alert_cursor: Cursor<String>,
     pub filter_text: String,
     pub filter: Filter,
     pub sort: SortKey,
@@ -189,7 +203,8 @@ pub struct App {
     pub handled: std::collections::BTreeSet<String>,
     /// Silences from the last Alertmanager poll.
     pub silences: Vec<Silence>,
-    pub silence_selected: usize,
+    /// The silence inventory's selection, by silence id.
+    pub silence_cursor: Cursor<String>,
     /// Each Alertmanager peer's health in the last poll.
     pub am_peers: Vec<PeerHealth>,
     /// The action in flight, for the status line.
@@ -219,8 +234,9 @@ impl App {
             last_refresh: None,
             screen: Screen::Overview,
             focus: Pane::Fleet,
-            fleet_selected: 0,
-            alert_selected: 0,
+            // The models pane has the focus from the start: its cursor is seen at once.
+            fleet_cursor: Cursor::held(),
+            alert_cursor: Cursor::default(),
             filter_text: String::new(),
             filter: Filter::default(),
             sort: SortKey::Health,
@@ -240,7 +256,7 @@ impl App {
             limiter: Default::default(),
             handled: Default::default(),
             silences: Vec::new(),
-            silence_selected: 0,
+            silence_cursor: Cursor::default(),
             am_peers: Vec::new(),
             busy: None,
             message: None,
@@ -272,8 +288,21 @@ impl App {
         self.dirty = true;
     }
 
+    /// The selected model: the row the cursor's key names, and only if it is the row the
+    /// operator sees highlighted.
     pub fn selected_model(&self) -> Option<&ModelRow> {
-        self.fleet.row(self.fleet_selected)
+        let key = self.fleet_cursor.key()?;
+        self.fleet.row(self.fleet_cursor.index()).filter(|r| &r.name == key)
+    }
+
+    /// The highlighted row of the models pane.
+    pub fn fleet_selected(&self) -> usize {
+        self.fleet_cursor.index()
+    }
+
+    /// The highlighted row of the alerts pane.
+    pub fn alert_selected(&self) -> usize {
+        self.alert_cursor.index()
     }
 
     /// Every alert row in display order: firing/silenced from Alertmanager, then pending.
@@ -285,8 +314,15 @@ impl App {
         self.alerts.len() + self.pending.len()
     }
 
+    /// The selected alert, by fingerprint, and only if it is the row shown highlighted.
     pub fn selected_alert(&self) -> Option<&Alert> {
-        self.alert_rows().nth(self.alert_selected)
+        let key = self.alert_cursor.key()?;
+        self.alert_rows().nth(self.alert_cursor.index()).filter(|a| &a.fingerprint == key)
+    }
+
+    /// The fingerprint of alert row `i`, in display order.
+    pub fn alert_key(&self, i: usize) -> Option<&String> {
+        alert_key(&self.alerts, &self.pending, i)
     }
 
     /// Files a live scrape: good figures replace the last ones, an error keeps them.
@@ -308,5 +344,13 @@ impl App {
 
     pub fn firing_count(&self) -> usize {
         self.alerts.iter().filter(|a| a.state.is_firing()).count()
+    }
+}
+
+/// Row `i` of the alerts pane (firing and silenced first, then pending), by fingerprint.
+fn alert_key<'a>(alerts: &'a [Alert], pending: &'a [Alert], i: usize) -> Option<&'a String> {
+    match alerts.get(i) {
+        Some(a) => Some(&a.fingerprint),
+        None => pending.get(i - alerts.len()).map(|a| &a.fingerprint),
     }
 }

@@ -7,10 +7,9 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::Timestamp;
 
-use super::{App, MessageLevel, Screen};
+use super::{App, MessageLevel, Target};
 use crate::actions::retrain::{RetrainOrder, RunEnd, StartedRun};
 use crate::actions::run::{ActionReport, ActionRequest, ReportKind};
-use crate::domain::Alert;
 use crate::event::Effect;
 use crate::retrain::{self, Param, ParamKind, RetrainTarget, RunState, TriggerRequest};
 
@@ -57,7 +56,8 @@ pub enum RetrainStage {
 pub struct RetrainForm {
     pub request: TriggerRequest,
     pub production: bool,
-    pub alert: Option<String>,
+    /// What the operator was on when the form opened: named in full on the form.
+    pub target: Target,
     /// Parameters first, then the reason, the note, and in production the typed name.
     pub field: usize,
     pub confirm: String,
@@ -197,41 +197,32 @@ pub struct RunView {
 }
 
 impl App {
-    /// The model the operator is pointing at, and the alert if it came from one.
-    fn retrain_subject(&self) -> Option<(String, Option<Alert>)> {
-        if let Some(alert) = self.target_alert() {
-            return alert.model.clone().map(|m| (m, Some(alert.clone())));
-        }
-        match &self.screen {
-            Screen::Model(m) | Screen::Versions(m) => Some((m.clone(), None)),
-            Screen::Overview => self.selected_model().map(|r| (r.name.clone(), None)),
-            _ => None,
-        }
-    }
-
     pub(super) fn start_retrain(&mut self) -> Vec<Effect> {
         if self.refuse_read_only("retraining") {
             return Vec::new();
         }
-        let Some((model, alert)) = self.retrain_subject() else {
+        let target = self.target();
+        let Some(model) = target.model.clone() else {
             self.message = Some((MessageLevel::Info, "select a model or an alert first".into()));
             return Vec::new();
         };
-        let Some(target) = self.settings.retrain.for_model(&model).cloned() else {
+        let Some(pipeline) = self.settings.retrain.for_model(&model).cloned() else {
             self.message = Some((MessageLevel::Error, format!("no retraining is configured for {model}")));
             return Vec::new();
         };
-        self.open_retrain_form(model, target, alert);
+        self.open_retrain_form(target, pipeline);
         Vec::new()
     }
 
-    pub(super) fn open_retrain_form(&mut self, model: String, target: RetrainTarget, alert: Option<Alert>) {
+    /// The form for `target`'s model (which must be set), the reason taken from its alert.
+    pub(super) fn open_retrain_form(&mut self, target: Target, pipeline: RetrainTarget) {
+        let Some(model) = target.model.clone() else { return };
         let env = self.environment_info().clone();
-        let reason = alert.as_ref().map_or_else(String::new, |a| format!("{}: {}", a.name, a.summary));
-        let params = target.params.clone();
+        let reason = target.alert.as_ref().map_or_else(String::new, |a| format!("{}: {}", a.name, a.summary));
+        let params = pipeline.params.clone();
         self.retrain = Some(RetrainForm {
             request: TriggerRequest {
-                target,
+                target: pipeline,
                 model,
                 environment: env.name,
                 params,
@@ -241,7 +232,7 @@ impl App {
                 at: self.now,
             },
             production: env.production,
-            alert: alert.map(|a| a.name),
+            target,
             field: 0,
             confirm: String::new(),
             stage: RetrainStage::Editing,
@@ -274,7 +265,8 @@ impl App {
                 let mut request = form.request.clone();
                 request.note = request.note.trim().to_string();
                 self.busy = Some(format!("triggering {} for {}…", request.target.label, request.model));
-                let order = RetrainOrder { request, automatic: None, alert: form.alert.clone() };
+                let alert = form.target.alert.as_ref().map(|a| a.name.clone());
+                let order = RetrainOrder { request, automatic: None, alert };
                 vec![Effect::Act(Box::new(ActionRequest::Retrain(Box::new(order))))]
             }
         }

@@ -25,6 +25,8 @@ pub enum RollbackStage {
 pub struct RollbackForm {
     pub environment: String,
     pub production: bool,
+    /// The alert the operator came from, if any: named on the confirmation.
+    pub alert: Option<crate::domain::Alert>,
     /// What will be sent; the note and the override are filled in here.
     pub plan: RollbackPlan,
     pub confirm: String,

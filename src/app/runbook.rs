@@ -45,14 +45,19 @@ impl App {
         }
     }
 
-    /// The runbook key: open the selected alert's suggestion in its normal flow.
+    /// The runbook key: open the suggestion for the alert the operator is on, in its normal
+    /// flow.
     pub(super) fn apply_suggestion(&mut self) -> Vec<Effect> {
-        let Some(alert) = self.target_alert().cloned() else {
+        let target = self.target();
+        let Some(alert) = target.alert.clone() else {
             self.message = Some((MessageLevel::Info, "select an alert first (Tab to the alerts pane)".into()));
             return Vec::new();
         };
         let Some((_, rule)) = self.suggestion(&alert) else {
-            self.message = Some((MessageLevel::Info, format!("no runbook rule suggests anything for {}", alert.name)));
+            self.message = Some((
+                MessageLevel::Info,
+                format!("no runbook rule suggests anything for {}", super::alert_words(&alert)),
+            ));
             return Vec::new();
         };
         let rule = rule.clone();
@@ -71,8 +76,8 @@ impl App {
                     return Vec::new();
                 }
                 match self.rule_target(&rule, &model) {
-                    Some(target) => {
-                        self.open_retrain_form(model, target, Some(alert));
+                    Some(pipeline) => {
+                        self.open_retrain_form(target, pipeline);
                         Vec::new()
                     }
                     None => {
@@ -81,13 +86,7 @@ impl App {
                     }
                 }
             }
-            Suggestion::Rollback => {
-                let effects = self.open_versions(model, false);
-                if let Some(view) = self.versions.as_mut() {
-                    view.pick_validated = true;
-                }
-                effects
-            }
+            Suggestion::Rollback => self.open_rollback_for(model, Some(alert.fingerprint.clone())),
         }
     }
 
@@ -148,7 +147,10 @@ impl App {
                 let minutes = duration.map_or(60, |d| (d.as_secs() / 60).max(1)) as i64;
                 let request = SilenceRequest {
                     id: None,
-                    matchers: vec![Matcher::equal("alertname", &alert.name), Matcher::equal("model", &model)],
+                    matchers: vec![
+                        Matcher::equal("alertname", &alert.name),
+                        Matcher::equal(&self.settings.model_label, &model),
+                    ],
                     starts_at: at,
                     ends_at: at.checked_add(SignedDuration::from_mins(minutes)).unwrap_or(at),
                     created_by: format!("{} (automatic)", self.settings.author),

@@ -3,7 +3,9 @@
 
 use crossterm::event::{KeyEvent, KeyEventKind};
 
-use super::{App, Filter, Input, InputKind, InputOutcome, MessageLevel, NoteEditor, Pane, Screen};
+use super::{
+    App, Filter, Input, InputKind, InputOutcome, MessageLevel, NoteEditor, Pane, Resolved, Screen, alert_words,
+};
 use crate::command::{self, Command};
 use crate::domain::{Alert, Health, SourceData};
 use crate::event::{Effect, Event, SourceUpdate};
@@ -136,7 +138,7 @@ impl App {
     }
 
     fn ingest(&mut self, data: SourceData) {
-        let selected = self.selected_model().map(|r| r.name.clone());
+        let alert_before = self.selected_alert().cloned();
         match data {
             SourceData::Fleet(snapshot) => {
                 self.fleet.ingest(&snapshot.columns, &self.settings.columns);
@@ -149,23 +151,51 @@ impl App {
                 self.alertmanager_peer = Some(snapshot.peer);
                 self.silences = snapshot.silences;
                 self.am_peers = snapshot.peers;
-                self.silence_selected = self.silence_selected.min(self.live_silences().len().saturating_sub(1));
+                self.resolve_silences();
             }
         }
         self.fleet.attach_alerts(&self.alerts);
-        self.rearrange(selected.as_deref());
-        self.alert_selected = self.alert_selected.min(self.alert_count().saturating_sub(1));
+        let fleet_moved = self.rearrange();
+        let alert_moved = self.resolve_alerts();
+        // Say so where the operator is looking: the cursor they are using moved.
+        let on_alerts = matches!(self.screen, Screen::Overview) && self.focus == Pane::Alerts;
+        let on_fleet = matches!(self.screen, Screen::Overview) && self.focus == Pane::Fleet;
+        if let (true, Resolved::Gone { was, now }) = (on_fleet, fleet_moved) {
+            let now = now.map_or_else(|| "no model is listed".to_string(), |m| format!("cursor on {m}"));
+            self.message = Some((MessageLevel::Info, format!("{was} is no longer listed; {now}")));
+        }
+        if let (true, Resolved::Gone { now, .. }) = (on_alerts, alert_moved) {
+            let was = alert_before.as_ref().map_or_else(|| "the selected alert".to_string(), alert_words);
+            let now = now
+                .and_then(|fp| self.alert_by_fingerprint(&fp))
+                .map_or_else(|| "no alert is listed".to_string(), |a| format!("cursor on {}", alert_words(a)));
+            self.message = Some((MessageLevel::Info, format!("{was} is no longer listed; {now}")));
+        }
     }
 
-    /// Re-sorts and re-filters, keeping the selection on the same model when it is still shown.
-    fn rearrange(&mut self, keep: Option<&str>) {
+    /// Re-sorts and re-filters; the cursor stays on the same model wherever it went.
+    fn rearrange(&mut self) -> Resolved<String> {
         self.fleet.arrange(&self.filter, self.sort, self.sort_descending);
-        if let Some(name) = keep
-            && let Some(at) = self.fleet.visible_rows().position(|r| r.name == name)
-        {
-            self.fleet_selected = at;
-        }
-        self.fleet_selected = self.fleet_selected.min(self.fleet.visible.len().saturating_sub(1));
+        let fleet = &self.fleet;
+        self.fleet_cursor.resolve(fleet.visible.len(), |i| fleet.row(i).map(|r| &r.name))
+    }
+
+    /// Puts the models pane's cursor on `name`; when it is not listed, on the row the cursor
+    /// was on.
+    pub fn select_model(&mut self, name: &str) {
+        self.fleet_cursor.select(name.to_string());
+        let fleet = &self.fleet;
+        self.fleet_cursor.resolve(fleet.visible.len(), |i| fleet.row(i).map(|r| &r.name));
+    }
+
+    fn resolve_alerts(&mut self) -> Resolved<String> {
+        let (alerts, pending) = (&self.alerts, &self.pending);
+        self.alert_cursor.resolve(alerts.len() + pending.len(), |i| super::alert_key(alerts, pending, i))
+    }
+
+    fn resolve_silences(&mut self) {
+        let live = super::alerting::live_silences(&self.silences);
+        self.silence_cursor.resolve(live.len(), |i| live.get(i).map(|s| &s.id));
     }
 
     fn on_key(&mut self, key: &KeyEvent) -> Vec<Effect> {
@@ -252,9 +282,12 @@ impl App {
         }
         match action {
             Action::Open if matches!(self.screen, Screen::Alert(_)) => {
-                let target = self.target_alert().map(|a| (a.model.clone(), a.starts_at));
-                return match target {
-                    Some((Some(model), start)) => self.open_model(model, start),
+                let alert = self.target().alert;
+                return match alert {
+                    Some(alert) if alert.model.is_some() => {
+                        let model = alert.model.clone().unwrap_or_default();
+                        self.open_model(model, Some(&alert))
+                    }
                     _ => {
                         self.message = Some((MessageLevel::Info, "this alert names no model".into()));
                         Vec::new()
@@ -304,6 +337,7 @@ impl App {
                         Pane::Fleet => Pane::Alerts,
                         Pane::Alerts => Pane::Fleet,
                     };
+                    self.alert_cursor.hold();
                 }
             }
             Action::Open => return self.open(),
@@ -322,7 +356,7 @@ impl App {
             Action::Sort => return self.run_command(Command::Sort(self.sort.next())),
             Action::ReverseSort => {
                 self.sort_descending = !self.sort_descending;
-                self.rearrange(self.selected_model().map(|r| r.name.clone()).as_deref());
+                self.rearrange();
             }
             Action::NextEnvironment => return self.run_command(Command::Environment(None)),
             Action::Refresh => return self.run_command(Command::Refresh),
@@ -353,11 +387,12 @@ impl App {
                 self.sort = key;
                 self.sort_descending = false;
                 self.message = Some((MessageLevel::Info, format!("sorted by {}", key.label())));
-                self.rearrange(self.selected_model().map(|r| r.name.clone()).as_deref());
+                self.rearrange();
             }
             Command::Filter(text) => self.apply_filter(&text),
             Command::Journal => {
                 self.screen = Screen::Journal;
+                self.journal.cursor.hold();
                 return vec![Effect::LoadJournal];
             }
             Command::Note => return self.on_action(Action::Note),
@@ -405,8 +440,9 @@ impl App {
         for health in self.health.values_mut() {
             *health = Health::Connecting;
         }
-        self.fleet_selected = 0;
-        self.alert_selected = 0;
+        // The cursors keep their keys: the same model or alert is selected again if the
+        // new environment has it.
+        self.silences.clear();
         self.screen = Screen::Overview;
         self.message = Some((MessageLevel::Info, format!("switched to {}", self.environment_info().name)));
         vec![Effect::StartSources { index: target, generation: self.generation }]
@@ -419,7 +455,7 @@ impl App {
         }
         self.filter_text = text.to_string();
         self.filter = Filter::parse(text);
-        self.rearrange(self.selected_model().map(|r| r.name.clone()).as_deref());
+        self.rearrange();
     }
 
     fn open(&mut self) -> Vec<Effect> {
@@ -439,22 +475,22 @@ impl App {
     }
 
     fn move_selection(&mut self, delta: isize) {
-        let (selected, len) = match (&self.screen, self.focus) {
-            (Screen::Journal, _) => (&mut self.journal.selected, self.journal.visible.len()),
+        match (&self.screen, self.focus) {
+            (Screen::Journal, _) => self.journal.step(delta),
             (Screen::Silences, _) => {
-                let len = self.live_silences().len();
-                (&mut self.silence_selected, len)
+                let live = super::alerting::live_silences(&self.silences);
+                self.silence_cursor.step(delta, live.len(), |i| live.get(i).map(|s| &s.id));
             }
-            (Screen::Overview, Pane::Fleet) => (&mut self.fleet_selected, self.fleet.visible.len()),
-            (Screen::Overview, Pane::Alerts) => (&mut self.alert_selected, self.alerts.len() + self.pending.len()),
-            _ => return,
-        };
-        if len == 0 {
-            *selected = 0;
-            return;
+            (Screen::Overview, Pane::Fleet) => {
+                let fleet = &self.fleet;
+                self.fleet_cursor.step(delta, fleet.visible.len(), |i| fleet.row(i).map(|r| &r.name));
+            }
+            (Screen::Overview, Pane::Alerts) => {
+                let (alerts, pending) = (&self.alerts, &self.pending);
+                self.alert_cursor.step(delta, alerts.len() + pending.len(), |i| super::alert_key(alerts, pending, i));
+            }
+            _ => {}
         }
-        let next = (*selected as isize).saturating_add(delta).clamp(0, len as isize - 1);
-        *selected = next as usize;
     }
 }
 

@@ -4,7 +4,7 @@
 //! effect exists.
 
 use super::rollback::{RollbackField, RollbackForm, RollbackOutcome, RollbackStage};
-use super::{App, MessageLevel, Screen};
+use super::{App, Cursor, MessageLevel, Screen};
 use crate::actions::rollback::RollbackPlan;
 use crate::actions::run::{ActionReport, ActionRequest, ReportKind};
 use crate::event::Effect;
@@ -18,8 +18,11 @@ pub struct VersionsView {
     pub snapshot: Option<VersionsSnapshot>,
     pub error: Option<String>,
     pub loading: bool,
-    pub selected: usize,
+    /// The version under the cursor, by version.
+    pub cursor: Cursor<String>,
     pub seq: u64,
+    /// The alert it was opened from (fingerprint): part of the operator's target.
+    pub alert: Option<String>,
     /// Where Esc goes back to.
     pub from_model_screen: bool,
     /// Opened by a runbook rule: on load, pick the newest validated version below the live
@@ -32,21 +35,44 @@ impl VersionsView {
         self.snapshot.as_ref().map_or(&[], |s| s.versions())
     }
 
+    /// The version under the cursor, by identity.
     pub fn selected_version(&self) -> Option<&ModelVersion> {
-        self.versions().get(self.selected)
+        let key = self.cursor.key()?;
+        self.versions().get(self.cursor.index()).filter(|v| &v.version == key)
+    }
+
+    /// The highlighted row.
+    pub fn selected(&self) -> usize {
+        self.cursor.index()
+    }
+
+    fn step(&mut self, delta: isize) {
+        let versions = self.snapshot.as_ref().map_or(&[][..], |s| s.versions());
+        self.cursor.step(delta, versions.len(), |i| versions.get(i).map(|v| &v.version));
+    }
+
+    fn select_at(&mut self, at: usize) {
+        self.cursor = Cursor::default();
+        self.step(at as isize);
     }
 }
 
 impl App {
     pub(super) fn open_versions(&mut self, model: String, from_model_screen: bool) -> Vec<Effect> {
+        let alert = self.target().alert.map(|a| a.fingerprint);
+        self.open_versions_from(model, from_model_screen, alert)
+    }
+
+    fn open_versions_from(&mut self, model: String, from_model_screen: bool, alert: Option<String>) -> Vec<Effect> {
         let seq = self.versions.as_ref().map_or(0, |v| v.seq);
         self.versions = Some(VersionsView {
             model: model.clone(),
             snapshot: None,
             error: None,
             loading: false,
-            selected: 0,
+            cursor: Cursor::default(),
             seq,
+            alert,
             from_model_screen,
             pick_validated: false,
         });
@@ -66,17 +92,21 @@ impl App {
         view.loading = false;
         match result {
             Ok(snapshot) => {
-                // Keep the cursor on the same version across reloads.
-                let keep = view.selected_version().map(|v| v.version.clone());
-                view.selected =
-                    keep.and_then(|k| snapshot.versions().iter().position(|v| v.version == k)).unwrap_or_else(|| {
-                        // First load: start on the version after the live one (the usual target).
-                        let live = snapshot.live.as_deref();
-                        let at = snapshot.versions().iter().position(|v| Some(v.version.as_str()) == live);
-                        at.map_or(0, |i| (i + 1).min(snapshot.versions().len().saturating_sub(1)))
-                    });
+                let first_load = view.snapshot.is_none();
                 view.snapshot = Some(snapshot);
                 view.error = None;
+                if first_load {
+                    // Start on the version after the live one: the usual rollback target.
+                    let versions = view.versions();
+                    let live = view.snapshot.as_ref().and_then(|s| s.live.as_deref());
+                    let at = versions.iter().position(|v| Some(v.version.as_str()) == live);
+                    let at = at.map_or(0, |i| (i + 1).min(versions.len().saturating_sub(1)));
+                    view.select_at(at);
+                } else {
+                    // A reload keeps the cursor on the same version.
+                    let versions = view.snapshot.as_ref().map_or(&[][..], |s| s.versions());
+                    view.cursor.resolve(versions.len(), |i| versions.get(i).map(|v| &v.version));
+                }
                 if std::mem::take(&mut view.pick_validated) {
                     self.pick_last_validated();
                 }
@@ -100,7 +130,7 @@ impl App {
             .find(|(_, v)| spec.is_validated(v.tag(&spec.validation_tag)));
         match pick {
             Some((i, _)) => {
-                view.selected = i;
+                view.select_at(i);
                 self.start_rollback();
             }
             None => {
@@ -109,14 +139,9 @@ impl App {
         }
     }
 
-    /// Keys on the versions screen; `None` when the action is not one of them.
+    /// Keys on the versions screen, and `v`/`R` anywhere: they act on the target's model.
     pub(super) fn versions_action(&mut self, action: Action) -> Option<Vec<Effect>> {
         match (&self.screen, action) {
-            (Screen::Model(model), Action::Versions) => Some(self.open_versions(model.clone(), true)),
-            (Screen::Overview, Action::Versions) => {
-                let model = self.selected_model().map(|r| r.name.clone())?;
-                Some(self.open_versions(model, false))
-            }
             (Screen::Versions(_), Action::Rollback) => Some(self.start_rollback()),
             (Screen::Versions(_), Action::Refresh) => Some(self.load_versions()),
             (Screen::Versions(model), Action::Back) => {
@@ -125,23 +150,53 @@ impl App {
                 self.screen = if back_to_model { Screen::Model(model) } else { Screen::Overview };
                 Some(Vec::new())
             }
-            (Screen::Versions(_), Action::Up | Action::Down | Action::Top | Action::Bottom) => {
+            (
+                Screen::Versions(_),
+                Action::Up | Action::Down | Action::Top | Action::Bottom | Action::PageUp | Action::PageDown,
+            ) => {
+                let page = self.page_rows as isize;
                 let view = self.versions.as_mut()?;
-                let last = view.versions().len().saturating_sub(1);
-                view.selected = match action {
-                    Action::Up => view.selected.saturating_sub(1),
-                    Action::Down => (view.selected + 1).min(last),
-                    Action::Top => 0,
-                    _ => last,
-                };
+                view.step(match action {
+                    Action::Up => -1,
+                    Action::Down => 1,
+                    Action::PageUp => -page,
+                    Action::PageDown => page,
+                    Action::Top => isize::MIN / 2,
+                    _ => isize::MAX / 2,
+                });
                 Some(Vec::new())
             }
-            (_, Action::Rollback) => {
-                self.message = Some((MessageLevel::Info, "open a model's versions (v) and pick the target".into()));
-                Some(Vec::new())
+            (Screen::Versions(_), Action::Versions) => Some(Vec::new()),
+            (_, Action::Versions | Action::Rollback) => {
+                let target = self.target();
+                let Some(model) = target.model else {
+                    self.message = Some((MessageLevel::Info, "select a model or an alert first".into()));
+                    return Some(Vec::new());
+                };
+                let alert = target.alert.map(|a| a.fingerprint);
+                let from_model_screen = matches!(self.screen, Screen::Model(_));
+                Some(if action == Action::Rollback {
+                    self.open_rollback_for(model, alert)
+                } else {
+                    self.open_versions_from(model, from_model_screen, alert)
+                })
             }
             _ => None,
         }
+    }
+
+    /// `R` outside the versions screen (and a runbook's rollback): the model's versions with
+    /// the newest validated version older than the live one picked and its confirmation open.
+    pub(super) fn open_rollback_for(&mut self, model: String, alert: Option<String>) -> Vec<Effect> {
+        if self.refuse_read_only("rollback") {
+            return Vec::new();
+        }
+        let from_model_screen = matches!(self.screen, Screen::Model(_));
+        let effects = self.open_versions_from(model, from_model_screen, alert);
+        if let Some(view) = self.versions.as_mut() {
+            view.pick_validated = true;
+        }
+        effects
     }
 
     fn start_rollback(&mut self) -> Vec<Effect> {
@@ -149,6 +204,7 @@ impl App {
             return Vec::new();
         }
         let env = self.environment_info().clone();
+        let who = self.target();
         let Some(view) = self.versions.as_ref() else { return Vec::new() };
         let refuse = |app: &mut App, why: String| {
             app.message = Some((MessageLevel::Error, why));
@@ -183,6 +239,7 @@ impl App {
         self.rollback = Some(RollbackForm {
             environment: env.name,
             production: env.production,
+            alert: who.alert,
             plan: RollbackPlan {
                 model: view.model.clone(),
                 current,

@@ -88,6 +88,8 @@ pub struct FileAlerts {
     /// The acknowledge form's default duration.
     #[serde(default, deserialize_with = "deserialize_opt")]
     pub silence_duration: Option<Duration>,
+    /// Labels left out of the acknowledge form's default matchers.
+    pub silence_ignore_labels: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

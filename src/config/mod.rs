@@ -34,6 +34,11 @@ pub const DEFAULT_REFRESH: Duration = Duration::from_secs(5);
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(4);
 pub const CONFIG_ENV: &str = "MODELDECK_CONFIG";
 pub const DEFAULT_SILENCE: Duration = Duration::from_secs(3600);
+/// Labels that change when a model is rolled back or its pods restart: a silence that
+/// matched them would stop muting the alert once it fires again with new values. The
+/// `[discovery] version_label` is added to these.
+pub const DEFAULT_SILENCE_IGNORE: [&str; 7] =
+    ["model_version", "revision", "instance", "pod", "pod_name", "pod_template_hash", "container_id"];
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -55,6 +60,9 @@ pub struct Config {
     pub detail: detail::DetailConfig,
     /// The acknowledge form's default silence duration (`[alerts] silence_duration`).
     pub silence_duration: Duration,
+    /// Labels the acknowledge form leaves out of its default matchers
+    /// (`[alerts] silence_ignore_labels`).
+    pub silence_ignore_labels: Vec<String>,
     /// The journal file (`[journal] path`), else the platform data dir.
     pub journal_path: Option<PathBuf>,
     /// `[[model]]` blocks: serving endpoints scraped directly, whatever the environment.
@@ -244,6 +252,17 @@ pub fn from_str(
         version_label: raw.discovery.version_label.clone().unwrap_or_else(|| "version".into()),
         gpu_label: raw.discovery.gpu_label.clone().unwrap_or_else(|| "container".into()),
     };
+    let silence_ignore_labels = match &raw.alerts.silence_ignore_labels {
+        Some(labels) => {
+            if labels.iter().any(|l| l == "alertname") {
+                return Err(at("silence_ignore_labels", "`alertname` cannot be left out of a silence".into()));
+            }
+            labels.clone()
+        }
+        None => std::iter::once(discovery.version_label.clone())
+            .chain(DEFAULT_SILENCE_IGNORE.iter().map(|l| l.to_string()))
+            .collect(),
+    };
     for (key, value) in [
         ("model_label", &discovery.model_label),
         ("version_label", &discovery.version_label),
@@ -370,6 +389,7 @@ pub fn from_str(
         log_file: raw.log.file.as_deref().map(expand_home),
         journal_path: raw.journal.path.as_deref().map(expand_home),
         silence_duration,
+        silence_ignore_labels,
         detail,
         models,
         governance,

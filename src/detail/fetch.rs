@@ -76,7 +76,7 @@ pub fn parse_lines(status: u16, body: &[u8], labels: &[String]) -> Result<Vec<Li
             let parts: Vec<String> = labels
                 .iter()
                 .filter_map(|l| metric.and_then(|m| m.get(l)).and_then(Value::as_str))
-                .map(|v| sanitize::clean(super::panels::short(v)))
+                .map(|v| super::panels::short(v).to_owned())
                 .collect();
             let name = if parts.is_empty() { "value".to_string() } else { parts.join(" ") };
             let points = series

@@ -5,6 +5,7 @@
 use crate::config::Discovery;
 use crate::config::detail::{DetailConfig, DriftKind};
 use crate::domain::{Direction, Thresholds};
+use crate::sources::promql::label_equals;
 
 use super::{PanelScale, Unit};
 
@@ -79,10 +80,9 @@ fn names_regex(names: &[String]) -> String {
     names.iter().map(|n| n.replace('.', "\\\\.")).collect::<Vec<_>>().join("|")
 }
 
-/// The panels for `model`.
+/// The panels for `model`, selected by its raw name.
 pub fn panels(model: &str, discovery: &Discovery, detail: &DetailConfig) -> Vec<PanelSpec> {
-    let m = model.replace('\\', "\\\\").replace('"', "\\\"");
-    let sel = format!("{}=\"{m}\"", discovery.model_label);
+    let sel = label_equals(&discovery.model_label, model);
     let version = discovery.version_label.clone();
     let quantile = |q: &str, name: &str| {
         format!(
@@ -91,8 +91,8 @@ pub fn panels(model: &str, discovery: &Discovery, detail: &DetailConfig) -> Vec<
     };
     let gpu = |metric: &str, name: &str| {
         format!(
-            "label_replace(max by (gpu) ({metric}{{{}=\"{m}\"}}), \"m\", \"{name}\", \"\", \"\")",
-            discovery.gpu_label
+            "label_replace(max by (gpu) ({metric}{{{}}}), \"m\", \"{name}\", \"\", \"\")",
+            label_equals(&discovery.gpu_label, model)
         )
     };
     let quality_labels =

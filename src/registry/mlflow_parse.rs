@@ -31,7 +31,7 @@ pub fn parse_registered_model(body: &[u8]) -> Result<RegisteredModel, String> {
     let root = object(body)?;
     let model = root.get("registered_model").and_then(Value::as_object).ok_or("no `registered_model` in the answer")?;
     let mut aliases: Vec<(String, String)> = list(model, "aliases")
-        .filter_map(|a| Some((clean_str(a.get("alias")?)?, version_str(a.get("version")?)?)))
+        .filter_map(|a| Some((raw_str(a.get("alias")?)?, version_str(a.get("version")?)?)))
         .collect();
     aliases.sort();
     Ok(RegisteredModel {
@@ -117,7 +117,7 @@ fn object(body: &[u8]) -> Result<Map<String, Value>, String> {
 fn model_version(value: &Value) -> Option<ModelVersion> {
     let v = value.as_object()?;
     let version = version_str(v.get("version")?)?;
-    let mut aliases: Vec<String> = list(v, "aliases").filter_map(clean_str).collect();
+    let mut aliases: Vec<String> = list(v, "aliases").filter_map(raw_str).collect();
     aliases.sort();
     Some(ModelVersion {
         version,
@@ -134,7 +134,7 @@ fn model_version(value: &Value) -> Option<ModelVersion> {
 /// Versions are strings; a number is accepted too, in case a proxy re-encodes them.
 fn version_str(value: &Value) -> Option<String> {
     let text = match value {
-        Value::String(s) => sanitize::clean(s),
+        Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
         _ => return None,
     };
@@ -155,10 +155,10 @@ fn tags(object: &Map<String, Value>) -> Vec<(String, String)> {
     let mut tags: Vec<(String, String)> = list(object, "tags")
         .filter_map(|t| {
             let value = match t.get("value") {
-                Some(v) => clean_str(v)?,
+                Some(v) => raw_str(v)?,
                 None => String::new(),
             };
-            Some((clean_str(t.get("key")?)?, value))
+            Some((raw_str(t.get("key")?)?, value))
         })
         .collect();
     tags.sort();
@@ -171,11 +171,11 @@ fn list<'a>(object: &'a Map<String, Value>, key: &str) -> impl Iterator<Item = &
 }
 
 fn text(object: &Map<String, Value>, key: &str) -> String {
-    object.get(key).and_then(clean_str).unwrap_or_default()
+    object.get(key).and_then(raw_str).unwrap_or_default()
 }
 
-fn clean_str(value: &Value) -> Option<String> {
-    value.as_str().map(sanitize::clean)
+fn raw_str(value: &Value) -> Option<String> {
+    value.as_str().map(str::to_owned)
 }
 
 #[cfg(test)]
@@ -258,13 +258,13 @@ mod tests {
     }
 
     #[test]
-    fn strings_are_sanitised_and_odd_values_tolerated() {
+    fn strings_are_kept_raw_and_odd_values_tolerated() {
         let body = br#"{"model_version": {"version": "1\u001b[2J", "description": "\u001b]0;pwned\u0007",
             "creation_timestamp": "1795622073470", "tags": [{"key": "k"}, {"value": "no key"}, {"key": "k", "value": "dup"}],
             "aliases": ["a", 3]}}"#;
         let v = parse_model_version(body).unwrap();
-        assert_eq!(v.version, "1␛[2J");
-        assert_eq!(v.description, "␛]0;pwned␇");
+        assert_eq!(v.version, "1\x1b[2J");
+        assert_eq!(v.description, "\x1b]0;pwned\x07");
         assert!(v.created.is_some());
         assert_eq!(v.tags, [("k".into(), String::new())]);
         assert_eq!(v.aliases, ["a"]);

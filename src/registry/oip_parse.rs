@@ -155,7 +155,7 @@ fn short_float(f: f64) -> String {
 
 fn scalar(value: &Value) -> Option<String> {
     match value {
-        Value::String(s) => Some(sanitize::clean(s)),
+        Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,

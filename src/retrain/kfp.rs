@@ -102,7 +102,7 @@ mod tests {
         assert_eq!(state(&json!({"state": "PAUSED"})), RunState::Unknown("PAUSED".into()));
         assert_eq!(state(&json!(null)), RunState::Queued);
         assert_eq!(state(&json!({"state": 7})), RunState::Unknown("7".into()));
-        assert_eq!(state(&json!({"state": "\u{1b}[2J"})), RunState::Unknown("␛[2J".into()));
+        assert_eq!(state(&json!({"state": "\u{1b}[2J"})), RunState::Unknown("\x1b[2J".into()));
     }
 
     #[test]

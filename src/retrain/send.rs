@@ -147,10 +147,10 @@ pub async fn get_json(client: &Client, endpoint: &Endpoint, path: &str) -> Resul
     serde_json::from_slice(&answer.body).map_err(|e| format!("unreadable answer: {}", sanitize::clean(&e.to_string())))
 }
 
-/// A string field of an outside document, sanitised; numbers are accepted as ids.
+/// A string field of an outside document, raw; numbers are accepted as ids.
 pub fn field(value: &Value, pointer: &str) -> Option<String> {
     match value.pointer(pointer)? {
-        Value::String(s) if !s.is_empty() => Some(sanitize::clean(s)),
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }

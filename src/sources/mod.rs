@@ -8,6 +8,7 @@ pub mod launch;
 pub mod parse;
 pub mod poller;
 pub mod prometheus;
+pub mod promql;
 pub mod scrape;
 
 use std::future::Future;

@@ -6,8 +6,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
+use super::text::{shown, target_line};
 use super::widgets;
-use crate::app::{AckField, AckForm, AckStage, App, Confirm, PRESETS, Preview};
+use crate::app::{AckField, AckForm, AckStage, App, Confirm, PRESETS, Preview, Target};
 use crate::theme::Theme;
 
 pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &AckForm, theme: &Theme) {
@@ -34,7 +35,8 @@ pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &AckForm, theme
         return;
     }
     let rows = form.rows.len() as u16 + 1;
-    let [matchers, duration, comment, error, preview] = Layout::vertical([
+    let [on, matchers, duration, comment, error, preview] = Layout::vertical([
+        Constraint::Length(2),
         Constraint::Length(rows),
         Constraint::Length(2),
         Constraint::Length(2),
@@ -46,6 +48,7 @@ pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &AckForm, theme
         let style = if form.field == field { theme.key } else { theme.table_header };
         Line::from(Span::styled(text.to_string(), style))
     };
+    frame.render_widget(Paragraph::new(target_line(&form_target(app, form), theme)).wrap(Wrap { trim: false }), on);
     let mut lines = vec![label("Matchers (remove one to widen)", AckField::Matchers)];
     for (i, row) in form.rows.iter().enumerate() {
         let mark = if row.enabled { "[x]" } else { "[ ]" };
@@ -57,7 +60,11 @@ pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &AckForm, theme
             theme.base
         };
         let cursor = if form.field == AckField::Matchers && i == form.cursor { "›" } else { " " };
-        lines.push(Line::from(Span::styled(format!("{cursor}{mark} {}", row.matcher.describe()), style)));
+        let mut spans = vec![Span::styled(format!("{cursor}{mark} {}", shown(&row.matcher.describe())), style)];
+        if row.volatile {
+            spans.push(Span::styled("  (changes across a rollback or restart)", theme.dim));
+        }
+        lines.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(lines), matchers);
 
@@ -103,8 +110,8 @@ fn preview_lines(form: &AckForm, theme: &Theme) -> Vec<Line<'static>> {
                     format!(
                         "  {} {} {} [{}]",
                         a.severity.label(),
-                        a.name,
-                        a.model.as_deref().unwrap_or("–"),
+                        shown(&a.name),
+                        a.model.as_deref().map_or_else(|| "–".to_string(), shown),
                         a.state.label()
                     ),
                     theme.severity(a.severity),
@@ -126,17 +133,18 @@ fn summary(app: &App, form: &AckForm, theme: &Theme) -> Vec<Line<'static>> {
         Line::from(Span::styled(
             format!(
                 "POST /api/v2/silences to {} ({}{})",
-                app.alertmanager_peer.as_deref().unwrap_or("the first healthy Alertmanager"),
+                app.alertmanager_peer.as_deref().map_or_else(|| "the first healthy Alertmanager".to_string(), shown),
                 env.name,
                 if env.production { ", PRODUCTION" } else { "" }
             ),
             if env.production { theme.badge_production } else { theme.title },
         )),
+        target_line(&form_target(app, form), theme),
         Line::from(""),
         Line::from(Span::styled("matchers:", theme.key)),
     ];
     for m in form.matchers() {
-        lines.push(Line::from(Span::styled(format!("  {}", m.describe()), theme.base)));
+        lines.push(Line::from(Span::styled(format!("  {}", shown(&m.describe())), theme.base)));
     }
     lines.push(Line::from(vec![
         Span::styled("for:      ", theme.key),
@@ -148,7 +156,7 @@ fn summary(app: &App, form: &AckForm, theme: &Theme) -> Vec<Line<'static>> {
     ]));
     lines.push(Line::from(vec![
         Span::styled("comment:  ", theme.key),
-        Span::styled(form.comment.trim().to_string(), theme.base),
+        Span::styled(shown(form.comment.trim()), theme.base),
     ]));
     lines.push(Line::from(""));
     lines.extend(preview_lines(form, theme));
@@ -158,14 +166,32 @@ fn summary(app: &App, form: &AckForm, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 pub fn draw_confirm(frame: &mut Frame, area: Rect, app: &App, confirm: &Confirm, theme: &Theme) {
-    let height = (confirm.lines.len() as u16 + 4).min(area.height);
+    let height = (confirm.lines.len() as u16 + 7).min(area.height);
     let popup = widgets::centered(area, 90.min(area.width.saturating_sub(2)), height);
     let production = app.environment_info().production;
+    let hint = match (&confirm.request, &confirm.ack_anyway) {
+        (Some(_), Some(_)) => " Enter/E: extend · a: new silence anyway · Esc: cancel ",
+        (None, Some(_)) => " a: new silence anyway · Esc: cancel ",
+        _ => " Enter: do it · Esc: cancel ",
+    };
     let block = Block::bordered()
         .border_style(if production { theme.badge_production } else { theme.border(true) })
-        .title(Span::styled(format!(" {} — {} ", confirm.title, app.environment_info().name), theme.title))
-        .title_bottom(Line::from(Span::styled(" Enter: do it · Esc: cancel ", theme.hint)));
-    let lines: Vec<Line> = confirm.lines.iter().map(|l| Line::from(Span::styled(l.clone(), theme.base))).collect();
+        .title(Span::styled(format!(" {} — {} ", confirm.title, shown(&app.environment_info().name)), theme.title))
+        .title_bottom(Line::from(Span::styled(hint, theme.hint)));
+    let mut lines = vec![target_line(&confirm.target, theme), Line::from("")];
+    lines.extend(confirm.lines.iter().map(|l| Line::from(Span::styled(shown(l), theme.base))));
     frame.render_widget(Clear, popup);
     frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).style(theme.base), popup);
+}
+
+/// What the form is about: its own alert, with the model and version that alert names.
+fn form_target(app: &App, form: &AckForm) -> Target {
+    let model = form.alert.model.clone();
+    let version = form
+        .alert
+        .labels
+        .get(&app.settings.version_label)
+        .cloned()
+        .or_else(|| model.as_deref().and_then(|m| app.model_version(m)));
+    Target { environment: app.environment_info().name.clone(), model, version, alert: Some(form.alert.clone()) }
 }

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::format;
+use super::text::shown;
 use crate::app::App;
 use crate::app::alerting_text::{matchers_text, utc};
 use crate::theme::Theme;
@@ -32,7 +33,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, fingerprint
     }
     let mut lines = vec![
         Line::from(vec![
-            Span::styled(format!("{} ", alert.name), theme.title),
+            Span::styled(format!("{} ", shown(&alert.name)), theme.title),
             Span::styled(alert.severity.label(), theme.severity(alert.severity)),
         ]),
         field("state", state),
@@ -42,16 +43,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, fingerprint
                 format!("{} ({} ago)", utc(t), format::age(app.now.as_second() - t.as_second()))
             }),
         ),
-        field("fingerprint", alert.fingerprint.clone()),
-        field("receivers", if alert.receivers.is_empty() { "–".into() } else { alert.receivers.join(", ") }),
-        field("source", alert.generator_url.clone().unwrap_or_else(|| "–".into())),
+        field("fingerprint", shown(&alert.fingerprint)),
+        field("receivers", if alert.receivers.is_empty() { "–".into() } else { shown(&alert.receivers.join(", ")) }),
+        field("source", alert.generator_url.as_deref().map_or_else(|| "–".into(), shown)),
         Line::from(""),
         Line::from(Span::styled("Labels", theme.table_header)),
     ];
     for (k, v) in &alert.labels {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {k:<20}"), theme.key),
-            Span::styled(v.as_str(), theme.base),
+            Span::styled(format!("  {:<20}", shown(k)), theme.key),
+            Span::styled(shown(v), theme.base),
         ]));
     }
     lines.push(Line::from(""));
@@ -60,10 +61,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, fingerprint
         lines.push(Line::from(Span::styled("  none", theme.dim)));
     }
     for (k, v) in &alert.annotations {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {k:<20}"), theme.key),
-            Span::styled(v.as_str(), theme.base),
-        ]));
+        // A description may run over several lines: each keeps its own, indented.
+        for (n, text) in v.lines().enumerate() {
+            let key = if n == 0 { format!("  {:<20}", shown(k)) } else { " ".repeat(22) };
+            lines.push(Line::from(vec![Span::styled(key, theme.key), Span::styled(shown(text), theme.base)]));
+        }
     }
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled("Muted by", theme.table_header)));
@@ -81,11 +83,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, fingerprint
             ),
             None => format!("  silence {id}"),
         };
-        lines.push(Line::from(Span::styled(text, theme.alert_silenced)));
+        lines.push(Line::from(Span::styled(shown(&text), theme.alert_silenced)));
     }
     for fp in &alert.inhibited_by {
         let by = app.alert_rows().find(|a| &a.fingerprint == fp).map_or(String::new(), |a| format!(" ({})", a.name));
-        lines.push(Line::from(Span::styled(format!("  inhibited by alert {fp}{by}"), theme.alert_silenced)));
+        lines.push(Line::from(Span::styled(shown(&format!("  inhibited by alert {fp}{by}")), theme.alert_silenced)));
     }
     frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);
 }

@@ -6,6 +6,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, Table};
 
+use super::text::shown;
 use super::{format, widgets};
 use crate::app::{App, Pane};
 use crate::domain::{Alert, AlertState};
@@ -46,7 +47,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     let height = inner.height.saturating_sub(1) as usize;
-    let offset = widgets::scroll_offset(app.alert_selected, height, total);
+    let offset = widgets::scroll_offset(app.alert_selected(), height, total);
     let rows: Vec<Row> = app
         .alert_rows()
         .enumerate()
@@ -54,7 +55,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .take(height)
         .map(|(i, alert)| {
             let row = alert_row(app, alert, theme);
-            if i == app.alert_selected && focused { row.style(theme.selected) } else { row }
+            if i == app.alert_selected() && focused { row.style(theme.selected) } else { row }
         })
         .collect();
     frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
@@ -73,10 +74,12 @@ fn alert_row<'a>(app: &App, alert: &'a Alert, theme: &Theme) -> Row<'a> {
         AlertState::Silenced | AlertState::Inhibited => theme.alert_silenced,
         AlertState::Pending => theme.dim,
     };
+    // The summary is one row of a table: newlines in a long description become spaces.
+    let summary = shown(&alert.summary.split_whitespace().collect::<Vec<_>>().join(" "));
     let row = Row::new([
         Cell::from(Span::styled(sev, theme.severity(alert.severity))),
-        Cell::from(alert.name.as_str()),
-        Cell::from(alert.model.as_deref().unwrap_or("–")),
+        Cell::from(shown(&alert.name)),
+        Cell::from(alert.model.as_deref().map_or_else(|| "–".to_string(), shown)),
         Cell::from(age),
         Cell::from(Span::styled(
             match app.silenced_for(alert) {
@@ -86,10 +89,8 @@ fn alert_row<'a>(app: &App, alert: &'a Alert, theme: &Theme) -> Row<'a> {
             state_style,
         )),
         Cell::from(match app.suggestion_label(alert) {
-            Some(hint) => {
-                Line::from(vec![Span::styled(format!("→ {hint} (!) "), theme.key), Span::raw(alert.summary.as_str())])
-            }
-            None => Line::from(alert.summary.as_str()),
+            Some(hint) => Line::from(vec![Span::styled(format!("→ {hint} (!) "), theme.key), Span::raw(summary)]),
+            None => Line::from(summary),
         }),
     ]);
     match alert.state {

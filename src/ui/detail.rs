@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
 
 use super::format;
+use super::text::shown;
 use crate::app::{App, DetailView, LiveState};
 use crate::detail::panels::{GPU_PLOTTED, VOLUME};
 use crate::detail::{DetailSnapshot, Line as ChartLine, PanelId, Unit};
@@ -18,7 +19,7 @@ use crate::theme::Theme;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, model: &str) {
     let range = app.detail.as_ref().map(|d| d.range.label()).unwrap_or_default();
     let block = Block::bordered().border_style(theme.border(true)).title(Line::from(vec![
-        Span::styled(format!(" {model} "), theme.title),
+        Span::styled(format!(" {} ", shown(model)), theme.title),
         Span::styled(format!("{range} "), theme.key),
         Span::styled("+/- zoom · [ ] pan · 0 live · Esc back ", theme.dim),
     ]));
@@ -62,7 +63,7 @@ fn summary_line(app: &App, model: &str, theme: &Theme) -> Line<'static> {
     let firing: Vec<String> = app
         .alert_rows()
         .filter(|a| a.model.as_deref() == Some(model) && a.state.is_firing())
-        .map(|a| a.name.clone())
+        .map(|a| shown(&a.name))
         .collect();
     if !firing.is_empty() {
         spans.push(Span::styled(format!("firing: {}", firing.join(", ")), theme.status_critical));
@@ -211,7 +212,8 @@ fn draw_panel(frame: &mut Frame, area: Rect, id: PanelId, detail: &DetailView, a
         for (k, line) in lines.iter().enumerate().take(4) {
             if let Some(v) = line.last() {
                 let status = theme.status(scale.thresholds.classify(v));
-                heading.push(Span::styled(format!("{} ", format::fit(&line.name, 16)), styles[k % styles.len()]));
+                heading
+                    .push(Span::styled(format!("{} ", format::fit(&shown(&line.name), 16)), styles[k % styles.len()]));
                 heading.push(Span::styled(format!("{} ", unit_text(scale.unit, v)), status));
             }
         }

@@ -7,6 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, Table};
 
+use super::text::shown;
 use super::{format, widgets};
 use crate::app::{App, ModelRow, Pane};
 use crate::command::SortKey;
@@ -34,7 +35,7 @@ fn width_of(id: ColumnId) -> u16 {
 
 /// Columns that fit in `width` with the sparkline's width, dropping the least essential
 /// first on narrow terminals.
-fn shown(columns: &[ColumnSpec], width: u16) -> (Vec<&ColumnSpec>, u16) {
+fn fitting(columns: &[ColumnSpec], width: u16) -> (Vec<&ColumnSpec>, u16) {
     const DROP_ORDER: [ColumnId; 4] = [ColumnId::Gpu, ColumnId::Throughput, ColumnId::Version, ColumnId::Trend];
     let mut shown: Vec<&ColumnSpec> = columns.iter().collect();
     // marker + name + the columns + the alert count + last change, one space between each.
@@ -63,7 +64,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         title.push(Span::styled(format!("sort:{}{arrow} ", app.sort.label()), theme.dim));
     }
     if !app.filter_text.is_empty() {
-        title.push(Span::styled(format!("/{} ", app.filter_text), theme.input));
+        title.push(Span::styled(format!("/{} ", shown(&app.filter_text)), theme.input));
     }
     // While Prometheus fails the rows are the last good answer: say so where they are.
     if let Some(crate::domain::Health::Failing { last_ok: Some(at), .. }) = app.health.get(&SourceId::Prometheus) {
@@ -74,7 +75,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let (columns, trend_width) = shown(&app.settings.columns, inner.width);
+    let (columns, trend_width) = fitting(&app.settings.columns, inner.width);
     let col_width = |id: ColumnId| if id == ColumnId::Trend { trend_width } else { width_of(id) };
     let mut widths = vec![Constraint::Length(1), Constraint::Min(NAME_MIN)];
     widths.extend(columns.iter().map(|c| Constraint::Length(col_width(c.id))));
@@ -102,13 +103,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         frame.render_widget(table, inner);
         return;
     }
-    let offset = widgets::scroll_offset(app.fleet_selected, height, len);
+    let offset = widgets::scroll_offset(app.fleet_selected(), height, len);
     let rows: Vec<Row> = (offset..(offset + height).min(len))
         .filter_map(|i| app.fleet.row(i).map(|r| (i, r)))
         .map(|(i, row)| {
-            let style = if i == app.fleet_selected && focused {
+            let style = if i == app.fleet_selected() && focused {
                 theme.selected
-            } else if i == app.fleet_selected {
+            } else if i == app.fleet_selected() {
                 theme.base.patch(theme.dim)
             } else {
                 theme.base
@@ -121,18 +122,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 }
 
 fn model_row<'a>(app: &App, row: &'a ModelRow, columns: &[&ColumnSpec], trend_width: u16, theme: &Theme) -> Row<'a> {
-    let marker = if row.critical() {
-        Span::styled("!", theme.status_critical)
-    } else if row.firing > 0 || row.status == Status::Warn {
-        Span::styled("•", theme.status_warn)
-    } else if row.status == Status::Critical {
-        Span::styled("!", theme.status_critical)
-    } else {
-        Span::raw(" ")
+    let health = row.health();
+    let marker = match health {
+        Status::Critical => Span::styled("!", theme.status_critical),
+        Status::Warn => Span::styled("•", theme.status_warn),
+        _ => Span::raw(" "),
     };
-    let name_style =
-        if row.critical() || row.status == Status::Critical { theme.status_critical } else { Style::default() };
-    let mut cells = vec![Cell::from(marker), Cell::from(Span::styled(row.name.as_str(), name_style))];
+    let name_style = if health == Status::Critical { theme.status_critical } else { Style::default() };
+    let mut cells = vec![Cell::from(marker), Cell::from(Span::styled(shown(&row.name), name_style))];
     for spec in columns {
         cells.push(value_cell(spec, row.cells.get(&spec.id), trend_width, theme));
     }
@@ -157,7 +154,7 @@ fn value_cell<'a>(spec: &ColumnSpec, value: Option<&CellValue>, trend_width: u16
             Cell::from(Span::styled(format::number(spec.id, *v), theme.status(status)))
         }
         other => {
-            let text = format::cell(spec.id, other);
+            let text = shown(&format::cell(spec.id, other));
             let style = if other.is_none() { theme.status_missing } else { theme.base };
             Cell::from(Span::styled(format::fit(&text, width_of(spec.id) as usize), style))
         }

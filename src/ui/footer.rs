@@ -6,6 +6,7 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::text::shown;
 use crate::app::{App, InputKind, MessageLevel};
 use crate::theme::Theme;
 
@@ -26,7 +27,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     if let Some(busy) = &app.busy {
-        frame.render_widget(Paragraph::new(Span::styled(format!(" ⟳ {busy}"), theme.hint)), area);
+        frame.render_widget(Paragraph::new(Span::styled(format!(" ⟳ {}", shown(busy)), theme.hint)), area);
         return;
     }
     if let Some((level, text)) = &app.message {
@@ -34,7 +35,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             MessageLevel::Info => theme.hint,
             MessageLevel::Error => theme.error,
         };
-        frame.render_widget(Paragraph::new(Span::styled(format!(" {text}"), style)), area);
+        frame.render_widget(Paragraph::new(Span::styled(format!(" {}", shown(text)), style)), area);
         return;
     }
     let mut spans = Vec::new();

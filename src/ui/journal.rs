@@ -48,14 +48,14 @@ pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     let height = inner.height.saturating_sub(1) as usize;
-    let offset = widgets::scroll_offset(view.selected, height, view.visible.len());
+    let offset = widgets::scroll_offset(view.selected(), height, view.visible.len());
     let rows: Vec<Row> = view.visible[offset..(offset + height).min(view.visible.len())]
         .iter()
         .enumerate()
         .filter_map(|(k, i)| view.entries.get(*i).map(|e| (offset + k, e)))
         .map(|(i, entry)| {
             let row = entry_row(entry, theme);
-            if i == view.selected { row.style(theme.selected) } else { row }
+            if i == view.selected() { row.style(theme.selected) } else { row }
         })
         .collect();
     frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);

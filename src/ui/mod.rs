@@ -16,6 +16,7 @@ mod note_editor;
 mod retrain;
 mod rollback;
 mod silences;
+pub mod text;
 mod versions;
 pub mod widgets;
 
@@ -100,4 +101,5 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     if let Some(scroll) = app.help {
         help::draw(frame, area, app, theme, scroll);
     }
+    text::inert_buffer(frame.buffer_mut());
 }

@@ -15,7 +15,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, editor: &NoteEditor, theme
     let save = app.settings.keymap.primary(Action::Save);
     let title = Line::from(vec![
         Span::styled(" Note on ", theme.title),
-        Span::styled(format!("{} ", editor.subject.describe()), theme.title),
+        Span::styled(format!("{} ", super::text::shown(&editor.subject.describe())), theme.title),
     ]);
     let status = if editor.saving {
         Span::styled(" saving… ", theme.hint)

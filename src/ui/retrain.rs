@@ -37,8 +37,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &RetrainForm, theme:
                 if form.production { theme.badge_production } else { theme.base },
             ),
         ]),
-        Line::from(vec![key("target"), Span::styled(clean(&r.target.label), theme.title)]),
+        Line::from(vec![key("model"), Span::styled(clean(&r.model), theme.title)]),
     ];
+    if let Some(version) = &form.target.version {
+        lines.push(Line::from(vec![key("version"), Span::styled(clean(version), theme.base)]));
+    }
+    if let Some(alert) = &form.target.alert {
+        let text = format!("{} ({})", crate::app::alert_words(alert), alert.fingerprint);
+        lines.push(Line::from(vec![key("alert"), Span::styled(clean(&text), theme.base)]));
+    }
+    lines.push(Line::from(vec![key("target"), Span::styled(clean(&r.target.label), theme.title)]));
     if form.stage == RetrainStage::Editing {
         let cursor = |on: bool| if on { "█" } else { "" };
         let selected = form.current();
@@ -115,7 +123,7 @@ pub fn run_lines(app: &App, model: &str, theme: &Theme) -> Vec<Line<'static>> {
             if let Some(e) = &r.error {
                 text.push_str(&format!(" — poll failed: {}", clean(e)));
             }
-            Line::from(Span::styled(text, style))
+            Line::from(Span::styled(clean(&text), style))
         })
         .collect()
 }

@@ -38,6 +38,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &RollbackForm, theme
                 if form.production { theme.badge_production } else { theme.base },
             ),
         ]),
+        Line::from(vec![key("model"), Span::styled(clean(&form.plan.model), theme.title)]),
         Line::from(vec![
             key("version"),
             Span::styled(
@@ -51,6 +52,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &RollbackForm, theme
         ]),
         Line::from(vec![key("backend"), Span::styled(form.plan.spec.label(), theme.base)]),
     ];
+    if let Some(alert) = &form.alert {
+        let text = format!("{} ({})", crate::app::alert_words(alert), alert.fingerprint);
+        lines.push(Line::from(vec![key("alert"), Span::styled(clean(&text), theme.base)]));
+    }
     let validation = form.plan.validation.as_deref().map_or_else(|| "no tag".into(), clean);
     let (status, style) = match (form.plan.validated, form.plan.override_validation) {
         (true, _) => (format!("{validation} (validated)"), theme.status_ok),

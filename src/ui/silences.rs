@@ -5,6 +5,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, Table};
 
+use super::text::shown;
 use super::{format, widgets};
 use crate::actions::silence::SilenceState;
 use crate::app::App;
@@ -43,7 +44,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     let height = inner.height.saturating_sub(1) as usize;
-    let offset = widgets::scroll_offset(app.silence_selected, height, silences.len());
+    let offset = widgets::scroll_offset(app.silence_selected(), height, silences.len());
     let rows: Vec<Row> = silences
         .iter()
         .enumerate()
@@ -59,12 +60,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     SilenceState::Expired => "expired",
                 }),
                 Cell::from(format::age(left)),
-                Cell::from(format::fit(&s.created_by, 14)),
-                Cell::from(matchers_text(s)),
-                Cell::from(s.comment.as_str()),
+                Cell::from(format::fit(&shown(&s.created_by), 14)),
+                Cell::from(shown(&matchers_text(s))),
+                Cell::from(shown(&s.comment)),
                 Cell::from(Span::styled(if stale { "no alert" } else { "" }, theme.status_warn)),
             ]);
-            if i == app.silence_selected { row.style(theme.selected) } else { row }
+            if i == app.silence_selected() { row.style(theme.selected) } else { row }
         })
         .collect();
     frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);

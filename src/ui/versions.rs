@@ -53,7 +53,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, model: &str
         let spec = snapshot.and_then(|s| s.spec.as_ref());
         let live = snapshot.and_then(|s| s.live.as_deref());
         let height = inner.height.saturating_sub(1) as usize;
-        let offset = widgets::scroll_offset(view.selected, height, versions.len());
+        let offset = widgets::scroll_offset(view.selected(), height, versions.len());
         let rows: Vec<Row> = versions
             .iter()
             .enumerate()
@@ -74,7 +74,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, model: &str
                     Cell::from(clean(&v.status)),
                     Cell::from(clean(if v.source.is_empty() { &v.run_id } else { &v.source })),
                 ]);
-                if i == view.selected { row.style(theme.selected) } else { row }
+                if i == view.selected() { row.style(theme.selected) } else { row }
             })
             .collect();
         frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);

@@ -142,7 +142,7 @@ impl LiveRegistry {
     async fn figures(&self, model: &str) -> Vec<VersionFigures> {
         let d = &self.config.discovery;
         let endpoint = &self.config.environment(self.environment).prometheus;
-        let selector = format!("{}=\"{}\"", d.model_label, model.replace('\\', "\\\\").replace('"', "\\\""));
+        let selector = crate::sources::promql::label_equals(&d.model_label, model);
         let v = &d.version_label;
         let accuracy = self.config.detail.quality.first().map(|m| format!("max by ({v}) ({m}{{{selector}}})"));
         let latency = format!(

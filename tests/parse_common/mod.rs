@@ -10,7 +10,6 @@
 use std::path::Path;
 
 use jiff::Timestamp;
-use modeldeck::domain::Alert;
 use modeldeck::sources::parse::ApiError;
 
 pub const MODEL: &str = "model";
@@ -44,15 +43,4 @@ pub fn expect_err<T: std::fmt::Debug>(result: Result<T, ApiError>) -> ApiError {
 
 pub fn ts(text: &str) -> Timestamp {
     text.parse().unwrap()
-}
-
-pub fn alert_strings(alert: &Alert) -> Vec<&str> {
-    let mut out = vec![alert.fingerprint.as_str(), alert.name.as_str(), alert.summary.as_str()];
-    out.extend(alert.model.as_deref());
-    out.extend(alert.generator_url.as_deref());
-    out.extend(alert.silenced_by.iter().map(String::as_str));
-    for map in [&alert.labels, &alert.annotations] {
-        out.extend(map.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]));
-    }
-    out
 }

@@ -10,11 +10,10 @@ use serde_json::{Map, Value};
 
 use super::stream::{self, Each, Expect, Found};
 use super::{
-    ApiError, alert_from, clean_list, decode_failure, http_error, is_non_empty_array, is_success, kind, raw_string_map,
-    server_error, shape, timestamp,
+    ApiError, alert_from, decode_failure, http_error, is_non_empty_array, is_success, kind, raw_string_map,
+    server_error, shape, string_list, timestamp,
 };
 use crate::domain::{Alert, AlertState};
-use crate::sanitize;
 
 /// `GET /api/v2/alerts`: the array of `gettableAlert`s as domain alerts, in the server's
 /// order.
@@ -73,11 +72,11 @@ fn error_answer(status: u16, body: &[u8]) -> ApiError {
 fn alert_of(item: &Map<String, Value>, model_label: &str) -> Alert {
     let labels = raw_string_map(item.get("labels"));
     let annotations = raw_string_map(item.get("annotations"));
-    let mut alert = alert_from(&labels, &annotations, model_label);
+    let mut alert = alert_from(labels, annotations, model_label);
 
     let status = item.get("status");
     let field = |key: &str| status.and_then(|s| s.get(key));
-    let silenced_by = clean_list(field("silencedBy"));
+    let silenced_by = string_list(field("silencedBy"));
     let inhibited = is_non_empty_array(field("inhibitedBy"));
     alert.state = match field("state").and_then(Value::as_str) {
         Some("active") => AlertState::Active,
@@ -89,18 +88,18 @@ fn alert_of(item: &Map<String, Value>, model_label: &str) -> Alert {
         _ => AlertState::Active,
     };
     alert.silenced_by = silenced_by;
-    alert.inhibited_by = clean_list(field("inhibitedBy"));
+    alert.inhibited_by = string_list(field("inhibitedBy"));
     alert.receivers = item
         .get("receivers")
         .and_then(Value::as_array)
-        .map(|rs| rs.iter().filter_map(|r| r.get("name").and_then(Value::as_str)).map(sanitize::clean).collect())
+        .map(|rs| rs.iter().filter_map(|r| r.get("name").and_then(Value::as_str)).map(str::to_owned).collect())
         .unwrap_or_default();
 
     if let Some(fingerprint) = item.get("fingerprint").and_then(Value::as_str).filter(|f| !f.is_empty()) {
-        alert.fingerprint = sanitize::clean(fingerprint);
+        alert.fingerprint = fingerprint.to_owned();
     }
     alert.starts_at = timestamp(item.get("startsAt"));
     alert.generator_url =
-        item.get("generatorURL").and_then(Value::as_str).filter(|url| !url.is_empty()).map(sanitize::clean);
+        item.get("generatorURL").and_then(Value::as_str).filter(|url| !url.is_empty()).map(str::to_owned);
     alert
 }

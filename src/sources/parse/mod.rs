@@ -1,8 +1,9 @@
 //! Pure parsers for what Prometheus and Alertmanager send back.
 //!
 //! Every parser takes the HTTP status and the raw body bytes, does no I/O and never panics,
-//! whatever the bytes are. Every string it hands out has been through
-//! [`crate::sanitize::clean`].
+//! whatever the bytes are. Data (label names and values, annotations, ids) is handed out
+//! exactly as sent: it goes back into PromQL, matchers and the journal, and the views make
+//! it inert. Error messages, written for the operator, are sanitised here.
 //!
 //! Failures are classified the same way for both backends:
 //! - the API's own error answer (a Prometheus `errorType`/`error` envelope, an Alertmanager
@@ -196,8 +197,8 @@ pub(crate) fn kind(value: &Value) -> &'static str {
     }
 }
 
-/// The string members of a JSON object, raw (not yet sanitised). Anything else (a missing
-/// key, `null`, a non-string member) is skipped.
+/// The string members of a JSON object, raw. Anything else (a missing key, `null`, a
+/// non-string member) is skipped.
 fn raw_string_map(value: Option<&Value>) -> BTreeMap<String, String> {
     let Some(Value::Object(map)) = value else {
         return BTreeMap::new();
@@ -205,16 +206,12 @@ fn raw_string_map(value: Option<&Value>) -> BTreeMap<String, String> {
     map.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned()))).collect()
 }
 
-fn clean_map(raw: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    raw.iter().map(|(k, v)| (sanitize::clean(k), sanitize::clean(v))).collect()
-}
-
-/// The string elements of a JSON array, sanitised; non-strings are skipped.
-fn clean_list(value: Option<&Value>) -> Vec<String> {
+/// The string elements of a JSON array, raw; non-strings are skipped.
+fn string_list(value: Option<&Value>) -> Vec<String> {
     let Some(Value::Array(items)) = value else {
         return Vec::new();
     };
-    items.iter().filter_map(Value::as_str).map(sanitize::clean).collect()
+    items.iter().filter_map(Value::as_str).map(str::to_owned).collect()
 }
 
 fn is_non_empty_array(value: Option<&Value>) -> bool {
@@ -254,27 +251,23 @@ fn fingerprint(labels: &BTreeMap<String, String>) -> String {
     format!("{hash:016x}")
 }
 
-/// An alert from its raw labels and annotations; the caller fills in what its API adds
-/// (state, fingerprint, times, silences, link).
-fn alert_from(labels: &BTreeMap<String, String>, annotations: &BTreeMap<String, String>, model_label: &str) -> Alert {
+/// An alert from its raw labels and annotations, kept raw; the caller fills in what its API
+/// adds (state, fingerprint, times, silences, link).
+fn alert_from(labels: BTreeMap<String, String>, annotations: BTreeMap<String, String>, model_label: &str) -> Alert {
     let get = |map: &'_ BTreeMap<String, String>, key: &str| {
         map.get(key).map(String::as_str).filter(|v| !v.trim().is_empty()).map(str::to_owned)
     };
-    // The summary is one row of a table: newlines in a long description become spaces.
-    let summary = get(annotations, "summary")
-        .or_else(|| get(annotations, "description"))
-        .map(|s| clean_message(&s))
-        .unwrap_or_default();
+    let summary = get(&annotations, "summary").or_else(|| get(&annotations, "description")).unwrap_or_default();
     Alert {
-        fingerprint: fingerprint(labels),
-        name: labels.get("alertname").map(|n| sanitize::clean(n)).unwrap_or_default(),
+        fingerprint: fingerprint(&labels),
+        name: labels.get("alertname").cloned().unwrap_or_default(),
         severity: Severity::from_label(labels.get("severity").map(String::as_str)),
-        model: labels.get(model_label).filter(|m| !m.is_empty()).map(|m| sanitize::clean(m)),
+        model: labels.get(model_label).filter(|m| !m.is_empty()).cloned(),
         state: AlertState::Active,
         starts_at: None,
         summary,
-        labels: clean_map(labels),
-        annotations: clean_map(annotations),
+        labels,
+        annotations,
         silenced_by: Vec::new(),
         generator_url: None,
         inhibited_by: Vec::new(),

@@ -67,7 +67,7 @@ pub fn parse_label_values(
         let Some(value) = item.metric.and_then(|m| label(m, label_name)) else {
             return;
         };
-        sets.entry(model).or_default().insert(sanitize::clean(value));
+        sets.entry(model).or_default().insert(value.to_owned());
     })?;
     Ok(sets.into_iter().map(|(model, values)| (model, values.into_iter().collect())).collect())
 }
@@ -140,7 +140,7 @@ pub fn parse_alerts(status: u16, body: &[u8], model_label: &str) -> Result<Vec<A
         }
         let labels = raw_string_map(item.get("labels"));
         let annotations = raw_string_map(item.get("annotations"));
-        let mut alert = alert_from(&labels, &annotations, model_label);
+        let mut alert = alert_from(labels, annotations, model_label);
         alert.state = AlertState::Pending;
         alert.starts_at = timestamp(item.get("activeAt"));
         alerts.push(alert);
@@ -245,9 +245,9 @@ fn each_series(status: u16, body: &[u8], expected: &str, mut each: impl FnMut(Se
     misshapen.map_or(Ok(()), Err)
 }
 
-/// The sanitised model of a series, if it has one.
+/// The model of a series, raw, if it has one.
 fn model_of(series: &Series<'_>, model_label: &str) -> Option<String> {
-    label(series.metric?, model_label).map(sanitize::clean)
+    label(series.metric?, model_label).map(str::to_owned)
 }
 
 /// A number written as a JSON string (`"0.97"`, `"NaN"`, `"+Inf"`) or, leniently, a JSON
