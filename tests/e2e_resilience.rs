@@ -81,7 +81,7 @@ fn sighup_during_a_rollback_lets_it_finish_and_journal() {
     let entry = last_entry(&journal, Duration::from_secs(10));
     assert_eq!(entry["kind"], "rollback");
     assert_eq!(entry["result"]["status"], "ok", "{entry}");
-    assert_eq!(entry["after"]["output"], "rolled");
+    assert_eq!(entry["after"]["output"], "rolled\n");
 }
 
 #[test]

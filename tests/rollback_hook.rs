@@ -70,7 +70,7 @@ async fn the_hostile_model_name_reaches_the_script_as_one_argument() {
     let received = std::fs::read_to_string(&args).unwrap();
     assert_eq!(received.lines().collect::<Vec<_>>(), [HOSTILE, "--to=previous"]);
     // The script's own output is kept with the entry.
-    assert_eq!(entry.after.as_ref().unwrap()["output"], "rolled");
+    assert_eq!(entry.after.as_ref().unwrap()["output"], "rolled\n");
     assert!(live.app.message.as_ref().unwrap().1.contains("rolled back"));
 }
 

@@ -105,9 +105,12 @@ async fn rollback_hook_output_in_the_status_line_and_the_journal() {
     live.until("the result", Duration::from_secs(30), |app| app.rollback.is_none() && app.busy.is_none()).await;
     let message = &live.app.message.as_ref().expect("a status line").1;
     assert!(message.contains("rollback FAILED"), "{message}");
-    let shown = clean(&output);
-    // The status line names the failure; the output itself is kept with the journal entry.
+    // The status line names the failure; the output itself is kept, raw, with the journal
+    // entry, whose view shows it as JSON (escapes spelled out, the rest made inert).
     assert_inert("the status line", &common::screen(&live.app, 250, 30), &["the command failed: exit 3".into()]);
+    let entries = live.journal.as_ref().unwrap().read_all().unwrap();
+    assert_eq!(entries.last().unwrap().after.as_ref().unwrap()["output"], output, "kept raw");
+    let shown = clean(serde_json::to_string(&output).unwrap().trim_matches('"'));
     let (list, entry) = journal_screens(&mut live, Kind::Rollback);
     assert_inert("the journal list", &list, &[]);
     assert_inert("the journal entry", &entry, &[shown]);
@@ -130,7 +133,9 @@ async fn retrain_hook_output_in_the_status_line_and_the_journal() {
         app.busy.is_none() && app.message.as_ref().is_some_and(|(_, m)| m.contains("FAILED"))
     })
     .await;
-    let shown = clean(&output);
+    // The status line is one line: the output's whitespace (its carriage return too) becomes
+    // spaces, the rest is made inert.
+    let shown = clean(&output.split_whitespace().collect::<Vec<_>>().join(" "));
     assert_inert("the status line", &common::screen(&live.app, 250, 30), &[format!("FAILED: exit 1: {shown}")]);
     key(&mut live, KeyCode::Esc);
     let (list, entry) = journal_screens(&mut live, Kind::Retrain);
@@ -163,7 +168,7 @@ async fn retraining_run_ids_and_states_from_the_pipeline() {
     key(&mut live, KeyCode::Enter);
     key(&mut live, KeyCode::Enter);
     live.until("the run", Duration::from_secs(30), |app| app.retrain.is_none() && !app.runs.is_empty()).await;
-    assert_eq!(live.app.runs[0].run.run_id.as_deref(), Some(clean(&run_id).as_str()));
+    assert_eq!(live.app.runs[0].run.run_id.as_deref(), Some(run_id.as_str()), "kept raw");
     live.app.screen = Screen::Model("fraud-detector".into());
     let mut at = jiff::Timestamp::now();
     for (what, done) in [
