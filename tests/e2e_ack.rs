@@ -69,12 +69,30 @@ async fn acknowledge_an_alert_in_the_console() {
     assert_eq!(found["createdBy"], "oncall-bob", "{list:?}");
     assert_eq!(found["status"]["state"], "active");
 
+    // `a` again on the silenced alert: a warning naming the silence, and E extends it rather
+    // than piling up a second one.
+    tmux.keys(&["a"]);
+    let warning = tmux.wait_for("Already silenced");
+    assert!(warning.contains("ModelAccuracyLow on fraud-detector is already silenced by"), "{warning}");
+    assert!(warning.contains("known dip, retraining") && warning.contains("E: extend"), "{warning}");
+    tmux.keys(&["E"]);
+    tmux.wait("the extension", Duration::from_secs(20), |s| s.contains("extended"));
+    let list: Vec<serde_json::Value> = reqwest::get(&url).await.unwrap().json().await.unwrap();
+    let active: Vec<&serde_json::Value> =
+        list.iter().filter(|s| s["comment"] == "known dip, retraining" && s["status"]["state"] == "active").collect();
+    assert_eq!(active.len(), 1, "one silence, extended: {list:?}");
+    let ends: jiff::Timestamp = active[0]["endsAt"].as_str().unwrap().parse().unwrap();
+    let left = ends.duration_since(jiff::Timestamp::now());
+    assert!(left > jiff::SignedDuration::from_mins(110), "about two hours left: {left:?}");
+
     tmux.keys(&["q"]);
     tmux.assert_restored();
 
-    // The journal holds the acknowledgement and verifies.
+    // The journal holds the acknowledgement and the extension, and verifies.
     let text = std::fs::read_to_string(&journal).unwrap();
-    let entry: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    let entries: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(entries.last().unwrap()["kind"], "extend");
+    let entry = entries.iter().find(|e| e["kind"] == "ack").expect("the acknowledgement");
     assert_eq!(entry["kind"], "ack");
     assert_eq!(entry["author"], "oncall-bob");
     assert_eq!(entry["note"], "known dip, retraining");
