@@ -232,3 +232,18 @@ fn header_names_a_peer_that_is_down() {
     assert!(header.contains("am ● 2s 1/2 peers, down: am-2.example:9093"), "{header}");
     insta::assert_snapshot!(header);
 }
+
+#[test]
+fn acknowledging_a_silenced_alert_shows_its_silences_and_the_choices() {
+    let mut app = muted_app();
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::Char('a'));
+    assert!(app.ack.is_none(), "no second form before the operator asks for one");
+    let screen = screen(&app, 100, 24);
+    assert!(screen.contains("Already silenced — staging"), "{screen}");
+    assert!(screen.contains("ModelDriftHigh on recsys-ranker is already silenced by:"), "{screen}");
+    assert!(line(&screen, "7c1e9a40-drift").contains("bob@ops-2"), "{screen}");
+    assert!(screen.contains("Enter/E: extend · a: new silence anyway · Esc: cancel"), "{screen}");
+    insta::assert_snapshot!(screen);
+}

@@ -4,7 +4,8 @@
 //!
 //! Every call returns a [`CallError`] that says whether the failure may have changed
 //! something, because the journal must tell "nothing happened" (`failed`) from "we do not
-//! know" (`unknown`). Every string these types hold came through [`crate::sanitize::clean`].
+//! know" (`unknown`). Registry data (versions, tags, descriptions) is kept as the server sent
+//! it; error messages, written for the operator, are sanitised.
 
 use std::fmt;
 

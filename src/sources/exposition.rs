@@ -26,8 +26,7 @@
 //!
 //! The parser is faithful: names, label values, HELP text, units and diagnostics are handed
 //! out exactly as the target sent them (after unescaping), control characters included.
-//! Callers must sanitise every string before putting it on screen
-//! (see [`crate::sanitize::clean`]).
+//! The views make every string inert before putting it on screen (`crate::ui::text`).
 
 mod lexer;
 
