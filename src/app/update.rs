@@ -151,7 +151,10 @@ impl App {
                 self.alertmanager_peer = Some(snapshot.peer);
                 self.silences = snapshot.silences;
                 self.am_peers = snapshot.peers;
-                self.resolve_silences();
+                if let (Resolved::Gone { was, now }, Screen::Silences) = (self.resolve_silences(), &self.screen) {
+                    let now = now.map_or_else(|| "no silence is active".to_string(), |id| format!("cursor on {id}"));
+                    self.message = Some((MessageLevel::Info, format!("silence {was} is no longer active; {now}")));
+                }
             }
         }
         self.fleet.attach_alerts(&self.alerts);
@@ -193,9 +196,9 @@ impl App {
         self.alert_cursor.resolve(alerts.len() + pending.len(), |i| super::alert_key(alerts, pending, i))
     }
 
-    fn resolve_silences(&mut self) {
+    fn resolve_silences(&mut self) -> Resolved<String> {
         let live = super::alerting::live_silences(&self.silences);
-        self.silence_cursor.resolve(live.len(), |i| live.get(i).map(|s| &s.id));
+        self.silence_cursor.resolve(live.len(), |i| live.get(i).map(|s| &s.id))
     }
 
     fn on_key(&mut self, key: &KeyEvent) -> Vec<Effect> {
