@@ -99,7 +99,12 @@ fn describe(request: &ActionRequest, ctx: &ActionContext) -> (String, Option<Dra
                 Subject { model: alert.model.clone(), alertname: Some(alert.name.clone()), ..Subject::default() };
             (
                 format!("the acknowledgement of {}", alert.name),
-                Some(draft(Kind::Ack, subject, request.comment.clone(), request.body())),
+                Some(draft(
+                    Kind::Ack,
+                    subject,
+                    request.comment.clone(),
+                    json!({ "method": "POST", "body": request.body() }),
+                )),
             )
         }
         ActionRequest::ExpireSilences { ids, .. } => {

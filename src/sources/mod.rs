@@ -9,6 +9,8 @@ pub mod parse;
 pub mod poller;
 pub mod prometheus;
 pub mod scrape;
+#[cfg(test)]
+pub(crate) mod test_server;
 
 use std::future::Future;
 
