@@ -9,6 +9,8 @@ pub mod hook;
 pub mod inflight;
 pub mod retrain;
 pub mod rollback;
+#[cfg(test)]
+mod rollback_tests;
 pub mod run;
 pub mod silence;
 mod silence_action;

@@ -148,8 +148,7 @@ pub async fn run(request: ActionRequest, ctx: &ActionContext) -> ActionReport {
         }
         ActionRequest::Rollback(plan) => {
             let result = super::rollback::execute(&plan, &ctx.registry, &ctx.environment).await;
-            let (draft, message, _) = super::rollback::draft(&plan, result, &ctx.author, &ctx.environment);
-            (draft, message)
+            super::rollback::draft(&plan, result, &ctx.author, &ctx.environment)
         }
         ActionRequest::Retrain(order) => {
             let (draft, message, _, run) =
