@@ -91,7 +91,7 @@ fn describe(request: &ActionRequest, ctx: &ActionContext) -> (String, Option<Dra
         ActionRequest::Retrain(order) => {
             let r = &order.request;
             let subject = Subject { model: Some(r.model.clone()), ..Subject::default() };
-            let d = draft(Kind::Retrain, subject, r.note.clone(), json!({ "target": r.target.name }));
+            let d = draft(Kind::Retrain, subject, r.note.clone(), super::retrain::journal_request(order));
             (format!("the retraining trigger for {}", r.model), Some(d))
         }
         ActionRequest::CreateSilence { request, alert } => {

@@ -151,19 +151,13 @@ pub async fn run(request: ActionRequest, ctx: &ActionContext) -> ActionReport {
             super::rollback::draft(&plan, result, &ctx.author, &ctx.environment)
         }
         ActionRequest::Retrain(order) => {
-            let (draft, message, _, run) =
+            let (draft, message, run) =
                 super::retrain::trigger(&order, &ctx.retrain, &ctx.author, &ctx.environment).await;
             started = run;
             (draft, message)
         }
-        ActionRequest::RunEnded(end) => {
-            let (draft, message, _) = super::retrain::run_end(&end, &ctx.author, &ctx.environment);
-            (draft, message)
-        }
-        ActionRequest::Suppressed(s) => {
-            let (draft, message, _) = super::retrain::suppressed(&s, &ctx.author, &ctx.environment);
-            (draft, message)
-        }
+        ActionRequest::RunEnded(end) => super::retrain::run_end(&end, &ctx.author, &ctx.environment),
+        ActionRequest::Suppressed(s) => super::retrain::suppressed(&s, &ctx.author, &ctx.environment),
     };
     let outcome = ActionOutcome::of(&draft.result);
     let ok = outcome == ActionOutcome::Ok;
