@@ -136,6 +136,16 @@ pub struct Alert {
     pub receivers: Vec<String>,
 }
 
+impl Alert {
+    /// `ModelAccuracyLow on fraud-detector`: an alert named with its model, never alone.
+    pub fn title(&self) -> String {
+        match &self.model {
+            Some(model) => format!("{} on {model}", self.name),
+            None => format!("{} (no model label)", self.name),
+        }
+    }
+}
+
 /// Which way a metric gets worse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
 #[serde(rename_all = "snake_case")]

@@ -238,3 +238,96 @@ async fn a_rejected_silence_shows_the_message_and_journals_no_success() {
     assert_eq!(entries.len(), 1);
     assert!(matches!(entries[0].result, Outcome::Failed { .. }), "journaled as failed, not as done");
 }
+
+/// An acknowledgement whose answer never comes: the first Alertmanager is frozen (SIGSTOP),
+/// so the kernel accepts the POST and buffers it, and nothing answers. The outcome is
+/// unknown, the second Alertmanager is never written to, and once the first runs again it
+/// applies the buffered request: exactly one silence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silence_whose_answer_never_comes_is_unknown_and_goes_to_no_other_peer() {
+    use modeldeck::actions::run::{self, ActionContext, ActionOutcome, ActionRequest, SilenceBackend};
+    use modeldeck::actions::silence::{Matcher, SilenceClient, SilenceRequest};
+    use modeldeck::actions::silence_lookup;
+    use modeldeck::config::Endpoint;
+    use modeldeck::domain::{Alert, Severity};
+
+    let mut stack = Stack::start_with(StackOptions { alertmanagers: 2, ..Default::default() }).await;
+    let urls = stack.alertmanager_urls.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let journal = journal(dir.path());
+    let http = modeldeck::sources::http::client(Duration::from_secs(1)).unwrap();
+    let peers: Vec<Endpoint> = urls.iter().map(|u| Endpoint::plain(u).unwrap()).collect();
+    let ctx = ActionContext {
+        backend: SilenceBackend::Live(SilenceClient::new(http.clone(), peers.clone())),
+        registry: modeldeck::versions::live::RegistryAccess::None,
+        retrain: modeldeck::actions::retrain::RetrainAccess::Live(http.clone()),
+        journal: Some(journal.clone()),
+        author: "it-operator".into(),
+        environment: "it".into(),
+        read_only: false,
+    };
+    let labels = [("alertname", "ModelAccuracyLow"), ("model", "fraud"), ("severity", "critical")];
+    let alert = Alert {
+        fingerprint: "0a1b2c3d4e5f6a7b".into(),
+        name: "ModelAccuracyLow".into(),
+        severity: Severity::Critical,
+        model: Some("fraud".into()),
+        state: AlertState::Active,
+        starts_at: None,
+        summary: String::new(),
+        labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        annotations: Default::default(),
+        silenced_by: Vec::new(),
+        generator_url: None,
+        inhibited_by: Vec::new(),
+        receivers: Vec::new(),
+    };
+    let now = jiff::Timestamp::now();
+    let request = SilenceRequest {
+        id: None,
+        matchers: labels.iter().map(|(k, v)| Matcher::equal(k, v)).collect(),
+        starts_at: now,
+        ends_at: now + jiff::SignedDuration::from_hours(1),
+        created_by: "it-operator".into(),
+        comment: "ack while the first peer is frozen".into(),
+    };
+
+    stack.pause_alertmanager(0);
+    let action = ActionRequest::CreateSilence { request: request.clone(), alert: Box::new(alert) };
+    let report = run::run(action, &ctx).await;
+    assert_eq!(report.outcome, ActionOutcome::Unknown, "{}", report.message);
+    assert!(!report.ok);
+    assert!(report.message.starts_with("acknowledge UNKNOWN: timed out;"), "{}", report.message);
+    assert!(report.message.contains("check the silences (M) before acknowledging again"), "{}", report.message);
+
+    let entries = journal.read_all().unwrap();
+    assert_eq!(entries.len(), 1);
+    let entry = &entries[0];
+    assert_eq!((entry.kind.clone(), entry.result.label()), (Kind::Ack, "unknown"));
+    let Outcome::Unknown { reason } = &entry.result else { unreachable!() };
+    assert!(reason.contains("no matching silence was found afterwards"), "{reason}");
+    let sent = entry.request.as_ref().unwrap();
+    assert_eq!(sent["method"], "POST");
+    assert_eq!(sent["url"], format!("{}/api/v2/silences", urls[0]));
+    assert_eq!(sent["body"], request.body());
+    assert!(silences(&urls[1]).await.is_empty(), "the second Alertmanager never got a silence");
+
+    // Once it runs again, the first Alertmanager reads the buffered request and applies it.
+    stack.resume_alertmanager(0);
+    let ours = |all: Vec<Value>| -> Vec<Value> {
+        all.into_iter().filter(|s| s["comment"] == "ack while the first peer is frozen").collect()
+    };
+    let first = urls[0].clone();
+    harness::wait_for("the buffered silence on the first Alertmanager", Duration::from_secs(30), || {
+        let first = first.clone();
+        async move { !ours(silences(&first).await).is_empty() }
+    })
+    .await;
+    assert_eq!(ours(silences(&urls[0]).await).len(), 1, "exactly one silence");
+    assert!(silences(&urls[1]).await.is_empty());
+    // The lookup now finds it, on the peer that took it.
+    match silence_lookup::find(&http, &peers, &request).await {
+        silence_lookup::Lookup::Found { peer, .. } => assert_eq!(peer, urls[0]),
+        other => panic!("expected the lookup to find it, got {other:?}"),
+    }
+}

@@ -142,6 +142,20 @@ async fn the_console_follows_a_run_to_its_end_and_journals_a_refused_trigger(air
     let all = journal.read_all().unwrap();
     assert_eq!(all[0].result, Outcome::Ok, "{:?}", all[0]);
     assert_eq!(all[0].note, "from the console");
+    // The entry holds what was sent: values filled in, the URL, no credentials.
+    let request = all[0].request.as_ref().unwrap();
+    assert_eq!(request["params"], json!({ "model_name": "fraud" }));
+    let sent = &request["sent"];
+    assert_eq!(sent["method"], "POST");
+    assert_eq!(sent["url"], format!("{}/api/v2/dags/retrain_ok/dagRuns", airflow.url()));
+    assert_eq!(sent["login"], json!({ "method": "POST", "url": format!("{}/auth/token", airflow.url()) }));
+    assert_eq!(sent["headers"], json!(["Authorization"]));
+    assert_eq!(sent["body"]["conf"], json!({ "model_name": "fraud" }));
+    let run_id = all[0].after.as_ref().unwrap()["run_id"].clone();
+    assert_eq!(sent["body"]["dag_run_id"], run_id, "the body the run came from");
+    assert!(request.get("reason").is_some() && request.get("automatic").is_some(), "{request}");
+    let line = std::fs::read_to_string(journal.path()).unwrap();
+    assert!(!line.contains("{model}") && !line.contains(airflow.password()), "{line}");
     assert_eq!(all[1].result, Outcome::Ok, "the run succeeded: {:?}", all[1]);
     assert!(all[1].note.ends_with("ended: succeeded"), "{}", all[1].note);
     assert_eq!(live.app.runs.last().map(|r| r.state.clone()), Some(RunState::Succeeded));

@@ -5,7 +5,7 @@ mod common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::SignedDuration;
-use modeldeck::actions::run::{ActionReport, ActionRequest, ReportKind};
+use modeldeck::actions::run::{ActionOutcome, ActionReport, ActionRequest, ReportKind};
 use modeldeck::actions::silence::{Matcher, Silence, SilenceState};
 use modeldeck::app::{AckField, AckStage, App, MatcherRow, MessageLevel, Pane, Preview, Screen};
 use modeldeck::domain::{AlertSnapshot, AlertState, Severity, SourceData, SourceId};
@@ -108,12 +108,18 @@ fn entry(seq: u64) -> Entry {
 }
 
 fn finished(app: &mut App, ok: bool, message: &str, entry: Option<Entry>) -> Vec<Effect> {
+    let outcome = if ok { ActionOutcome::Ok } else { ActionOutcome::Failed };
+    finished_as(app, outcome, message, entry)
+}
+
+fn finished_as(app: &mut App, outcome: ActionOutcome, message: &str, entry: Option<Entry>) -> Vec<Effect> {
     // The runner tags the reports of acknowledgements; the messages here say which they are.
     let kind = if message.starts_with("acknowledge") { ReportKind::Acknowledgement } else { ReportKind::Other };
     app.update(Event::ActionFinished(Box::new(ActionReport {
         kind,
         started: None,
-        ok,
+        ok: outcome == ActionOutcome::Ok,
+        outcome,
         message: message.into(),
         entry,
     })))
@@ -280,6 +286,22 @@ fn a_failure_keeps_the_form_and_a_success_closes_it_and_journals() {
     let (level, text) = message(&app);
     assert_eq!(level, MessageLevel::Info);
     assert!(text.contains("acknowledged"), "{text}");
+}
+
+/// A silence that may exist must not be one Enter away from a second one.
+#[test]
+fn an_unknown_outcome_closes_the_form_and_says_to_check_the_silences() {
+    let mut app = common::app(5, 2);
+    open_form(&mut app);
+    typed(&mut app, "retraining scheduled\n");
+    assert!(matches!(key(&mut app, KeyCode::Enter).as_slice(), [Effect::Act(_)]));
+    let text = "acknowledge UNKNOWN: timed out; check the silences (M) before acknowledging again";
+    let effects = finished_as(&mut app, ActionOutcome::Unknown, text, Some(entry(3)));
+    assert_eq!(effects, vec![Effect::RefreshNow]);
+    assert!(app.ack.is_none(), "nothing left to send again");
+    assert_eq!(app.busy, None);
+    assert_eq!(message(&app), (MessageLevel::Error, text.to_string()));
+    assert_eq!(app.journal.entries.first().map(|e| e.seq), Some(3));
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::SignedDuration;
 use modeldeck::actions::retrain::StartedRun;
-use modeldeck::actions::run::{ActionReport, ActionRequest, ReportKind};
+use modeldeck::actions::run::{ActionOutcome, ActionReport, ActionRequest, ReportKind};
 use modeldeck::app::{App, MessageLevel, Pane, RetrainStage, RetrainTargets};
 use modeldeck::domain::{AlertSnapshot, AlertState, Severity, SourceData, SourceId};
 use modeldeck::event::{Effect, Event};
@@ -128,6 +128,7 @@ fn a_started_run_is_followed_until_it_ends_and_the_end_is_recorded() {
         kind: ReportKind::Retrain,
         started: Some(run),
         ok: true,
+        outcome: ActionOutcome::Ok,
         message: "retrain of fraud-detector started: run run-7".into(),
         entry: None,
     };

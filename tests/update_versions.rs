@@ -6,7 +6,7 @@ mod common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use modeldeck::actions::rollback::RollbackPlan;
-use modeldeck::actions::run::{ActionReport, ActionRequest, ReportKind};
+use modeldeck::actions::run::{ActionOutcome, ActionReport, ActionRequest, ReportKind};
 use modeldeck::app::{App, MessageLevel, RollbackStage, Screen};
 use modeldeck::event::{Effect, Event};
 use modeldeck::keymap::Action;
@@ -235,6 +235,7 @@ fn a_finished_rollback_closes_the_form_and_reloads_the_versions() {
         kind: ReportKind::Rollback,
         started: None,
         ok: false,
+        outcome: ActionOutcome::Failed,
         message: "rollback FAILED (fraud-detector 3 → 2): INVALID_PARAMETER_VALUE: nope".into(),
         entry: None,
     };

@@ -91,15 +91,20 @@ fn describe(request: &ActionRequest, ctx: &ActionContext) -> (String, Option<Dra
         ActionRequest::Retrain(order) => {
             let r = &order.request;
             let subject = Subject { model: Some(r.model.clone()), ..Subject::default() };
-            let d = draft(Kind::Retrain, subject, r.note.clone(), json!({ "target": r.target.name }));
+            let d = draft(Kind::Retrain, subject, r.note.clone(), super::retrain::journal_request(order));
             (format!("the retraining trigger for {}", r.model), Some(d))
         }
         ActionRequest::CreateSilence { request, alert } => {
             let subject =
                 Subject { model: alert.model.clone(), alertname: Some(alert.name.clone()), ..Subject::default() };
             (
-                format!("the acknowledgement of {}", alert.name),
-                Some(draft(Kind::Ack, subject, request.comment.clone(), request.body())),
+                format!("the acknowledgement of {}", alert.title()),
+                Some(draft(
+                    Kind::Ack,
+                    subject,
+                    request.comment.clone(),
+                    json!({ "method": "POST", "body": request.body() }),
+                )),
             )
         }
         ActionRequest::ExpireSilences { ids, .. } => {

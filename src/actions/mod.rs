@@ -1,4 +1,4 @@
-//! Actions: the console's writes to systems outside it (today, Alertmanager silences).
+//! Actions: the console's writes to systems outside it (silences, rollbacks, retraining).
 //!
 //! Unlike sources, an action changes something for everyone looking at the same backend, so
 //! each one runs once, as its own tokio task, when the operator confirms it; the app never
@@ -9,6 +9,12 @@ pub mod hook;
 pub mod inflight;
 pub mod retrain;
 pub mod rollback;
+#[cfg(test)]
+mod rollback_tests;
 pub mod run;
 pub mod silence;
+mod silence_action;
+pub mod silence_lookup;
 mod silence_parse;
+#[cfg(test)]
+mod silence_write_tests;

@@ -85,13 +85,25 @@ impl RetrainAccess {
     }
 }
 
-/// Sends the trigger and describes it for the journal.
+/// The journal's `request` of a trigger: the target, the resolved parameters, the request as
+/// sent, the reason and whether a rule started it.
+pub fn journal_request(order: &RetrainOrder) -> serde_json::Value {
+    let r = &order.request;
+    let mut fields = retrain::journal_fields(r);
+    fields.insert("target".into(), json!(r.target.name));
+    fields.insert("backend".into(), json!(r.target.label));
+    fields.insert("reason".into(), json!(r.reason));
+    fields.insert("automatic".into(), json!(order.automatic));
+    serde_json::Value::Object(fields)
+}
+
+/// Sends the trigger once and describes it for the journal.
 pub async fn trigger(
     order: &RetrainOrder,
     access: &RetrainAccess,
     author: &str,
     environment: &str,
-) -> (Draft, String, bool, Option<StartedRun>) {
+) -> (Draft, String, Option<StartedRun>) {
     let r = &order.request;
     let result = access.trigger(r).await;
     let who = if order.automatic.is_some() { "automatic retrain" } else { "retrain" };
@@ -125,30 +137,21 @@ pub async fn trigger(
             None,
         ),
     };
-    let ok = outcome == Outcome::Ok;
     let draft = Draft {
         author: author.to_string(),
         environment: environment.to_string(),
         kind: Kind::Retrain,
         subject: Subject { model: Some(r.model.clone()), alertname: order.alert.clone(), ..Subject::default() },
         note: r.note.clone(),
-        request: Some(json!({
-            "target": r.target.name,
-            "backend": r.target.label,
-            "params": r.params.iter().map(|p| (p.name.clone(), p.value.clone())).collect::<std::collections::BTreeMap<_, _>>(),
-            "reason": r.reason,
-            "request": retrain::describe(r),
-            "automatic": order.automatic,
-        })),
+        request: Some(journal_request(order)),
         before: None,
         after: Some(after),
         result: outcome,
     };
-    (draft, message, ok, started)
+    (draft, message, started)
 }
 
-pub fn run_end(end: &RunEnd, author: &str, environment: &str) -> (Draft, String, bool) {
-    let ok = end.state == RunState::Succeeded;
+pub fn run_end(end: &RunEnd, author: &str, environment: &str) -> (Draft, String) {
     let message = format!("retrain run {} of {} {}", end.run_id, end.model, end.state);
     let draft = Draft {
         author: author.to_string(),
@@ -164,10 +167,10 @@ pub fn run_end(end: &RunEnd, author: &str, environment: &str) -> (Draft, String,
             other => Outcome::Failed { error: other.to_string() },
         },
     };
-    (draft, message, ok)
+    (draft, message)
 }
 
-pub fn suppressed(s: &Suppressed, author: &str, environment: &str) -> (Draft, String, bool) {
+pub fn suppressed(s: &Suppressed, author: &str, environment: &str) -> (Draft, String) {
     let until = s.until.to_zoned(jiff::tz::TimeZone::UTC).strftime("%H:%M UTC").to_string();
     let reason = format!("rate limit of {}: the next automatic {} is allowed at {until}", s.rule, s.action);
     let draft = Draft {
@@ -181,5 +184,5 @@ pub fn suppressed(s: &Suppressed, author: &str, environment: &str) -> (Draft, St
         after: None,
         result: Outcome::Suppressed { reason: reason.clone() },
     };
-    (draft, format!("automatic {} of {} suppressed: {reason}", s.action, s.model), true)
+    (draft, format!("automatic {} of {} suppressed: {reason}", s.action, s.model))
 }

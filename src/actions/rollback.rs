@@ -52,19 +52,34 @@ pub struct RollbackResult {
     pub steps: Vec<String>,
     /// A command hook's captured output.
     pub output: Option<String>,
+    /// Every request that went out and was not a read, in order, as the journal records it
+    /// (method, URL and body, or a command's argv).
+    pub sent: Vec<serde_json::Value>,
 }
 
 impl RollbackResult {
     fn failed(steps: Vec<String>, error: impl Into<String>, after: Option<String>) -> RollbackResult {
-        RollbackResult { outcome: Outcome::Failed { error: error.into() }, after, steps, output: None }
+        RollbackResult {
+            outcome: Outcome::Failed { error: error.into() },
+            after,
+            steps,
+            output: None,
+            sent: Vec::new(),
+        }
+    }
+
+    fn unknown(steps: Vec<String>, reason: String) -> RollbackResult {
+        RollbackResult { outcome: Outcome::Unknown { reason }, after: None, steps, output: None, sent: Vec::new() }
+    }
+
+    fn done(steps: Vec<String>, version: String) -> RollbackResult {
+        RollbackResult { outcome: Outcome::Ok, after: Some(version), steps, output: None, sent: Vec::new() }
     }
 
     fn from_call(steps: Vec<String>, e: CallError, after: Option<String>) -> RollbackResult {
         match e {
             CallError::NotApplied(m) => RollbackResult::failed(steps, m, after),
-            CallError::Unknown(m) => {
-                RollbackResult { outcome: Outcome::Unknown { reason: m }, after: None, steps, output: None }
-            }
+            CallError::Unknown(m) => RollbackResult::unknown(steps, m),
         }
     }
 }
@@ -93,7 +108,9 @@ async fn execute_live(plan: &RollbackPlan, live: &LiveRegistry, environment: &st
             match mlflow(&registry) {
                 Ok(client) => {
                     let result = move_alias(&client, plan, Vec::new()).await;
-                    mirror_note(&client, plan, live, result).await
+                    let mut result = mirror_note(&client, plan, live, result).await;
+                    result.sent = client.take_sent();
+                    result
                 }
                 Err(e) => RollbackResult::failed(Vec::new(), e, plan.current.clone()),
             }
@@ -107,17 +124,23 @@ async fn execute_live(plan: &RollbackPlan, live: &LiveRegistry, environment: &st
                 Err(e) => return RollbackResult::failed(Vec::new(), e, plan.current.clone()),
             };
             let mut result = load_and_check(&client, plan, verify_input.as_ref(), ready_timeout).await;
+            let mut sent = client.take_sent();
             if result.outcome != Outcome::Ok {
+                result.sent = sent;
                 return result;
             }
-            match registry.map(|r| mlflow(&r)) {
+            let mut result = match registry.map(|r| mlflow(&r)) {
                 Some(Ok(registry)) => {
                     let result = move_alias(&registry, plan, std::mem::take(&mut result.steps)).await;
-                    mirror_note(&registry, plan, live, result).await
+                    let result = mirror_note(&registry, plan, live, result).await;
+                    sent.extend(registry.take_sent());
+                    result
                 }
                 Some(Err(e)) => RollbackResult::failed(result.steps, e, None),
                 None => result,
-            }
+            };
+            result.sent = sent;
+            result
         }
         (SpecBackend::Command { .. }, Some(crate::config::rollback::RollbackKind::Command { argv, timeout })) => {
             run_hook(plan, &argv, timeout, environment).await
@@ -169,25 +192,24 @@ async fn move_alias(client: &MlflowClient, plan: &RollbackPlan, mut steps: Vec<S
     match (set, back) {
         (Ok(()), Ok(Some(v))) if &v == target => {
             steps.push(format!("`{alias}` points at {target} (read back)"));
-            RollbackResult { outcome: Outcome::Ok, after: Some(v), steps, output: None }
+            RollbackResult::done(steps, v)
         }
         (Ok(()), Ok(v)) => {
             let now = v.clone().unwrap_or_else(|| "unset".into());
             RollbackResult::failed(steps, format!("the registry accepted the change but `{alias}` reads {now}"), v)
         }
-        (Ok(()), Err(e)) => RollbackResult {
-            outcome: Outcome::Unknown { reason: format!("the change was accepted but the read-back failed: {e}") },
-            after: None,
-            steps,
-            output: None,
-        },
+        (Ok(()), Err(e)) => {
+            RollbackResult::unknown(steps, format!("the change was accepted but the read-back failed: {e}"))
+        }
         (Err(CallError::Unknown(m)), Ok(Some(v))) if &v == target => {
             steps.push(format!("the answer was lost ({m}) but `{alias}` reads {target}"));
-            RollbackResult { outcome: Outcome::Ok, after: Some(v), steps, output: None }
+            RollbackResult::done(steps, v)
         }
-        (Err(CallError::Unknown(m)), Ok(v)) if v == plan.current => {
-            RollbackResult::failed(steps, format!("no answer ({m}); `{alias}` still reads the old version"), v)
-        }
+        // The request may still be waiting in the server, to be applied after this read.
+        (Err(CallError::Unknown(m)), Ok(v)) if v == plan.current => RollbackResult::unknown(
+            steps,
+            format!("no answer ({m}); `{alias}` still read the old version, but the change may yet land"),
+        ),
         (Err(e), back) => {
             let after = back.ok().flatten().or_else(|| plan.current.clone());
             RollbackResult::from_call(steps, e, after)
@@ -237,7 +259,7 @@ async fn load_and_check(
             }
         }
     }
-    RollbackResult { outcome: Outcome::Ok, after: Some(target.clone()), steps, output: None }
+    RollbackResult::done(steps, target.clone())
 }
 
 async fn run_hook(plan: &RollbackPlan, template: &[String], timeout: Duration, environment: &str) -> RollbackResult {
@@ -251,6 +273,7 @@ async fn run_hook(plan: &RollbackPlan, template: &[String], timeout: Duration, e
         Ok(run) => run,
         Err(e) => return RollbackResult::failed(Vec::new(), e, plan.current.clone()),
     };
+    let sent = vec![crate::journal::sent::command(&argv, timeout)];
     let steps = vec![format!("{}: {}", crate::actions::hook::display(&argv), run.summary())];
     let output = Some(run.output.clone()).filter(|o| !o.is_empty());
     let (outcome, after) = if run.ok() {
@@ -260,12 +283,11 @@ async fn run_hook(plan: &RollbackPlan, template: &[String], timeout: Duration, e
     } else {
         (Outcome::Failed { error: format!("the command failed: {}", run.summary()) }, plan.current.clone())
     };
-    RollbackResult { outcome, after, steps, output }
+    RollbackResult { outcome, after, steps, output, sent }
 }
 
 /// The journal entry of a rollback, and the status line, whatever its outcome.
-pub fn draft(plan: &RollbackPlan, result: RollbackResult, author: &str, environment: &str) -> (Draft, String, bool) {
-    let ok = result.outcome == Outcome::Ok;
+pub fn draft(plan: &RollbackPlan, result: RollbackResult, author: &str, environment: &str) -> (Draft, String) {
     let from = plan.current.as_deref().unwrap_or("?");
     let what = format!("{} {from} → {}", plan.model, plan.target);
     let message = match &result.outcome {
@@ -274,6 +296,8 @@ pub fn draft(plan: &RollbackPlan, result: RollbackResult, author: &str, environm
         Outcome::Unknown { reason } => format!("rollback UNKNOWN ({what}): {reason} — check the registry"),
         Outcome::Suppressed { reason } => format!("rollback held back ({what}): {reason}"),
     };
+    let mut request = plan.request_json();
+    request["sent"] = json!(result.sent);
     let mut after = json!({ "version": result.after, "steps": result.steps });
     if let Some(output) = &result.output {
         after["output"] = json!(output);
@@ -289,7 +313,7 @@ pub fn draft(plan: &RollbackPlan, result: RollbackResult, author: &str, environm
             alertname: None,
         },
         note: plan.note.clone(),
-        request: Some(plan.request_json()),
+        request: Some(request),
         before: Some(json!({
             "version": plan.current,
             "target_validation": plan.validation,
@@ -299,5 +323,5 @@ pub fn draft(plan: &RollbackPlan, result: RollbackResult, author: &str, environm
         after: Some(after),
         result: result.outcome,
     };
-    (draft, message, ok)
+    (draft, message)
 }

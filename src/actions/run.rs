@@ -1,16 +1,16 @@
 //! Runs a confirmed action off the UI thread: the outside change first, then its journal
 //! entry with who, when, why and the result. A failed change is journaled as failed, never
-//! as done.
+//! as done; a change whose request may have been applied without an answer is journaled as
+//! unknown, never as failed.
 
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use serde_json::json;
 
-use super::silence::{ActionError, Silence, SilenceClient, SilenceRequest};
+use super::silence::{ActionError, Silence, SilenceClient, SilenceRequest, Written};
 use crate::demo::DemoSilences;
 use crate::domain::Alert;
-use crate::journal::{Draft, Entry, Journal, Kind, Outcome, Subject};
+use crate::journal::{Entry, Journal, Outcome, Subject};
 
 /// Where silences are written: a real Alertmanager cluster, or the demo's simulation.
 #[derive(Clone)]
@@ -20,17 +20,17 @@ pub enum SilenceBackend {
 }
 
 impl SilenceBackend {
-    pub async fn create(&self, request: &SilenceRequest) -> Result<(String, String), ActionError> {
+    pub async fn create(&self, request: &SilenceRequest) -> Result<Written<String>, ActionError> {
         match self {
-            SilenceBackend::Live(c) => c.create(request).await.map(|w| (w.value, w.peer)),
-            SilenceBackend::Demo(d) => Ok((d.create(request), "demo".into())),
+            SilenceBackend::Live(c) => c.create(request).await,
+            SilenceBackend::Demo(d) => Ok(demo_written(d.create(request))),
         }
     }
 
-    pub async fn expire(&self, id: &str) -> Result<String, ActionError> {
+    pub async fn expire(&self, id: &str) -> Result<Written<()>, ActionError> {
         match self {
-            SilenceBackend::Live(c) => c.expire(id).await.map(|w| w.peer),
-            SilenceBackend::Demo(d) => d.expire(id).map(|()| "demo".to_string()),
+            SilenceBackend::Live(c) => c.expire(id).await,
+            SilenceBackend::Demo(d) => d.expire(id).map(demo_written),
         }
     }
 
@@ -44,6 +44,10 @@ impl SilenceBackend {
             SilenceBackend::Demo(d) => Ok(d.preview(matchers)),
         }
     }
+}
+
+fn demo_written<T>(value: T) -> Written<T> {
+    Written { value, peer: "demo".into(), url: "demo".into(), found_by_lookup: None }
 }
 
 /// A confirmed request, as the confirmation showed it.
@@ -74,12 +78,36 @@ pub enum ReportKind {
     Other,
 }
 
+/// How an action ended, for the app: `Unknown` when a request may have been applied but no
+/// answer says so, which the console must not present as a failure to retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionOutcome {
+    /// Done (or, for records such as a suppressed automatic action, recorded).
+    Ok,
+    /// Nothing was changed.
+    Failed,
+    /// It may or may not have been changed.
+    Unknown,
+}
+
+impl ActionOutcome {
+    pub fn of(result: &Outcome) -> ActionOutcome {
+        match result {
+            Outcome::Ok | Outcome::Suppressed { .. } => ActionOutcome::Ok,
+            Outcome::Failed { .. } => ActionOutcome::Failed,
+            Outcome::Unknown { .. } => ActionOutcome::Unknown,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionReport {
     pub kind: ReportKind,
     /// A retraining run to follow, when a trigger started one.
     pub started: Option<super::retrain::StartedRun>,
+    /// `outcome == ActionOutcome::Ok`.
     pub ok: bool,
+    pub outcome: ActionOutcome,
     /// One line for the status bar.
     pub message: String,
     pub entry: Option<Entry>,
@@ -107,115 +135,32 @@ pub async fn run(request: ActionRequest, ctx: &ActionContext) -> ActionReport {
     let records = matches!(request, ActionRequest::RunEnded(_) | ActionRequest::Suppressed(_));
     if ctx.read_only && !records {
         let message = "read-only: nothing was changed".into();
-        return ActionReport { kind, started: None, ok: false, message, entry: None };
+        return ActionReport { kind, started: None, ok: false, outcome: ActionOutcome::Failed, message, entry: None };
     }
     let mut started = None;
-    let (draft, message, ok) = match request {
-        ActionRequest::CreateSilence { request, alert } => {
-            let result = ctx.backend.create(&request).await;
-            let ok = result.is_ok();
-            let (outcome, after, message) = match result {
-                Ok((id, peer)) => (
-                    Outcome::Ok,
-                    Some(json!({ "silence_id": id, "peer": peer, "ends_at": request.ends_at.to_string() })),
-                    format!("acknowledged {}: silence {id} until {}", alert.name, hhmm(request.ends_at)),
-                ),
-                Err(e) => (Outcome::Failed { error: e.to_string() }, None, format!("acknowledge FAILED: {e}")),
-            };
-            let draft = Draft {
-                author: ctx.author.clone(),
-                environment: ctx.environment.clone(),
-                kind: Kind::Ack,
-                subject: alert_subject(&alert),
-                note: request.comment.clone(),
-                request: Some(request.body()),
-                before: Some(json!({ "state": alert.state.label(), "silenced_by": alert.silenced_by })),
-                after,
-                result: outcome,
-            };
-            (draft, message, ok)
-        }
+    let (draft, message) = match request {
+        ActionRequest::CreateSilence { request, alert } => super::silence_action::create(request, &alert, ctx).await,
         ActionRequest::ExpireSilences { ids, alert, silence } => {
-            let mut failures = Vec::new();
-            for id in &ids {
-                if let Err(e) = ctx.backend.expire(id).await {
-                    failures.push(format!("{id}: {e}"));
-                }
-            }
-            let ok = failures.is_empty();
-            let subject = match (&alert, &silence) {
-                (Some(a), _) => alert_subject(a),
-                (None, Some(s)) => silence_subject(s),
-                (None, None) => Subject::default(),
-            };
-            let what = alert.as_ref().map_or_else(|| format!("silence {}", ids.join(", ")), |a| a.name.clone());
-            let message = if ok {
-                format!("expired {} silence(s) for {what}", ids.len())
-            } else {
-                format!("expire FAILED: {}", failures.join("; "))
-            };
-            let draft = Draft {
-                author: ctx.author.clone(),
-                environment: ctx.environment.clone(),
-                kind: Kind::Unack,
-                subject,
-                note: format!("expired silence(s) {}", ids.join(", ")),
-                request: Some(json!({ "expire": ids })),
-                before: silence.as_ref().map(|s| json!({ "ends_at": s.ends_at.to_string(), "comment": s.comment })),
-                after: None,
-                result: if ok { Outcome::Ok } else { Outcome::Failed { error: failures.join("; ") } },
-            };
-            (draft, message, ok)
+            super::silence_action::expire(&ids, alert.as_deref(), silence.as_deref(), ctx).await
         }
         ActionRequest::ExtendSilence { silence, ends_at, author } => {
-            let request = SilenceRequest {
-                id: Some(silence.id.clone()),
-                matchers: silence.matchers.clone(),
-                starts_at: silence.starts_at,
-                ends_at,
-                created_by: author,
-                comment: silence.comment.clone(),
-            };
-            let result = ctx.backend.create(&request).await;
-            let ok = result.is_ok();
-            let (outcome, after, message) = match result {
-                Ok((id, _)) => (
-                    Outcome::Ok,
-                    Some(json!({ "silence_id": id, "ends_at": ends_at.to_string() })),
-                    if id == silence.id {
-                        format!("extended silence {id} until {}", hhmm(ends_at))
-                    } else {
-                        format!("extended: silence {} replaced by {id} until {}", silence.id, hhmm(ends_at))
-                    },
-                ),
-                Err(e) => (Outcome::Failed { error: e.to_string() }, None, format!("extend FAILED: {e}")),
-            };
-            let draft = Draft {
-                author: ctx.author.clone(),
-                environment: ctx.environment.clone(),
-                kind: Kind::Other("extend".into()),
-                subject: silence_subject(&silence),
-                note: format!("extended silence {} (\"{}\")", silence.id, silence.comment),
-                request: Some(request.body()),
-                before: Some(json!({ "silence_id": silence.id, "ends_at": silence.ends_at.to_string() })),
-                after,
-                result: outcome,
-            };
-            (draft, message, ok)
+            super::silence_action::extend(&silence, ends_at, author, ctx).await
         }
         ActionRequest::Rollback(plan) => {
             let result = super::rollback::execute(&plan, &ctx.registry, &ctx.environment).await;
             super::rollback::draft(&plan, result, &ctx.author, &ctx.environment)
         }
         ActionRequest::Retrain(order) => {
-            let (draft, message, ok, run) =
+            let (draft, message, run) =
                 super::retrain::trigger(&order, &ctx.retrain, &ctx.author, &ctx.environment).await;
             started = run;
-            (draft, message, ok)
+            (draft, message)
         }
         ActionRequest::RunEnded(end) => super::retrain::run_end(&end, &ctx.author, &ctx.environment),
         ActionRequest::Suppressed(s) => super::retrain::suppressed(&s, &ctx.author, &ctx.environment),
     };
+    let outcome = ActionOutcome::of(&draft.result);
+    let ok = outcome == ActionOutcome::Ok;
     let entry = match &ctx.journal {
         Some(journal) => {
             let journal = journal.clone();
@@ -227,20 +172,20 @@ pub async fn run(request: ActionRequest, ctx: &ActionContext) -> ActionReport {
                 Ok(entry) => Some(entry),
                 Err(e) => {
                     let message = format!("{message} — but the journal failed: {e}");
-                    return ActionReport { kind, started, ok, message, entry: None };
+                    return ActionReport { kind, started, ok, outcome, message, entry: None };
                 }
             }
         }
         None => None,
     };
-    ActionReport { kind, started, ok, message, entry }
+    ActionReport { kind, started, ok, outcome, message, entry }
 }
 
-fn hhmm(t: Timestamp) -> String {
+pub(super) fn hhmm(t: Timestamp) -> String {
     t.to_zoned(jiff::tz::TimeZone::UTC).strftime("%H:%M UTC").to_string()
 }
 
-fn alert_subject(alert: &Alert) -> Subject {
+pub(super) fn alert_subject(alert: &Alert) -> Subject {
     Subject {
         model: alert.model.clone(),
         version: alert.labels.get("version").cloned(),
@@ -249,7 +194,7 @@ fn alert_subject(alert: &Alert) -> Subject {
     }
 }
 
-fn silence_subject(silence: &Silence) -> Subject {
+pub(super) fn silence_subject(silence: &Silence) -> Subject {
     let get = |name: &str| silence.matchers.iter().find(|m| m.name == name && !m.is_regex).map(|m| m.value.clone());
     Subject { model: get("model"), version: get("version"), alert: None, alertname: get("alertname") }
 }

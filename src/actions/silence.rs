@@ -1,10 +1,14 @@
 //! Alertmanager silences (API v2): create, extend, expire and read them, and preview which
 //! alerts a set of matchers would silence.
 //!
-//! With several peers (an HA cluster) they are tried in order: a connection error, a timeout
+//! With several peers (an HA cluster) reads try them in order: a connection error, a timeout
 //! or a 5xx answer moves on to the next peer, a 4xx stops at once (the request itself is
 //! wrong, another peer would say the same), and when every peer failed the error lists each
-//! one's reason. Reads fail over the same way.
+//! one's reason. Writes go to exactly one peer that may have taken them: they move on only
+//! while nothing can have been applied (the connection was never made, or a 503), and stop
+//! with [`ActionError::Unknown`] once a request may have been (no answer after sending, a
+//! cut answer, another 5xx). A create or update whose outcome is unknown is then looked for
+//! on every peer ([`super::silence_lookup`]) and never sent again.
 //!
 //! Alertmanager facts this relies on: `DELETE /api/v2/silence/{id}` (singular) only expires a
 //! silence, which stays listed as expired; `POST /api/v2/silences` with an `id` updates in
@@ -18,6 +22,7 @@ use reqwest::{Client, Method};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::silence_lookup::Lookup;
 use super::silence_parse::{error_message, parse_created, parse_silence, parse_silences};
 use crate::config::Endpoint;
 use crate::domain::Alert;
@@ -169,9 +174,17 @@ pub enum ActionError {
     /// reason.
     #[error("{}", line("no Alertmanager could take it", .0))]
     Unavailable(String),
-    /// A 2xx answer we could not read.
+    /// A 2xx answer to a read that we could not read.
     #[error("{}", line("unreadable answer from Alertmanager", .0))]
     Decode(String),
+    /// A write that may have been applied: it was sent and no complete answer came, or the
+    /// answer does not say it was refused. No other peer was tried.
+    #[error("{}", line("outcome unknown (Alertmanager may have applied it)", reason))]
+    Unknown {
+        /// The URL it was sent to, without credentials.
+        url: String,
+        reason: String,
+    },
 }
 
 /// Alertmanager's messages repeat what the action was; the status bar says it already.
@@ -198,8 +211,13 @@ fn line(what: &str, detail: &str) -> String {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Written<T> {
     pub value: T,
-    /// The peer's URL, without a trailing slash.
+    /// The peer's URL, without a trailing slash: the one that answered, or, when the answer
+    /// was lost, the one the lookup found the silence on.
     pub peer: String,
+    /// The URL the request was sent to, for the journal.
+    pub url: String,
+    /// Why the answer was lost, when the lookup found the silence afterwards.
+    pub found_by_lookup: Option<String>,
 }
 
 #[derive(Clone)]
@@ -215,27 +233,50 @@ impl SilenceClient {
 
     /// Creates a silence, or updates the one `req.id` names. Returns the id Alertmanager
     /// answered, which for an update may be a new one (the old silence is then expired).
+    /// When the answer is lost, every peer is searched for the silence before this returns;
+    /// the request is never sent twice.
     pub async fn create(&self, req: &SilenceRequest) -> Result<Written<String>, ActionError> {
         let body = req.body();
-        let (answer, peer) = self.call(Method::POST, &["silences"], &[], Some(&body)).await?;
-        let id = parse_created(&answer.body).map_err(ActionError::Decode)?;
-        Ok(Written { value: id, peer: peer_url(peer) })
+        let segments = ["silences"];
+        let (url, lost) = match self.write(Method::POST, &segments, Some(&body)).await {
+            Ok((answer, peer)) => {
+                let url = request_url(peer, &segments);
+                match parse_created(&answer.body) {
+                    Ok(id) => return Ok(Written { value: id, peer: peer_url(peer), url, found_by_lookup: None }),
+                    // Taken (2xx), but which silence it made is not known.
+                    Err(e) => (url, format!("HTTP {} with an unreadable answer: {e}", answer.status)),
+                }
+            }
+            Err(ActionError::Unknown { url, reason }) => (url, reason),
+            Err(other) => return Err(other),
+        };
+        match super::silence_lookup::find(&self.client, &self.peers, req).await {
+            Lookup::Found { id, peer } => Ok(Written { value: id, peer, url, found_by_lookup: Some(lost) }),
+            Lookup::NotFound { unchecked } => {
+                let mut reason = format!("{lost}; no matching silence was found afterwards");
+                if !unchecked.is_empty() {
+                    reason.push_str(&format!(" (could not check {})", unchecked.join(", ")));
+                }
+                Err(ActionError::Unknown { url, reason })
+            }
+        }
     }
 
     /// Expires a silence (Alertmanager keeps it, listed as expired, until its retention ends).
     pub async fn expire(&self, id: &str) -> Result<Written<()>, ActionError> {
-        let (_, peer) = self.call(Method::DELETE, &["silence", id], &[], None).await?;
-        Ok(Written { value: (), peer: peer_url(peer) })
+        let segments = ["silence", id];
+        let (_, peer) = self.write(Method::DELETE, &segments, None).await?;
+        Ok(Written { value: (), peer: peer_url(peer), url: request_url(peer, &segments), found_by_lookup: None })
     }
 
     pub async fn get(&self, id: &str) -> Result<Silence, ActionError> {
-        let (answer, _) = self.call(Method::GET, &["silence", id], &[], None).await?;
+        let answer = self.read(&["silence", id], &[]).await?;
         parse_silence(&answer.body, Timestamp::now()).map_err(ActionError::Decode)
     }
 
     /// Every silence the first healthy peer knows, expired ones included.
     pub async fn list(&self) -> Result<Vec<Silence>, ActionError> {
-        let (answer, _) = self.call(Method::GET, &["silences"], &[], None).await?;
+        let answer = self.read(&["silences"], &[]).await?;
         parse_silences(&answer.body, Timestamp::now()).map_err(ActionError::Decode)
     }
 
@@ -245,31 +286,18 @@ impl SilenceClient {
         let filters: Vec<String> = matchers.iter().map(Matcher::filter_expr).collect();
         let mut query: Vec<(&str, &str)> = vec![("active", "true"), ("silenced", "true"), ("inhibited", "true")];
         query.extend(filters.iter().map(|f| ("filter", f.as_str())));
-        let (answer, _) = self.call(Method::GET, &["alerts"], &query, None).await?;
+        let answer = self.read(&["alerts"], &query).await?;
         parse_alerts(answer.status, &answer.body, model_label).map_err(|e| ActionError::Decode(e.to_string()))
     }
 
-    /// Sends one request to each peer in turn until one answers below 500: a 2xx comes back
-    /// with its peer, a 4xx is [`ActionError::Rejected`].
-    async fn call(
-        &self,
-        method: Method,
-        segments: &[&str],
-        query: &[(&str, &str)],
-        body: Option<&Value>,
-    ) -> Result<(Answer, &Endpoint), ActionError> {
-        if self.peers.is_empty() {
-            return Err(ActionError::Unavailable("no Alertmanager configured".to_owned()));
-        }
+    /// A GET to each peer in turn until one answers below 500; a 4xx is
+    /// [`ActionError::Rejected`].
+    async fn read(&self, segments: &[&str], query: &[(&str, &str)]) -> Result<Answer, ActionError> {
         let mut failures = Vec::new();
-        for peer in self.peers.iter() {
-            let reason = match http::request(&self.client, peer, method.clone(), &api_path(segments), query, body).await
-            {
-                Ok(answer) if (200..300).contains(&answer.status) => return Ok((answer, peer)),
-                Ok(answer) if (400..500).contains(&answer.status) => {
-                    let message = peer.redact(&error_message(answer.status, &answer.body));
-                    return Err(ActionError::Rejected { status: answer.status, message });
-                }
+        for peer in self.configured()? {
+            let reason = match http::request(&self.client, peer, Method::GET, &api_path(segments), query, None).await {
+                Ok(answer) if (200..300).contains(&answer.status) => return Ok(answer),
+                Ok(answer) if (400..500).contains(&answer.status) => return Err(rejected(peer, &answer)),
                 Ok(answer) => {
                     format!("HTTP {}: {}", answer.status, peer.redact(&error_message(answer.status, &answer.body)))
                 }
@@ -279,15 +307,73 @@ impl SilenceClient {
         }
         Err(ActionError::Unavailable(failures.join("; ")))
     }
+
+    /// A write, to the first peer that may have taken it: later peers are tried only while
+    /// nothing can have been applied. A 2xx comes back with its peer.
+    async fn write(
+        &self,
+        method: Method,
+        segments: &[&str],
+        body: Option<&Value>,
+    ) -> Result<(Answer, &Endpoint), ActionError> {
+        let mut failures = Vec::new();
+        for peer in self.configured()? {
+            let result =
+                http::request_checked(&self.client, peer, method.clone(), &api_path(segments), &[], body).await;
+            let unknown = |reason: String| ActionError::Unknown { url: request_url(peer, segments), reason };
+            let reason = match result {
+                Ok(answer) if (200..300).contains(&answer.status) => return Ok((answer, peer)),
+                Ok(answer) if (400..500).contains(&answer.status) => return Err(rejected(peer, &answer)),
+                Ok(answer) => {
+                    let reason =
+                        format!("HTTP {}: {}", answer.status, peer.redact(&error_message(answer.status, &answer.body)));
+                    if answer.status >= 500 && may_have_applied(answer.status) {
+                        return Err(unknown(reason));
+                    }
+                    reason
+                }
+                Err(e) if e.sent => return Err(unknown(e.message)),
+                Err(e) => e.message,
+            };
+            failures.push(format!("{}: {reason}", peer_label(peer)));
+        }
+        Err(ActionError::Unavailable(failures.join("; ")))
+    }
+
+    fn configured(&self) -> Result<&[Endpoint], ActionError> {
+        if self.peers.is_empty() {
+            return Err(ActionError::Unavailable("no Alertmanager configured".to_owned()));
+        }
+        Ok(&self.peers)
+    }
+}
+
+fn rejected(peer: &Endpoint, answer: &Answer) -> ActionError {
+    ActionError::Rejected { status: answer.status, message: peer.redact(&error_message(answer.status, &answer.body)) }
+}
+
+/// Whether a 5xx answer to a write leaves open that it was applied. A 503 says the server,
+/// or the proxy in front of it, did not take the request at all (starting, draining, no
+/// healthy backend), so the next peer may. A 502 or 504 comes from a proxy that may have
+/// passed the request on before its upstream failed or went quiet, and a 500 from a proxy
+/// or from a handler that failed partway (Alertmanager itself answers a refused silence
+/// with a 400): none of them proves that nothing changed.
+pub(super) fn may_have_applied(status: u16) -> bool {
+    status != 503
 }
 
 /// `http://host:port/prefix` of a peer.
-fn peer_url(peer: &Endpoint) -> String {
+pub(super) fn peer_url(peer: &Endpoint) -> String {
     peer.url.as_str().trim_end_matches('/').to_owned()
 }
 
+/// The full URL of a request to a peer, without credentials, for the journal.
+pub(super) fn request_url(peer: &Endpoint, segments: &[&str]) -> String {
+    crate::registry::shown_url(peer, &api_path(segments))
+}
+
 /// `host:port/prefix` of a peer, for error lists.
-fn peer_label(peer: &Endpoint) -> String {
+pub(super) fn peer_label(peer: &Endpoint) -> String {
     let url = &peer.url;
     let host = url.host_str().unwrap_or("?");
     let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();

@@ -5,7 +5,7 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::{AckForm, AckStage, App, FormOutcome, MessageLevel, Preview, Screen, Target, alert_words};
-use crate::actions::run::{ActionReport, ActionRequest};
+use crate::actions::run::{ActionOutcome, ActionReport, ActionRequest};
 use crate::actions::silence::{Silence, SilenceRequest, SilenceState};
 use crate::domain::{Alert, AlertState};
 use crate::event::Effect;
@@ -372,11 +372,14 @@ impl App {
         if report.kind == crate::actions::run::ReportKind::Acknowledgement
             && let Some(form) = self.ack.as_mut().filter(|f| f.stage == AckStage::Submitting)
         {
-            if report.ok {
-                self.ack = None;
-            } else {
-                form.stage = AckStage::Editing;
-                form.error = Some(report.message);
+            match report.outcome {
+                // Unknown closes the form too: the silence may exist, and sending the form
+                // again could make a second one.
+                ActionOutcome::Ok | ActionOutcome::Unknown => self.ack = None,
+                ActionOutcome::Failed => {
+                    form.stage = AckStage::Editing;
+                    form.error = Some(report.message);
+                }
             }
         }
         // Show the new state at once instead of at the next poll.

@@ -34,12 +34,6 @@ impl Target {
         parts.join(" · ")
     }
 
-    /// `ModelAccuracyLow on fraud-detector`: an alert named with its model, never alone.
-    pub fn alert_words(&self) -> Option<String> {
-        let alert = self.alert.as_ref()?;
-        Some(alert_words(alert))
-    }
-
     pub fn subject(&self) -> Subject {
         Subject {
             model: self.model.clone(),
@@ -50,12 +44,9 @@ impl Target {
     }
 }
 
-/// `ModelAccuracyLow on fraud-detector` (or `… on no model`).
+/// `ModelAccuracyLow on fraud-detector` (see [`Alert::title`]).
 pub fn alert_words(alert: &Alert) -> String {
-    match &alert.model {
-        Some(model) => format!("{} on {model}", alert.name),
-        None => format!("{} (no model label)", alert.name),
-    }
+    alert.title()
 }
 
 impl App {

@@ -128,6 +128,7 @@ impl DemoRegistry {
                 after: None,
                 steps: Vec::new(),
                 output: None,
+                sent: Vec::new(),
             };
         };
         let live = self.fleet.live_version(i);
@@ -137,6 +138,7 @@ impl DemoRegistry {
                 after: Some(live),
                 steps: Vec::new(),
                 output: None,
+                sent: Vec::new(),
             };
         }
         self.fleet.state().live.insert(i, plan.target.clone());
@@ -148,6 +150,7 @@ impl DemoRegistry {
             after: Some(plan.target.clone()),
             steps: vec![format!("`{ALIAS}` points at {} (demo)", plan.target)],
             output: None,
+            sent: Vec::new(),
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod cli;
 mod entry;
 pub mod export;
 mod redact;
+pub mod sent;
 mod store;
 mod verify;
 

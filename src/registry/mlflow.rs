@@ -11,7 +11,7 @@ use reqwest::{Client, Method};
 use serde_json::{Value, json};
 
 use super::mlflow_parse::{self, VersionPage};
-use super::{CallError, RegisteredModel, http_error_text, is_success, shown_url};
+use super::{CallError, RegisteredModel, SentLog, http_error_text, is_success, shown_url};
 use crate::config::Endpoint;
 use crate::sources::http::{self, Answer};
 
@@ -25,11 +25,12 @@ const MAX_PAGES: usize = 10;
 pub struct MlflowClient {
     client: Client,
     endpoint: Endpoint,
+    sent: SentLog,
 }
 
 impl MlflowClient {
     pub fn new(endpoint: Endpoint, timeout: Duration) -> Result<Self, String> {
-        Ok(MlflowClient { client: http::client(timeout)?, endpoint })
+        Ok(MlflowClient { client: http::client(timeout)?, endpoint, sent: SentLog::default() })
     }
 
     /// The model with its description, tags and aliases, and all its versions newest first
@@ -89,6 +90,11 @@ impl MlflowClient {
         write_outcome(&answer)
     }
 
+    /// The writes sent so far (method, URL, body), for the journal; the log is emptied.
+    pub fn take_sent(&self) -> Vec<Value> {
+        self.sent.take()
+    }
+
     /// The request [`MlflowClient::set_alias`] sends, for a confirmation screen, e.g.
     /// `POST http://host:5000/api/2.0/mlflow/registered-models/alias {"name":"fraud","alias":"champion","version":"2"}`.
     /// Headers (where credentials live) are not shown.
@@ -106,7 +112,9 @@ impl MlflowClient {
         body: Option<&Value>,
     ) -> Result<Answer, CallError> {
         let path = format!("{API}/{path}");
-        let answer = http::request_checked(&self.client, &self.endpoint, method, &path, query, body).await?;
+        let result = http::request_checked(&self.client, &self.endpoint, method.clone(), &path, query, body).await;
+        self.sent.record(&self.endpoint, &method, &path, body, &result);
+        let answer = result?;
         if is_success(&answer) || mlflow_parse::is_alias_not_found(answer.status, &answer.body) {
             return Ok(answer);
         }

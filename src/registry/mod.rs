@@ -103,6 +103,41 @@ impl From<HttpError> for CallError {
     }
 }
 
+/// The requests a client sent that are not reads (every method but GET), in order, for the
+/// journal: method, URL without credentials, and body. A request is logged once it may have
+/// reached the server, whatever came back.
+#[derive(Debug, Default)]
+pub struct SentLog(std::sync::Mutex<Vec<serde_json::Value>>);
+
+impl SentLog {
+    pub(crate) fn record<T>(
+        &self,
+        endpoint: &crate::config::Endpoint,
+        method: &reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        result: &Result<T, HttpError>,
+    ) {
+        let reached = match result {
+            Ok(_) => true,
+            Err(e) => e.sent,
+        };
+        if *method == reqwest::Method::GET || !reached {
+            return;
+        }
+        let names = crate::journal::sent::header_names(endpoint);
+        let record = crate::journal::sent::http(method.as_str(), &shown_url(endpoint, path), &names, body);
+        if let Ok(mut log) = self.0.lock() {
+            log.push(record);
+        }
+    }
+
+    /// Everything logged so far, leaving the log empty.
+    pub fn take(&self) -> Vec<serde_json::Value> {
+        self.0.lock().map(|mut log| std::mem::take(&mut *log)).unwrap_or_default()
+    }
+}
+
 /// Longest excerpt of a non-JSON error body, in characters.
 pub const EXCERPT_MAX: usize = 200;
 
@@ -161,14 +196,18 @@ pub(crate) fn path_segment(segment: &str) -> String {
 /// The URL of `endpoint` joined with `path`, without any credentials, for confirmation
 /// screens and the journal.
 pub(crate) fn shown_url(endpoint: &crate::config::Endpoint, path: &str) -> String {
-    let joined = endpoint.join(path);
-    match url::Url::parse(&joined) {
+    without_credentials(endpoint, &endpoint.join(path))
+}
+
+/// `url` (one of `endpoint`'s) without user information and without the endpoint's secrets.
+pub(crate) fn without_credentials(endpoint: &crate::config::Endpoint, url: &str) -> String {
+    match url::Url::parse(url) {
         Ok(mut url) => {
             let _ = url.set_username("");
             let _ = url.set_password(None);
             endpoint.redact(url.as_str())
         }
-        Err(_) => endpoint.redact(&joined),
+        Err(_) => endpoint.redact(url),
     }
 }
 

@@ -15,18 +15,19 @@ use reqwest::{Client, Method};
 use serde_json::{Value, json};
 
 pub use super::oip_parse::{InferAnswer, RepositoryModel};
-use super::{CallError, http_error_text, is_success, oip_parse, path_segment, shown_url};
+use super::{CallError, SentLog, http_error_text, is_success, oip_parse, path_segment, shown_url};
 use crate::config::Endpoint;
 use crate::sources::http::{self, Answer};
 
 pub struct OipClient {
     client: Client,
     endpoint: Endpoint,
+    sent: SentLog,
 }
 
 impl OipClient {
     pub fn new(endpoint: Endpoint, timeout: Duration) -> Result<Self, String> {
-        Ok(OipClient { client: http::client(timeout)?, endpoint })
+        Ok(OipClient { client: http::client(timeout)?, endpoint, sent: SentLog::default() })
     }
 
     /// Every model version the server knows, loaded or not.
@@ -71,8 +72,15 @@ impl OipClient {
         crate::sanitize::clean(&format!("POST {url} {{}}"))
     }
 
+    /// The writes sent so far (method, URL, body), for the journal; the log is emptied.
+    pub fn take_sent(&self) -> Vec<Value> {
+        self.sent.take()
+    }
+
     async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Answer, CallError> {
-        let answer = http::request_checked(&self.client, &self.endpoint, method, path, &[], body).await?;
+        let result = http::request_checked(&self.client, &self.endpoint, method.clone(), path, &[], body).await;
+        self.sent.record(&self.endpoint, &method, path, body, &result);
+        let answer = result?;
         if is_success(&answer) { Ok(answer) } else { Err(CallError::NotApplied(error_message(&answer))) }
     }
 }

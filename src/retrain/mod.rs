@@ -16,11 +16,14 @@ pub mod command;
 pub mod config;
 pub mod github;
 pub mod kfp;
+mod record;
 pub mod runbook;
 mod send;
 mod template;
 pub mod webhook;
 
+#[cfg(test)]
+mod sent_tests;
 #[cfg(test)]
 mod tests;
 
@@ -29,6 +32,7 @@ use std::fmt;
 use jiff::Timestamp;
 use reqwest::Client;
 
+pub use record::journal_fields;
 pub use send::{HttpCall, server_message};
 pub use template::{BUILT_IN, Values};
 

@@ -10,6 +10,8 @@ pub mod poller;
 pub mod prometheus;
 pub mod promql;
 pub mod scrape;
+#[cfg(test)]
+pub(crate) mod test_server;
 
 use std::future::Future;
 

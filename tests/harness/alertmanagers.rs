@@ -55,6 +55,24 @@ impl Stack {
         }
     }
 
+    /// Freezes Alertmanager `i` with SIGSTOP. The kernel still completes connections to its
+    /// port and buffers what is sent, but nothing is answered until
+    /// [`Stack::resume_alertmanager`]: a request whose answer never comes.
+    pub fn pause_alertmanager(&mut self, i: usize) {
+        self.alertmanager_port(i);
+        if let Some(server) = self.alertmanagers[i].as_mut() {
+            server.signal("STOP");
+        }
+    }
+
+    /// Lets a paused Alertmanager `i` run again (SIGCONT); it then reads what was buffered.
+    pub fn resume_alertmanager(&mut self, i: usize) {
+        self.alertmanager_port(i);
+        if let Some(server) = self.alertmanagers[i].as_mut() {
+            server.signal("CONT");
+        }
+    }
+
     /// Starts Alertmanager `i` again on its port with its data directory
     /// and waits until it is ready. Does nothing if it is running. Alerts come back with
     /// Prometheus's next resend (up to a minute), not at once.

@@ -48,6 +48,11 @@ impl Server {
         let _ = self.child.wait();
     }
 
+    /// Sends `signal` (`STOP`, `CONT`, ...) to the whole process group.
+    pub(super) fn signal(&mut self, signal: &str) {
+        kill_group(&mut self.child, signal);
+    }
+
     /// SIGTERM, wait up to `timeout`, then SIGKILL; always reaps.
     pub(super) async fn stop(mut self, timeout: Duration) {
         kill_group(&mut self.child, "TERM");
