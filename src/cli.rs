@@ -279,9 +279,10 @@ fn describe(config: &Config) -> String {
     let file = config.path.as_ref().map_or_else(|| "(built-in defaults)".into(), |p| p.display().to_string());
     out += &format!("# resolved from {file}\n");
     out += &format!(
-        "refresh = \"{}\"\ntimeout = \"{}\"\n",
+        "refresh = \"{}\"\ntimeout = \"{}\"\npoll_budget = \"{}\"\n",
         config::duration::format(config.refresh),
-        config::duration::format(config.timeout)
+        config::duration::format(config.timeout),
+        config::size::format(config.poll_budget).replace(' ', "")
     );
     let d = &config.discovery;
     out += &format!(

@@ -22,7 +22,8 @@ use super::silence_parse::{error_message, parse_created, parse_silence, parse_si
 use crate::config::Endpoint;
 use crate::domain::Alert;
 use crate::sanitize;
-use crate::sources::http::{self, Answer};
+use crate::sources::budget::Budget;
+use crate::sources::http::{self, Budgeted};
 use crate::sources::parse::{DISPLAY_MAX, alertmanager::parse_alerts};
 
 /// One label matcher of a silence, as Alertmanager writes it.
@@ -205,11 +206,17 @@ pub struct Written<T> {
 pub struct SilenceClient {
     client: Client,
     peers: Arc<Vec<Endpoint>>,
+    budget: Budget,
 }
 
 impl SilenceClient {
     pub fn new(client: Client, peers: Vec<Endpoint>) -> Self {
-        SilenceClient { client, peers: Arc::new(peers) }
+        SilenceClient { client, peers: Arc::new(peers), budget: Budget::unlimited() }
+    }
+
+    /// Its answers count against `budget` (a source's poll) while they are held.
+    pub fn within(self, budget: Budget) -> Self {
+        SilenceClient { budget, ..self }
     }
 
     /// Creates a silence, or updates the one `req.id` names. Returns the id Alertmanager
@@ -256,14 +263,15 @@ impl SilenceClient {
         segments: &[&str],
         query: &[(&str, &str)],
         body: Option<&Value>,
-    ) -> Result<(Answer, &Endpoint), ActionError> {
+    ) -> Result<(Budgeted, &Endpoint), ActionError> {
         if self.peers.is_empty() {
             return Err(ActionError::Unavailable("no Alertmanager configured".to_owned()));
         }
         let mut failures = Vec::new();
         for peer in self.peers.iter() {
-            let reason = match http::request(&self.client, peer, method.clone(), &api_path(segments), query, body).await
-            {
+            let path = api_path(segments);
+            let sent = http::request_within(&self.client, peer, method.clone(), &path, query, body, &self.budget).await;
+            let reason = match sent.map_err(|e| e.message) {
                 Ok(answer) if (200..300).contains(&answer.status) => return Ok((answer, peer)),
                 Ok(answer) if (400..500).contains(&answer.status) => {
                     let message = peer.redact(&error_message(answer.status, &answer.body));

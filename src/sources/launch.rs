@@ -30,8 +30,14 @@ impl LiveLauncher {
                 self.config.columns.clone(),
                 &d.model_label,
                 &d.version_label,
+                self.config.poll_budget,
             ),
-            AlertmanagerSource::new(self.client.clone(), env.alertmanagers.clone(), &d.model_label),
+            AlertmanagerSource::new(
+                self.client.clone(),
+                env.alertmanagers.clone(),
+                &d.model_label,
+                self.config.poll_budget,
+            ),
         )
     }
 }

@@ -2,6 +2,7 @@
 //! [`crate::event::Event::Source`] messages. No source ever touches the app state.
 
 pub mod alertmanager;
+pub mod budget;
 pub mod exposition;
 pub mod http;
 pub mod launch;
