@@ -297,7 +297,12 @@ fn describe(config: &Config) -> String {
         if config.tls.verification_off() { "OFF" } else { "on" }
     );
     for env in &config.environments {
-        let info = EnvironmentInfo { name: env.name.clone(), production: env.production, read_only: env.read_only };
+        let info = EnvironmentInfo {
+            name: env.name.clone(),
+            production: env.production,
+            read_only: env.read_only,
+            registry: env.registry.is_some(),
+        };
         out += &format!(
             "\n[[environment]]\nname = \"{}\"\nproduction = {}\nread_only = {}\nprometheus = \"{}\" # auth: {}\nalertmanagers = [{}]\n",
             info.name,

@@ -116,6 +116,7 @@ fn finished(app: &mut App, ok: bool, message: &str, entry: Option<Entry>) -> Vec
         ok,
         message: message.into(),
         entry,
+        read_back: None,
     })))
 }
 

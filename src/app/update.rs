@@ -151,6 +151,7 @@ impl App {
                 self.am_peers = snapshot.peers;
                 self.silence_selected = self.silence_selected.min(self.live_silences().len().saturating_sub(1));
             }
+            SourceData::Registry(snapshot) => self.ingest_live_versions(snapshot),
         }
         self.fleet.attach_alerts(&self.alerts);
         self.rearrange(selected.as_deref());

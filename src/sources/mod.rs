@@ -9,6 +9,7 @@ pub mod launch;
 pub mod parse;
 pub mod poller;
 pub mod prometheus;
+pub mod registry;
 pub mod scrape;
 
 use std::future::Future;
