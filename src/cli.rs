@@ -63,6 +63,7 @@ pub enum Cmd {
 }
 
 pub fn main() -> ExitCode {
+    crate::sources::budget::release_large_frees();
     let args = Args::parse();
     match run(args) {
         Ok(code) => code,

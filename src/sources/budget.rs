@@ -8,6 +8,27 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// Makes the C library give every large buffer back to the system when it is freed, so
+/// that what a budget bounds is what the process holds. By default glibc raises its mmap
+/// threshold to the size of the last large block freed (up to 32 MiB); after one large
+/// answer the next ones come from per-thread arenas that keep their memory, and a poll on
+/// another worker thread adds its own. Against endless answers that left the console at
+/// 156 MiB after three polls with a 64 MiB budget, and at 86 MiB with the threshold fixed.
+pub fn release_large_frees() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // Fixing the threshold (glibc's own default) also turns its adjustment off.
+        const M_MMAP_THRESHOLD: i32 = -3;
+        mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
+// glibc's mallopt(3): any values are safe to pass; it answers 0 for ones it refuses.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+unsafe extern "C" {
+    safe fn mallopt(param: i32, value: i32) -> i32;
+}
+
 /// Shared by every request of one poll; clones count against the same total.
 #[derive(Debug, Clone)]
 pub struct Budget(Arc<Shared>);
