@@ -63,6 +63,7 @@ pub enum Cmd {
 }
 
 pub fn main() -> ExitCode {
+    crate::sources::budget::release_large_frees();
     let args = Args::parse();
     match run(args) {
         Ok(code) => code,
@@ -279,9 +280,10 @@ fn describe(config: &Config) -> String {
     let file = config.path.as_ref().map_or_else(|| "(built-in defaults)".into(), |p| p.display().to_string());
     out += &format!("# resolved from {file}\n");
     out += &format!(
-        "refresh = \"{}\"\ntimeout = \"{}\"\n",
+        "refresh = \"{}\"\ntimeout = \"{}\"\npoll_budget = \"{}\"\n",
         config::duration::format(config.refresh),
-        config::duration::format(config.timeout)
+        config::duration::format(config.timeout),
+        config::size::format(config.poll_budget).replace(' ', "")
     );
     let d = &config.discovery;
     out += &format!(
@@ -296,7 +298,12 @@ fn describe(config: &Config) -> String {
         if config.tls.verification_off() { "OFF" } else { "on" }
     );
     for env in &config.environments {
-        let info = EnvironmentInfo { name: env.name.clone(), production: env.production, read_only: env.read_only };
+        let info = EnvironmentInfo {
+            name: env.name.clone(),
+            production: env.production,
+            read_only: env.read_only,
+            registry: env.registry.is_some(),
+        };
         out += &format!(
             "\n[[environment]]\nname = \"{}\"\nproduction = {}\nread_only = {}\nprometheus = \"{}\" # auth: {}\nalertmanagers = [{}]\n",
             info.name,

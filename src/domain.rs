@@ -13,15 +13,18 @@ use serde::{Deserialize, Serialize};
 pub enum SourceId {
     Prometheus,
     Alertmanager,
+    /// The model registry's live versions; only where an environment has a registry.
+    Registry,
 }
 
 impl SourceId {
-    pub const ALL: [SourceId; 2] = [SourceId::Prometheus, SourceId::Alertmanager];
+    pub const ALL: [SourceId; 3] = [SourceId::Prometheus, SourceId::Alertmanager, SourceId::Registry];
 
     pub fn label(self) -> &'static str {
         match self {
             SourceId::Prometheus => "prometheus",
             SourceId::Alertmanager => "alertmanager",
+            SourceId::Registry => "registry",
         }
     }
 
@@ -29,6 +32,7 @@ impl SourceId {
         match self {
             SourceId::Prometheus => "prom",
             SourceId::Alertmanager => "am",
+            SourceId::Registry => "reg",
         }
     }
 }
@@ -295,11 +299,23 @@ pub struct PeerHealth {
     pub error: Option<String>,
 }
 
+/// Everything one registry refresh produced. Names and versions are the registry's own
+/// text, not sanitised: they are compared with Prometheus's labels, and shown only through
+/// the views, which sanitise.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegistrySnapshot {
+    /// Model → the version its alias (`[governance] alias`) points at.
+    pub live: HashMap<String, String>,
+    /// When the poll began: a rollback read back after this is newer than what it saw.
+    pub started: Timestamp,
+}
+
 /// A source's payload.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SourceData {
     Fleet(FleetSnapshot),
     Alerts(AlertSnapshot),
+    Registry(RegistrySnapshot),
 }
 
 impl SourceData {
@@ -307,6 +323,7 @@ impl SourceData {
         match self {
             SourceData::Fleet(_) => SourceId::Prometheus,
             SourceData::Alerts(_) => SourceId::Alertmanager,
+            SourceData::Registry(_) => SourceId::Registry,
         }
     }
 }

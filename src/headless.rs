@@ -28,26 +28,40 @@ pub async fn status(prepared: &Prepared, demo: bool, json: bool) -> Result<ExitC
     let outcomes: Vec<(SourceId, Result<SourceData, String>)> = if demo {
         // Thirty seconds into the simulation, so the degraded model is visible.
         let fleet = DemoFleet::new(now.checked_sub(jiff::SignedDuration::from_secs(30))?);
+        let registry = crate::demo::DemoRegistry::new(fleet.clone());
         vec![
             (SourceId::Prometheus, Ok(SourceData::Fleet(fleet.fleet(now, &config.columns)))),
             (SourceId::Alertmanager, Ok(SourceData::Alerts(fleet.alerts(now, 0.9)))),
+            (SourceId::Registry, Ok(SourceData::Registry(registry.live(now)))),
         ]
     } else {
         let client = http::client(config.timeout).map_err(|e| eyre!(e))?;
         let launcher = LiveLauncher { config: config.clone(), client };
         let (prometheus, alertmanager) = launcher.sources(prepared.environment);
+        let registry = launcher.registry_source(prepared.environment);
         // A poll may be several requests in a row (Alertmanager: alerts, then silences), each
         // with the full timeout; the same bound as the console's poller.
         let limit = config.timeout.saturating_mul(crate::sources::poller::POLL_TIMEOUTS);
         let timed_out = || format!("timed out after {}", crate::config::duration::format(limit));
-        let (p, a) = tokio::join!(
+        let live = async {
+            match &registry {
+                Some(r) => Some(tokio::time::timeout(limit, r.snapshot()).await),
+                None => None,
+            }
+        };
+        let (p, a, r) = tokio::join!(
             tokio::time::timeout(limit, prometheus.snapshot(now)),
-            tokio::time::timeout(limit, alertmanager.snapshot())
+            tokio::time::timeout(limit, alertmanager.snapshot()),
+            live
         );
-        vec![
+        let mut outcomes = vec![
             (SourceId::Prometheus, p.unwrap_or_else(|_| Err(timed_out())).map(SourceData::Fleet)),
             (SourceId::Alertmanager, a.unwrap_or_else(|_| Err(timed_out())).map(SourceData::Alerts)),
-        ]
+        ];
+        if let Some(r) = r {
+            outcomes.push((SourceId::Registry, r.unwrap_or_else(|_| Err(timed_out())).map(SourceData::Registry)));
+        }
+        outcomes
     };
     let failures: Vec<String> =
         outcomes.iter().filter_map(|(s, r)| r.as_ref().err().map(|e| format!("{}: {e}", s.label()))).collect();
@@ -98,8 +112,14 @@ fn document(app: &App, errors: &[(SourceId, Option<String>)]) -> Value {
                     values.insert(format!("{}_status", spec.id.key()), json!(spec.thresholds.classify(*n)));
                 }
             }
+            let serving: Vec<&str> = row
+                .text(ColumnId::Version)
+                .map(|t| t.split(',').map(str::trim).filter(|v| !v.is_empty()).collect())
+                .unwrap_or_default();
             json!({
                 "name": row.name,
+                "live_version": app.live_version(&row.name),
+                "serving_versions": serving,
                 "status": row.health(),
                 "critical_alert": row.critical(),
                 "firing_alerts": row.firing,
@@ -134,9 +154,13 @@ fn table(app: &App) -> String {
     let shown = crate::sanitize::clean;
     let columns: Vec<_> = app.settings.columns.iter().filter(|c| c.id != ColumnId::Trend).collect();
     let mut out = format!("environment: {}\n\n", shown(&app.environment_info().name));
+    let version = |row| app.version_text(row).map_or_else(|| format::MISSING.to_string(), |v| shown(&v.text));
+    // VER takes the longest text (`2 (serving 3)`), the others 8 characters.
+    let ver_width = app.fleet.visible_rows().map(|r| version(r).chars().count()).fold(8, usize::max).min(20);
+    let width = |id| if id == ColumnId::Version { ver_width } else { 8 };
     let mut header = format!("{:<1} {:<24}", "", "MODEL");
     for c in &columns {
-        header += &format!(" {:>8}", format::fit(&c.title, 8));
+        header += &format!(" {:>w$}", format::fit(&c.title, width(c.id)), w = width(c.id));
     }
     out += &format!("{header} {:>6}\n", "ALERTS");
     for row in app.fleet.visible_rows() {
@@ -147,7 +171,11 @@ fn table(app: &App) -> String {
         };
         let mut line = format!("{mark} {:<24}", format::fit(&shown(&row.name), 24));
         for c in &columns {
-            line += &format!(" {:>8}", format::fit(&shown(&format::cell(c.id, row.cells.get(&c.id))), 8));
+            let text = match c.id {
+                ColumnId::Version => version(row),
+                _ => shown(&format::cell(c.id, row.cells.get(&c.id))),
+            };
+            line += &format!(" {:>w$}", format::fit(&text, width(c.id)), w = width(c.id));
         }
         out += &format!("{line} {:>6}\n", row.firing);
     }

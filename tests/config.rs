@@ -73,6 +73,8 @@ fn example_parses_without_any_environment_variable() {
 
     assert_eq!(example.refresh, builtin.refresh);
     assert_eq!(example.timeout, builtin.timeout);
+    assert_eq!(example.poll_budget, builtin.poll_budget);
+    assert_eq!(builtin.poll_budget, config::DEFAULT_POLL_BUDGET);
     assert_eq!(example.theme, builtin.theme);
     assert_eq!(example.author, builtin.author);
     assert_eq!(example.read_only, builtin.read_only);
@@ -115,6 +117,7 @@ fn example_documents_every_key() {
     for key in [
         "refresh =",
         "timeout =",
+        "poll_budget =",
         "# theme =",
         "# author =",
         "# default_environment =",

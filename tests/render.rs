@@ -238,3 +238,43 @@ fn a_failing_prometheus_marks_the_rows_stale_where_they_are() {
     assert!(screen.contains("STALE: last good data 1m ago"), "{screen}");
     assert!(screen.contains("fraud-detector"), "the last good rows stay:\n{screen}");
 }
+
+/// A registry says what is live; Prometheus still reports what serves: VER shows the
+/// registry's version and what serves where they differ, in the warning colour.
+#[test]
+fn fleet_row_marks_a_registry_mismatch() {
+    use modeldeck::domain::{CellValue, ColumnId, RegistrySnapshot};
+    let mut settings = common::settings(&[("staging", false)]);
+    settings.environments[0].registry = true;
+    let mut app = App::new(settings, 0, common::now());
+    let mut fleet = common::fleet(4);
+    for (id, values) in &mut fleet.columns {
+        if let (ColumnId::Version, Ok(values)) = (id, values) {
+            values.insert("fraud-detector".into(), CellValue::Text("3".into()));
+            values.insert("churn-predictor".into(), CellValue::Text("2,3".into()));
+        }
+    }
+    app.update(common::update(SourceId::Prometheus, SourceData::Fleet(fleet), 1));
+    let live = [("fraud-detector", "2"), ("churn-predictor", "3"), ("recsys-ranker", "3")];
+    let live = live.into_iter().map(|(m, v)| (m.to_string(), v.to_string())).collect();
+    app.update(common::update(
+        SourceId::Registry,
+        SourceData::Registry(RegistrySnapshot { live, started: common::now() }),
+        1,
+    ));
+    app.update(Event::Tick(common::now() + jiff::SignedDuration::from_secs(2)));
+
+    let theme = Theme::default_theme();
+    let buffer = render(&app, &theme, 120, 16);
+    let screen = text(&buffer);
+    let row = |model: &str| screen.lines().find(|l| l.contains(model)).unwrap_or_else(|| panic!("{screen}"));
+    assert!(row("fraud-detector").contains("2 (serving 3)"), "{screen}");
+    assert!(row("churn-predictor").contains("3 (serving 2,3)"), "{screen}");
+    assert!(row("recsys-ranker").contains(" 3 ") && !row("recsys-ranker").contains("serving"), "{screen}");
+    assert!(row("model-0003").contains(" 4 "), "no registry version: Prometheus's as it is\n{screen}");
+    assert!(screen.lines().next().unwrap().contains("reg ●"), "{screen}");
+    let y = screen.lines().position(|l| l.contains("fraud-detector")).unwrap() as u16;
+    let x = screen.lines().nth(y as usize).unwrap().chars().position(|c| c == '(').unwrap() as u16;
+    assert_eq!(buffer[(x, y)].fg, theme.status_warn.fg.unwrap(), "a mismatch is in the warning colour");
+    insta::assert_snapshot!(screen);
+}

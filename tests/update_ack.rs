@@ -122,6 +122,7 @@ fn finished_as(app: &mut App, outcome: ActionOutcome, message: &str, entry: Opti
         outcome,
         message: message.into(),
         entry,
+        read_back: None,
     })))
 }
 

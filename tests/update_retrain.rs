@@ -131,6 +131,7 @@ fn a_started_run_is_followed_until_it_ends_and_the_end_is_recorded() {
         outcome: ActionOutcome::Ok,
         message: "retrain of fraud-detector started: run run-7".into(),
         entry: None,
+        read_back: None,
     };
     app.update(Event::ActionFinished(Box::new(report)));
     let effects = app.update(Event::Tick(common::now() + SignedDuration::from_secs(3)));

@@ -238,6 +238,7 @@ fn a_finished_rollback_closes_the_form_and_reloads_the_versions() {
         outcome: ActionOutcome::Failed,
         message: "rollback FAILED (fraud-detector 3 → 2): INVALID_PARAMETER_VALUE: nope".into(),
         entry: None,
+        read_back: None,
     };
     let effects = app.update(Event::ActionFinished(Box::new(report)));
     assert!(app.rollback.is_none());

@@ -1,9 +1,10 @@
 //! The MLflow registry and Open Inference Protocol parsers on arbitrary bodies: they must
-//! return `Ok`, `Err` or `None`, never panic, and hand out only sanitised strings.
+//! return `Ok`, `Err` or `None`, never panic, and hand out only sanitised strings (except
+//! the live versions, which are kept raw for the views to sanitise).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use modeldeck::registry::{http_error_text, mlflow_parse, oip_parse};
+use modeldeck::registry::{http_error_text, mlflow_aliases, mlflow_parse, oip_parse};
 
 fn assert_inert(text: &str) {
     assert!(!text.chars().any(|c| c.is_control()), "a control character survived: {text:?}");
@@ -26,6 +27,10 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(mut page) = mlflow_parse::parse_version_page(data, "fraud-detector") {
         mlflow_parse::sort_newest_first(&mut page.versions);
         page.versions.iter().for_each(|v| v.aliases.iter().for_each(|a| assert_inert(a)));
+    }
+    match mlflow_aliases::parse_alias_page(data, "champion") {
+        Ok(page) => page.live.iter().for_each(|(name, version)| assert!(!name.is_empty() && !version.is_empty())),
+        Err(message) => assert_inert(&message),
     }
     if let Some(message) = mlflow_parse::parse_error(data) {
         assert_inert(&message);

@@ -111,6 +111,18 @@ pub struct ActionReport {
     /// One line for the status bar.
     pub message: String,
     pub entry: Option<Entry>,
+    /// What a verified rollback read back as live.
+    pub read_back: Option<ReadBack>,
+}
+
+/// The version a registry (or the serving side) said is live after a rollback.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadBack {
+    pub environment: String,
+    pub model: String,
+    pub version: String,
+    /// After the read-back: a registry poll that began later has seen the change.
+    pub at: Timestamp,
 }
 
 #[derive(Clone)]
@@ -135,9 +147,18 @@ pub async fn run(request: ActionRequest, ctx: &ActionContext) -> ActionReport {
     let records = matches!(request, ActionRequest::RunEnded(_) | ActionRequest::Suppressed(_));
     if ctx.read_only && !records {
         let message = "read-only: nothing was changed".into();
-        return ActionReport { kind, started: None, ok: false, outcome: ActionOutcome::Failed, message, entry: None };
+        return ActionReport {
+            kind,
+            started: None,
+            ok: false,
+            outcome: ActionOutcome::Failed,
+            message,
+            entry: None,
+            read_back: None,
+        };
     }
     let mut started = None;
+    let mut read_back = None;
     let (draft, message) = match request {
         ActionRequest::CreateSilence { request, alert } => super::silence_action::create(request, &alert, ctx).await,
         ActionRequest::ExpireSilences { ids, alert, silence } => {
@@ -148,6 +169,12 @@ pub async fn run(request: ActionRequest, ctx: &ActionContext) -> ActionReport {
         }
         ActionRequest::Rollback(plan) => {
             let result = super::rollback::execute(&plan, &ctx.registry, &ctx.environment).await;
+            if result.outcome == Outcome::Ok
+                && let Some(version) = result.after.clone()
+            {
+                let (environment, model, at) = (ctx.environment.clone(), plan.model.clone(), Timestamp::now());
+                read_back = Some(ReadBack { environment, model, version, at });
+            }
             super::rollback::draft(&plan, result, &ctx.author, &ctx.environment)
         }
         ActionRequest::Retrain(order) => {
@@ -172,13 +199,13 @@ pub async fn run(request: ActionRequest, ctx: &ActionContext) -> ActionReport {
                 Ok(entry) => Some(entry),
                 Err(e) => {
                     let message = format!("{message} — but the journal failed: {e}");
-                    return ActionReport { kind, started, ok, outcome, message, entry: None };
+                    return ActionReport { kind, started, ok, outcome, message, entry: None, read_back };
                 }
             }
         }
         None => None,
     };
-    ActionReport { kind, started, ok, outcome, message, entry }
+    ActionReport { kind, started, ok, outcome, message, entry, read_back }
 }
 
 pub(super) fn hhmm(t: Timestamp) -> String {

@@ -27,7 +27,8 @@ use super::silence_parse::{error_message, parse_created, parse_silence, parse_si
 use crate::config::Endpoint;
 use crate::domain::Alert;
 use crate::sanitize;
-use crate::sources::http::{self, Answer};
+use crate::sources::budget::Budget;
+use crate::sources::http::{self, Answer, Budgeted};
 use crate::sources::parse::{DISPLAY_MAX, alertmanager::parse_alerts};
 
 /// One label matcher of a silence, as Alertmanager writes it.
@@ -224,11 +225,17 @@ pub struct Written<T> {
 pub struct SilenceClient {
     client: Client,
     peers: Arc<Vec<Endpoint>>,
+    budget: Budget,
 }
 
 impl SilenceClient {
     pub fn new(client: Client, peers: Vec<Endpoint>) -> Self {
-        SilenceClient { client, peers: Arc::new(peers) }
+        SilenceClient { client, peers: Arc::new(peers), budget: Budget::unlimited() }
+    }
+
+    /// Its answers count against `budget` (a source's poll) while they are held.
+    pub fn within(self, budget: Budget) -> Self {
+        SilenceClient { budget, ..self }
     }
 
     /// Creates a silence, or updates the one `req.id` names. Returns the id Alertmanager
@@ -291,11 +298,13 @@ impl SilenceClient {
     }
 
     /// A GET to each peer in turn until one answers below 500; a 4xx is
-    /// [`ActionError::Rejected`].
-    async fn read(&self, segments: &[&str], query: &[(&str, &str)]) -> Result<Answer, ActionError> {
+    /// [`ActionError::Rejected`]. The answer counts against the client's budget while held.
+    async fn read(&self, segments: &[&str], query: &[(&str, &str)]) -> Result<Budgeted, ActionError> {
         let mut failures = Vec::new();
         for peer in self.configured()? {
-            let reason = match http::request(&self.client, peer, Method::GET, &api_path(segments), query, None).await {
+            let path = api_path(segments);
+            let sent = http::request_within(&self.client, peer, Method::GET, &path, query, None, &self.budget).await;
+            let reason = match sent.map_err(|e| e.message) {
                 Ok(answer) if (200..300).contains(&answer.status) => return Ok(answer),
                 Ok(answer) if (400..500).contains(&answer.status) => return Err(rejected(peer, &answer)),
                 Ok(answer) => {

@@ -8,6 +8,7 @@ mod editor;
 mod fleet;
 mod input;
 mod journal;
+mod live_versions;
 mod notes;
 mod retrain;
 mod rollback;
@@ -34,6 +35,7 @@ pub use editor::NoteEditor;
 pub use fleet::{Filter, Fleet, ModelRow};
 pub use input::{Input, InputKind, InputOutcome};
 pub use journal::JournalView;
+pub use live_versions::{LiveVersions, VersionText, version_text};
 pub use retrain::{RetrainField, RetrainForm, RetrainStage, RetrainTargets, RunView, param_label};
 pub use rollback::{RollbackField, RollbackForm, RollbackStage};
 pub use selection::{Cursor, Resolved};
@@ -54,6 +56,8 @@ pub struct EnvironmentInfo {
     pub name: String,
     pub production: bool,
     pub read_only: bool,
+    /// It has a model registry (the demo's simulated one included).
+    pub registry: bool,
 }
 
 /// The fixed settings the app was started with.
@@ -91,7 +95,12 @@ impl Settings {
             environments: config
                 .environments
                 .iter()
-                .map(|e| EnvironmentInfo { name: e.name.clone(), production: e.production, read_only: e.read_only })
+                .map(|e| EnvironmentInfo {
+                    name: e.name.clone(),
+                    production: e.production,
+                    read_only: e.read_only,
+                    registry: demo || e.registry.is_some(),
+                })
                 .collect(),
             refresh: config.refresh,
             demo,
@@ -212,6 +221,8 @@ pub struct App {
     pub message: Option<(MessageLevel, String)>,
     /// Live figures per `[[model]]`, straight from its serving endpoint.
     pub live: HashMap<String, LiveState>,
+    /// The registry's live version per model.
+    pub live_versions: LiveVersions,
     /// Rows that fit on screen, told by the main loop on resize (for paging).
     pub page_rows: usize,
     pub should_quit: bool,
@@ -261,6 +272,7 @@ impl App {
             busy: None,
             message: None,
             live: HashMap::new(),
+            live_versions: LiveVersions::default(),
             page_rows: 10,
             should_quit: false,
             dirty: true,

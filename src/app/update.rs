@@ -156,6 +156,7 @@ impl App {
                     self.message = Some((MessageLevel::Info, format!("silence {was} is no longer active; {now}")));
                 }
             }
+            SourceData::Registry(snapshot) => self.ingest_live_versions(snapshot),
         }
         self.fleet.attach_alerts(&self.alerts);
         let fleet_moved = self.rearrange();

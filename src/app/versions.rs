@@ -281,7 +281,8 @@ impl App {
         }
     }
 
-    /// A rollback's report closes its form and reloads the versions to show the new state.
+    /// A rollback's report closes its form, makes a verified version live, and reloads the
+    /// versions to show the new state.
     pub(super) fn on_rollback_finished(&mut self, report: &ActionReport) -> Vec<Effect> {
         if report.kind != ReportKind::Rollback {
             return Vec::new();
@@ -289,6 +290,10 @@ impl App {
         if self.rollback.as_ref().is_some_and(|f| f.stage == RollbackStage::Running) {
             self.rollback = None;
         }
-        if matches!(self.screen, Screen::Versions(_)) { self.load_versions() } else { Vec::new() }
+        let mut effects = self.on_read_back(report);
+        if matches!(self.screen, Screen::Versions(_)) {
+            effects.extend(self.load_versions());
+        }
+        effects
     }
 }

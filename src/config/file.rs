@@ -16,6 +16,8 @@ pub struct FileConfig {
     pub refresh: Option<Duration>,
     #[serde(default, deserialize_with = "deserialize_opt")]
     pub timeout: Option<Duration>,
+    #[serde(default, deserialize_with = "super::size::deserialize_opt")]
+    pub poll_budget: Option<usize>,
     pub theme: Option<String>,
     pub author: Option<String>,
     pub default_environment: Option<String>,

@@ -11,6 +11,7 @@ mod file;
 pub mod rollback;
 pub mod secret;
 mod serving;
+pub mod size;
 pub mod tls;
 
 use std::collections::BTreeMap;
@@ -32,6 +33,8 @@ use file::{AlertmanagerEntry, FileConfig};
 
 pub const DEFAULT_REFRESH: Duration = Duration::from_secs(5);
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(4);
+/// What the answers of one poll may hold at once (see `sources::budget`).
+pub const DEFAULT_POLL_BUDGET: usize = 64 * size::MIB;
 pub const CONFIG_ENV: &str = "MODELDECK_CONFIG";
 pub const DEFAULT_SILENCE: Duration = Duration::from_secs(3600);
 /// Labels that change when a model is rolled back or its pods restart: a silence that
@@ -44,6 +47,8 @@ pub const DEFAULT_SILENCE_IGNORE: [&str; 7] =
 pub struct Config {
     pub refresh: Duration,
     pub timeout: Duration,
+    /// Bytes the answers of one poll may hold at once, across all its requests.
+    pub poll_budget: usize,
     pub theme: Option<String>,
     pub author: Option<String>,
     pub read_only: bool,
@@ -242,6 +247,10 @@ pub fn from_str(
     if timeout.is_zero() {
         return Err(at("timeout", "must be more than 0".into()));
     }
+    let poll_budget = raw.poll_budget.unwrap_or(DEFAULT_POLL_BUDGET);
+    if poll_budget < size::MIB {
+        return Err(at("poll_budget", "must be at least 1MiB".into()));
+    }
     let detail = detail::resolve(&raw.detail).map_err(|(key, m)| at(key, m))?;
     let silence_duration = raw.alerts.silence_duration.unwrap_or(DEFAULT_SILENCE);
     if silence_duration < Duration::from_secs(60) || silence_duration > Duration::from_secs(30 * 86_400) {
@@ -377,6 +386,7 @@ pub fn from_str(
     Ok(Config {
         refresh,
         timeout,
+        poll_budget,
         theme: raw.theme.clone(),
         author: raw.author.clone().filter(|a| !a.trim().is_empty()),
         read_only: raw.read_only.unwrap_or(false),

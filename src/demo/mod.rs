@@ -14,7 +14,7 @@ mod registry;
 mod retrain;
 pub mod silences;
 
-pub use registry::DemoRegistry;
+pub use registry::{DemoLive, DemoRegistry};
 pub use retrain::DemoRetrain;
 pub use silences::DemoSilences;
 
@@ -100,6 +100,8 @@ const MODELS: [DemoModel; 8] = [
 
 /// The degrading model: its accuracy slides below the critical line within seconds.
 const DEGRADING: usize = 0;
+/// Seconds the simulated serving side takes to pick up a rolled-back version.
+const ROLLOUT_S: f64 = 20.0;
 
 /// A deterministic simulation: every value is a function of the model, the time, and the
 /// operator's fixes (a rollback or a retrain lifts a degrading model back up).
@@ -113,6 +115,8 @@ pub struct DemoFleet {
 struct DemoState {
     /// The live version per model, where an operator changed it.
     live: HashMap<usize, String>,
+    /// The version served before the last rollback, and when (seconds into the demo) it was.
+    rollouts: HashMap<usize, (String, f64)>,
     /// When (seconds into the demo) a model's problem was fixed.
     fixed_at: HashMap<usize, f64>,
     /// Simulated retraining runs: id → (model, seconds into the demo it started).
@@ -130,6 +134,22 @@ impl DemoFleet {
 
     fn live_version(&self, i: usize) -> String {
         self.state().live.get(&i).cloned().unwrap_or_else(|| MODELS[i].version.to_string())
+    }
+
+    /// What the simulated serving side reports at `t`: a rollback takes [`ROLLOUT_S`] to
+    /// reach it, so VER shows the mismatch meanwhile, as it would in production.
+    fn serving_version(&self, i: usize, t: f64) -> String {
+        let rolling_out = self.state().rollouts.get(&i).filter(|(_, at)| t < at + ROLLOUT_S).map(|(v, _)| v.clone());
+        rolling_out.unwrap_or_else(|| self.live_version(i))
+    }
+
+    /// Model `i`'s alias moves to `version` at `at`.
+    fn roll_back(&self, i: usize, version: &str, at: Timestamp) {
+        let t = self.seconds_in(at);
+        let previous = self.live_version(i);
+        let mut state = self.state();
+        state.rollouts.insert(i, (previous, t));
+        state.live.insert(i, version.to_string());
     }
 
     /// How far a fix has lifted model `i` at `t` (0 = not fixed, 1 = fully recovered).
@@ -173,7 +193,7 @@ impl DemoFleet {
             for (i, m) in MODELS.iter().enumerate() {
                 let phase = (t / 5.0 + i as f64).sin();
                 let value = match spec.id {
-                    ColumnId::Version => Some(CellValue::Text(self.live_version(i))),
+                    ColumnId::Version => Some(CellValue::Text(self.serving_version(i, t))),
                     ColumnId::Accuracy => Some(CellValue::Number(self.accuracy(i, t))),
                     ColumnId::Drift => Some(CellValue::Number(self.drift(i, t))),
                     ColumnId::LatencyP95 => Some(CellValue::Number(m.latency * (1.0 + 0.15 * phase))),
@@ -280,7 +300,8 @@ fn alert(
         summary: summary.to_string(),
         labels,
         annotations,
-        silenced_by: if state == AlertState::Silenced { vec!["demo-silence".into()] } else { Vec::new() },
+        // The id the demo's seeded silence gets (the first one the simulation creates).
+        silenced_by: if state == AlertState::Silenced { vec!["demo-silence-1".into()] } else { Vec::new() },
         generator_url: None,
         inhibited_by: Vec::new(),
         receivers: Vec::new(),
@@ -388,9 +409,11 @@ impl crate::main_loop::Launcher for DemoLauncher {
             accuracy_critical: self.accuracy_critical,
             silences: self.silences.clone(),
         };
+        let live = DemoLive(DemoRegistry::new(self.fleet.clone()));
         vec![
             tokio::spawn(run(metrics, schedule, generation, tx.clone(), refresh.clone())),
             tokio::spawn(run(alerts, schedule, generation, tx.clone(), refresh.clone())),
+            tokio::spawn(run(live, schedule, generation, tx.clone(), refresh.clone())),
         ]
     }
 }
@@ -398,6 +421,35 @@ impl crate::main_loop::Launcher for DemoLauncher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rollback_moves_the_alias_at_once_and_the_serving_version_after_the_rollout() {
+        let start = Timestamp::now();
+        let fleet = DemoFleet::new(start);
+        let registry = DemoRegistry::new(fleet.clone());
+        let spec = registry.snapshot("churn-predictor").spec.unwrap();
+        let plan = crate::actions::rollback::RollbackPlan {
+            model: "churn-predictor".into(),
+            current: Some("7".into()),
+            target: "6".into(),
+            spec,
+            request: Vec::new(),
+            validation: None,
+            validated: true,
+            override_validation: false,
+            note: String::new(),
+        };
+        assert_eq!(registry.rollback(&plan).outcome, crate::journal::Outcome::Ok);
+        assert_eq!(registry.live(start).live["churn-predictor"], "6");
+        let served = |after: i64| {
+            let at = start.checked_add(SignedDuration::from_secs(after)).unwrap();
+            let fleet = fleet.fleet(at, &crate::config::from_str("", None, &|_| None).unwrap().columns);
+            let (_, versions) = fleet.columns.into_iter().find(|(id, _)| *id == ColumnId::Version).unwrap();
+            versions.unwrap()["churn-predictor"].clone()
+        };
+        assert_eq!(served(1), CellValue::Text("7".into()), "still rolling out");
+        assert_eq!(served(ROLLOUT_S as i64 + 1), CellValue::Text("6".into()));
+    }
 
     #[test]
     fn degrading_model_fires_within_seconds() {

@@ -5,6 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::{DEGRADING, DemoFleet, MODELS};
 use crate::actions::rollback::{RollbackPlan, RollbackResult};
+use crate::domain::{RegistrySnapshot, SourceData, SourceId};
 use crate::journal::Outcome;
 use crate::registry::{ModelVersion, RegisteredModel};
 use crate::versions::{GovernanceFacts, RollbackSpec, SpecBackend, VersionFigures, VersionsSnapshot};
@@ -75,6 +76,12 @@ impl DemoRegistry {
         }
     }
 
+    /// Every model's `champion`, as the registry source reads it.
+    pub fn live(&self, now: Timestamp) -> RegistrySnapshot {
+        let live = MODELS.iter().enumerate().map(|(i, m)| (m.name.to_string(), self.fleet.live_version(i))).collect();
+        RegistrySnapshot { live, started: now }
+    }
+
     pub fn snapshot(&self, model: &str) -> VersionsSnapshot {
         let Some(i) = MODELS.iter().position(|m| m.name == model) else {
             return VersionsSnapshot {
@@ -141,9 +148,10 @@ impl DemoRegistry {
                 sent: Vec::new(),
             };
         }
-        self.fleet.state().live.insert(i, plan.target.clone());
+        let now = Timestamp::now();
+        self.fleet.roll_back(i, &plan.target, now);
         if i == DEGRADING {
-            self.fleet.fix(i, Timestamp::now());
+            self.fleet.fix(i, now);
         }
         RollbackResult {
             outcome: Outcome::Ok,
@@ -152,5 +160,18 @@ impl DemoRegistry {
             output: None,
             sent: Vec::new(),
         }
+    }
+}
+
+/// The demo's registry source: the simulated registry's aliases.
+pub struct DemoLive(pub DemoRegistry);
+
+impl crate::sources::Source for DemoLive {
+    fn id(&self) -> SourceId {
+        SourceId::Registry
+    }
+
+    async fn fetch(&mut self) -> Result<SourceData, String> {
+        Ok(SourceData::Registry(self.0.live(Timestamp::now())))
     }
 }

@@ -14,6 +14,7 @@ use crate::sources::http::{Answer, HttpError};
 use crate::sources::parse::looks_like_html;
 
 pub mod mlflow;
+pub mod mlflow_aliases;
 pub mod mlflow_parse;
 pub mod oip;
 pub mod oip_parse;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use reqwest::Client;
 
 use super::Source;
+use super::budget::Budget;
 use super::http;
 use super::parse::alertmanager as parse;
 use crate::actions::silence::SilenceClient;
@@ -17,24 +18,27 @@ pub struct AlertmanagerSource {
     client: Client,
     peers: Arc<Vec<Endpoint>>,
     model_label: Arc<str>,
+    /// Bytes the answers of one poll (alerts, then silences) may hold at once.
+    budget: usize,
 }
 
 impl AlertmanagerSource {
-    pub fn new(client: Client, peers: Vec<Endpoint>, model_label: &str) -> Self {
-        AlertmanagerSource { client, peers: Arc::new(peers), model_label: model_label.into() }
+    pub fn new(client: Client, peers: Vec<Endpoint>, model_label: &str, budget: usize) -> Self {
+        AlertmanagerSource { client, peers: Arc::new(peers), model_label: model_label.into(), budget }
     }
 
     pub async fn snapshot(&self) -> Result<AlertSnapshot, String> {
         if self.peers.is_empty() {
             return Err("no alertmanager configured".into());
         }
+        let budget = Budget::new(self.budget);
         // Peers are read in order; the ones after the first healthy one only get a probe,
         // so the header can still say which are down.
         let mut peers = Vec::new();
         let mut answer = None;
         for peer in self.peers.iter() {
             if answer.is_some() {
-                let error = match http::get(&self.client, peer, "-/healthy", &[]).await {
+                let error = match http::get_within(&self.client, peer, "-/healthy", &[], &budget).await {
                     Ok(a) if (200..300).contains(&a.status) => None,
                     Ok(a) => Some(format!("HTTP {}", a.status)),
                     Err(e) => Some(e),
@@ -43,7 +47,7 @@ impl AlertmanagerSource {
                 continue;
             }
             let result = async {
-                let got = http::get(&self.client, peer, "api/v2/alerts", &[]).await?;
+                let got = http::get_within(&self.client, peer, "api/v2/alerts", &[], &budget).await?;
                 parse::parse_alerts(got.status, &got.body, &self.model_label).map_err(|e| e.to_string())
             }
             .await;
@@ -64,7 +68,7 @@ impl AlertmanagerSource {
                 reasons.join("; ")
             });
         };
-        let silences = match SilenceClient::new(self.client.clone(), vec![peer.clone()]).list().await {
+        let silences = match SilenceClient::new(self.client.clone(), vec![peer.clone()]).within(budget).list().await {
             Ok(s) => s,
             Err(e) => {
                 tracing::warn!(error = %e, "silences unavailable");

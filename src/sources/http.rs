@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use reqwest::{Client, Method};
 
+use super::budget::{Budget, Exhausted, Lease};
 use crate::config::tls::TlsSettings;
 use crate::config::{Auth, Endpoint};
 use crate::sanitize;
@@ -99,6 +100,54 @@ pub async fn request_checked(
     query: &[(&str, &str)],
     body: Option<&serde_json::Value>,
 ) -> Result<Answer, HttpError> {
+    let unlimited = Budget::unlimited();
+    request_within(client, endpoint, method, path, query, body, &unlimited).await.map(Budgeted::into_answer)
+}
+
+/// A GET whose answer counts against `budget` until it is dropped.
+pub async fn get_within(
+    client: &Client,
+    endpoint: &Endpoint,
+    path: &str,
+    query: &[(&str, &str)],
+    budget: &Budget,
+) -> Result<Budgeted, String> {
+    request_within(client, endpoint, Method::GET, path, query, None, budget).await.map_err(|e| e.message)
+}
+
+/// An answer whose bytes are reserved from a poll's [`Budget`] until it is dropped.
+#[derive(Debug)]
+pub struct Budgeted {
+    answer: Answer,
+    _lease: Lease,
+}
+
+impl Budgeted {
+    /// The answer alone; its bytes no longer count against the budget.
+    pub fn into_answer(self) -> Answer {
+        self.answer
+    }
+}
+
+impl std::ops::Deref for Budgeted {
+    type Target = Answer;
+
+    fn deref(&self) -> &Answer {
+        &self.answer
+    }
+}
+
+/// As [`request_checked`], every chunk of the body reserved from `budget` before it is
+/// kept: the memory the body's buffer takes, growth included.
+pub async fn request_within(
+    client: &Client,
+    endpoint: &Endpoint,
+    method: Method,
+    path: &str,
+    query: &[(&str, &str)],
+    body: Option<&serde_json::Value>,
+    budget: &Budget,
+) -> Result<Budgeted, HttpError> {
     let mut request = client.request(method, endpoint.join(path)).query(query);
     if let Some(body) = body {
         request = request.json(body);
@@ -119,16 +168,37 @@ pub async fn request_checked(
     if response.content_length().is_some_and(|n| n > MAX_BODY as u64) {
         return Err(too_large());
     }
+    let mut lease = budget.lease();
     let mut body = Vec::new();
     // Once the headers are in, the server has the request: every failure from here on
     // leaves its outcome unknown.
     while let Some(chunk) = response.chunk().await.map_err(|e| HttpError { sent: true, ..failed(&e) })? {
-        if body.len() + chunk.len() > MAX_BODY {
+        let needed = body.len() + chunk.len();
+        if needed > MAX_BODY {
             return Err(too_large());
+        }
+        if needed > body.capacity() {
+            grow(&mut body, needed, &mut lease).map_err(|e| HttpError { message: e.to_string(), sent: true })?;
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(Answer { status, body })
+    Ok(Budgeted { answer: Answer { status, body }, _lease: lease })
+}
+
+/// Makes room for `needed` bytes, doubling like a `Vec` would where the budget allows it and
+/// taking only what is needed where it does not, with the lease covering the capacity.
+fn grow(body: &mut Vec<u8>, needed: usize, lease: &mut Lease) -> Result<(), Exhausted> {
+    let capacity = lease.held().max(body.capacity());
+    let doubled = needed.max(capacity.saturating_mul(2)).min(MAX_BODY);
+    let target = match lease.grow(doubled.saturating_sub(capacity)) {
+        Ok(()) => doubled,
+        Err(_) => {
+            lease.grow(needed.saturating_sub(capacity))?;
+            needed
+        }
+    };
+    body.reserve_exact(target.saturating_sub(body.len()));
+    Ok(())
 }
 
 /// Connect errors (DNS, refused, TLS, the connect timeout) happen before a byte of the

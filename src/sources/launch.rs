@@ -9,6 +9,7 @@ use tokio::task::JoinHandle;
 use super::alertmanager::AlertmanagerSource;
 use super::poller::{self, Schedule};
 use super::prometheus::PrometheusSource;
+use super::registry::RegistrySource;
 use super::scrape::{self, ScrapeSource};
 use crate::config::Config;
 use crate::event::Event;
@@ -30,9 +31,20 @@ impl LiveLauncher {
                 self.config.columns.clone(),
                 &d.model_label,
                 &d.version_label,
+                self.config.poll_budget,
             ),
-            AlertmanagerSource::new(self.client.clone(), env.alertmanagers.clone(), &d.model_label),
+            AlertmanagerSource::new(
+                self.client.clone(),
+                env.alertmanagers.clone(),
+                &d.model_label,
+                self.config.poll_budget,
+            ),
         )
+    }
+
+    /// The registry's live versions, where the environment has a registry.
+    pub fn registry_source(&self, environment: usize) -> Option<RegistrySource> {
+        RegistrySource::for_environment(self.client.clone(), &self.config, environment)
     }
 }
 
@@ -83,6 +95,9 @@ impl Launcher for LiveLauncher {
             tokio::spawn(poller::run(prometheus, schedule, generation, tx.clone(), refresh.clone())),
             tokio::spawn(poller::run(alertmanager, schedule, generation, tx.clone(), refresh.clone())),
         ];
+        if let Some(registry) = self.registry_source(environment) {
+            tasks.push(tokio::spawn(poller::run(registry, schedule, generation, tx.clone(), refresh.clone())));
+        }
         // The models' own endpoints, scraped whether or not Prometheus answers.
         for model in &self.config.models {
             let source = ScrapeSource::new(self.client.clone(), model.clone());

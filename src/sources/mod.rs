@@ -2,6 +2,7 @@
 //! [`crate::event::Event::Source`] messages. No source ever touches the app state.
 
 pub mod alertmanager;
+pub mod budget;
 pub mod exposition;
 pub mod http;
 pub mod launch;
@@ -9,6 +10,7 @@ pub mod parse;
 pub mod poller;
 pub mod prometheus;
 pub mod promql;
+pub mod registry;
 pub mod scrape;
 #[cfg(test)]
 pub(crate) mod test_server;

@@ -9,6 +9,7 @@ use reqwest::Client;
 use tokio::task::JoinSet;
 
 use super::Source;
+use super::budget::Budget;
 use super::http;
 use super::parse::prometheus as parse;
 use crate::config::{ColumnSpec, Endpoint};
@@ -24,6 +25,8 @@ pub struct PrometheusSource {
     columns: Arc<Vec<ColumnSpec>>,
     model_label: Arc<str>,
     version_label: Arc<str>,
+    /// Bytes the answers of one refresh may hold at once.
+    budget: usize,
 }
 
 impl PrometheusSource {
@@ -33,6 +36,7 @@ impl PrometheusSource {
         columns: Vec<ColumnSpec>,
         model_label: &str,
         version_label: &str,
+        budget: usize,
     ) -> Self {
         PrometheusSource {
             client,
@@ -40,20 +44,23 @@ impl PrometheusSource {
             columns: Arc::new(columns),
             model_label: model_label.into(),
             version_label: version_label.into(),
+            budget,
         }
     }
 
-    /// One refresh: every column query and the alerts call run concurrently.
+    /// One refresh: every column query and the alerts call run concurrently, their answers
+    /// sharing one budget.
     pub async fn snapshot(&self, now: Timestamp) -> Result<FleetSnapshot, String> {
+        let budget = Budget::new(self.budget);
         let mut tasks = JoinSet::new();
         for (order, spec) in self.columns.iter().enumerate() {
             let this = self.clone();
-            let spec = spec.clone();
-            tasks.spawn(async move { (order, spec.id, this.column(&spec, now).await) });
+            let (spec, budget) = (spec.clone(), budget.clone());
+            tasks.spawn(async move { (order, spec.id, this.column(&spec, now, &budget).await) });
         }
         let alerts = {
             let this = self.clone();
-            tokio::spawn(async move { this.pending_alerts().await })
+            tokio::spawn(async move { this.pending_alerts(&budget).await })
         };
         let mut columns: Vec<(usize, ColumnId, ColumnResult)> = Vec::new();
         while let Some(joined) = tasks.join_next().await {
@@ -77,7 +84,7 @@ impl PrometheusSource {
         Ok(FleetSnapshot { columns: columns.into_iter().map(|(_, id, r)| (id, r)).collect(), pending_alerts })
     }
 
-    async fn column(&self, spec: &ColumnSpec, now: Timestamp) -> ColumnResult {
+    async fn column(&self, spec: &ColumnSpec, now: Timestamp, budget: &Budget) -> ColumnResult {
         let label = &*self.model_label;
         let result: Result<HashMap<String, CellValue>, String> = match spec.id {
             ColumnId::Trend => {
@@ -90,6 +97,7 @@ impl PrometheusSource {
                     .get(
                         "api/v1/query_range",
                         &[("query", &spec.query), ("start", &start_s), ("end", &end_s), ("step", &step_s)],
+                        budget,
                     )
                     .await?;
                 parse::parse_matrix(answer.status, &answer.body, label, start, step, TREND_POINTS)
@@ -97,13 +105,13 @@ impl PrometheusSource {
                     .map_err(|e| e.to_string())
             }
             ColumnId::Version => {
-                let answer = self.get("api/v1/query", &[("query", &spec.query)]).await?;
+                let answer = self.get("api/v1/query", &[("query", &spec.query)], budget).await?;
                 parse::parse_label_values(answer.status, &answer.body, label, &self.version_label)
                     .map(|m| m.into_iter().map(|(k, v)| (k, CellValue::Text(v.join(",")))).collect())
                     .map_err(|e| e.to_string())
             }
             _ => {
-                let answer = self.get("api/v1/query", &[("query", &spec.query)]).await?;
+                let answer = self.get("api/v1/query", &[("query", &spec.query)], budget).await?;
                 parse::parse_vector(answer.status, &answer.body, label)
                     .map(|m| m.into_iter().map(|(k, v)| (k, CellValue::Number(v))).collect())
                     .map_err(|e| e.to_string())
@@ -112,13 +120,13 @@ impl PrometheusSource {
         result.map_err(|e| format!("{}: {e}", spec.id))
     }
 
-    async fn pending_alerts(&self) -> Result<Vec<crate::domain::Alert>, String> {
-        let answer = self.get("api/v1/alerts", &[]).await?;
+    async fn pending_alerts(&self, budget: &Budget) -> Result<Vec<crate::domain::Alert>, String> {
+        let answer = self.get("api/v1/alerts", &[], budget).await?;
         parse::parse_alerts(answer.status, &answer.body, &self.model_label).map_err(|e| e.to_string())
     }
 
-    async fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<http::Answer, String> {
-        http::get(&self.client, &self.endpoint, path, query).await
+    async fn get(&self, path: &str, query: &[(&str, &str)], budget: &Budget) -> Result<http::Budgeted, String> {
+        http::get_within(&self.client, &self.endpoint, path, query, budget).await
     }
 }
 

@@ -13,7 +13,8 @@ use super::text::shown;
 use crate::app::{App, DetailView, LiveState};
 use crate::detail::panels::{GPU_PLOTTED, VOLUME};
 use crate::detail::{DetailSnapshot, Line as ChartLine, PanelId, Unit};
-use crate::domain::CellValue;
+use crate::domain::{CellValue, ColumnId};
+use crate::sanitize::sanitize;
 use crate::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, model: &str) {
@@ -49,6 +50,13 @@ fn summary_line(app: &App, model: &str, theme: &Theme) -> Line<'static> {
     if let Some(row) = app.fleet.find(model) {
         for spec in &app.settings.columns {
             let text = match row.cells.get(&spec.id) {
+                _ if spec.id == ColumnId::Version => match app.version_text(row) {
+                    Some(v) => Span::styled(
+                        sanitize(&v.text).into_owned(),
+                        if v.mismatch { theme.status_warn } else { theme.base },
+                    ),
+                    None => continue,
+                },
                 Some(CellValue::Number(v)) => {
                     Span::styled(format::number(spec.id, *v), theme.status(spec.thresholds.classify(*v)))
                 }

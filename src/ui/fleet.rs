@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Cell, Row, Table};
 
 use super::text::shown;
 use super::{format, widgets};
-use crate::app::{App, ModelRow, Pane};
+use crate::app::{App, ModelRow, Pane, VersionText};
 use crate::command::SortKey;
 use crate::config::ColumnSpec;
 use crate::domain::SourceId;
@@ -22,6 +22,8 @@ const TREND_MAX: u16 = 24;
 const NAME_MIN: u16 = 12;
 /// "CHG": when the journal last recorded something about the model.
 const CHANGED_WIDTH: u16 = 4;
+/// VER widens to its longest text on screen (`12 (serving 11,12)`), up to this.
+const VERSION_MAX: u16 = 20;
 
 fn width_of(id: ColumnId) -> u16 {
     match id {
@@ -35,7 +37,8 @@ fn width_of(id: ColumnId) -> u16 {
 
 /// Columns that fit in `width` with the sparkline's width, dropping the least essential
 /// first on narrow terminals.
-fn fitting(columns: &[ColumnSpec], width: u16) -> (Vec<&ColumnSpec>, u16) {
+fn fitting(columns: &[ColumnSpec], width: u16, version_width: u16) -> (Vec<&ColumnSpec>, u16) {
+    let width_of = |id| if id == ColumnId::Version { version_width } else { width_of(id) };
     const DROP_ORDER: [ColumnId; 4] = [ColumnId::Gpu, ColumnId::Throughput, ColumnId::Version, ColumnId::Trend];
     let mut shown: Vec<&ColumnSpec> = columns.iter().collect();
     // marker + name + the columns + the alert count + last change, one space between each.
@@ -75,8 +78,22 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let (columns, trend_width) = fitting(&app.settings.columns, inner.width);
-    let col_width = |id: ColumnId| if id == ColumnId::Trend { trend_width } else { width_of(id) };
+    let height = inner.height.saturating_sub(1) as usize;
+    let len = app.fleet.visible.len();
+    let offset = widgets::scroll_offset(app.fleet_selected(), height, len);
+    let on_screen = offset..(offset + height).min(len);
+    let version_width = on_screen
+        .clone()
+        .filter_map(|i| app.fleet.row(i).and_then(|row| app.version_text(row)))
+        .map(|v| shown(&v.text).chars().count() as u16)
+        .fold(width_of(ColumnId::Version), u16::max)
+        .min(VERSION_MAX);
+    let (columns, trend_width) = fitting(&app.settings.columns, inner.width, version_width);
+    let col_width = |id: ColumnId| match id {
+        ColumnId::Trend => trend_width,
+        ColumnId::Version => version_width,
+        id => width_of(id),
+    };
     let mut widths = vec![Constraint::Length(1), Constraint::Min(NAME_MIN)];
     widths.extend(columns.iter().map(|c| Constraint::Length(col_width(c.id))));
     widths.push(Constraint::Length(3));
@@ -87,8 +104,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     header.push(Cell::from("ALR"));
     header.push(Cell::from("CHG"));
 
-    let height = inner.height.saturating_sub(1) as usize;
-    let len = app.fleet.visible.len();
     if len == 0 {
         let text = if app.fleet.total() > 0 {
             "no model matches the filter (Esc clears it)"
@@ -103,8 +118,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         frame.render_widget(table, inner);
         return;
     }
-    let offset = widgets::scroll_offset(app.fleet_selected(), height, len);
-    let rows: Vec<Row> = (offset..(offset + height).min(len))
+    let rows: Vec<Row> = on_screen
         .filter_map(|i| app.fleet.row(i).map(|r| (i, r)))
         .map(|(i, row)| {
             let style = if i == app.fleet_selected() && focused {
@@ -114,14 +128,20 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             } else {
                 theme.base
             };
-            model_row(app, row, &columns, trend_width, theme).style(style)
+            model_row(app, row, &columns, (trend_width, version_width), theme).style(style)
         })
         .collect();
     let table = Table::new(rows, widths).header(Row::new(header).style(theme.table_header)).column_spacing(1);
     frame.render_widget(table, inner);
 }
 
-fn model_row<'a>(app: &App, row: &'a ModelRow, columns: &[&ColumnSpec], trend_width: u16, theme: &Theme) -> Row<'a> {
+fn model_row<'a>(
+    app: &App,
+    row: &'a ModelRow,
+    columns: &[&ColumnSpec],
+    (trend_width, version_width): (u16, u16),
+    theme: &Theme,
+) -> Row<'a> {
     let health = row.health();
     let marker = match health {
         Status::Critical => Span::styled("!", theme.status_critical),
@@ -131,7 +151,10 @@ fn model_row<'a>(app: &App, row: &'a ModelRow, columns: &[&ColumnSpec], trend_wi
     let name_style = if health == Status::Critical { theme.status_critical } else { Style::default() };
     let mut cells = vec![Cell::from(marker), Cell::from(Span::styled(shown(&row.name), name_style))];
     for spec in columns {
-        cells.push(value_cell(spec, row.cells.get(&spec.id), trend_width, theme));
+        cells.push(match spec.id {
+            ColumnId::Version => version_cell(app.version_text(row), version_width, theme),
+            _ => value_cell(spec, row.cells.get(&spec.id), trend_width, theme),
+        });
     }
     let alerts = if row.firing > 0 { row.firing.to_string() } else { String::new() };
     let alert_style = row.worst_alert.map_or(theme.dim, |s| theme.severity(s));
@@ -140,6 +163,13 @@ fn model_row<'a>(app: &App, row: &'a ModelRow, columns: &[&ColumnSpec], trend_wi
         app.journal.last_change.get(&row.name).map(|t| format::age_short(app.now.as_second() - t.as_second()));
     cells.push(Cell::from(Span::styled(changed.unwrap_or_default(), theme.dim)));
     Row::new(cells)
+}
+
+/// The registry's live version, in the warning colour while Prometheus reports another.
+fn version_cell<'a>(version: Option<VersionText>, width: u16, theme: &Theme) -> Cell<'a> {
+    let Some(version) = version else { return Cell::from(Span::styled(format::MISSING, theme.status_missing)) };
+    let style = if version.mismatch { theme.status_warn } else { theme.base };
+    Cell::from(Span::styled(format::fit(&shown(&version.text), width as usize), style))
 }
 
 fn value_cell<'a>(spec: &ColumnSpec, value: Option<&CellValue>, trend_width: u16, theme: &Theme) -> Cell<'a> {

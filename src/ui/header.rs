@@ -39,6 +39,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     for source in SourceId::ALL {
+        if source == SourceId::Registry && !env.registry {
+            continue;
+        }
         spans.push(Span::raw("  "));
         spans.extend(health_spans(app, source, theme));
     }

@@ -25,7 +25,12 @@ pub fn settings(environments: &[(&str, bool)]) -> Settings {
     settings.author = "alice@ops-1".into();
     settings.environments = environments
         .iter()
-        .map(|(name, production)| EnvironmentInfo { name: name.to_string(), production: *production, read_only: false })
+        .map(|(name, production)| EnvironmentInfo {
+            name: name.to_string(),
+            production: *production,
+            read_only: false,
+            registry: false,
+        })
         .collect();
     settings
 }

@@ -23,7 +23,7 @@ use crate::sanitize;
 pub mod alertmanager;
 mod envelope;
 pub mod prometheus;
-mod stream;
+pub(crate) mod stream;
 
 /// Longest `Display` of an [`ApiError`], in characters; it is shown in the header.
 pub const DISPLAY_MAX: usize = 120;
