@@ -79,7 +79,7 @@ fn overview_by_alert_count_200x60(bencher: divan::Bencher, alerts: usize) {
 #[divan::bench]
 fn detail_six_charts_1000_points_200x60(bencher: divan::Bencher) {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    use modeldeck::event::{Effect, Event};
+    use modeldeck::domain::{Effect, Event};
     let mut app = common::app(200, 100);
     let effects = app.update(Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
     let Some(Effect::LoadDetail { seq, .. }) = effects.first() else { panic!("no load") };

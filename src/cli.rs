@@ -8,15 +8,17 @@ use color_eyre::eyre::{Result, eyre};
 use jiff::Timestamp;
 
 use crate::app::{App, EnvironmentInfo, Settings};
-use crate::config::{self, Config, Endpoint, Environment};
+use crate::config::{self, Config, Environment};
 use crate::demo::{DemoFleet, DemoLauncher};
 use crate::domain::ColumnId;
+use crate::domain::Endpoint;
+use crate::input::keymap::Keymap;
 use crate::journal::cli::{JournalCmd, JournalContext};
-use crate::keymap::Keymap;
-use crate::main_loop::Launcher;
+use crate::runtime::main_loop::Launcher;
+use crate::runtime::{logging, main_loop, terminal};
 use crate::sources::launch::LiveLauncher;
 use crate::theme::{self, Theme};
-use crate::{headless, logging, main_loop, sources, terminal};
+use crate::{headless, sources};
 
 #[derive(Debug, Parser)]
 #[command(name = "modeldeck", version, about = "A terminal console for ML models in production")]
@@ -124,7 +126,7 @@ fn run(args: Args) -> Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     config::tls::install(prepared.config.tls.clone());
     // Before any request: a server that echoes a credential must find it masked.
-    crate::sanitize::redact_secrets(prepared.config.secrets());
+    crate::domain::sanitize::redact_secrets(prepared.config.secrets());
     let warnings = security_warnings(&prepared.config);
     match args.command {
         Some(Cmd::Journal { action }) => {
@@ -281,8 +283,8 @@ fn describe(config: &Config) -> String {
     out += &format!("# resolved from {file}\n");
     out += &format!(
         "refresh = \"{}\"\ntimeout = \"{}\"\npoll_budget = \"{}\"\n",
-        config::duration::format(config.refresh),
-        config::duration::format(config.timeout),
+        crate::domain::duration::format(config.refresh),
+        crate::domain::duration::format(config.timeout),
         config::size::format(config.poll_budget).replace(' ', "")
     );
     let d = &config.discovery;

@@ -13,7 +13,7 @@ use crate::app::{App, Settings};
 use crate::cli::Prepared;
 use crate::demo::DemoFleet;
 use crate::domain::{CellValue, ColumnId, SourceData, SourceId};
-use crate::event::{Event, SourceUpdate};
+use crate::domain::{Event, SourceUpdate};
 use crate::sources::http;
 use crate::sources::launch::LiveLauncher;
 use crate::ui::format;
@@ -42,7 +42,7 @@ pub async fn status(prepared: &Prepared, demo: bool, json: bool) -> Result<ExitC
         // A poll may be several requests in a row (Alertmanager: alerts, then silences), each
         // with the full timeout; the same bound as the console's poller.
         let limit = config.timeout.saturating_mul(crate::sources::poller::POLL_TIMEOUTS);
-        let timed_out = || format!("timed out after {}", crate::config::duration::format(limit));
+        let timed_out = || format!("timed out after {}", crate::domain::duration::format(limit));
         let live = async {
             match &registry {
                 Some(r) => Some(tokio::time::timeout(limit, r.snapshot()).await),
@@ -75,7 +75,7 @@ pub async fn status(prepared: &Prepared, demo: bool, json: bool) -> Result<ExitC
         // Values stay raw; `json_text` writes C1 and bidi controls as `\uXXXX`, which serde
         // leaves raw, so the document says the same and cannot drive a terminal.
         let text = serde_json::to_string_pretty(&document(&app, &errors))?;
-        println!("{}", crate::sanitize::json_text(&text));
+        println!("{}", crate::domain::sanitize::json_text(&text));
     } else {
         print!("{}", table(&app));
     }
@@ -151,7 +151,7 @@ fn document(app: &App, errors: &[(SourceId, Option<String>)]) -> Value {
 
 /// The human table: outside text made inert, as on screen.
 fn table(app: &App) -> String {
-    let shown = crate::sanitize::clean;
+    let shown = crate::domain::sanitize::clean;
     let columns: Vec<_> = app.settings.columns.iter().filter(|c| c.id != ColumnId::Trend).collect();
     let mut out = format!("environment: {}\n\n", shown(&app.environment_info().name));
     let version = |row| app.version_text(row).map_or_else(|| format::MISSING.to_string(), |v| shown(&v.text));

@@ -13,7 +13,7 @@ use live::Live;
 use modeldeck::app::{AckStage, App, Pane, Preview, Screen};
 use modeldeck::config::{self, Config};
 use modeldeck::domain::AlertState;
-use modeldeck::event::Event;
+use modeldeck::domain::Event;
 use modeldeck::journal::{Journal, Kind, Outcome};
 use serde_json::Value;
 
@@ -245,11 +245,13 @@ async fn a_rejected_silence_shows_the_message_and_journals_no_success() {
 /// applies the buffered request: exactly one silence.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silence_whose_answer_never_comes_is_unknown_and_goes_to_no_other_peer() {
-    use modeldeck::actions::run::{self, ActionContext, ActionOutcome, ActionRequest, SilenceBackend};
-    use modeldeck::actions::silence::{Matcher, SilenceClient, SilenceRequest};
+    use modeldeck::actions::run::{self, ActionContext, SilenceBackend};
+    use modeldeck::actions::silence::SilenceClient;
     use modeldeck::actions::silence_lookup;
-    use modeldeck::config::Endpoint;
+    use modeldeck::domain::Endpoint;
+    use modeldeck::domain::{ActionOutcome, ActionRequest};
     use modeldeck::domain::{Alert, Severity};
+    use modeldeck::domain::{Matcher, SilenceRequest};
 
     let mut stack = Stack::start_with(StackOptions { alertmanagers: 2, ..Default::default() }).await;
     let urls = stack.alertmanager_urls.clone();

@@ -13,9 +13,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use modeldeck::config::{self, Auth, Config, ConfigError};
+use modeldeck::config::{self, Config, ConfigError};
+
+use modeldeck::domain::Auth;
 use modeldeck::domain::{ColumnId, Direction};
-use modeldeck::keymap::{Action, Keymap};
+use modeldeck::input::keymap::{Action, Keymap};
 
 const PROM_TOKEN: &str = "prom-token-0f9e8d7c";
 const AM_TOKEN: &str = "am-token-1a2b3c4d";

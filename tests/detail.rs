@@ -6,8 +6,8 @@ mod common;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use modeldeck::app::{App, Screen};
 use modeldeck::demo::DemoFleet;
-use modeldeck::detail::TimeRange;
-use modeldeck::event::{Effect, Event};
+use modeldeck::domain::TimeRange;
+use modeldeck::domain::{Effect, Event};
 
 use common::screen;
 

@@ -11,7 +11,8 @@ use std::time::Instant;
 use harness::{Backfill, Stack, StackOptions, backfilled_accuracy};
 use jiff::Timestamp;
 use modeldeck::config::{self, Config};
-use modeldeck::detail::{DetailLoader, DetailSnapshot, Line, LiveDetail, PanelId, fetch};
+use modeldeck::detail::{DetailLoader, LiveDetail, fetch};
+use modeldeck::domain::{DetailSnapshot, Line, PanelId};
 use modeldeck::sources::http;
 use serde_json::Value;
 

@@ -1,7 +1,7 @@
 //! The README's key table must list every default binding, so docs cannot drift from the
 //! keymap.
 
-use modeldeck::keymap::Keymap;
+use modeldeck::input::keymap::Keymap;
 
 #[test]
 fn readme_key_table_lists_every_default_key() {

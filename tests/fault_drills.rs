@@ -22,8 +22,8 @@ use drill::{accuracy, config, error, is_ok, until_failing, until_ok};
 use faulty::{Fault, FaultyProxy, epoch_us};
 use harness::{Stack, metrics_text};
 use live::Live;
+use modeldeck::domain::Event;
 use modeldeck::domain::{ColumnId, SourceId};
-use modeldeck::event::Event;
 use modeldeck::sources::parse::DISPLAY_MAX;
 
 const PROM: SourceId = SourceId::Prometheus;

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use faulty::{Fault, FaultyProxy, epoch_us};
 use harness::{Stack, metrics_text};
-use modeldeck::main_loop::FRAME_BUDGET;
+use modeldeck::runtime::main_loop::FRAME_BUDGET;
 use tmux::Tmux;
 
 /// Scheduling and the draw itself, on a shared machine.

@@ -16,8 +16,8 @@ use harness::{Mlflow, Stack, metrics_text};
 use live::Live;
 use modeldeck::app::{App, Screen};
 use modeldeck::config::{self, Config};
+use modeldeck::domain::Event;
 use modeldeck::domain::{Health, SourceId};
-use modeldeck::event::Event;
 use modeldeck::sources::http;
 use modeldeck::sources::launch::LiveLauncher;
 

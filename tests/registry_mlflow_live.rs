@@ -8,7 +8,7 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use harness::Mlflow;
-use modeldeck::config::Endpoint;
+use modeldeck::domain::Endpoint;
 use modeldeck::registry::CallError;
 use modeldeck::registry::mlflow::MlflowClient;
 

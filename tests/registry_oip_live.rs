@@ -6,7 +6,7 @@ mod harness;
 use std::time::Duration;
 
 use harness::{Stack, StackOptions, wait_for};
-use modeldeck::config::Endpoint;
+use modeldeck::domain::Endpoint;
 use modeldeck::registry::CallError;
 use modeldeck::registry::oip::{OipClient, RepositoryModel};
 use serde_json::json;

@@ -5,8 +5,8 @@ mod common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use modeldeck::app::App;
+use modeldeck::domain::Event;
 use modeldeck::domain::{SourceData, SourceId};
-use modeldeck::event::Event;
 use modeldeck::sources::parse::alertmanager;
 use modeldeck::theme::Theme;
 use ratatui::Terminal;
@@ -216,7 +216,7 @@ fn wide_help_shows_keys_and_commands_side_by_side() {
     for (keys, what) in app.settings.keymap.help().into_iter().flat_map(|(_, rows)| rows) {
         assert!(screen.contains(&keys) && screen.contains(what), "missing `{keys}` {what}\n{screen}");
     }
-    for (cmd, _) in modeldeck::command::COMMANDS {
+    for (cmd, _) in modeldeck::input::command::COMMANDS {
         assert!(screen.contains(cmd), "missing command {cmd}\n{screen}");
     }
     insta::assert_snapshot!(screen);
@@ -227,7 +227,7 @@ fn a_failing_prometheus_marks_the_rows_stale_where_they_are() {
     let mut app = common::app(5, 2);
     let later = common::now() + jiff::SignedDuration::from_secs(95);
     app.update(Event::Tick(later));
-    app.update(Event::Source(modeldeck::event::SourceUpdate {
+    app.update(Event::Source(modeldeck::domain::SourceUpdate {
         generation: app.generation,
         source: modeldeck::domain::SourceId::Prometheus,
         at: later,

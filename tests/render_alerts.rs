@@ -7,11 +7,11 @@ mod common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::SignedDuration;
-use modeldeck::actions::silence::{Matcher, Silence, SilenceState};
 use modeldeck::app::App;
+use modeldeck::domain::Event;
 use modeldeck::domain::{AlertState, PeerHealth, Severity, SourceData, SourceId};
-use modeldeck::event::Event;
-use modeldeck::keymap::Action;
+use modeldeck::domain::{Matcher, Silence, SilenceState};
+use modeldeck::input::keymap::Action;
 
 use common::screen;
 

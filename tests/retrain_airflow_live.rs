@@ -107,7 +107,7 @@ async fn airflow_target_against_a_real_airflow() {
 /// message and is journaled as failed.
 async fn the_console_follows_a_run_to_its_end_and_journals_a_refused_trigger(airflow: &Airflow) {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    use modeldeck::event::Event;
+    use modeldeck::domain::Event;
     use modeldeck::journal::{Journal, Kind, Outcome};
 
     let dir = tempfile::tempdir().unwrap();

@@ -10,7 +10,7 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use live::Live;
 use modeldeck::config;
-use modeldeck::event::Event;
+use modeldeck::domain::Event;
 use modeldeck::journal::{Entry, Journal, Kind, Outcome};
 
 const HOSTILE: &str = "fraud; rm -rf x $(id)";

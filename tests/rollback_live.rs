@@ -13,7 +13,7 @@ use harness::{Mlflow, Stack, StackOptions};
 use live::Live;
 use modeldeck::app::Screen;
 use modeldeck::config::{self, Config};
-use modeldeck::event::Event;
+use modeldeck::domain::Event;
 use modeldeck::journal::{Entry, Journal, Kind, Outcome};
 
 /// Prometheus is not needed here: its port is closed and the fleet stays empty.
@@ -262,9 +262,10 @@ async fn oip_rollback_makes_the_target_version_serve() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_error_from_mlflow_is_shown_and_journaled_as_failed() {
-    use modeldeck::actions::rollback::RollbackPlan;
-    use modeldeck::actions::run::{self, ActionContext, ActionRequest};
-    use modeldeck::main_loop::Launcher;
+    use modeldeck::actions::run::{self, ActionContext};
+    use modeldeck::domain::ActionRequest;
+    use modeldeck::domain::RollbackPlan;
+    use modeldeck::runtime::main_loop::Launcher;
 
     let mlflow = Mlflow::shared().await;
     let model = "fraud-500";

@@ -12,9 +12,9 @@ use harness::{Stack, StackOptions};
 use live::Live;
 use modeldeck::app::{App, Screen};
 use modeldeck::config::{self, Config, ServingKind};
+use modeldeck::domain::Event;
+use modeldeck::domain::LiveFigures;
 use modeldeck::domain::{Health, SourceId};
-use modeldeck::event::Event;
-use modeldeck::sources::scrape::LiveFigures;
 
 const DEADLINE: Duration = Duration::from_secs(30);
 

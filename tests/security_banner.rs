@@ -8,8 +8,9 @@ mod common;
 use std::time::Duration;
 
 use modeldeck::app::Screen;
+use modeldeck::config::exposure;
 use modeldeck::config::tls::{self, TlsSettings};
-use modeldeck::config::{Endpoint, exposure};
+use modeldeck::domain::Endpoint;
 use modeldeck::registry::mlflow::MlflowClient;
 
 const BANNER: &str = "TLS VERIFICATION OFF";

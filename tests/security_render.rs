@@ -16,13 +16,13 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use modeldeck::app::{App, Screen};
+use modeldeck::domain::VersionsSnapshot;
+use modeldeck::domain::sanitize::clean;
 use modeldeck::domain::{AlertSnapshot, CellValue, ColumnId, FleetSnapshot, SourceData, SourceId};
-use modeldeck::event::{Effect, Event};
+use modeldeck::domain::{Effect, Event};
 use modeldeck::journal::{Draft, Journal, Kind, Outcome, Subject};
 use modeldeck::registry::mlflow_parse;
-use modeldeck::sanitize::clean;
 use modeldeck::sources::parse::{alertmanager, prometheus};
-use modeldeck::versions::{GovernanceFacts, VersionsSnapshot};
 use serde_json::{Value, json};
 
 /// What a hostile backend puts in a string: OSC 52 (write the clipboard), ED (clear the
@@ -174,7 +174,7 @@ fn registry_descriptions_tags_and_versions() {
     let live = registered.version("6").cloned();
     let snapshot = VersionsSnapshot {
         model: "fraud-detector".into(),
-        governance: GovernanceFacts::read(&registered, live.as_ref(), &governance),
+        governance: governance.facts(&registered, live.as_ref()),
         registered: Some(registered),
         live: Some("6".into()),
         spec: None,
@@ -315,7 +315,7 @@ async fn silence_comments_and_authors() {
     let standin = StandIn::start(vec![reply(200, &serde_json::to_string(&silences).unwrap())]).await;
     let client = modeldeck::actions::silence::SilenceClient::new(
         modeldeck::sources::http::client(Duration::from_secs(5)).unwrap(),
-        vec![modeldeck::config::Endpoint::plain(&standin.url).unwrap()],
+        vec![modeldeck::domain::Endpoint::plain(&standin.url).unwrap()],
     );
     let silences = client.list().await.unwrap();
     let mut app = common::app(5, 0);

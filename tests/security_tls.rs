@@ -10,7 +10,9 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use modeldeck::config::{self, Config, Endpoint, tls::TlsSettings};
+use modeldeck::config::{self, Config, tls::TlsSettings};
+
+use modeldeck::domain::Endpoint;
 use modeldeck::sources::http;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};

@@ -187,7 +187,7 @@ alertmanagers = [{{ url = "{echo}/redirect", {auth} }}]
 #[test]
 fn echoed_credentials_are_masked_where_outside_text_is_read() {
     let token = token();
-    modeldeck::sanitize::redact_secrets(vec![token.clone()]);
+    modeldeck::domain::sanitize::redact_secrets(vec![token.clone()]);
     let body = serde_json::json!({
         "status": "error", "errorType": "unauthorized",
         "error": format!("rejected Authorization: Bearer {token}; basic was Basic dXNlcjpwYXNz")
@@ -196,7 +196,7 @@ fn echoed_credentials_are_masked_where_outside_text_is_read() {
     assert!(err.starts_with("unauthorized: rejected Authorization: Bearer <redacted>"), "{err}");
     assert!(err.ends_with("basic was Basic <redacted>") && !err.contains(&token), "{err}");
     let page = format!("<p>bad token {token}</p> try https://bob:pw@host/?token={token}");
-    let excerpt = modeldeck::sanitize::clean(&page);
+    let excerpt = modeldeck::domain::sanitize::clean(&page);
     assert!(!excerpt.contains(&token) && !excerpt.contains("bob:pw"), "{excerpt}");
-    assert_eq!(modeldeck::sanitize::clean("fraud-detector"), "fraud-detector", "plain text is untouched");
+    assert_eq!(modeldeck::domain::sanitize::clean("fraud-detector"), "fraud-detector", "plain text is untouched");
 }

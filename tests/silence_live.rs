@@ -11,9 +11,10 @@ use std::time::Duration;
 
 use harness::{Stack, StackOptions, metrics_text, wait_for};
 use jiff::{SignedDuration, Timestamp};
-use modeldeck::actions::silence::{ActionError, Matcher, Silence, SilenceClient, SilenceRequest, SilenceState};
-use modeldeck::config::Endpoint;
+use modeldeck::actions::silence::{ActionError, SilenceClient};
 use modeldeck::domain::AlertState;
+use modeldeck::domain::Endpoint;
+use modeldeck::domain::{Matcher, Silence, SilenceRequest, SilenceState};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;

@@ -17,7 +17,7 @@ use harness::{Mlflow, Stack, metrics_text};
 use live::Live;
 use modeldeck::app::{App, Pane, Preview, Screen};
 use modeldeck::config::{self, Config};
-use modeldeck::event::Event;
+use modeldeck::domain::Event;
 use serde_json::Value;
 
 const DEADLINE: Duration = Duration::from_secs(30);
@@ -276,5 +276,5 @@ async fn a_hostile_label_stays_raw_through_status_json_silences_and_the_model_sc
     // Drawn, it is inert.
     let screen = live.screen();
     assert!(screen.contains("evil␛[2J"), "{screen}");
-    assert!(screen.lines().all(|line| !line.chars().any(modeldeck::sanitize::is_unsafe)), "{screen}");
+    assert!(screen.lines().all(|line| !line.chars().any(modeldeck::domain::sanitize::is_unsafe)), "{screen}");
 }

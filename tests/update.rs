@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use modeldeck::app::{App, InputKind, Pane, Screen};
-use modeldeck::command::SortKey;
 use modeldeck::domain::{ColumnId, Health, SourceData, SourceId};
-use modeldeck::event::{Effect, Event, SourceUpdate};
+use modeldeck::domain::{Effect, Event, SourceUpdate};
+use modeldeck::input::command::SortKey;
 
 fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
     app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))

@@ -5,13 +5,13 @@ mod common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::SignedDuration;
-use modeldeck::actions::run::{ActionOutcome, ActionReport, ActionRequest, ReportKind};
-use modeldeck::actions::silence::{Matcher, Silence, SilenceState};
 use modeldeck::app::{AckField, AckStage, App, MatcherRow, MessageLevel, Pane, Preview, Screen};
+use modeldeck::domain::{ActionOutcome, ActionReport, ActionRequest, ReportKind};
 use modeldeck::domain::{AlertSnapshot, AlertState, Severity, SourceData, SourceId};
-use modeldeck::event::{Effect, Event};
+use modeldeck::domain::{Effect, Event};
+use modeldeck::domain::{Matcher, Silence, SilenceState};
+use modeldeck::input::keymap::Action;
 use modeldeck::journal::{Entry, Kind, Outcome, Subject};
-use modeldeck::keymap::Action;
 
 const ACCURACY: &str = "ModelAccuracyLow-fraud-detector";
 const DRIFT: &str = "ModelDriftHigh-recsys-ranker";

@@ -4,7 +4,7 @@ mod common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use modeldeck::app::{App, Pane, Screen};
-use modeldeck::event::{Effect, Event};
+use modeldeck::domain::{Effect, Event};
 use modeldeck::journal::{Draft, Entry, Kind, Outcome, Subject};
 
 fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {

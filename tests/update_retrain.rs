@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::SignedDuration;
-use modeldeck::actions::retrain::StartedRun;
-use modeldeck::actions::run::{ActionOutcome, ActionReport, ActionRequest, ReportKind};
 use modeldeck::app::{App, MessageLevel, Pane, RetrainStage, RetrainTargets};
+use modeldeck::domain::StartedRun;
+use modeldeck::domain::{ActionOutcome, ActionReport, ActionRequest, ReportKind};
 use modeldeck::domain::{AlertSnapshot, AlertState, Severity, SourceData, SourceId};
-use modeldeck::event::{Effect, Event};
+use modeldeck::domain::{Effect, Event};
 use modeldeck::retrain::runbook::{Rule, Suggestion};
 use modeldeck::retrain::{RetrainTarget, RunState};
 

@@ -10,13 +10,13 @@ use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::SignedDuration;
-use modeldeck::actions::run::ActionRequest;
-use modeldeck::actions::silence::{Matcher, Silence, SilenceState};
 use modeldeck::app::{App, Pane, RetrainTargets, Screen};
+use modeldeck::domain::ActionRequest;
 use modeldeck::domain::{
     AlertSnapshot, AlertState, CellValue, ColumnId, FleetSnapshot, Severity, SourceData, SourceId, Status,
 };
-use modeldeck::event::{Effect, Event};
+use modeldeck::domain::{Effect, Event};
+use modeldeck::domain::{Matcher, Silence, SilenceState};
 use modeldeck::retrain::RetrainTarget;
 
 fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {

@@ -5,11 +5,11 @@
 mod common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use modeldeck::actions::rollback::RollbackPlan;
-use modeldeck::actions::run::{ActionOutcome, ActionReport, ActionRequest, ReportKind};
 use modeldeck::app::{App, MessageLevel, RollbackStage, Screen};
-use modeldeck::event::{Effect, Event};
-use modeldeck::keymap::Action;
+use modeldeck::domain::RollbackPlan;
+use modeldeck::domain::{ActionOutcome, ActionReport, ActionRequest, ReportKind};
+use modeldeck::domain::{Effect, Event};
+use modeldeck::input::keymap::Action;
 use modeldeck::registry::{ModelVersion, RegisteredModel};
 use modeldeck::versions::{GovernanceFacts, RollbackSpec, SpecBackend, VersionFigures, VersionsSnapshot};
 

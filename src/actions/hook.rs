@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::Command;
 
-use crate::sanitize;
+use crate::domain::sanitize;
 
 /// Captured output beyond this is dropped from the front: the end says why it failed.
 pub const OUTPUT_MAX: usize = 64 * 1024;

@@ -9,7 +9,9 @@ use std::time::Duration;
 use serde_json::json;
 use tokio::task::JoinHandle;
 
-use super::run::{ActionContext, ActionRequest};
+use super::run::ActionContext;
+
+use crate::domain::ActionRequest;
 use crate::journal::{Draft, Journal, Kind, Outcome, Subject};
 
 /// How long actions may run on after the console stops, unless `MODELDECK_ACTION_GRACE`

@@ -2,65 +2,15 @@
 //! sees it, and automatic triggers that a rate limit held back. Each becomes a journal
 //! entry; the trigger's report also tells the app which run to follow.
 
-use jiff::Timestamp;
 use serde_json::json;
 
 use crate::demo::DemoRetrain;
+use crate::domain::RetrainOrder;
+use crate::domain::RunEnd;
+use crate::domain::StartedRun;
+use crate::domain::Suppressed;
 use crate::journal::{Draft, Kind, Outcome, Subject};
 use crate::retrain::{self, RunState, TriggerRequest};
-
-/// A confirmed (or automatic) trigger.
-#[derive(Debug, Clone)]
-pub struct RetrainOrder {
-    pub request: TriggerRequest,
-    /// `Some(rule)` when a runbook rule started it without a person.
-    pub automatic: Option<String>,
-    /// The alert that prompted it, if any.
-    pub alert: Option<String>,
-}
-
-// Orders are compared by what they would do; targets carry no equality of their own.
-impl PartialEq for RetrainOrder {
-    fn eq(&self, other: &Self) -> bool {
-        self.request.model == other.request.model
-            && self.request.target.name == other.request.target.name
-            && self.request.params == other.request.params
-            && self.request.note == other.request.note
-            && self.request.at == other.request.at
-            && self.automatic == other.automatic
-    }
-}
-
-/// A run the app should follow.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StartedRun {
-    pub model: String,
-    pub target: String,
-    pub run_id: Option<String>,
-    pub url: Option<String>,
-    pub pollable: bool,
-    pub automatic: bool,
-}
-
-/// A followed run reached its end.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunEnd {
-    pub model: String,
-    pub target: String,
-    pub run_id: String,
-    pub state: RunState,
-    pub started: Timestamp,
-}
-
-/// An automatic action the rate limit held back.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Suppressed {
-    pub model: String,
-    pub alertname: String,
-    pub rule: String,
-    pub action: String,
-    pub until: Timestamp,
-}
 
 /// Where triggers go and runs are polled: the real pipelines, or the demo's simulation.
 #[derive(Clone)]

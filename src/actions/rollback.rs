@@ -7,41 +7,13 @@ use std::time::Duration;
 
 use serde_json::json;
 
+use crate::domain::RollbackPlan;
 use crate::journal::{Draft, Kind, Outcome, Subject};
 use crate::registry::CallError;
 use crate::registry::mlflow::MlflowClient;
 use crate::registry::oip::OipClient;
 use crate::versions::live::{LiveRegistry, RegistryAccess};
 use crate::versions::{RollbackSpec, SpecBackend};
-
-/// What the operator confirmed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RollbackPlan {
-    pub model: String,
-    pub current: Option<String>,
-    pub target: String,
-    pub spec: RollbackSpec,
-    /// The request lines the confirmation showed.
-    pub request: Vec<String>,
-    /// The target's validation tag, as read.
-    pub validation: Option<String>,
-    pub validated: bool,
-    /// An unvalidated target confirmed with the override (allowed by config).
-    pub override_validation: bool,
-    pub note: String,
-}
-
-impl RollbackPlan {
-    pub fn request_json(&self) -> serde_json::Value {
-        json!({
-            "backend": self.spec.label(),
-            "registered_model": self.spec.registered_model,
-            "target": self.target,
-            "steps": self.request,
-            "validation_override": self.override_validation,
-        })
-    }
-}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RollbackResult {
@@ -97,7 +69,7 @@ pub async fn execute(plan: &RollbackPlan, access: &RegistryAccess, environment: 
 
 async fn execute_live(plan: &RollbackPlan, live: &LiveRegistry, environment: &str) -> RollbackResult {
     let timeout = live.config.timeout;
-    let mlflow = |registry: &crate::config::Endpoint| MlflowClient::new(registry.clone(), timeout);
+    let mlflow = |registry: &crate::domain::Endpoint| MlflowClient::new(registry.clone(), timeout);
     let resolved = live.config.rollback_for(live.environment, &plan.model);
     let registry = resolved.as_ref().and_then(|r| r.registry.clone());
     match (&plan.spec.backend, resolved.map(|r| r.kind)) {
@@ -236,7 +208,7 @@ async fn load_and_check(
             Ok(true) => break,
             Ok(false) | Err(CallError::NotApplied(_)) if tokio::time::Instant::now() < deadline => {}
             Ok(false) => {
-                let waited = crate::config::duration::format(ready_timeout);
+                let waited = crate::domain::duration::format(ready_timeout);
                 return RollbackResult::failed(steps, format!("version {target} not ready after {waited}"), None);
             }
             Err(e) => return RollbackResult::from_call(steps, e, None),
@@ -324,4 +296,57 @@ pub fn draft(plan: &RollbackPlan, result: RollbackResult, author: &str, environm
         result: result.outcome,
     };
     (draft, message)
+}
+/// Lines for the confirmation: what a rollback through this backend sends, in order.
+impl RollbackSpec {
+    /// The exact requests or command, one line each, as the confirmation shows them.
+    pub fn describe(&self, model: &str, environment: &str, current: Option<&str>, target: &str) -> Vec<String> {
+        let alias_body = serde_json::json!({ "name": self.registered_model, "alias": self.alias, "version": target });
+        let set_alias = |registry: &str| {
+            format!("POST {}/api/2.0/mlflow/registered-models/alias {alias_body}", registry.trim_end_matches('/'))
+        };
+        match &self.backend {
+            SpecBackend::Mlflow { registry } => vec![
+                set_alias(registry),
+                format!(
+                    "then read back: GET …/registered-models/alias?name={}&alias={}",
+                    self.registered_model, self.alias
+                ),
+            ],
+            SpecBackend::Oip { url, verify, ready_timeout, registry } => {
+                let base = url.trim_end_matches('/');
+                let mut lines = vec![
+                    format!("POST {base}/v2/repository/models/{model}/load"),
+                    format!(
+                        "wait up to {} for GET {base}/v2/models/{model}/versions/{target}/ready",
+                        crate::domain::duration::format(*ready_timeout)
+                    ),
+                ];
+                if *verify {
+                    lines.push(format!("POST {base}/v2/models/{model}/versions/{target}/infer (the configured check)"));
+                }
+                match registry {
+                    Some(r) => lines.push(set_alias(r)),
+                    None => lines.push("no registry: the alias is not moved".into()),
+                }
+                lines.push("the other versions stay loaded (MLServer's unload would remove every version)".into());
+                lines
+            }
+            SpecBackend::Command { argv, timeout, .. } => {
+                let values = self.values(model, environment, current, target);
+                let pairs: Vec<(&str, &str)> = values.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                match super::hook::render(argv, &pairs) {
+                    Ok(argv) => vec![
+                        format!("run (no shell): {}", super::hook::display(&argv)),
+                        format!("timeout {}; exit code 0 means done", crate::domain::duration::format(*timeout)),
+                    ],
+                    Err(e) => vec![format!("the command template is broken: {e}")],
+                }
+            }
+            SpecBackend::Demo => vec![format!(
+                "demo: point `{}` of {} at version {target} in the simulated registry",
+                self.alias, self.registered_model
+            )],
+        }
+    }
 }

@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::rollback::{RollbackPlan, draft, execute};
+use super::rollback::{draft, execute};
+
+use crate::domain::RollbackPlan;
 use crate::journal::Outcome;
 use crate::registry::CallError;
 use crate::registry::mlflow::MlflowClient;

@@ -7,10 +7,17 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use super::silence::{ActionError, Silence, SilenceClient, SilenceRequest, Written};
+use super::silence::{ActionError, SilenceClient, Written};
+
 use crate::demo::DemoSilences;
+use crate::domain::ActionOutcome;
+use crate::domain::ActionReport;
+use crate::domain::ActionRequest;
 use crate::domain::Alert;
-use crate::journal::{Entry, Journal, Outcome, Subject};
+use crate::domain::ReadBack;
+use crate::domain::ReportKind;
+use crate::domain::{Silence, SilenceRequest};
+use crate::journal::{Journal, Outcome, Subject};
 
 /// Where silences are written: a real Alertmanager cluster, or the demo's simulation.
 #[derive(Clone)]
@@ -36,7 +43,7 @@ impl SilenceBackend {
 
     pub async fn preview(
         &self,
-        matchers: &[super::silence::Matcher],
+        matchers: &[crate::domain::Matcher],
         model_label: &str,
     ) -> Result<Vec<Alert>, ActionError> {
         match self {
@@ -48,81 +55,6 @@ impl SilenceBackend {
 
 fn demo_written<T>(value: T) -> Written<T> {
     Written { value, peer: "demo".into(), url: "demo".into(), found_by_lookup: None }
-}
-
-/// A confirmed request, as the confirmation showed it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ActionRequest {
-    /// Acknowledge: create a silence.
-    CreateSilence { request: SilenceRequest, alert: Box<Alert> },
-    /// Un-acknowledge: expire every silence muting the alert (or one from the inventory).
-    ExpireSilences { ids: Vec<String>, alert: Option<Box<Alert>>, silence: Option<Box<Silence>> },
-    /// Move a silence's end; Alertmanager may answer with a new id.
-    ExtendSilence { silence: Box<Silence>, ends_at: Timestamp, author: String },
-    /// Roll a model back to an earlier version.
-    Rollback(Box<super::rollback::RollbackPlan>),
-    /// Trigger a retraining pipeline.
-    Retrain(Box<super::retrain::RetrainOrder>),
-    /// Record the end of a followed retraining run (nothing is sent).
-    RunEnded(Box<super::retrain::RunEnd>),
-    /// Record an automatic action held back by its rate limit (nothing is sent).
-    Suppressed(Box<super::retrain::Suppressed>),
-}
-
-/// Which kind of request a report answers: a form waits for exactly its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReportKind {
-    Acknowledgement,
-    Rollback,
-    Retrain,
-    Other,
-}
-
-/// How an action ended, for the app: `Unknown` when a request may have been applied but no
-/// answer says so, which the console must not present as a failure to retry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ActionOutcome {
-    /// Done (or, for records such as a suppressed automatic action, recorded).
-    Ok,
-    /// Nothing was changed.
-    Failed,
-    /// It may or may not have been changed.
-    Unknown,
-}
-
-impl ActionOutcome {
-    pub fn of(result: &Outcome) -> ActionOutcome {
-        match result {
-            Outcome::Ok | Outcome::Suppressed { .. } => ActionOutcome::Ok,
-            Outcome::Failed { .. } => ActionOutcome::Failed,
-            Outcome::Unknown { .. } => ActionOutcome::Unknown,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ActionReport {
-    pub kind: ReportKind,
-    /// A retraining run to follow, when a trigger started one.
-    pub started: Option<super::retrain::StartedRun>,
-    /// `outcome == ActionOutcome::Ok`.
-    pub ok: bool,
-    pub outcome: ActionOutcome,
-    /// One line for the status bar.
-    pub message: String,
-    pub entry: Option<Entry>,
-    /// What a verified rollback read back as live.
-    pub read_back: Option<ReadBack>,
-}
-
-/// The version a registry (or the serving side) said is live after a rollback.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ReadBack {
-    pub environment: String,
-    pub model: String,
-    pub version: String,
-    /// After the read-back: a registry poll that began later has seen the change.
-    pub at: Timestamp,
 }
 
 #[derive(Clone)]

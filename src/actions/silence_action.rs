@@ -6,8 +6,9 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::run::{ActionContext, alert_subject, hhmm, silence_subject};
-use super::silence::{ActionError, Silence, SilenceRequest, Written};
+use super::silence::{ActionError, Written};
 use crate::domain::Alert;
+use crate::domain::{Silence, SilenceRequest};
 use crate::journal::{Draft, Kind, Outcome};
 
 /// What the operator is told to do when a silence write may or may not have landed.
@@ -165,5 +166,5 @@ pub(super) async fn extend(
 
 /// A reason on one line for the status bar, cleaned of control characters.
 fn one_line(text: &str) -> String {
-    crate::sanitize::clean(&text.split_whitespace().collect::<Vec<_>>().join(" "))
+    crate::domain::sanitize::clean(&text.split_whitespace().collect::<Vec<_>>().join(" "))
 }

@@ -13,8 +13,10 @@ use reqwest::{Client, Method};
 use serde_json::Value;
 use tokio::task::JoinSet;
 
-use super::silence::{SilenceRequest, peer_label, peer_url};
-use crate::config::Endpoint;
+use super::silence::{peer_label, peer_url};
+
+use crate::domain::Endpoint;
+use crate::domain::SilenceRequest;
 use crate::sources::http;
 
 /// The most a lookup takes, whatever the client's timeout.
@@ -116,7 +118,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::actions::silence::Matcher;
+    use crate::domain::Matcher;
 
     fn request() -> SilenceRequest {
         SilenceRequest {

@@ -9,8 +9,8 @@
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 
-use super::silence::{Matcher, Silence, SilenceState};
-use crate::sanitize;
+use crate::domain::sanitize;
+use crate::domain::{Matcher, Silence, SilenceState};
 use crate::sources::parse::{excerpt, kind, looks_like_html, one_line};
 
 /// How much of a body that is not the API's JSON is quoted in an error, in characters.

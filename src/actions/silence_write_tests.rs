@@ -6,7 +6,9 @@ use std::time::Duration;
 use jiff::Timestamp;
 use serde_json::json;
 
-use super::silence::{ActionError, Matcher, SilenceClient, SilenceRequest, may_have_applied};
+use super::silence::{ActionError, SilenceClient, may_have_applied};
+
+use crate::domain::{Matcher, SilenceRequest};
 use crate::sources::test_server::{TestServer, response};
 
 const TIMEOUT: Duration = Duration::from_millis(400);
@@ -105,7 +107,7 @@ async fn a_refused_connection_still_moves_on() {
     };
     let next = healthy().await;
     let http = crate::sources::http::client(TIMEOUT).unwrap();
-    let peers = vec![crate::config::Endpoint::plain(&refused).unwrap(), next.endpoint()];
+    let peers = vec![crate::domain::Endpoint::plain(&refused).unwrap(), next.endpoint()];
     let written = SilenceClient::new(http, peers).expire("s-1").await.unwrap();
     assert_eq!(written.url, format!("{}/api/v2/silence/s-1", next.url));
 }

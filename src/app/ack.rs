@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use crate::actions::silence::Matcher;
-use crate::config::duration;
 use crate::domain::Alert;
+use crate::domain::Matcher;
+use crate::domain::duration;
 
 pub const PRESETS: [&str; 4] = ["15m", "1h", "4h", "1d"];
 /// Longer silences hide real incidents; Alertmanager allows them, the console does not.

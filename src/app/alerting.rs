@@ -5,11 +5,11 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::{AckForm, AckStage, App, FormOutcome, MessageLevel, Preview, Screen, Target, alert_words};
-use crate::actions::run::{ActionOutcome, ActionReport, ActionRequest};
-use crate::actions::silence::{Silence, SilenceRequest, SilenceState};
+use crate::domain::Effect;
+use crate::domain::{ActionOutcome, ActionReport, ActionRequest};
 use crate::domain::{Alert, AlertState};
-use crate::event::Effect;
-use crate::keymap::Action;
+use crate::domain::{Silence, SilenceRequest, SilenceState};
+use crate::input::keymap::Action;
 
 /// A pending change waiting for Enter: what will happen, line by line, and what it is about.
 #[derive(Debug, Clone, PartialEq)]
@@ -153,7 +153,7 @@ impl App {
             }
         }
         let longest = known.iter().max_by_key(|s| s.ends_at).map(|s| (*s).clone());
-        let step = crate::config::duration::parse(duration).ok().and_then(|d| SignedDuration::try_from(d).ok());
+        let step = crate::domain::duration::parse(duration).ok().and_then(|d| SignedDuration::try_from(d).ok());
         let extend = longest.zip(step).and_then(|(silence, step)| {
             let base = if silence.ends_at > self.now { silence.ends_at } else { self.now };
             base.checked_add(step).ok().map(|ends_at| (silence, ends_at))
@@ -251,7 +251,7 @@ impl App {
             return Vec::new();
         }
         let Some(silence) = self.selected_silence().cloned() else { return Vec::new() };
-        let step = crate::config::duration::parse(&self.settings.silence_duration).unwrap_or_default();
+        let step = crate::domain::duration::parse(&self.settings.silence_duration).unwrap_or_default();
         let step = SignedDuration::try_from(step).unwrap_or(SignedDuration::from_hours(1));
         let base = if silence.ends_at > self.now { silence.ends_at } else { self.now };
         let Ok(ends_at) = base.checked_add(step) else { return Vec::new() };
@@ -369,7 +369,7 @@ impl App {
         }
         // Only a form that sent an acknowledgement waits for its report; an expire or an
         // extend finishing meanwhile leaves the form alone.
-        if report.kind == crate::actions::run::ReportKind::Acknowledgement
+        if report.kind == crate::domain::ReportKind::Acknowledgement
             && let Some(form) = self.ack.as_mut().filter(|f| f.stage == AckStage::Submitting)
         {
             match report.outcome {

@@ -3,10 +3,10 @@
 use jiff::Timestamp;
 
 use super::{App, Screen};
-use crate::detail::{DetailSnapshot, TimeRange};
 use crate::domain::Alert;
-use crate::event::Effect;
-use crate::keymap::Action;
+use crate::domain::Effect;
+use crate::domain::{DetailSnapshot, TimeRange};
+use crate::input::keymap::Action;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DetailView {

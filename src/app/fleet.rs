@@ -4,9 +4,9 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
-use crate::command::SortKey;
 use crate::config::ColumnSpec;
 use crate::domain::{Alert, CellValue, ColumnId, ColumnResult, Severity, Status};
+use crate::input::command::SortKey;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelRow {

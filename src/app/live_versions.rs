@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 
 use super::{App, ModelRow};
-use crate::actions::run::ActionReport;
+use crate::domain::ActionReport;
+use crate::domain::Effect;
 use crate::domain::{ColumnId, RegistrySnapshot};
-use crate::event::Effect;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LiveVersions {
@@ -129,17 +129,17 @@ mod tests {
     }
 
     fn rolled_back(version: &str, when: Timestamp) -> ActionReport {
-        let read_back = crate::actions::run::ReadBack {
+        let read_back = crate::domain::ReadBack {
             environment: "local".into(),
             model: "fraud".into(),
             version: version.into(),
             at: when,
         };
         ActionReport {
-            kind: crate::actions::run::ReportKind::Rollback,
+            kind: crate::domain::ReportKind::Rollback,
             started: None,
             ok: true,
-            outcome: crate::actions::run::ActionOutcome::Ok,
+            outcome: crate::domain::ActionOutcome::Ok,
             message: String::new(),
             entry: None,
             read_back: Some(read_back),

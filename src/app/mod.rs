@@ -42,13 +42,13 @@ pub use selection::{Cursor, Resolved};
 pub use target::{Target, alert_words};
 pub use versions::VersionsView;
 
-use crate::actions::silence::Silence;
-use crate::command::SortKey;
-use crate::config::{self, ColumnSpec, Config};
+use crate::config::{ColumnSpec, Config};
+use crate::domain::LiveFigures;
 use crate::domain::PeerHealth;
+use crate::domain::Silence;
 use crate::domain::{Alert, ColumnId, Health, SourceId};
-use crate::keymap::Keymap;
-use crate::sources::scrape::LiveFigures;
+use crate::input::command::SortKey;
+use crate::input::keymap::Keymap;
 
 /// What an environment looks like to the views (no endpoints, no secrets).
 #[derive(Debug, Clone, PartialEq)]
@@ -108,7 +108,7 @@ impl Settings {
             keymap,
             author: config.author_name(),
             journal_path: String::new(),
-            silence_duration: config::duration::format(config.silence_duration),
+            silence_duration: crate::domain::duration::format(config.silence_duration),
             silence_ignore_labels: config.silence_ignore_labels.clone(),
             model_label: config.discovery.model_label.clone(),
             version_label: config.discovery.version_label.clone(),

@@ -3,9 +3,9 @@
 use crossterm::event::KeyEvent;
 
 use super::{App, MessageLevel};
-use crate::event::Effect;
+use crate::domain::Effect;
+use crate::input::keymap::Action;
 use crate::journal::{Draft, Subject};
-use crate::keymap::Action;
 
 impl App {
     pub(super) fn on_editor_key(&mut self, key: &KeyEvent, action: Option<Action>) -> Vec<Effect> {

@@ -8,9 +8,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::Timestamp;
 
 use super::{App, MessageLevel, Target};
-use crate::actions::retrain::{RetrainOrder, RunEnd, StartedRun};
-use crate::actions::run::{ActionReport, ActionRequest, ReportKind};
-use crate::event::Effect;
+use crate::domain::Effect;
+use crate::domain::{ActionReport, ActionRequest, ReportKind};
+use crate::domain::{RetrainOrder, RunEnd, StartedRun};
 use crate::retrain::{self, Param, ParamKind, RetrainTarget, RunState, TriggerRequest};
 
 /// How often a followed run is asked for its state.

@@ -5,7 +5,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::actions::rollback::RollbackPlan;
+use crate::domain::RollbackPlan;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RollbackField {

@@ -5,11 +5,11 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::{App, MessageLevel};
-use crate::actions::retrain::{RetrainOrder, Suppressed};
-use crate::actions::run::ActionRequest;
-use crate::actions::silence::{Matcher, SilenceRequest};
+use crate::domain::ActionRequest;
+use crate::domain::Effect;
 use crate::domain::{Alert, AlertState};
-use crate::event::Effect;
+use crate::domain::{Matcher, SilenceRequest};
+use crate::domain::{RetrainOrder, Suppressed};
 use crate::retrain::runbook::{self, Decision, Rule, Suggestion};
 use crate::retrain::{RetrainTarget, TriggerRequest};
 
@@ -30,7 +30,7 @@ impl App {
             Suggestion::Retrain { .. } => "retrain".to_string(),
             Suggestion::Rollback => "roll back".to_string(),
             Suggestion::Ack { duration } => match duration {
-                Some(d) => format!("ack {}", crate::config::duration::format(*d)),
+                Some(d) => format!("ack {}", crate::domain::duration::format(*d)),
                 None => "ack".to_string(),
             },
         };
@@ -68,7 +68,7 @@ impl App {
         match &rule.suggest {
             Suggestion::Ack { duration } => {
                 let d =
-                    duration.map_or_else(|| self.settings.silence_duration.clone(), crate::config::duration::format);
+                    duration.map_or_else(|| self.settings.silence_duration.clone(), crate::domain::duration::format);
                 self.start_ack_for(&d)
             }
             Suggestion::Retrain { .. } => {

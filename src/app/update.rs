@@ -6,10 +6,10 @@ use crossterm::event::{KeyEvent, KeyEventKind};
 use super::{
     App, Filter, Input, InputKind, InputOutcome, MessageLevel, NoteEditor, Pane, Resolved, Screen, alert_words,
 };
-use crate::command::{self, Command};
 use crate::domain::{Alert, Health, SourceData};
-use crate::event::{Effect, Event, SourceUpdate};
-use crate::keymap::Action;
+use crate::domain::{Effect, Event, SourceUpdate};
+use crate::input::command::{self, Command};
+use crate::input::keymap::Action;
 
 impl App {
     pub fn update(&mut self, event: Event) -> Vec<Effect> {

@@ -5,10 +5,10 @@
 
 use super::rollback::{RollbackField, RollbackForm, RollbackOutcome, RollbackStage};
 use super::{App, Cursor, MessageLevel, Screen};
-use crate::actions::rollback::RollbackPlan;
-use crate::actions::run::{ActionReport, ActionRequest, ReportKind};
-use crate::event::Effect;
-use crate::keymap::Action;
+use crate::domain::Effect;
+use crate::domain::RollbackPlan;
+use crate::domain::{ActionReport, ActionRequest, ReportKind};
+use crate::input::keymap::Action;
 use crate::registry::ModelVersion;
 use crate::versions::VersionsSnapshot;
 

@@ -1,6 +1,7 @@
 //! `[detail]`: which metrics the model screen's quality, drift and data-quality panels
 //! chart, and how a drift value reads (a p-value falls when drift grows; a distance rises).
 
+use crate::domain::{Direction, PanelId, PanelScale, Thresholds, Unit, short};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -110,6 +111,41 @@ fn is_metric_name(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == ':')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+}
+
+fn scale(direction: Direction, warn: Option<f64>, critical: Option<f64>, unit: Unit) -> PanelScale {
+    PanelScale { thresholds: Thresholds { direction, warn, critical }, unit }
+}
+
+impl DetailConfig {
+    /// A panel's title and how its values read.
+    pub fn panel(&self, id: PanelId) -> (String, PanelScale) {
+        let detail = self;
+        match id {
+            PanelId::Quality => (
+                format!("Quality: {}", detail.quality.iter().map(|m| short(m)).collect::<Vec<_>>().join(", ")),
+                scale(Direction::HigherIsBetter, Some(0.92), Some(0.90), Unit::Ratio),
+            ),
+            PanelId::Drift => match detail.drift.kind {
+                DriftKind::Distance => (
+                    format!("Drift: {} by {}", short(&detail.drift.metric), detail.drift.feature_label),
+                    scale(Direction::LowerIsBetter, Some(0.1), Some(0.25), Unit::Ratio),
+                ),
+                DriftKind::PValue => (
+                    format!("Drift p-value: {} by {}", short(&detail.drift.metric), detail.drift.feature_label),
+                    scale(Direction::HigherIsBetter, Some(0.1), Some(0.05), Unit::Ratio),
+                ),
+            },
+            PanelId::DataQuality => {
+                ("Data quality".into(), scale(Direction::LowerIsBetter, Some(0.02), Some(0.05), Unit::Ratio))
+            }
+            PanelId::Serving => {
+                ("Latency p50/p95/p99".into(), scale(Direction::LowerIsBetter, Some(0.5), Some(1.0), Unit::Seconds))
+            }
+            PanelId::Throughput => ("Requests/s".into(), scale(Direction::None, None, None, Unit::Number)),
+            PanelId::Gpu => ("GPU %".into(), scale(Direction::LowerIsBetter, Some(90.0), Some(98.0), Unit::Percent)),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -64,6 +64,12 @@ impl Credentials<'_> {
     }
 }
 
+impl Endpoint {
+    pub fn plain(url: &str) -> Result<Endpoint, String> {
+        Ok(Endpoint { url: parse_url(url)?, headers: Vec::new(), auth: Auth::None })
+    }
+}
+
 pub(super) fn parse_url(text: &str) -> Result<Url, String> {
     let shown = redact_userinfo(text);
     if !text.contains("://") {

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::duration::deserialize_opt;
 use crate::domain::Direction;
+use crate::domain::duration::deserialize_opt;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

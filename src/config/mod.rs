@@ -3,7 +3,6 @@
 
 mod columns;
 pub mod detail;
-pub mod duration;
 pub mod endpoint;
 mod error;
 pub mod exposure;
@@ -18,17 +17,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use url::Url;
-
+pub use crate::domain::{Auth, Endpoint, Secret};
 pub use columns::{ColumnSpec, DEFAULT_TREND_RANGE};
 pub use error::ConfigError;
 use error::Scope;
 pub use file::KeyList;
-pub use secret::Secret;
 pub use serving::{ModelServing, ServingKind};
 
 use crate::domain::{ColumnId, Thresholds};
-use endpoint::{endpoint, local_environment, parse_url};
+use endpoint::{endpoint, local_environment};
 use file::{AlertmanagerEntry, FileConfig};
 
 pub const DEFAULT_REFRESH: Duration = Duration::from_secs(5);
@@ -104,42 +101,6 @@ pub struct Environment {
     pub alertmanagers: Vec<Endpoint>,
     /// The MLflow registry of this environment's models, if any.
     pub registry: Option<Endpoint>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Endpoint {
-    /// Base URL including any path prefix; API paths are appended to it.
-    pub url: Url,
-    /// Extra headers such as the tenant header.
-    pub headers: Vec<(String, String)>,
-    pub auth: Auth,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Auth {
-    None,
-    Bearer(Secret),
-    Basic { username: String, password: Secret },
-}
-
-impl Endpoint {
-    /// `base` joined with an API path such as `api/v1/query`.
-    pub fn join(&self, path: &str) -> String {
-        let base = self.url.as_str().trim_end_matches('/');
-        format!("{base}/{}", path.trim_start_matches('/'))
-    }
-
-    pub fn plain(url: &str) -> Result<Endpoint, String> {
-        Ok(Endpoint { url: parse_url(url)?, headers: Vec::new(), auth: Auth::None })
-    }
-
-    /// Error text with this endpoint's secrets removed.
-    pub fn redact(&self, text: &str) -> String {
-        match &self.auth {
-            Auth::None => text.to_string(),
-            Auth::Bearer(s) | Auth::Basic { password: s, .. } => s.redact(text),
-        }
-    }
 }
 
 impl Config {

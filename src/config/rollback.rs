@@ -3,13 +3,14 @@
 //! command hook), and which registry tags say who owns a model and whether a version was
 //! validated.
 
+use crate::domain::{GovernanceFacts, ModelVersion, RegisteredModel};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde::Deserialize;
 
 use super::Endpoint;
-use super::duration::deserialize_opt;
+use crate::domain::duration::deserialize_opt;
 
 /// How long a command hook may run unless the config says otherwise.
 pub const DEFAULT_HOOK_TIMEOUT: Duration = Duration::from_secs(120);
@@ -275,6 +276,23 @@ pub fn placeholders(text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+impl Governance {
+    /// The facts its tags name: model-level tags first; a version's own tag wins for
+    /// validation.
+    pub fn facts(&self, model: &RegisteredModel, live: Option<&ModelVersion>) -> GovernanceFacts {
+        let g = self;
+        let tag = |key: &str| live.and_then(|v| v.tag(key)).or_else(|| model.tag(key)).map(str::to_string);
+        GovernanceFacts {
+            owner: tag(&g.owner_tag),
+            description: Some(model.description.clone()).filter(|d| !d.trim().is_empty()),
+            data_sources: tag(&g.data_sources_tag),
+            pii: tag(&g.pii_tag),
+            validation: live.and_then(|v| v.tag(&g.validation_tag)).map(str::to_string),
+            validated_at: live.and_then(|v| v.tag(&g.validated_at_tag)).map(str::to_string),
+        }
+    }
 }
 
 #[cfg(test)]

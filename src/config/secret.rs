@@ -1,43 +1,8 @@
 //! Secrets (bearer tokens, passwords) are read only from environment variables or files,
 //! never from the config file itself, and never printed.
 
-use std::fmt;
+use crate::domain::Secret;
 use std::path::Path;
-
-/// A credential whose `Debug` and `Display` never show the value.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
-    }
-
-    /// The value, for building a request header. Never log or display it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// Removes every occurrence of the secret from `text` (error messages may echo it).
-    pub fn redact(&self, text: &str) -> String {
-        if self.0.len() < 4 {
-            return text.to_string();
-        }
-        text.replace(&self.0, "<redacted>")
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
 
 /// Reads a secret named by `<key>_env` or `<key>_file`; at most one may be set.
 /// `lookup` is the environment, injectable for tests.
@@ -50,7 +15,7 @@ pub fn resolve(
     match (env_name, file) {
         (Some(_), Some(_)) => Err(format!("set only one of `{key}_env` and `{key}_file`")),
         (Some(var), None) => match lookup(var) {
-            Some(value) if !value.trim().is_empty() => Ok(Some(Secret(value.trim().to_string()))),
+            Some(value) if !value.trim().is_empty() => Ok(Some(Secret::new(value.trim()))),
             _ => Err(format!("`{key}_env` names ${var}, which is not set or empty")),
         },
         (None, Some(path)) => {
@@ -60,7 +25,7 @@ pub fn resolve(
             if value.is_empty() {
                 return Err(format!("`{key}_file` {} is empty", path.display()));
             }
-            Ok(Some(Secret(value.to_string())))
+            Ok(Some(Secret::new(value)))
         }
         (None, None) => Ok(None),
     }

@@ -1,7 +1,7 @@
 //! The demo fleet's model screen: the same six panels, computed from the simulation.
 
 use super::{DEGRADING, DemoFleet, MODELS};
-use crate::detail::{DetailSnapshot, Line, PanelData, PanelId};
+use crate::domain::{DetailSnapshot, Line, PanelData, PanelId};
 
 impl DemoFleet {
     pub fn detail(&self, model: &str, (start, end, step): (f64, f64, f64)) -> DetailSnapshot {
@@ -26,7 +26,7 @@ impl DemoFleet {
             .enumerate()
             .map(|(k, f)| line(f, &|t| self.drift(i, t) * (0.6 + 0.3 * k as f64)))
             .collect();
-        drift.push(line(crate::detail::panels::OVERALL, &|t| self.drift(i, t) * 1.2));
+        drift.push(line(crate::domain::OVERALL, &|t| self.drift(i, t) * 1.2));
         let degrading = i == DEGRADING;
         let nulls = vec![
             line("input_null_ratio", &|t| {
@@ -34,7 +34,7 @@ impl DemoFleet {
             }),
             line("input_out_of_range_ratio", &|t| 0.002 + 0.001 * phase(t).abs()),
             line("input_schema_violation_ratio", &|_| 0.0),
-            line(crate::detail::panels::VOLUME, &|t| m.rps * 1.01 * (1.0 + 0.1 * phase(t))),
+            line(crate::domain::VOLUME, &|t| m.rps * 1.01 * (1.0 + 0.1 * phase(t))),
         ];
         let serving = [("p50", 0.5), ("p95", 1.0), ("p99", 1.7)]
             .iter()

@@ -358,11 +358,11 @@ impl DemoLauncher {
         let silences = DemoSilences::default();
         // An acknowledged GPU alert, to show what a silenced row and the inventory look like.
         let now = Timestamp::now();
-        silences.create(&crate::actions::silence::SilenceRequest {
+        silences.create(&crate::domain::SilenceRequest {
             id: None,
             matchers: vec![
-                crate::actions::silence::Matcher::equal("alertname", "GpuTooHot"),
-                crate::actions::silence::Matcher::equal("model", MODELS[7].name),
+                crate::domain::Matcher::equal("alertname", "GpuTooHot"),
+                crate::domain::Matcher::equal("model", MODELS[7].name),
             ],
             starts_at: now,
             ends_at: now.checked_add(SignedDuration::from_mins(47)).unwrap_or(now),
@@ -373,7 +373,7 @@ impl DemoLauncher {
     }
 }
 
-impl crate::main_loop::Launcher for DemoLauncher {
+impl crate::runtime::main_loop::Launcher for DemoLauncher {
     fn silences(&self, _environment: usize) -> crate::actions::run::SilenceBackend {
         crate::actions::run::SilenceBackend::Demo(self.silences.clone())
     }
@@ -398,7 +398,7 @@ impl crate::main_loop::Launcher for DemoLauncher {
         &self,
         _environment: usize,
         generation: u64,
-        tx: &tokio::sync::mpsc::UnboundedSender<crate::event::Event>,
+        tx: &tokio::sync::mpsc::UnboundedSender<crate::domain::Event>,
         refresh: &std::sync::Arc<tokio::sync::Notify>,
     ) -> Vec<tokio::task::JoinHandle<()>> {
         use crate::sources::poller::{Schedule, run};
@@ -428,7 +428,7 @@ mod tests {
         let fleet = DemoFleet::new(start);
         let registry = DemoRegistry::new(fleet.clone());
         let spec = registry.snapshot("churn-predictor").spec.unwrap();
-        let plan = crate::actions::rollback::RollbackPlan {
+        let plan = crate::domain::RollbackPlan {
             model: "churn-predictor".into(),
             current: Some("7".into()),
             target: "6".into(),

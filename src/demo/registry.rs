@@ -4,11 +4,12 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::{DEGRADING, DemoFleet, MODELS};
-use crate::actions::rollback::{RollbackPlan, RollbackResult};
+use crate::actions::rollback::RollbackResult;
+use crate::domain::RollbackPlan;
 use crate::domain::{RegistrySnapshot, SourceData, SourceId};
 use crate::journal::Outcome;
 use crate::registry::{ModelVersion, RegisteredModel};
-use crate::versions::{GovernanceFacts, RollbackSpec, SpecBackend, VersionFigures, VersionsSnapshot};
+use crate::versions::{RollbackSpec, SpecBackend, VersionFigures, VersionsSnapshot};
 
 const ALIAS: &str = "champion";
 const OWNERS: [&str; 4] = ["risk-ml", "growth-ml", "search-ml", "platform-ml"];
@@ -94,7 +95,7 @@ impl DemoRegistry {
         let live = registered.alias(ALIAS).map(str::to_string);
         let live_version = live.as_deref().and_then(|v| registered.version(v));
         let g = crate::config::rollback::Governance::default();
-        let governance = GovernanceFacts::read(&registered, live_version, &g);
+        let governance = g.facts(&registered, live_version);
         let t = self.fleet.seconds_in(Timestamp::now());
         let m = &MODELS[i];
         // The live version and the two releases before it, as Prometheus would have them.

@@ -6,8 +6,10 @@ use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
 
-use crate::actions::silence::{ActionError, Matcher, Silence, SilenceRequest, SilenceState};
+use crate::actions::silence::ActionError;
+
 use crate::domain::{Alert, AlertState};
+use crate::domain::{Matcher, Silence, SilenceRequest, SilenceState};
 
 #[derive(Clone, Default)]
 pub struct DemoSilences {

@@ -6,9 +6,10 @@ use reqwest::Client;
 use serde_json::Value;
 use tokio::task::JoinSet;
 
-use super::{DetailSnapshot, Line, PanelData, PanelSpec};
-use crate::config::Endpoint;
-use crate::sanitize;
+use super::PanelSpec;
+use crate::domain::Endpoint;
+use crate::domain::sanitize;
+use crate::domain::{DetailSnapshot, Line, PanelData};
 use crate::sources::http;
 use crate::sources::parse::{ApiError, looks_like_html};
 
@@ -76,7 +77,7 @@ pub fn parse_lines(status: u16, body: &[u8], labels: &[String]) -> Result<Vec<Li
             let parts: Vec<String> = labels
                 .iter()
                 .filter_map(|l| metric.and_then(|m| m.get(l)).and_then(Value::as_str))
-                .map(|v| super::panels::short(v).to_owned())
+                .map(|v| crate::domain::short(v).to_owned())
                 .collect();
             let name = if parts.is_empty() { "value".to_string() } else { parts.join(" ") };
             let points = series

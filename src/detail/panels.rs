@@ -4,25 +4,9 @@
 
 use crate::config::Discovery;
 use crate::config::detail::{DetailConfig, DriftKind};
-use crate::domain::{Direction, Thresholds};
 use crate::sources::promql::label_equals;
 
-use super::{PanelScale, Unit};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PanelId {
-    Quality,
-    Drift,
-    DataQuality,
-    Serving,
-    Gpu,
-    Throughput,
-}
-
-impl PanelId {
-    pub const ALL: [PanelId; 6] =
-        [PanelId::Quality, PanelId::Drift, PanelId::DataQuality, PanelId::Serving, PanelId::Throughput, PanelId::Gpu];
-}
+use crate::domain::{GPU_PLOTTED, OVERALL, PanelId, VOLUME};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PanelSpec {
@@ -30,50 +14,6 @@ pub struct PanelSpec {
     pub query: String,
     /// The labels whose values, joined, name each line.
     pub series_labels: Vec<String>,
-}
-
-/// GPU series other than utilisation are summarised in the panel's title, not plotted.
-pub const GPU_PLOTTED: &str = "util";
-/// The data-quality panel's input volume (requests/s): in the title, not on the ratio chart.
-pub const VOLUME: &str = "input_volume";
-/// The drift panel's line for the worst value across features.
-pub const OVERALL: &str = "overall";
-
-fn scale(direction: Direction, warn: Option<f64>, critical: Option<f64>, unit: Unit) -> PanelScale {
-    PanelScale { thresholds: Thresholds { direction, warn, critical }, unit }
-}
-
-/// A panel's title and how its values read.
-pub fn meta(id: PanelId, detail: &DetailConfig) -> (String, PanelScale) {
-    match id {
-        PanelId::Quality => (
-            format!("Quality: {}", detail.quality.iter().map(|m| short(m)).collect::<Vec<_>>().join(", ")),
-            scale(Direction::HigherIsBetter, Some(0.92), Some(0.90), Unit::Ratio),
-        ),
-        PanelId::Drift => match detail.drift.kind {
-            DriftKind::Distance => (
-                format!("Drift: {} by {}", short(&detail.drift.metric), detail.drift.feature_label),
-                scale(Direction::LowerIsBetter, Some(0.1), Some(0.25), Unit::Ratio),
-            ),
-            DriftKind::PValue => (
-                format!("Drift p-value: {} by {}", short(&detail.drift.metric), detail.drift.feature_label),
-                scale(Direction::HigherIsBetter, Some(0.1), Some(0.05), Unit::Ratio),
-            ),
-        },
-        PanelId::DataQuality => {
-            ("Data quality".into(), scale(Direction::LowerIsBetter, Some(0.02), Some(0.05), Unit::Ratio))
-        }
-        PanelId::Serving => {
-            ("Latency p50/p95/p99".into(), scale(Direction::LowerIsBetter, Some(0.5), Some(1.0), Unit::Seconds))
-        }
-        PanelId::Throughput => ("Requests/s".into(), scale(Direction::None, None, None, Unit::Number)),
-        PanelId::Gpu => ("GPU %".into(), scale(Direction::LowerIsBetter, Some(90.0), Some(98.0), Unit::Percent)),
-    }
-}
-
-/// `model_input_null_ratio` → `input_null_ratio`: the common prefix only takes room.
-pub fn short(metric: &str) -> &str {
-    metric.strip_prefix("model_").unwrap_or(metric)
 }
 
 fn names_regex(names: &[String]) -> String {

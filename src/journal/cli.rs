@@ -12,7 +12,7 @@ use color_eyre::eyre::{Result, eyre};
 
 use super::export::{self, Filter};
 use super::{Draft, Entry, Journal, Outcome, Redactor, Subject, verify_bytes, verify_file};
-use crate::sanitize::sanitize;
+use crate::domain::sanitize::sanitize;
 
 #[derive(Debug, Subcommand)]
 pub enum JournalCmd {
@@ -114,10 +114,11 @@ fn export(ctx: &JournalContext, filter: &Filter, format: ExportFormat, output: O
                 serde_json::to_string_pretty(&export::JsonReport::new(&entries, &verification, &ctx.path, filter))?;
             text.push('\n');
             // Other operators' text lands on a terminal as often as in a file.
-            crate::sanitize::json_text(&text).into_owned()
+            crate::domain::sanitize::json_text(&text).into_owned()
         }
         ExportFormat::Md => {
-            crate::sanitize::inert_text(&export::to_markdown(&entries, &verification, &ctx.path, filter)).into_owned()
+            crate::domain::sanitize::inert_text(&export::to_markdown(&entries, &verification, &ctx.path, filter))
+                .into_owned()
         }
     };
     match output {

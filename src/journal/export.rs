@@ -11,8 +11,8 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::entry::{Entry, Outcome};
 use super::verify::Verification;
+use crate::domain::{Entry, Outcome};
 
 /// The version of the JSON export document; bump it when a field changes meaning.
 pub const EXPORT_SCHEMA_VERSION: u32 = 1;

@@ -5,15 +5,12 @@
 //! [`Mirror`]; the journal stays the source of truth and a mirror failure never blocks it.
 
 pub mod cli;
-mod entry;
 pub mod export;
-mod redact;
 pub mod sent;
 mod store;
 mod verify;
 
-pub use entry::{Draft, Entry, GENESIS, Kind, Outcome, SCHEMA_VERSION, Subject, sha256_hex};
-pub use redact::Redactor;
+pub use crate::domain::{Draft, Entry, GENESIS, Kind, Outcome, Redactor, SCHEMA_VERSION, Subject, sha256_hex};
 pub use store::{Durability, Journal, OpenReport, TornLine};
 pub use verify::{Problem, Verification, verify_bytes, verify_file};
 

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 
-use super::entry::{Draft, Entry, GENESIS, SCHEMA_VERSION, sha256_hex};
-use super::redact::Redactor;
+use crate::domain::Redactor;
+use crate::domain::{Draft, Entry, GENESIS, SCHEMA_VERSION, sha256_hex};
 
 /// Whether appends wait for the disk. Only tests and benchmarks that build large journals
 /// as fixtures turn it off.

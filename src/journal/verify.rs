@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::entry::{GENESIS, SCHEMA_VERSION, canonical_without_hash, sha256_hex};
+use crate::domain::{GENESIS, SCHEMA_VERSION, canonical_without_hash, sha256_hex};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {

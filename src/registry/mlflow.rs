@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::mlflow_parse::{self, VersionPage};
 use super::{CallError, RegisteredModel, SentLog, http_error_text, is_success, shown_url};
-use crate::config::Endpoint;
+use crate::domain::Endpoint;
 use crate::sources::http::{self, Answer};
 
 const API: &str = "api/2.0/mlflow";
@@ -101,7 +101,7 @@ impl MlflowClient {
     pub fn describe_set_alias(&self, name: &str, alias: &str, version: &str) -> String {
         let url = shown_url(&self.endpoint, &format!("{API}/registered-models/alias"));
         let body = ordered_json(&[("name", name), ("alias", alias), ("version", version)]);
-        crate::sanitize::clean(&format!("POST {url} {body}"))
+        crate::domain::sanitize::clean(&format!("POST {url} {body}"))
     }
 
     async fn call(
@@ -185,7 +185,7 @@ mod tests {
     #[test]
     fn the_described_request_is_exact_and_has_no_credentials() {
         let mut endpoint = Endpoint::plain("http://mlflow.internal:5000/").unwrap();
-        endpoint.auth = crate::config::Auth::Bearer(crate::config::Secret::new("s3cret"));
+        endpoint.auth = crate::domain::Auth::Bearer(crate::domain::Secret::new("s3cret"));
         let client = MlflowClient::new(endpoint, Duration::from_secs(1)).unwrap();
         assert_eq!(
             client.describe_set_alias("fraud", "champion", "2"),

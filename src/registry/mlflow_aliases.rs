@@ -14,7 +14,7 @@
 use serde::de::{IgnoredAny, MapAccess};
 use serde_json::Value;
 
-use crate::sanitize;
+use crate::domain::sanitize;
 use crate::sources::parse::stream::{self, Container, Each, Expect, Found};
 
 /// One page: `(model, version)` for each model whose alias is set, and where the next page

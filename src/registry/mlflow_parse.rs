@@ -16,7 +16,7 @@ use jiff::Timestamp;
 use serde_json::{Map, Value};
 
 use super::{ModelVersion, RegisteredModel};
-use crate::sanitize;
+use crate::domain::sanitize;
 
 /// One page of `model-versions/search`.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -9,7 +9,9 @@
 
 use std::fmt;
 
-use crate::sanitize;
+pub use crate::domain::{ModelVersion, RegisteredModel};
+
+use crate::domain::sanitize;
 use crate::sources::http::{Answer, HttpError};
 use crate::sources::parse::looks_like_html;
 
@@ -18,56 +20,6 @@ pub mod mlflow_aliases;
 pub mod mlflow_parse;
 pub mod oip;
 pub mod oip_parse;
-
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ModelVersion {
-    pub version: String,
-    pub created: Option<jiff::Timestamp>,
-    pub source: String,
-    pub run_id: String,
-    pub description: String,
-    pub status: String,
-    /// Sorted by key.
-    pub tags: Vec<(String, String)>,
-    pub aliases: Vec<String>,
-}
-
-impl ModelVersion {
-    pub fn tag(&self, key: &str) -> Option<&str> {
-        find(&self.tags, key)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct RegisteredModel {
-    pub name: String,
-    pub description: String,
-    /// Sorted by key.
-    pub tags: Vec<(String, String)>,
-    /// `(alias, version)`, sorted by alias.
-    pub aliases: Vec<(String, String)>,
-    /// Newest first by numeric version.
-    pub versions: Vec<ModelVersion>,
-}
-
-impl RegisteredModel {
-    /// The version `alias` points at.
-    pub fn alias(&self, alias: &str) -> Option<&str> {
-        find(&self.aliases, alias)
-    }
-
-    pub fn tag(&self, key: &str) -> Option<&str> {
-        find(&self.tags, key)
-    }
-
-    pub fn version(&self, v: &str) -> Option<&ModelVersion> {
-        self.versions.iter().find(|m| m.version == v)
-    }
-}
-
-fn find<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
-}
 
 /// Whether a failed call may have changed something: the journal says `failed` or `unknown`.
 #[derive(Debug, Clone, PartialEq)]
@@ -113,7 +65,7 @@ pub struct SentLog(std::sync::Mutex<Vec<serde_json::Value>>);
 impl SentLog {
     pub(crate) fn record<T>(
         &self,
-        endpoint: &crate::config::Endpoint,
+        endpoint: &crate::domain::Endpoint,
         method: &reqwest::Method,
         path: &str,
         body: Option<&serde_json::Value>,
@@ -196,12 +148,12 @@ pub(crate) fn path_segment(segment: &str) -> String {
 
 /// The URL of `endpoint` joined with `path`, without any credentials, for confirmation
 /// screens and the journal.
-pub(crate) fn shown_url(endpoint: &crate::config::Endpoint, path: &str) -> String {
+pub(crate) fn shown_url(endpoint: &crate::domain::Endpoint, path: &str) -> String {
     without_credentials(endpoint, &endpoint.join(path))
 }
 
 /// `url` (one of `endpoint`'s) without user information and without the endpoint's secrets.
-pub(crate) fn without_credentials(endpoint: &crate::config::Endpoint, url: &str) -> String {
+pub(crate) fn without_credentials(endpoint: &crate::domain::Endpoint, url: &str) -> String {
     match url::Url::parse(url) {
         Ok(mut url) => {
             let _ = url.set_username("");

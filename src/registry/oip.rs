@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 pub use super::oip_parse::{InferAnswer, RepositoryModel};
 use super::{CallError, SentLog, http_error_text, is_success, oip_parse, path_segment, shown_url};
-use crate::config::Endpoint;
+use crate::domain::Endpoint;
 use crate::sources::http::{self, Answer};
 
 pub struct OipClient {
@@ -69,7 +69,7 @@ impl OipClient {
     /// `POST http://host:8080/v2/repository/models/iris/load {}`.
     pub fn describe_load(&self, model: &str) -> String {
         let url = shown_url(&self.endpoint, &repository_path(model, "load"));
-        crate::sanitize::clean(&format!("POST {url} {{}}"))
+        crate::domain::sanitize::clean(&format!("POST {url} {{}}"))
     }
 
     /// The writes sent so far (method, URL, body), for the journal; the log is emptied.

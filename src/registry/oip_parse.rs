@@ -7,7 +7,7 @@
 use serde_json::{Map, Value};
 
 use super::excerpt;
-use crate::sanitize;
+use crate::domain::sanitize;
 
 /// One entry of `POST v2/repository/index`.
 #[derive(Debug, Clone, PartialEq, Default)]

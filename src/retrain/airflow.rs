@@ -11,20 +11,14 @@
 //! call because tokens expire. Errors are FastAPI `{"detail": …}`: 404 unknown DAG, 409
 //! duplicate `dag_run_id`, 403 missing permission, 422 validation.
 
+use crate::domain::Airflow;
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
 
 use super::send::{self, HttpCall, field};
 use super::{RunState, TriggerError, TriggerRequest, Triggered, Values, provenance, template::segment};
-use crate::config::{Auth, Endpoint, Secret};
-use crate::sanitize;
-
-#[derive(Debug, Clone)]
-pub struct Airflow {
-    /// `Auth::Bearer` is sent as is; `Auth::Basic` is exchanged at `/auth/token` first.
-    pub endpoint: Endpoint,
-    pub dag_id: String,
-}
+use crate::domain::sanitize;
+use crate::domain::{Auth, Endpoint, Secret};
 
 pub fn build(target: &Airflow, request: &TriggerRequest, values: &Values) -> Result<HttpCall, String> {
     let body = json!({

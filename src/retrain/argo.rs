@@ -10,22 +10,13 @@
 //! Auth (`--auth-mode=client`): `Authorization: Bearer <Kubernetes token>`. Errors are
 //! grpc-gateway `{"code": n, "message": "…"}`.
 
+use crate::domain::Argo;
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
 
 use super::send::{self, HttpCall, field};
 use super::{RunState, TriggerError, TriggerRequest, Triggered, Values, template::segment};
-use crate::config::Endpoint;
 use crate::sources::http::Answer;
-
-#[derive(Debug, Clone)]
-pub struct Argo {
-    pub endpoint: Endpoint,
-    pub namespace: String,
-    pub template: String,
-    /// Submit from a ClusterWorkflowTemplate rather than a namespaced WorkflowTemplate.
-    pub cluster_template: bool,
-}
 
 pub fn build(target: &Argo, request: &TriggerRequest, values: &Values) -> Result<HttpCall, String> {
     let parameters: Vec<String> = values.params_text().into_iter().map(|(k, v)| format!("{k}={v}")).collect();

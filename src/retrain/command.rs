@@ -2,22 +2,16 @@
 //! in-house CLI). The argv template is rendered element by element and run without a
 //! shell, so a note such as `; rm -rf x` or `$(id)` arrives as one literal argument.
 
+use crate::domain::Command;
 use std::time::Duration;
 
 use super::{TriggerError, Triggered, Values};
 use crate::actions::hook;
-use crate::config::duration;
-use crate::sanitize;
+use crate::domain::duration;
+use crate::domain::sanitize;
 
 /// The longest command output kept for the operator; the end says most about a failure.
 const OUTPUT_TAIL: usize = 400;
-
-#[derive(Debug, Clone)]
-pub struct Command {
-    /// Program and arguments, each a template.
-    pub argv: Vec<String>,
-    pub timeout: Duration,
-}
 
 /// A rendered command, ready to run.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,11 +15,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{
-    Param, ParamKind, RetrainTarget, TargetKind, TriggerRequest, airflow::Airflow, argo::Argo, command::Command,
-    github::Github, kfp::Kfp, prepare, webhook::Webhook,
+    Airflow, Argo, Command, Github, Kfp, Param, ParamKind, RetrainTarget, TargetKind, TriggerRequest, Webhook, prepare,
 };
-use crate::config::duration::deserialize_opt;
-use crate::config::{Auth, Endpoint, Secret};
+use crate::domain::duration::deserialize_opt;
+use crate::domain::{Auth, Endpoint, Secret};
 
 pub const KINDS: [&str; 6] = ["kfp", "airflow", "argo", "github", "webhook", "command"];
 

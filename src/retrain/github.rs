@@ -14,28 +14,15 @@
 //! Errors: `{"message": …, "documentation_url": …}`; 422 for a workflow without
 //! `workflow_dispatch` or bad inputs, 404 for an unknown or hidden repository or workflow.
 
+use crate::domain::Github;
 use reqwest::{Client, Method};
 use serde_json::{Map, Value, json};
 
 use super::send::{self, HttpCall, field};
 use super::{RunState, TriggerError, Triggered, Values, template::segment};
-use crate::config::Endpoint;
 use crate::sources::http::Answer;
 
 pub const DEFAULT_API: &str = "https://api.github.com";
-
-#[derive(Debug, Clone)]
-pub struct Github {
-    /// `https://api.github.com`, or `https://HOST/api/v3` for Enterprise Server.
-    pub endpoint: Endpoint,
-    pub owner: String,
-    pub repo: String,
-    pub workflow: String,
-    /// Branch or tag; a template, so a parameter may choose it.
-    pub git_ref: String,
-    /// Ask for the run id (`return_run_details`).
-    pub run_details: bool,
-}
 
 const HEADERS: [(&str, &str); 2] = [("Accept", "application/vnd.github+json"), ("X-GitHub-Api-Version", "2022-11-28")];
 

@@ -10,23 +10,13 @@
 //! PENDING, RUNNING, SUCCEEDED, SKIPPED, FAILED, CANCELING, CANCELED, PAUSED; `error` is a
 //! google.rpc.Status. Errors are grpc-gateway `{"code": n, "message": "…"}`.
 
+use crate::domain::Kfp;
 use reqwest::{Client, Method};
 use serde_json::{Map, Value, json};
 
 use super::send::{self, HttpCall, field};
 use super::{RunState, TriggerError, TriggerRequest, Triggered, Values, provenance, template::segment};
-use crate::config::Endpoint;
 use crate::sources::http::Answer;
-
-#[derive(Debug, Clone)]
-pub struct Kfp {
-    pub endpoint: Endpoint,
-    pub pipeline_id: String,
-    /// None runs the pipeline's latest version.
-    pub pipeline_version_id: Option<String>,
-    pub experiment_id: Option<String>,
-    pub service_account: Option<String>,
-}
 
 pub fn build(target: &Kfp, request: &TriggerRequest, values: &Values) -> Result<HttpCall, String> {
     let mut reference = Map::new();

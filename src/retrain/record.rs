@@ -5,8 +5,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Prepared, TargetKind, TriggerRequest, Values, endpoint, prepare};
-use crate::config::Auth;
+use super::{Prepared, TargetKind, TriggerRequest, Values, prepare};
+use crate::domain::Auth;
 use crate::journal::sent;
 
 /// `"params"` (resolved, as JSON of their kinds; as typed when they cannot be resolved, with
@@ -26,7 +26,7 @@ pub fn journal_fields(request: &TriggerRequest) -> Map<String, Value> {
         }
     }
     let sent = match prepare(request) {
-        Ok(Prepared::Http(call)) => match endpoint(&request.target.kind) {
+        Ok(Prepared::Http(call)) => match request.target.kind.endpoint() {
             Some(endpoint) => {
                 let mut names = sent::header_names(endpoint);
                 names.extend(call.headers.iter().map(|(name, _)| name.as_str()));

@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::config::KeyError;
-use crate::config::duration::deserialize_opt;
+use crate::domain::duration::deserialize_opt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {

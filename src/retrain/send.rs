@@ -6,8 +6,8 @@ use reqwest::{Client, Method};
 use serde_json::Value;
 
 use super::TriggerError;
-use crate::config::{Auth, Endpoint};
-use crate::sanitize;
+use crate::domain::sanitize;
+use crate::domain::{Auth, Endpoint};
 use crate::sources::http::{self, Answer};
 
 /// Longest server message kept for the operator; error pages can be whole HTML documents.

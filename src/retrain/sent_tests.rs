@@ -144,7 +144,7 @@ async fn a_command_stopped_at_its_time_limit_ran_once_and_is_unknown() {
     let marks = dir.path().join("runs");
     let script = format!("echo run >> '{}'; sleep 30", marks.display());
     let command =
-        command::Command { argv: vec!["sh".into(), "-c".into(), script], timeout: Duration::from_millis(300) };
+        crate::domain::Command { argv: vec!["sh".into(), "-c".into(), script], timeout: Duration::from_millis(300) };
     let t =
         RetrainTarget { name: "cmd".into(), label: "cmd".into(), kind: TargetKind::Command(command), params: vec![] };
     let err = trigger(&client(), &request(t)).await.unwrap_err();

@@ -118,7 +118,7 @@ params = { model_name = "{model}", epochs = 3 }
 "#;
     let t = target(text);
     let TargetKind::Argo(argo) = &t.kind else { panic!() };
-    assert_eq!(argo.endpoint.auth, crate::config::Auth::Bearer(crate::config::Secret::new("k8s-token")));
+    assert_eq!(argo.endpoint.auth, crate::domain::Auth::Bearer(crate::domain::Secret::new("k8s-token")));
     let body = http(&request(t)).body.unwrap();
     assert_eq!(body["resourceKind"], "WorkflowTemplate");
     assert_eq!(body["submitOptions"]["parameters"], json!(["epochs=3", "model_name=fraud-detector"]));

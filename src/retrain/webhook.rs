@@ -3,28 +3,12 @@
 //! Dagster, an in-house service). Its runs cannot be followed: the answer's `run_id` (or
 //! `id`) and `url` are shown when it has them.
 
-use reqwest::Method;
-use serde_json::Value;
+use crate::domain::Webhook;
 
 use super::send::{self, HttpCall, field};
 use super::{TriggerError, Triggered, Values};
-use crate::config::Endpoint;
-use crate::sanitize;
+use crate::domain::sanitize;
 use crate::sources::http::Answer;
-
-#[derive(Debug, Clone)]
-pub struct Webhook {
-    pub method: Method,
-    /// The URL's origin with its auth; `path` and `query` are the rest of the URL, kept
-    /// apart because the shared client appends paths to an endpoint.
-    pub endpoint: Endpoint,
-    pub path: String,
-    pub query: Vec<(String, String)>,
-    /// Header values are templates.
-    pub headers: Vec<(String, String)>,
-    /// A JSON template; `None` sends no body.
-    pub body: Option<Value>,
-}
 
 pub fn build(target: &Webhook, values: &Values) -> Result<HttpCall, String> {
     let body = target.body.as_ref().map(|b| values.json(b)).transpose()?;

@@ -10,7 +10,7 @@ use super::budget::Budget;
 use super::http;
 use super::parse::alertmanager as parse;
 use crate::actions::silence::SilenceClient;
-use crate::config::Endpoint;
+use crate::domain::Endpoint;
 use crate::domain::{AlertSnapshot, PeerHealth, SourceData, SourceId};
 
 #[derive(Clone)]

@@ -7,8 +7,8 @@ use reqwest::{Client, Method};
 
 use super::budget::{Budget, Exhausted, Lease};
 use crate::config::tls::TlsSettings;
-use crate::config::{Auth, Endpoint};
-use crate::sanitize;
+use crate::domain::sanitize;
+use crate::domain::{Auth, Endpoint};
 
 /// Larger answers are refused rather than buffered (a 10,000-model fleet stays far below).
 pub const MAX_BODY: usize = 32 * 1024 * 1024;

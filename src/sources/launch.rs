@@ -12,8 +12,8 @@ use super::prometheus::PrometheusSource;
 use super::registry::RegistrySource;
 use super::scrape::{self, ScrapeSource};
 use crate::config::Config;
-use crate::event::Event;
-use crate::main_loop::Launcher;
+use crate::domain::Event;
+use crate::runtime::main_loop::Launcher;
 
 pub struct LiveLauncher {
     pub config: Config,

@@ -1,5 +1,5 @@
 //! Sources: one tokio task per backend, each polling through [`poller::run`] and sending
-//! [`crate::event::Event::Source`] messages. No source ever touches the app state.
+//! [`crate::domain::Event::Source`] messages. No source ever touches the app state.
 
 pub mod alertmanager;
 pub mod budget;

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use tokio::sync::{Notify, mpsc};
 
 use super::Source;
-use crate::event::{Event, SourceUpdate};
+use crate::domain::{Event, SourceUpdate};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Schedule {
@@ -51,7 +51,7 @@ pub async fn timed<T>(schedule: Schedule, poll: impl Future<Output = Result<T, S
     let limit = schedule.poll_limit();
     match tokio::time::timeout(limit, poll).await {
         Ok(result) => result,
-        Err(_) => Err(format!("timed out after {}", crate::config::duration::format(limit))),
+        Err(_) => Err(format!("timed out after {}", crate::domain::duration::format(limit))),
     }
 }
 

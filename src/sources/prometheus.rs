@@ -12,7 +12,8 @@ use super::Source;
 use super::budget::Budget;
 use super::http;
 use super::parse::prometheus as parse;
-use crate::config::{ColumnSpec, Endpoint};
+use crate::config::ColumnSpec;
+use crate::domain::Endpoint;
 use crate::domain::{CellValue, ColumnId, ColumnResult, FleetSnapshot, SourceData, SourceId};
 
 /// Points in the trend sparkline.

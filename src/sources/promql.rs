@@ -12,7 +12,7 @@ pub fn string_literal(value: &str) -> String {
         match c {
             '\\' => out.push_str("\\\\"),
             '"' => out.push_str("\\\""),
-            c if crate::sanitize::is_unsafe(c) => {
+            c if crate::domain::sanitize::is_unsafe(c) => {
                 let mut units = [0u16; 2];
                 for unit in c.encode_utf16(&mut units) {
                     out.push_str(&format!("\\u{unit:04x}"));

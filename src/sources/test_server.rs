@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::config::Endpoint;
+use crate::domain::Endpoint;
 
 type Answer = dyn Fn(&str) -> Option<String> + Send + Sync;
 

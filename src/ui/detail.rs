@@ -11,10 +11,10 @@ use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
 use super::format;
 use super::text::shown;
 use crate::app::{App, DetailView, LiveState};
-use crate::detail::panels::{GPU_PLOTTED, VOLUME};
-use crate::detail::{DetailSnapshot, Line as ChartLine, PanelId, Unit};
+use crate::domain::sanitize::sanitize;
 use crate::domain::{CellValue, ColumnId};
-use crate::sanitize::sanitize;
+use crate::domain::{DetailSnapshot, Line as ChartLine, PanelId, Unit};
+use crate::domain::{GPU_PLOTTED, VOLUME};
 use crate::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, model: &str) {
@@ -186,7 +186,7 @@ fn gpu_summary(lines: &[ChartLine]) -> String {
 }
 
 fn draw_panel(frame: &mut Frame, area: Rect, id: PanelId, detail: &DetailView, app: &App, theme: &Theme) {
-    let (title, scale) = crate::detail::meta(id, &app.settings.detail);
+    let (title, scale) = app.settings.detail.panel(id);
     let snapshot: Option<&DetailSnapshot> = detail.snapshot.as_ref();
     let data = snapshot.and_then(|s| s.panel(id));
     let styles = line_styles(theme);

@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::widgets;
 use crate::app::App;
-use crate::command::COMMANDS;
+use crate::input::command::COMMANDS;
 use crate::theme::Theme;
 
 /// The key bindings, by section.

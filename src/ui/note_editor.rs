@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::widgets;
 use crate::app::{App, NoteEditor};
-use crate::keymap::Action;
+use crate::input::keymap::Action;
 use crate::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, editor: &NoteEditor, theme: &Theme) {

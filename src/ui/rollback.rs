@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::widgets;
 use crate::app::{App, RollbackField, RollbackForm, RollbackStage};
-use crate::sanitize::clean;
+use crate::domain::sanitize::clean;
 use crate::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &RollbackForm, theme: &Theme) {

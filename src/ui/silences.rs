@@ -7,10 +7,10 @@ use ratatui::widgets::{Block, Cell, Row, Table};
 
 use super::text::shown;
 use super::{format, widgets};
-use crate::actions::silence::SilenceState;
 use crate::app::App;
 use crate::app::alerting_text::matchers_text;
-use crate::keymap::Action;
+use crate::domain::SilenceState;
+use crate::input::keymap::Action;
 use crate::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {

@@ -11,7 +11,7 @@ use ratatui::buffer::Buffer;
 use ratatui::text::{Line, Span};
 
 use crate::app::Target;
-use crate::sanitize;
+use crate::domain::sanitize;
 use crate::theme::Theme;
 
 /// One outside string, safe to draw.

@@ -9,8 +9,8 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 
 use super::{format, widgets};
 use crate::app::App;
+use crate::domain::sanitize::clean;
 use crate::registry::ModelVersion;
-use crate::sanitize::clean;
 use crate::theme::Theme;
 use crate::versions::VersionsSnapshot;
 

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{GovernanceFacts, RollbackSpec, SpecBackend, VersionFigures, VersionsSnapshot};
+use super::{RollbackSpec, SpecBackend, VersionFigures, VersionsSnapshot};
 use crate::config::Config;
 use crate::config::rollback::{Resolved, RollbackKind};
 use crate::demo::DemoRegistry;
@@ -80,7 +80,7 @@ impl LiveRegistry {
             let registered = client.model(&resolved.registered_model).await.map_err(|e| format!("registry: {e}"))?;
             snapshot.live = registered.alias(&g.alias).map(str::to_string);
             let live = snapshot.live.as_deref().and_then(|v| registered.version(v));
-            snapshot.governance = GovernanceFacts::read(&registered, live, g);
+            snapshot.governance = g.facts(&registered, live);
             snapshot.registered = Some(registered);
         }
         if let RollbackKind::Oip { url, .. } = &resolved.kind {

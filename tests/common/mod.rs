@@ -12,8 +12,8 @@ use modeldeck::config;
 use modeldeck::domain::{
     Alert, AlertSnapshot, AlertState, CellValue, ColumnId, FleetSnapshot, Severity, SourceData, SourceId,
 };
-use modeldeck::event::{Event, SourceUpdate};
-use modeldeck::keymap::Keymap;
+use modeldeck::domain::{Event, SourceUpdate};
+use modeldeck::input::keymap::Keymap;
 
 pub fn now() -> Timestamp {
     "2026-11-25T12:00:00Z".parse().unwrap()

@@ -157,8 +157,8 @@ impl Mlflow {
         &self.url
     }
 
-    pub fn endpoint(&self) -> modeldeck::config::Endpoint {
-        modeldeck::config::Endpoint::plain(&self.url).expect("a valid URL")
+    pub fn endpoint(&self) -> modeldeck::domain::Endpoint {
+        modeldeck::domain::Endpoint::plain(&self.url).expect("a valid URL")
     }
 
     pub fn log(&self) -> &Path {

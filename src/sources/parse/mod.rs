@@ -17,8 +17,8 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 
+use crate::domain::sanitize;
 use crate::domain::{Alert, AlertState, Severity};
-use crate::sanitize;
 
 pub mod alertmanager;
 mod envelope;

@@ -22,8 +22,8 @@ use super::{
     ApiError, alert_from, decode_failure, http_error, is_success, kind, label, raw_string_map, server_error, shape,
     timestamp,
 };
+use crate::domain::sanitize;
 use crate::domain::{Alert, AlertState};
-use crate::sanitize;
 
 /// The most slots [`parse_matrix`] fills; Prometheus itself refuses range queries with more
 /// than 11,000 points per series.

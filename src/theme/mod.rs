@@ -13,10 +13,8 @@ use serde::Deserialize;
 
 use crate::domain::{Severity, Status};
 
-#[path = "theme_parse.rs"]
 mod parse;
 
-#[path = "theme_depth.rs"]
 pub mod depth;
 
 use parse::StyleSpec;
@@ -158,10 +156,10 @@ theme_styles! {
 }
 
 const BUILT_IN_FILES: [(&str, &str); 4] = [
-    ("default", include_str!("../themes/default.toml")),
-    ("light", include_str!("../themes/light.toml")),
-    ("high-contrast", include_str!("../themes/high-contrast.toml")),
-    ("mono", include_str!("../themes/mono.toml")),
+    ("default", include_str!("../../themes/default.toml")),
+    ("light", include_str!("../../themes/light.toml")),
+    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    ("mono", include_str!("../../themes/mono.toml")),
 ];
 
 /// Themes may only inherit from built-ins, so a longer chain means a loop.

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::entry::{Draft, Outcome};
+use super::{Draft, Outcome};
 
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {

@@ -17,7 +17,7 @@ use tokio::time::Instant;
 use crate::actions::inflight::InFlight;
 use crate::actions::run::{self as action, ActionContext, SilenceBackend};
 use crate::app::App;
-use crate::event::{Effect, Event};
+use crate::domain::{Effect, Event};
 use crate::journal::Journal;
 use crate::theme::Theme;
 

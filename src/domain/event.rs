@@ -6,11 +6,11 @@ use std::time::Duration;
 use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 
-use crate::actions::run::{ActionReport, ActionRequest};
-use crate::actions::silence::Matcher;
-use crate::domain::Alert;
-use crate::domain::{SourceData, SourceId};
-use crate::journal::{Draft, Entry};
+use super::Alert;
+use super::Matcher;
+use super::{ActionReport, ActionRequest};
+use super::{Draft, Entry};
+use super::{SourceData, SourceId};
 
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -35,23 +35,23 @@ pub enum Event {
     /// The model screen's panels arrived.
     DetailLoaded {
         seq: u64,
-        result: Result<Box<crate::detail::DetailSnapshot>, String>,
+        result: Result<Box<super::DetailSnapshot>, String>,
     },
     /// A followed retraining run's state.
     RunPolled {
         index: usize,
         run_id: String,
-        result: Result<crate::retrain::RunState, String>,
+        result: Result<super::RunState, String>,
     },
     /// The versions screen's registry read arrived.
     VersionsLoaded {
         seq: u64,
-        result: Result<Box<crate::versions::VersionsSnapshot>, String>,
+        result: Result<Box<super::VersionsSnapshot>, String>,
     },
     /// One scrape of a `[[model]]`'s own serving endpoint (independent of Prometheus).
     LiveScrape {
         model: String,
-        result: Result<Box<crate::sources::scrape::LiveFigures>, String>,
+        result: Result<Box<super::LiveFigures>, String>,
     },
 }
 

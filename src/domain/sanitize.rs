@@ -13,7 +13,7 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use crate::journal::Redactor;
+use super::Redactor;
 
 /// Longest outside string we keep; longer values are cut with an ellipsis so a hostile
 /// annotation cannot make layout or memory cost unbounded.

@@ -69,7 +69,7 @@ impl TimeRange {
     }
 
     pub fn label(&self) -> String {
-        let w = crate::config::duration::format(self.window());
+        let w = super::duration::format(self.window());
         if self.is_live() { format!("last {w} · live") } else { format!("{w} window · paused") }
     }
 }

@@ -1,0 +1,164 @@
+//! Actions as the app asks for them and as they come back: the confirmed request (a silence,
+//! an expiry, a rollback plan, a retraining order), and the report with its outcome.
+
+use jiff::Timestamp;
+use serde_json::json;
+
+use super::{Alert, Entry, Outcome, RollbackSpec, RunState, Silence, SilenceRequest, TriggerRequest};
+
+/// A confirmed request, as the confirmation showed it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActionRequest {
+    /// Acknowledge: create a silence.
+    CreateSilence { request: SilenceRequest, alert: Box<Alert> },
+    /// Un-acknowledge: expire every silence muting the alert (or one from the inventory).
+    ExpireSilences { ids: Vec<String>, alert: Option<Box<Alert>>, silence: Option<Box<Silence>> },
+    /// Move a silence's end; Alertmanager may answer with a new id.
+    ExtendSilence { silence: Box<Silence>, ends_at: Timestamp, author: String },
+    /// Roll a model back to an earlier version.
+    Rollback(Box<RollbackPlan>),
+    /// Trigger a retraining pipeline.
+    Retrain(Box<RetrainOrder>),
+    /// Record the end of a followed retraining run (nothing is sent).
+    RunEnded(Box<RunEnd>),
+    /// Record an automatic action held back by its rate limit (nothing is sent).
+    Suppressed(Box<Suppressed>),
+}
+
+/// Which kind of request a report answers: a form waits for exactly its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportKind {
+    Acknowledgement,
+    Rollback,
+    Retrain,
+    Other,
+}
+
+/// How an action ended, for the app: `Unknown` when a request may have been applied but no
+/// answer says so, which the console must not present as a failure to retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionOutcome {
+    /// Done (or, for records such as a suppressed automatic action, recorded).
+    Ok,
+    /// Nothing was changed.
+    Failed,
+    /// It may or may not have been changed.
+    Unknown,
+}
+
+impl ActionOutcome {
+    pub fn of(result: &Outcome) -> ActionOutcome {
+        match result {
+            Outcome::Ok | Outcome::Suppressed { .. } => ActionOutcome::Ok,
+            Outcome::Failed { .. } => ActionOutcome::Failed,
+            Outcome::Unknown { .. } => ActionOutcome::Unknown,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionReport {
+    pub kind: ReportKind,
+    /// A retraining run to follow, when a trigger started one.
+    pub started: Option<StartedRun>,
+    /// `outcome == ActionOutcome::Ok`.
+    pub ok: bool,
+    pub outcome: ActionOutcome,
+    /// One line for the status bar.
+    pub message: String,
+    pub entry: Option<Entry>,
+    /// What a verified rollback read back as live.
+    pub read_back: Option<ReadBack>,
+}
+
+/// The version a registry (or the serving side) said is live after a rollback.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadBack {
+    pub environment: String,
+    pub model: String,
+    pub version: String,
+    /// After the read-back: a registry poll that began later has seen the change.
+    pub at: Timestamp,
+}
+
+/// What the operator confirmed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RollbackPlan {
+    pub model: String,
+    pub current: Option<String>,
+    pub target: String,
+    pub spec: RollbackSpec,
+    /// The request lines the confirmation showed.
+    pub request: Vec<String>,
+    /// The target's validation tag, as read.
+    pub validation: Option<String>,
+    pub validated: bool,
+    /// An unvalidated target confirmed with the override (allowed by config).
+    pub override_validation: bool,
+    pub note: String,
+}
+
+impl RollbackPlan {
+    pub fn request_json(&self) -> serde_json::Value {
+        json!({
+            "backend": self.spec.label(),
+            "registered_model": self.spec.registered_model,
+            "target": self.target,
+            "steps": self.request,
+            "validation_override": self.override_validation,
+        })
+    }
+}
+
+/// A confirmed (or automatic) trigger.
+#[derive(Debug, Clone)]
+pub struct RetrainOrder {
+    pub request: TriggerRequest,
+    /// `Some(rule)` when a runbook rule started it without a person.
+    pub automatic: Option<String>,
+    /// The alert that prompted it, if any.
+    pub alert: Option<String>,
+}
+
+// Orders are compared by what they would do; targets carry no equality of their own.
+impl PartialEq for RetrainOrder {
+    fn eq(&self, other: &Self) -> bool {
+        self.request.model == other.request.model
+            && self.request.target.name == other.request.target.name
+            && self.request.params == other.request.params
+            && self.request.note == other.request.note
+            && self.request.at == other.request.at
+            && self.automatic == other.automatic
+    }
+}
+
+/// A run the app should follow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StartedRun {
+    pub model: String,
+    pub target: String,
+    pub run_id: Option<String>,
+    pub url: Option<String>,
+    pub pollable: bool,
+    pub automatic: bool,
+}
+
+/// A followed run reached its end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunEnd {
+    pub model: String,
+    pub target: String,
+    pub run_id: String,
+    pub state: RunState,
+    pub started: Timestamp,
+}
+
+/// An automatic action the rate limit held back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suppressed {
+    pub model: String,
+    pub alertname: String,
+    pub rule: String,
+    pub action: String,
+    pub until: Timestamp,
+}

@@ -1,0 +1,4 @@
+//! What the operator asks for: the key bindings and the commands typed after `:`.
+
+pub mod command;
+pub mod keymap;

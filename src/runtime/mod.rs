@@ -1,0 +1,6 @@
+//! The edges of the program: the main loop that owns the terminal and the app, the one
+//! effect executor, the terminal's setup and the log file.
+
+pub mod logging;
+pub mod main_loop;
+pub mod terminal;
