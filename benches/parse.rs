@@ -1,7 +1,8 @@
 //! Parsing the largest answers: time and, through divan's allocation profiler, the most
 //! memory held at once. Run with `cargo bench --bench parse`; the README quotes the numbers.
 
-use modeldeck::sources::parse::{alertmanager, prometheus};
+use modeldeck::backends::alertmanager::parse as alertmanager;
+use modeldeck::backends::prometheus::parse as prometheus;
 
 #[global_allocator]
 static ALLOC: divan::AllocProfiler = divan::AllocProfiler::system();

@@ -12,13 +12,13 @@ use crate::config::{self, Config, Environment};
 use crate::demo::{DemoFleet, DemoLauncher};
 use crate::domain::ColumnId;
 use crate::domain::Endpoint;
+use crate::headless;
 use crate::input::keymap::Keymap;
 use crate::journal::cli::{JournalCmd, JournalContext};
 use crate::runtime::main_loop::Launcher;
 use crate::runtime::{logging, main_loop, terminal};
 use crate::sources::launch::LiveLauncher;
 use crate::theme::{self, Theme};
-use crate::{headless, sources};
 
 #[derive(Debug, Parser)]
 #[command(name = "modeldeck", version, about = "A terminal console for ML models in production")]
@@ -65,7 +65,7 @@ pub enum Cmd {
 }
 
 pub fn main() -> ExitCode {
-    crate::sources::budget::release_large_frees();
+    crate::backends::budget::release_large_frees();
     let args = Args::parse();
     match run(args) {
         Ok(code) => code,
@@ -96,7 +96,7 @@ pub fn prepare(args: &Args) -> Result<Prepared> {
     if args.demo {
         config.environments = demo_environments();
         config.start_environment = 0;
-        config.retrain = vec![("*".into(), crate::retrain::RetrainTarget::demo())];
+        config.retrain = vec![("*".into(), crate::backends::pipelines::RetrainTarget::demo())];
         config.runbook = demo_runbook();
     }
     let keymap = Keymap::with_overrides(&config.keys).map_err(|errors| {
@@ -243,13 +243,13 @@ pub fn launcher(config: &Config, demo: bool) -> Result<Box<dyn Launcher>> {
         let critical = config.column(ColumnId::Accuracy).and_then(|c| c.thresholds.critical).unwrap_or(0.9);
         return Ok(Box::new(DemoLauncher::new(DemoFleet::new(Timestamp::now()), config.columns.clone(), critical)));
     }
-    let client = sources::http::client_with(config.timeout, &config.tls).map_err(|e| eyre!(e))?;
+    let client = crate::backends::http::client_with(config.timeout, &config.tls).map_err(|e| eyre!(e))?;
     Ok(Box::new(LiveLauncher { config: config.clone(), client }))
 }
 
 /// The demo's runbook: drift suggests retraining, an accuracy drop a rollback.
-fn demo_runbook() -> Vec<crate::retrain::runbook::Rule> {
-    use crate::retrain::runbook::{Rule, Suggestion};
+fn demo_runbook() -> Vec<crate::config::runbook::Rule> {
+    use crate::config::runbook::{Rule, Suggestion};
     let rule = |alert: &str, suggest| Rule {
         alert: alert.into(),
         for_at_least: None,

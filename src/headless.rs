@@ -10,11 +10,11 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use crate::app::{App, Settings};
+use crate::backends::http;
 use crate::cli::Prepared;
 use crate::demo::DemoFleet;
 use crate::domain::{CellValue, ColumnId, SourceData, SourceId};
 use crate::domain::{Event, SourceUpdate};
-use crate::sources::http;
 use crate::sources::launch::LiveLauncher;
 use crate::ui::format;
 

@@ -12,18 +12,15 @@
 
 pub mod actions;
 pub mod app;
+pub mod backends;
 pub mod cli;
 pub mod config;
 pub mod demo;
-pub mod detail;
 pub mod domain;
 pub mod headless;
 pub mod input;
 pub mod journal;
-pub mod registry;
-pub mod retrain;
 pub mod runtime;
 pub mod sources;
 pub mod theme;
 pub mod ui;
-pub mod versions;

@@ -246,8 +246,8 @@ async fn a_rejected_silence_shows_the_message_and_journals_no_success() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silence_whose_answer_never_comes_is_unknown_and_goes_to_no_other_peer() {
     use modeldeck::actions::run::{self, ActionContext, SilenceBackend};
-    use modeldeck::actions::silence::SilenceClient;
-    use modeldeck::actions::silence_lookup;
+    use modeldeck::backends::alertmanager::lookup as silence_lookup;
+    use modeldeck::backends::alertmanager::silences::SilenceClient;
     use modeldeck::domain::Endpoint;
     use modeldeck::domain::{ActionOutcome, ActionRequest};
     use modeldeck::domain::{Alert, Severity};
@@ -257,11 +257,11 @@ async fn a_silence_whose_answer_never_comes_is_unknown_and_goes_to_no_other_peer
     let urls = stack.alertmanager_urls.clone();
     let dir = tempfile::tempdir().unwrap();
     let journal = journal(dir.path());
-    let http = modeldeck::sources::http::client(Duration::from_secs(1)).unwrap();
+    let http = modeldeck::backends::http::client(Duration::from_secs(1)).unwrap();
     let peers: Vec<Endpoint> = urls.iter().map(|u| Endpoint::plain(u).unwrap()).collect();
     let ctx = ActionContext {
         backend: SilenceBackend::Live(SilenceClient::new(http.clone(), peers.clone())),
-        registry: modeldeck::versions::live::RegistryAccess::None,
+        registry: modeldeck::sources::versions::RegistryAccess::None,
         retrain: modeldeck::actions::retrain::RetrainAccess::Live(http.clone()),
         journal: Some(journal.clone()),
         author: "it-operator".into(),

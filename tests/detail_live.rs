@@ -10,10 +10,11 @@ use std::time::Instant;
 
 use harness::{Backfill, Stack, StackOptions, backfilled_accuracy};
 use jiff::Timestamp;
+use modeldeck::backends::http;
+use modeldeck::backends::prometheus::range as fetch;
 use modeldeck::config::{self, Config};
-use modeldeck::detail::{DetailLoader, LiveDetail, fetch};
 use modeldeck::domain::{DetailSnapshot, Line, PanelId};
-use modeldeck::sources::http;
+use modeldeck::sources::detail::{DetailLoader, LiveDetail};
 use serde_json::Value;
 
 const BACKFILL: Backfill = Backfill { models: 50, hours: 24, step_s: 60 };
@@ -145,7 +146,7 @@ async fn detail_charts_follow_the_backfilled_history() {
     assert!(!lines(&snapshot, PanelId::Drift).is_empty() && !lines(&snapshot, PanelId::Throughput).is_empty());
 
     // A query Prometheus rejects fails its own panel only.
-    let mut panels = modeldeck::detail::panels(MODEL, &config.discovery, &config.detail);
+    let mut panels = modeldeck::backends::prometheus::panels::panels(MODEL, &config.discovery, &config.detail);
     let broken = panels.iter_mut().find(|p| p.id == PanelId::Gpu).expect("a GPU panel");
     broken.query = "max by (gpu) (DCGM_FI_DEV_GPU_UTIL{".into(); // unclosed selector
     let client = http::client(config.timeout).expect("an HTTP client");

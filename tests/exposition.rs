@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use modeldeck::sources::exposition::{Exposition, Flavor, Kind, Sample, parse, parse_with};
+use modeldeck::backends::serving::exposition::{Exposition, Flavor, Kind, Sample, parse, parse_with};
 
 const FIXTURES: [&str; 8] = [
     "mlserver_1_7_1.txt",

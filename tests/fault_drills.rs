@@ -22,9 +22,9 @@ use drill::{accuracy, config, error, is_ok, until_failing, until_ok};
 use faulty::{Fault, FaultyProxy, epoch_us};
 use harness::{Stack, metrics_text};
 use live::Live;
+use modeldeck::backends::answer::DISPLAY_MAX;
 use modeldeck::domain::Event;
 use modeldeck::domain::{ColumnId, SourceId};
-use modeldeck::sources::parse::DISPLAY_MAX;
 
 const PROM: SourceId = SourceId::Prometheus;
 const AM: SourceId = SourceId::Alertmanager;

@@ -9,9 +9,9 @@ use std::time::Duration;
 use harness::{Stack, metrics_text, wait_for};
 use live::Live;
 use modeldeck::app::App;
+use modeldeck::backends::http;
 use modeldeck::config::{self, Config};
 use modeldeck::domain::{AlertState, ColumnId, Health, SourceId};
-use modeldeck::sources::http;
 use modeldeck::sources::launch::LiveLauncher;
 
 fn config_for(stack: &Stack) -> Config {

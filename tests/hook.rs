@@ -6,7 +6,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use modeldeck::actions::hook::{self, HookRun};
+use modeldeck::backends::hook::{self, HookRun};
 use tempfile::TempDir;
 use tokio::sync::Mutex;
 

@@ -4,8 +4,10 @@
 
 mod parse_common;
 
+use modeldeck::backends::alertmanager::parse as alertmanager;
+use modeldeck::backends::answer::ApiError;
+use modeldeck::backends::prometheus::parse as prometheus;
 use modeldeck::domain::{AlertState, Severity};
-use modeldeck::sources::parse::{ApiError, alertmanager, prometheus};
 use parse_common::{MODEL, START, assert_displayable, expect_err, fixture, ts};
 
 // ---------------------------------------------------------------------------------------

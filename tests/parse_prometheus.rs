@@ -5,8 +5,9 @@ mod parse_common;
 
 use std::collections::{BTreeMap, HashMap};
 
+use modeldeck::backends::answer::{ApiError, looks_like_html};
+use modeldeck::backends::prometheus::parse as prometheus;
 use modeldeck::domain::{AlertState, Severity};
-use modeldeck::sources::parse::{ApiError, looks_like_html, prometheus};
 use parse_common::{MODEL, START, expect_err, fixture, ts};
 
 fn sorted<V>(map: HashMap<String, V>) -> BTreeMap<String, V> {

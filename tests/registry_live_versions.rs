@@ -15,10 +15,10 @@ use faulty::FaultyProxy;
 use harness::{Mlflow, Stack, metrics_text};
 use live::Live;
 use modeldeck::app::{App, Screen};
+use modeldeck::backends::http;
 use modeldeck::config::{self, Config};
 use modeldeck::domain::Event;
 use modeldeck::domain::{Health, SourceId};
-use modeldeck::sources::http;
 use modeldeck::sources::launch::LiveLauncher;
 
 const REFRESH: Duration = Duration::from_secs(1);

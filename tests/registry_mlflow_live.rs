@@ -8,9 +8,9 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use harness::Mlflow;
+use modeldeck::backends::call::CallError;
+use modeldeck::backends::mlflow::MlflowClient;
 use modeldeck::domain::Endpoint;
-use modeldeck::registry::CallError;
-use modeldeck::registry::mlflow::MlflowClient;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 

@@ -6,9 +6,9 @@ mod harness;
 use std::time::Duration;
 
 use harness::{Stack, StackOptions, wait_for};
+use modeldeck::backends::call::CallError;
+use modeldeck::backends::serving::oip::{OipClient, RepositoryModel};
 use modeldeck::domain::Endpoint;
-use modeldeck::registry::CallError;
-use modeldeck::registry::oip::{OipClient, RepositoryModel};
 use serde_json::json;
 
 const TIMEOUT: Duration = Duration::from_secs(10);

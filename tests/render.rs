@@ -5,9 +5,9 @@ mod common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use modeldeck::app::App;
+use modeldeck::backends::alertmanager::parse as alertmanager;
 use modeldeck::domain::Event;
 use modeldeck::domain::{SourceData, SourceId};
-use modeldeck::sources::parse::alertmanager;
 use modeldeck::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

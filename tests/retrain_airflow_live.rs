@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 
 use harness::Airflow;
 use jiff::Timestamp;
-use modeldeck::retrain::config::{FileRetrain, resolve};
-use modeldeck::retrain::{RetrainTarget, RunState, TriggerRequest, airflow, poll, trigger};
-use modeldeck::sources::http;
+use modeldeck::backends::http;
+use modeldeck::backends::pipelines::{RetrainTarget, RunState, TriggerRequest, airflow, poll, trigger};
+use modeldeck::config::retrain::{FileRetrain, resolve};
 use serde_json::json;
 
 /// A task run takes 5-15 s here (the LocalExecutor forks a supervisor, which imports the

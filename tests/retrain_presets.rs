@@ -13,9 +13,9 @@ mod common;
 use std::time::Duration;
 
 use common::standin::{StandIn, reply};
-use modeldeck::retrain::config::{FileRetrain, resolve};
-use modeldeck::retrain::{Param, RetrainTarget, RunState, TriggerRequest, poll, trigger};
-use modeldeck::sources::http;
+use modeldeck::backends::http;
+use modeldeck::backends::pipelines::{Param, RetrainTarget, RunState, TriggerRequest, poll, trigger};
+use modeldeck::config::retrain::{FileRetrain, resolve};
 use serde_json::json;
 
 fn env(key: &str) -> Option<String> {

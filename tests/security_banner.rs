@@ -8,10 +8,10 @@ mod common;
 use std::time::Duration;
 
 use modeldeck::app::Screen;
+use modeldeck::backends::mlflow::MlflowClient;
 use modeldeck::config::exposure;
 use modeldeck::config::tls::{self, TlsSettings};
 use modeldeck::domain::Endpoint;
-use modeldeck::registry::mlflow::MlflowClient;
 
 const BANNER: &str = "TLS VERIFICATION OFF";
 

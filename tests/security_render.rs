@@ -16,13 +16,14 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use modeldeck::app::{App, Screen};
+use modeldeck::backends::alertmanager::parse as alertmanager;
+use modeldeck::backends::mlflow::parse as mlflow_parse;
+use modeldeck::backends::prometheus::parse as prometheus;
 use modeldeck::domain::VersionsSnapshot;
 use modeldeck::domain::sanitize::clean;
 use modeldeck::domain::{AlertSnapshot, CellValue, ColumnId, FleetSnapshot, SourceData, SourceId};
 use modeldeck::domain::{Effect, Event};
 use modeldeck::journal::{Draft, Journal, Kind, Outcome, Subject};
-use modeldeck::registry::mlflow_parse;
-use modeldeck::sources::parse::{alertmanager, prometheus};
 use serde_json::{Value, json};
 
 /// What a hostile backend puts in a string: OSC 52 (write the clipboard), ED (clear the
@@ -313,8 +314,8 @@ async fn silence_comments_and_authors() {
         })
         .collect();
     let standin = StandIn::start(vec![reply(200, &serde_json::to_string(&silences).unwrap())]).await;
-    let client = modeldeck::actions::silence::SilenceClient::new(
-        modeldeck::sources::http::client(Duration::from_secs(5)).unwrap(),
+    let client = modeldeck::backends::alertmanager::silences::SilenceClient::new(
+        modeldeck::backends::http::client(Duration::from_secs(5)).unwrap(),
         vec![modeldeck::domain::Endpoint::plain(&standin.url).unwrap()],
     );
     let silences = client.list().await.unwrap();

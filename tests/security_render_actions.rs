@@ -13,11 +13,11 @@ use common::standin::{StandIn, reply};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use live::Live;
 use modeldeck::app::Screen;
+use modeldeck::backends::pipelines::RunState;
 use modeldeck::config;
 use modeldeck::domain::Event;
 use modeldeck::domain::sanitize::clean;
 use modeldeck::journal::{Journal, Kind};
-use modeldeck::retrain::RunState;
 use serde_json::json;
 
 const PAYLOADS: [&str; 6] = ["\x1b]52;c;aGk=\x07", "\x1b[2J", "\x1b]0;title\x07", "\u{9b}31m", "\u{202e}", "\r"];

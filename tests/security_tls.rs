@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use modeldeck::config::{self, Config, tls::TlsSettings};
 
+use modeldeck::backends::http;
 use modeldeck::domain::Endpoint;
-use modeldeck::sources::http;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 

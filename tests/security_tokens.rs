@@ -11,7 +11,7 @@ mod tmux;
 use std::time::Duration;
 
 use harness::{Stack, metrics_text};
-use modeldeck::sources::parse::prometheus;
+use modeldeck::backends::prometheus::parse as prometheus;
 use tmux::Tmux;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use harness::{Stack, StackOptions, metrics_text, wait_for};
 use jiff::{SignedDuration, Timestamp};
-use modeldeck::actions::silence::{ActionError, SilenceClient};
+use modeldeck::backends::alertmanager::silences::{ActionError, SilenceClient};
 use modeldeck::domain::AlertState;
 use modeldeck::domain::Endpoint;
 use modeldeck::domain::{Matcher, Silence, SilenceRequest, SilenceState};
@@ -24,7 +24,7 @@ const INSTANCE: &str = "eval-1";
 const DEADLINE: Duration = Duration::from_secs(30);
 
 fn http() -> reqwest::Client {
-    modeldeck::sources::http::client(Duration::from_secs(2)).expect("HTTP client")
+    modeldeck::backends::http::client(Duration::from_secs(2)).expect("HTTP client")
 }
 
 fn silences(urls: &[&str]) -> SilenceClient {

@@ -10,12 +10,12 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::SignedDuration;
 use modeldeck::app::{App, MessageLevel, Pane, RetrainStage, RetrainTargets};
+use modeldeck::backends::pipelines::{RetrainTarget, RunState};
+use modeldeck::config::runbook::{Rule, Suggestion};
 use modeldeck::domain::StartedRun;
 use modeldeck::domain::{ActionOutcome, ActionReport, ActionRequest, ReportKind};
 use modeldeck::domain::{AlertSnapshot, AlertState, Severity, SourceData, SourceId};
 use modeldeck::domain::{Effect, Event};
-use modeldeck::retrain::runbook::{Rule, Suggestion};
-use modeldeck::retrain::{RetrainTarget, RunState};
 
 fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
     app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))

@@ -11,13 +11,13 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::SignedDuration;
 use modeldeck::app::{App, Pane, RetrainTargets, Screen};
+use modeldeck::backends::pipelines::RetrainTarget;
 use modeldeck::domain::ActionRequest;
 use modeldeck::domain::{
     AlertSnapshot, AlertState, CellValue, ColumnId, FleetSnapshot, Severity, SourceData, SourceId, Status,
 };
 use modeldeck::domain::{Effect, Event};
 use modeldeck::domain::{Matcher, Silence, SilenceState};
-use modeldeck::retrain::RetrainTarget;
 
 fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
     app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))

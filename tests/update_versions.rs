@@ -9,9 +9,9 @@ use modeldeck::app::{App, MessageLevel, RollbackStage, Screen};
 use modeldeck::domain::RollbackPlan;
 use modeldeck::domain::{ActionOutcome, ActionReport, ActionRequest, ReportKind};
 use modeldeck::domain::{Effect, Event};
+use modeldeck::domain::{GovernanceFacts, RollbackSpec, SpecBackend, VersionFigures, VersionsSnapshot};
+use modeldeck::domain::{ModelVersion, RegisteredModel};
 use modeldeck::input::keymap::Action;
-use modeldeck::registry::{ModelVersion, RegisteredModel};
-use modeldeck::versions::{GovernanceFacts, RollbackSpec, SpecBackend, VersionFigures, VersionsSnapshot};
 
 fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
     app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use modeldeck::sources::parse::alertmanager;
+use modeldeck::backends::alertmanager::parse;
 
 fuzz_target!(|data: &[u8]| {
     for status in [200, 400] {

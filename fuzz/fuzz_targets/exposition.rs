@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use modeldeck::sources::exposition::{Flavor, parse, parse_with};
+use modeldeck::backends::serving::exposition::{Flavor, parse, parse_with};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use modeldeck::retrain::{self, RunState, kfp, webhook};
-use modeldeck::sources::http::Answer;
+use modeldeck::backends::pipelines::{self as retrain, RunState, kfp, webhook};
+use modeldeck::backends::http::Answer;
 
 fn assert_inert(text: &str) {
     assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "a control character survived: {text:?}");

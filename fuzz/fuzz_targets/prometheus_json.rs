@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use modeldeck::sources::parse::prometheus;
+use modeldeck::backends::prometheus::parse;
 
 const MODEL: &str = "model";
 

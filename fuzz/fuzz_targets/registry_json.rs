@@ -4,7 +4,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use modeldeck::registry::{http_error_text, mlflow_aliases, mlflow_parse, oip_parse};
+use modeldeck::backends::call::http_error_text;
+use modeldeck::backends::mlflow::{aliases as mlflow_aliases, parse as mlflow_parse};
+use modeldeck::backends::serving::oip_parse;
 
 fn assert_inert(text: &str) {
     assert!(!text.chars().any(|c| c.is_control()), "a control character survived: {text:?}");

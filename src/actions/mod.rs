@@ -5,16 +5,10 @@
 //! waits on it. Its outcome (what was done, through which peer, or why nothing was done)
 //! comes back as a result that the app writes to the journal.
 
-pub mod hook;
 pub mod inflight;
 pub mod retrain;
 pub mod rollback;
 #[cfg(test)]
 mod rollback_tests;
 pub mod run;
-pub mod silence;
 mod silence_action;
-pub mod silence_lookup;
-mod silence_parse;
-#[cfg(test)]
-mod silence_write_tests;

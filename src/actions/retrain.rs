@@ -4,13 +4,13 @@
 
 use serde_json::json;
 
+use crate::backends::pipelines::{self, RunState, TriggerRequest};
 use crate::demo::DemoRetrain;
 use crate::domain::RetrainOrder;
 use crate::domain::RunEnd;
 use crate::domain::StartedRun;
 use crate::domain::Suppressed;
 use crate::journal::{Draft, Kind, Outcome, Subject};
-use crate::retrain::{self, RunState, TriggerRequest};
 
 /// Where triggers go and runs are polled: the real pipelines, or the demo's simulation.
 #[derive(Clone)]
@@ -20,16 +20,16 @@ pub enum RetrainAccess {
 }
 
 impl RetrainAccess {
-    pub async fn trigger(&self, request: &TriggerRequest) -> Result<retrain::Triggered, retrain::TriggerError> {
+    pub async fn trigger(&self, request: &TriggerRequest) -> Result<pipelines::Triggered, pipelines::TriggerError> {
         match self {
-            RetrainAccess::Live(client) => retrain::trigger(client, request).await,
+            RetrainAccess::Live(client) => pipelines::trigger(client, request).await,
             RetrainAccess::Demo(demo) => Ok(demo.trigger(&request.model)),
         }
     }
 
-    pub async fn poll(&self, target: &retrain::RetrainTarget, run_id: &str) -> Result<RunState, String> {
+    pub async fn poll(&self, target: &pipelines::RetrainTarget, run_id: &str) -> Result<RunState, String> {
         match self {
-            RetrainAccess::Live(client) => retrain::poll(client, target, run_id).await,
+            RetrainAccess::Live(client) => pipelines::poll(client, target, run_id).await,
             RetrainAccess::Demo(demo) => demo.poll(run_id),
         }
     }
@@ -39,7 +39,7 @@ impl RetrainAccess {
 /// sent, the reason and whether a rule started it.
 pub fn journal_request(order: &RetrainOrder) -> serde_json::Value {
     let r = &order.request;
-    let mut fields = retrain::journal_fields(r);
+    let mut fields = pipelines::journal_fields(r);
     fields.insert("target".into(), json!(r.target.name));
     fields.insert("backend".into(), json!(r.target.label));
     fields.insert("reason".into(), json!(r.reason));

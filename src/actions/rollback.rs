@@ -7,13 +7,13 @@ use std::time::Duration;
 
 use serde_json::json;
 
+use crate::backends::call::CallError;
+use crate::backends::mlflow::MlflowClient;
+use crate::backends::serving::oip::OipClient;
 use crate::domain::RollbackPlan;
+use crate::domain::{RollbackSpec, SpecBackend};
 use crate::journal::{Draft, Kind, Outcome, Subject};
-use crate::registry::CallError;
-use crate::registry::mlflow::MlflowClient;
-use crate::registry::oip::OipClient;
-use crate::versions::live::{LiveRegistry, RegistryAccess};
-use crate::versions::{RollbackSpec, SpecBackend};
+use crate::sources::versions::{LiveRegistry, RegistryAccess};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RollbackResult {
@@ -237,16 +237,16 @@ async fn load_and_check(
 async fn run_hook(plan: &RollbackPlan, template: &[String], timeout: Duration, environment: &str) -> RollbackResult {
     let values = plan.spec.values(&plan.model, environment, plan.current.as_deref(), &plan.target);
     let pairs: Vec<(&str, &str)> = values.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let argv = match crate::actions::hook::render(template, &pairs) {
+    let argv = match crate::backends::hook::render(template, &pairs) {
         Ok(argv) => argv,
         Err(e) => return RollbackResult::failed(Vec::new(), e, plan.current.clone()),
     };
-    let run = match crate::actions::hook::run(&argv, timeout).await {
+    let run = match crate::backends::hook::run(&argv, timeout).await {
         Ok(run) => run,
         Err(e) => return RollbackResult::failed(Vec::new(), e, plan.current.clone()),
     };
     let sent = vec![crate::journal::sent::command(&argv, timeout)];
-    let steps = vec![format!("{}: {}", crate::actions::hook::display(&argv), run.summary())];
+    let steps = vec![format!("{}: {}", crate::backends::hook::display(&argv), run.summary())];
     let output = Some(run.output.clone()).filter(|o| !o.is_empty());
     let (outcome, after) = if run.ok() {
         (Outcome::Ok, Some(plan.target.clone()))
@@ -335,9 +335,9 @@ impl RollbackSpec {
             SpecBackend::Command { argv, timeout, .. } => {
                 let values = self.values(model, environment, current, target);
                 let pairs: Vec<(&str, &str)> = values.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-                match super::hook::render(argv, &pairs) {
+                match crate::backends::hook::render(argv, &pairs) {
                     Ok(argv) => vec![
-                        format!("run (no shell): {}", super::hook::display(&argv)),
+                        format!("run (no shell): {}", crate::backends::hook::display(&argv)),
                         format!("timeout {}; exit code 0 means done", crate::domain::duration::format(*timeout)),
                     ],
                     Err(e) => vec![format!("the command template is broken: {e}")],

@@ -7,20 +7,20 @@ use serde_json::json;
 
 use super::rollback::{draft, execute};
 
+use crate::backends::call::CallError;
+use crate::backends::mlflow::MlflowClient;
+use crate::backends::serving::oip::OipClient;
+use crate::backends::test_server::{TestServer, response};
 use crate::domain::RollbackPlan;
+use crate::domain::{RollbackSpec, SpecBackend};
 use crate::journal::Outcome;
-use crate::registry::CallError;
-use crate::registry::mlflow::MlflowClient;
-use crate::registry::oip::OipClient;
-use crate::sources::test_server::{TestServer, response};
-use crate::versions::live::{LiveRegistry, RegistryAccess};
-use crate::versions::{RollbackSpec, SpecBackend};
+use crate::sources::versions::{LiveRegistry, RegistryAccess};
 
 const TIMEOUT: std::time::Duration = std::time::Duration::from_millis(500);
 
 fn access(config: &str) -> RegistryAccess {
     let config = crate::config::from_str(config, None, &|_| None).unwrap();
-    let client = crate::sources::http::client(config.timeout).unwrap();
+    let client = crate::backends::http::client(config.timeout).unwrap();
     RegistryAccess::Live(Arc::new(LiveRegistry { config, environment: 0, client }))
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use super::silence::{ActionError, SilenceClient, Written};
+use crate::backends::alertmanager::silences::{ActionError, SilenceClient, Written};
 
 use crate::demo::DemoSilences;
 use crate::domain::ActionOutcome;
@@ -60,7 +60,7 @@ fn demo_written<T>(value: T) -> Written<T> {
 #[derive(Clone)]
 pub struct ActionContext {
     pub backend: SilenceBackend,
-    pub registry: crate::versions::live::RegistryAccess,
+    pub registry: crate::sources::versions::RegistryAccess,
     pub retrain: super::retrain::RetrainAccess,
     pub journal: Option<Arc<Journal>>,
     pub author: String,

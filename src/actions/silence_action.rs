@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::run::{ActionContext, alert_subject, hhmm, silence_subject};
-use super::silence::{ActionError, Written};
+use crate::backends::alertmanager::silences::{ActionError, Written};
 use crate::domain::Alert;
 use crate::domain::{Silence, SilenceRequest};
 use crate::journal::{Draft, Kind, Outcome};

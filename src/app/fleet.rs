@@ -385,7 +385,7 @@ mod tests {
             )
         };
         let parse = |model: &str| {
-            crate::sources::parse::alertmanager::parse_alerts(200, body(model).as_bytes(), "model").unwrap()
+            crate::backends::alertmanager::parse::parse_alerts(200, body(model).as_bytes(), "model").unwrap()
         };
         let alert = parse("b");
         fleet.attach_alerts(&alert);

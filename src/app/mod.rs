@@ -85,7 +85,7 @@ pub struct Settings {
     /// Retraining pipelines per model.
     pub retrain: RetrainTargets,
     /// Runbook rules, first match wins.
-    pub runbook: Vec<crate::retrain::runbook::Rule>,
+    pub runbook: Vec<crate::config::runbook::Rule>,
 }
 
 impl Settings {
@@ -207,7 +207,7 @@ pub struct App {
     /// Retraining runs followed since start.
     pub runs: Vec<RunView>,
     /// Automatic runbook actions per rule and model.
-    pub limiter: crate::retrain::runbook::RateLimiter,
+    pub limiter: crate::config::runbook::RateLimiter,
     /// Alert occurrences the automatic rules have already considered.
     pub handled: std::collections::BTreeSet<String>,
     /// Silences from the last Alertmanager poll.

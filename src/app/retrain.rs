@@ -8,10 +8,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::Timestamp;
 
 use super::{App, MessageLevel, Target};
+use crate::backends::pipelines::{self, Param, ParamKind, RetrainTarget, RunState, TriggerRequest};
 use crate::domain::Effect;
 use crate::domain::{ActionReport, ActionRequest, ReportKind};
 use crate::domain::{RetrainOrder, RunEnd, StartedRun};
-use crate::retrain::{self, Param, ParamKind, RetrainTarget, RunState, TriggerRequest};
 
 /// How often a followed run is asked for its state.
 pub const POLL_EVERY_S: i64 = 5;
@@ -123,7 +123,7 @@ impl RetrainForm {
         if self.production && self.confirm.trim() != self.request.model {
             return Some(format!("type the model name `{}` to confirm (production)", self.request.model));
         }
-        if let Err(e) = retrain::prepare(&self.request) {
+        if let Err(e) = pipelines::prepare(&self.request) {
             return Some(e);
         }
         None
@@ -162,7 +162,7 @@ impl RetrainForm {
                     Some(why) => self.error = Some(why),
                     None => {
                         self.error = None;
-                        self.described = retrain::describe(&self.request);
+                        self.described = pipelines::describe(&self.request);
                         self.stage = RetrainStage::Confirming;
                     }
                 }

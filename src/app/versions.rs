@@ -6,11 +6,11 @@
 use super::rollback::{RollbackField, RollbackForm, RollbackOutcome, RollbackStage};
 use super::{App, Cursor, MessageLevel, Screen};
 use crate::domain::Effect;
+use crate::domain::ModelVersion;
 use crate::domain::RollbackPlan;
+use crate::domain::VersionsSnapshot;
 use crate::domain::{ActionReport, ActionRequest, ReportKind};
 use crate::input::keymap::Action;
-use crate::registry::ModelVersion;
-use crate::versions::VersionsSnapshot;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct VersionsView {

@@ -45,7 +45,7 @@ pub struct FileConfig {
     pub models: Vec<FileModel>,
     /// `[[runbook]]` rules: which action an alert suggests.
     #[serde(default, rename = "runbook")]
-    pub runbook: Vec<crate::retrain::runbook::FileRule>,
+    pub runbook: Vec<crate::config::runbook::FileRule>,
     #[serde(default)]
     pub tls: FileTls,
 }
@@ -69,7 +69,7 @@ pub struct FileModel {
     pub registered_model: Option<String>,
     pub rollback: Option<super::rollback::FileRollback>,
     /// The model's retraining pipeline.
-    pub retrain: Option<crate::retrain::config::FileRetrain>,
+    pub retrain: Option<crate::config::retrain::FileRetrain>,
 }
 
 /// `serving = { kind = "mlserver", metrics = "http://…/metrics", … }`.

@@ -7,7 +7,9 @@ pub mod endpoint;
 mod error;
 pub mod exposure;
 mod file;
+pub mod retrain;
 pub mod rollback;
+pub mod runbook;
 pub mod secret;
 mod serving;
 pub mod size;
@@ -74,9 +76,9 @@ pub struct Config {
     /// Per-model rollback settings from `[[model]]` blocks.
     pub rollbacks: Vec<rollback::ModelRollback>,
     /// Per-model retraining pipelines from `[[model]]` blocks: (model, target).
-    pub retrain: Vec<(String, crate::retrain::RetrainTarget)>,
+    pub retrain: Vec<(String, crate::backends::pipelines::RetrainTarget)>,
     /// `[[runbook]]` rules, first match wins.
-    pub runbook: Vec<crate::retrain::runbook::Rule>,
+    pub runbook: Vec<crate::config::runbook::Rule>,
     /// Trusted CAs and the insecure switch (`[tls]`, each endpoint's `ca_file`).
     pub tls: tls::TlsSettings,
     /// The secret files and header values the config references, for the permission check.
@@ -337,7 +339,7 @@ pub fn from_str(
             secret_refs.add_file(raw_target.token_file.as_deref());
             secret_refs.add_file(raw_target.password_file.as_deref());
             secret_refs.header_values |= !raw_target.headers.is_empty();
-            let target = crate::retrain::config::resolve(raw_target, lookup).map_err(|(key, m)| {
+            let target = crate::config::retrain::resolve(raw_target, lookup).map_err(|(key, m)| {
                 serving::at_model(text, origin.clone(), n, key, format!("model `{}` retrain: {m}", model.name))
             })?;
             retrain.push((model.name.clone(), target));
@@ -377,11 +379,11 @@ pub fn from_str(
 /// be automatic (a person picks the version).
 fn runbook_rules(
     raw: &FileConfig,
-    retrain: &[(String, crate::retrain::RetrainTarget)],
+    retrain: &[(String, crate::backends::pipelines::RetrainTarget)],
     text: &str,
     origin: Option<&Path>,
-) -> Result<Vec<crate::retrain::runbook::Rule>, ConfigError> {
-    use crate::retrain::runbook::{self, Suggestion};
+) -> Result<Vec<crate::config::runbook::Rule>, ConfigError> {
+    use crate::config::runbook::{self, Suggestion};
     let mut rules = Vec::new();
     for (n, raw_rule) in raw.runbook.iter().enumerate() {
         let at = |key: &str, message: String| {

@@ -99,7 +99,7 @@ pub fn read_ca(path: &Path) -> Result<CaFile, String> {
 static INSTALLED: OnceLock<TlsSettings> = OnceLock::new();
 
 /// Makes `settings` the run's TLS settings, for every client built by
-/// [`crate::sources::http::client`] and for the console's banner. A process holds one trust
+/// [`crate::backends::http::client`] and for the console's banner. A process holds one trust
 /// decision, so a client built anywhere (a registry call, `modeldeck status`) cannot miss it.
 /// Only the first call counts.
 pub fn install(settings: TlsSettings) {

@@ -382,16 +382,16 @@ impl crate::runtime::main_loop::Launcher for DemoLauncher {
         "model".into()
     }
 
-    fn detail(&self, _environment: usize) -> crate::detail::DetailLoader {
-        crate::detail::DetailLoader::Demo(self.fleet.clone())
+    fn detail(&self, _environment: usize) -> crate::sources::detail::DetailLoader {
+        crate::sources::detail::DetailLoader::Demo(self.fleet.clone())
     }
 
     fn retrain(&self, _environment: usize) -> crate::actions::retrain::RetrainAccess {
         crate::actions::retrain::RetrainAccess::Demo(DemoRetrain::new(self.fleet.clone()))
     }
 
-    fn registry(&self, _environment: usize) -> crate::versions::live::RegistryAccess {
-        crate::versions::live::RegistryAccess::Demo(DemoRegistry::new(self.fleet.clone()))
+    fn registry(&self, _environment: usize) -> crate::sources::versions::RegistryAccess {
+        crate::sources::versions::RegistryAccess::Demo(DemoRegistry::new(self.fleet.clone()))
     }
 
     fn start(

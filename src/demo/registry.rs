@@ -6,10 +6,10 @@ use jiff::{SignedDuration, Timestamp};
 use super::{DEGRADING, DemoFleet, MODELS};
 use crate::actions::rollback::RollbackResult;
 use crate::domain::RollbackPlan;
+use crate::domain::{ModelVersion, RegisteredModel};
 use crate::domain::{RegistrySnapshot, SourceData, SourceId};
+use crate::domain::{RollbackSpec, SpecBackend, VersionFigures, VersionsSnapshot};
 use crate::journal::Outcome;
-use crate::registry::{ModelVersion, RegisteredModel};
-use crate::versions::{RollbackSpec, SpecBackend, VersionFigures, VersionsSnapshot};
 
 const ALIAS: &str = "champion";
 const OWNERS: [&str; 4] = ["risk-ml", "growth-ml", "search-ml", "platform-ml"];

@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 
 use super::{DemoFleet, MODELS};
-use crate::retrain::{RunState, Triggered};
+use crate::backends::pipelines::{RunState, Triggered};
 
 /// Seconds a demo run spends queued, then running.
 const QUEUED_S: f64 = 2.0;

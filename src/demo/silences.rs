@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
 
-use crate::actions::silence::ActionError;
+use crate::backends::alertmanager::silences::ActionError;
 
 use crate::domain::{Alert, AlertState};
 use crate::domain::{Matcher, Silence, SilenceRequest, SilenceState};

@@ -38,11 +38,11 @@ pub trait Launcher {
     /// The label that names the model, for previews.
     fn model_label(&self) -> String;
     /// Where this environment's model screens load their panels.
-    fn detail(&self, environment: usize) -> crate::detail::DetailLoader;
+    fn detail(&self, environment: usize) -> crate::sources::detail::DetailLoader;
     /// Where retraining triggers go and runs are polled.
     fn retrain(&self, environment: usize) -> crate::actions::retrain::RetrainAccess;
     /// Where this environment's versions are read and its rollbacks go.
-    fn registry(&self, environment: usize) -> crate::versions::live::RegistryAccess;
+    fn registry(&self, environment: usize) -> crate::sources::versions::RegistryAccess;
 }
 
 pub async fn run(

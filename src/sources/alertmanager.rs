@@ -6,10 +6,10 @@ use std::sync::Arc;
 use reqwest::Client;
 
 use super::Source;
-use super::budget::Budget;
-use super::http;
-use super::parse::alertmanager as parse;
-use crate::actions::silence::SilenceClient;
+use crate::backends::alertmanager::parse;
+use crate::backends::alertmanager::silences::SilenceClient;
+use crate::backends::budget::Budget;
+use crate::backends::http;
 use crate::domain::Endpoint;
 use crate::domain::{AlertSnapshot, PeerHealth, SourceData, SourceId};
 

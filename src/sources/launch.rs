@@ -51,7 +51,7 @@ impl LiveLauncher {
 impl Launcher for LiveLauncher {
     fn silences(&self, environment: usize) -> crate::actions::run::SilenceBackend {
         let env = self.config.environment(environment);
-        crate::actions::run::SilenceBackend::Live(crate::actions::silence::SilenceClient::new(
+        crate::actions::run::SilenceBackend::Live(crate::backends::alertmanager::silences::SilenceClient::new(
             self.client.clone(),
             env.alertmanagers.clone(),
         ))
@@ -61,8 +61,8 @@ impl Launcher for LiveLauncher {
         self.config.discovery.model_label.clone()
     }
 
-    fn detail(&self, environment: usize) -> crate::detail::DetailLoader {
-        crate::detail::DetailLoader::Live(Box::new(crate::detail::LiveDetail {
+    fn detail(&self, environment: usize) -> crate::sources::detail::DetailLoader {
+        crate::sources::detail::DetailLoader::Live(Box::new(crate::sources::detail::LiveDetail {
             client: self.client.clone(),
             endpoint: self.config.environment(environment).prometheus.clone(),
             discovery: self.config.discovery.clone(),
@@ -74,8 +74,8 @@ impl Launcher for LiveLauncher {
         crate::actions::retrain::RetrainAccess::Live(self.client.clone())
     }
 
-    fn registry(&self, environment: usize) -> crate::versions::live::RegistryAccess {
-        crate::versions::live::RegistryAccess::Live(Arc::new(crate::versions::live::LiveRegistry {
+    fn registry(&self, environment: usize) -> crate::sources::versions::RegistryAccess {
+        crate::sources::versions::RegistryAccess::Live(Arc::new(crate::sources::versions::LiveRegistry {
             config: self.config.clone(),
             environment,
             client: self.client.clone(),

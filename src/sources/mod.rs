@@ -2,18 +2,13 @@
 //! [`crate::domain::Event::Source`] messages. No source ever touches the app state.
 
 pub mod alertmanager;
-pub mod budget;
-pub mod exposition;
-pub mod http;
+pub mod detail;
 pub mod launch;
-pub mod parse;
 pub mod poller;
 pub mod prometheus;
-pub mod promql;
 pub mod registry;
 pub mod scrape;
-#[cfg(test)]
-pub(crate) mod test_server;
+pub mod versions;
 
 use std::future::Future;
 

@@ -9,9 +9,9 @@ use reqwest::Client;
 use tokio::task::JoinSet;
 
 use super::Source;
-use super::budget::Budget;
-use super::http;
-use super::parse::prometheus as parse;
+use crate::backends::budget::Budget;
+use crate::backends::http;
+use crate::backends::prometheus::parse;
 use crate::config::ColumnSpec;
 use crate::domain::Endpoint;
 use crate::domain::{CellValue, ColumnId, ColumnResult, FleetSnapshot, SourceData, SourceId};

@@ -10,13 +10,14 @@ use jiff::Timestamp;
 use reqwest::Client;
 
 use super::Source;
-use super::budget::Budget;
-use super::http;
+use crate::backends::budget::Budget;
+use crate::backends::call::http_error_text;
+use crate::backends::http;
+use crate::backends::mlflow::aliases::{AliasPage, parse_alias_page};
+use crate::backends::mlflow::parse as mlflow_parse;
 use crate::config::Config;
 use crate::domain::Endpoint;
 use crate::domain::{RegistrySnapshot, SourceData, SourceId};
-use crate::registry::mlflow_aliases::{AliasPage, parse_alias_page};
-use crate::registry::{http_error_text, mlflow_parse};
 
 const SEARCH: &str = "api/2.0/mlflow/registered-models/search";
 /// The most MLflow gives in one page.

@@ -13,9 +13,9 @@ use jiff::Timestamp;
 use reqwest::Client;
 use tokio::sync::{Notify, mpsc};
 
-use super::exposition::{self, Exposition};
-use super::http;
 use super::poller::{self, Backoff, Schedule};
+use crate::backends::http;
+use crate::backends::serving::exposition::{self, Exposition};
 use crate::config::{ModelServing, ServingKind};
 use crate::domain::Endpoint;
 use crate::domain::Event;

@@ -7,8 +7,8 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::{format, widgets};
 use crate::app::{App, RetrainField, RetrainForm, RetrainStage, param_label};
+use crate::backends::pipelines::RunState;
 use crate::domain::sanitize::clean;
-use crate::retrain::RunState;
 use crate::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &RetrainForm, theme: &Theme) {

@@ -9,10 +9,10 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 
 use super::{format, widgets};
 use crate::app::App;
+use crate::domain::ModelVersion;
+use crate::domain::VersionsSnapshot;
 use crate::domain::sanitize::clean;
-use crate::registry::ModelVersion;
 use crate::theme::Theme;
-use crate::versions::VersionsSnapshot;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, model: &str) {
     let Some(view) = app.versions.as_ref() else { return };

@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use modeldeck::actions::run::{self as action, ActionContext};
 use modeldeck::app::{App, Settings};
+use modeldeck::backends::http;
 use modeldeck::config::Config;
 use modeldeck::domain::{Effect, Event};
 use modeldeck::input::keymap::Keymap;
 use modeldeck::journal::Journal;
 use modeldeck::runtime::main_loop::Launcher;
-use modeldeck::sources::http;
 use modeldeck::sources::launch::LiveLauncher;
 use modeldeck::theme::Theme;
 use ratatui::Terminal;

@@ -10,7 +10,7 @@
 use std::path::Path;
 
 use jiff::Timestamp;
-use modeldeck::sources::parse::ApiError;
+use modeldeck::backends::answer::ApiError;
 
 pub const MODEL: &str = "model";
 

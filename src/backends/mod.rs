@@ -1,0 +1,16 @@
+//! One folder per outside system: its client, the parser of its answers, and what they
+//! share. Backends know the domain and the config, nothing else of the crate; sources poll
+//! through them and actions write through them.
+
+pub mod alertmanager;
+pub mod answer;
+pub mod budget;
+pub mod call;
+pub mod hook;
+pub mod http;
+pub mod mlflow;
+pub mod pipelines;
+pub mod prometheus;
+pub mod serving;
+#[cfg(test)]
+pub(crate) mod test_server;

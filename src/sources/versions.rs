@@ -1,0 +1,176 @@
+//! Where an environment's versions come from and where its rollbacks go: the configured
+//! registry and serving servers, or the demo's simulation.
+
+use std::sync::Arc;
+
+use crate::backends::mlflow::MlflowClient;
+use crate::backends::serving::oip::OipClient;
+use crate::config::Config;
+use crate::config::rollback::{Resolved, RollbackKind};
+use crate::demo::DemoRegistry;
+use crate::domain::{ModelVersion, RegisteredModel};
+use crate::domain::{RollbackSpec, SpecBackend, VersionFigures, VersionsSnapshot};
+
+#[derive(Clone)]
+pub enum RegistryAccess {
+    Live(Arc<LiveRegistry>),
+    Demo(DemoRegistry),
+    /// Neither a registry nor a rollback is configured.
+    None,
+}
+
+pub struct LiveRegistry {
+    pub config: Config,
+    pub environment: usize,
+    pub client: reqwest::Client,
+}
+
+impl RegistryAccess {
+    pub async fn load(&self, model: &str) -> Result<VersionsSnapshot, String> {
+        match self {
+            RegistryAccess::Live(live) => live.load(model).await,
+            RegistryAccess::Demo(demo) => Ok(demo.snapshot(model)),
+            RegistryAccess::None => Ok(VersionsSnapshot {
+                model: model.into(),
+                warnings: vec!["no registry and no rollback are configured for this model".into()],
+                ..Default::default()
+            }),
+        }
+    }
+}
+
+impl LiveRegistry {
+    fn spec(&self, resolved: &Resolved) -> RollbackSpec {
+        let g = &self.config.governance;
+        let registry = resolved.registry.as_ref().map(|r| r.url.as_str().trim_end_matches('/').to_string());
+        let backend = match &resolved.kind {
+            RollbackKind::Mlflow => SpecBackend::Mlflow { registry: registry.unwrap_or_default() },
+            RollbackKind::Oip { url, verify_input, ready_timeout } => SpecBackend::Oip {
+                url: url.url.as_str().trim_end_matches('/').to_string(),
+                verify: verify_input.is_some(),
+                ready_timeout: *ready_timeout,
+                registry,
+            },
+            RollbackKind::Command { argv, timeout } => {
+                SpecBackend::Command { argv: argv.clone(), vars: resolved.vars.clone(), timeout: *timeout }
+            }
+        };
+        RollbackSpec {
+            backend,
+            registered_model: resolved.registered_model.clone(),
+            alias: g.alias.clone(),
+            validation_tag: g.validation_tag.clone(),
+            validated_values: g.validated_values.clone(),
+            allow_override: g.allow_override,
+        }
+    }
+
+    async fn load(&self, model: &str) -> Result<VersionsSnapshot, String> {
+        let g = &self.config.governance;
+        let timeout = self.config.timeout;
+        let resolved = self.config.rollback_for(self.environment, model);
+        let mut snapshot = VersionsSnapshot { model: model.into(), ..Default::default() };
+        let Some(resolved) = resolved else {
+            snapshot.warnings.push("no registry and no rollback are configured for this model".into());
+            return Ok(snapshot);
+        };
+        snapshot.spec = Some(self.spec(&resolved));
+        if let Some(registry) = &resolved.registry {
+            let client = MlflowClient::new(registry.clone(), timeout)?;
+            let registered = client.model(&resolved.registered_model).await.map_err(|e| format!("registry: {e}"))?;
+            snapshot.live = registered.alias(&g.alias).map(str::to_string);
+            let live = snapshot.live.as_deref().and_then(|v| registered.version(v));
+            snapshot.governance = g.facts(&registered, live);
+            snapshot.registered = Some(registered);
+        }
+        if let RollbackKind::Oip { url, .. } = &resolved.kind {
+            match OipClient::new(url.clone(), timeout)?.index().await {
+                Ok(index) => {
+                    let served: Vec<_> = index.into_iter().filter(|m| m.name == model).collect();
+                    match snapshot.registered.as_mut() {
+                        // The serving state of each registry version, where the server has it.
+                        Some(registered) => {
+                            for v in &mut registered.versions {
+                                if let Some(s) = served.iter().find(|s| s.version.as_deref() == Some(&v.version)) {
+                                    v.status = format!("{} / served: {}", v.status, s.state);
+                                }
+                            }
+                        }
+                        None => {
+                            let versions = served
+                                .iter()
+                                .map(|s| ModelVersion {
+                                    version: s.version.clone().unwrap_or_default(),
+                                    status: s.state.clone(),
+                                    description: s.reason.clone(),
+                                    ..Default::default()
+                                })
+                                .collect();
+                            snapshot.registered =
+                                Some(RegisteredModel { name: model.into(), versions, ..Default::default() });
+                        }
+                    }
+                }
+                Err(e) => snapshot.warnings.push(format!("serving repository: {e}")),
+            }
+        }
+        if snapshot.registered.is_none() && matches!(resolved.kind, RollbackKind::Command { .. }) {
+            // Without a registry the command decides what "back" means (the previous
+            // rollout, the previous Helm revision): one target stands for it.
+            let previous = ModelVersion {
+                version: "previous".into(),
+                description: "whatever the command rolls back to (no registry to list versions)".into(),
+                status: "command".into(),
+                ..Default::default()
+            };
+            snapshot.registered =
+                Some(RegisteredModel { name: model.into(), versions: vec![previous], ..Default::default() });
+        }
+        if resolved.registry.is_none()
+            && let Some(spec) = snapshot.spec.as_mut()
+        {
+            // No registry, no validation tags: the gate has nothing to read.
+            spec.validation_tag.clear();
+            snapshot.warnings.push("no registry: versions are not validated here".into());
+        }
+        snapshot.figures = self.figures(model).await;
+        Ok(snapshot)
+    }
+
+    /// Accuracy and p95 latency per version, one query each; empty where Prometheus has no
+    /// version label on them.
+    async fn figures(&self, model: &str) -> Vec<VersionFigures> {
+        let d = &self.config.discovery;
+        let endpoint = &self.config.environment(self.environment).prometheus;
+        let selector = crate::backends::prometheus::promql::label_equals(&d.model_label, model);
+        let v = &d.version_label;
+        let accuracy = self.config.detail.quality.first().map(|m| format!("max by ({v}) ({m}{{{selector}}})"));
+        let latency = format!(
+            "histogram_quantile(0.95, sum by ({v}, le) (rate(model_infer_request_duration_bucket{{{selector}}}[5m])))"
+        );
+        let query = |promql: String| async move {
+            let answer =
+                crate::backends::http::get(&self.client, endpoint, "api/v1/query", &[("query", &promql)]).await;
+            answer
+                .ok()
+                .and_then(|a| crate::backends::prometheus::parse::parse_vector(a.status, &a.body, v).ok())
+                .unwrap_or_default()
+        };
+        let accuracy = match accuracy {
+            Some(q) => query(q).await,
+            None => Default::default(),
+        };
+        let latency = query(latency).await;
+        let mut versions: Vec<&String> = accuracy.keys().chain(latency.keys()).collect();
+        versions.sort();
+        versions.dedup();
+        versions
+            .into_iter()
+            .map(|version| VersionFigures {
+                version: version.clone(),
+                accuracy: accuracy.get(version).copied().filter(|x| x.is_finite()),
+                latency: latency.get(version).copied().filter(|x| x.is_finite()),
+            })
+            .collect()
+    }
+}
