@@ -59,14 +59,14 @@ async fn fill_ack_form(live: &mut Live, comment: &str) {
         key(live, KeyCode::Char('j'));
     }
     key(live, KeyCode::Char('a'));
-    assert!(live.app.ack.is_some(), "form open: {:?}", live.app.message);
+    assert!(live.app.ack().is_some(), "form open: {:?}", live.app.message);
     typed(live, comment);
     live.until("the preview", Duration::from_secs(10), |app| {
-        matches!(app.ack.as_ref().map(|f| &f.preview), Some(Preview::Ready(_)))
+        matches!(app.ack().map(|f| &f.preview), Some(Preview::Ready(_)))
     })
     .await;
     key(live, KeyCode::Enter);
-    assert_eq!(live.app.ack.as_ref().unwrap().stage, AckStage::Confirming);
+    assert_eq!(live.app.ack().unwrap().stage, AckStage::Confirming);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -79,13 +79,13 @@ async fn acknowledge_preview_unacknowledge_and_extend_through_the_console() {
     let mut live = Live::start_with(&config, false, Some(journal.clone()));
 
     fill_ack_form(&mut live, "  retraining fraud v4; ack accuracy dip ").await;
-    let form = live.app.ack.clone().unwrap();
+    let form = live.app.ack().cloned().unwrap();
     let Preview::Ready(preview) = &form.preview else { unreachable!() };
     let previewed: Vec<&str> = preview.iter().map(|a| a.fingerprint.as_str()).collect();
     assert_eq!(previewed, vec![form.alert.fingerprint.as_str()], "the preview is what Alertmanager selects");
     let before = jiff::Timestamp::now();
     key(&mut live, KeyCode::Enter);
-    live.until("the acknowledgement", Duration::from_secs(15), |app| app.ack.is_none()).await;
+    live.until("the acknowledgement", Duration::from_secs(15), |app| app.ack().is_none()).await;
     assert!(live.app.message.as_ref().unwrap().1.contains("acknowledged ModelAccuracyLow"), "{:?}", live.app.message);
 
     // Alertmanager holds exactly the silence the form showed.
@@ -142,7 +142,7 @@ async fn acknowledge_preview_unacknowledge_and_extend_through_the_console() {
     key(&mut live, KeyCode::Char('M'));
     assert_eq!(live.app.screen, Screen::Silences);
     key(&mut live, KeyCode::Char('E'));
-    assert!(live.app.confirm.is_some());
+    assert!(live.app.confirm().is_some());
     key(&mut live, KeyCode::Enter);
     live.until("the extension", Duration::from_secs(15), |app| {
         app.busy.is_none() && app.message.as_ref().is_some_and(|m| m.1.contains("extended"))
@@ -161,7 +161,7 @@ async fn acknowledge_preview_unacknowledge_and_extend_through_the_console() {
     })
     .await;
     key(&mut live, KeyCode::Char('A'));
-    assert!(live.app.confirm.is_some(), "{:?}", live.app.message);
+    assert!(live.app.confirm().is_some(), "{:?}", live.app.message);
     key(&mut live, KeyCode::Enter);
     live.until("the alert active again", Duration::from_secs(15), |app| {
         accuracy_alert(app).is_some_and(|a| a.state == AlertState::Active)
@@ -191,7 +191,7 @@ async fn acknowledging_fails_over_to_the_second_alertmanager() {
 
     fill_ack_form(&mut live, "failover check").await;
     key(&mut live, KeyCode::Enter);
-    live.until("the acknowledgement", Duration::from_secs(20), |app| app.ack.is_none()).await;
+    live.until("the acknowledgement", Duration::from_secs(20), |app| app.ack().is_none()).await;
     assert!(live.app.message.as_ref().unwrap().1.contains("acknowledged"), "{:?}", live.app.message);
     assert_eq!(silences(&urls[1]).await.len(), 1, "written through the second peer");
 }
@@ -205,7 +205,7 @@ async fn read_only_refuses_and_alertmanager_holds_no_new_silence() {
     live.until("the alert", Duration::from_secs(30), |app| accuracy_alert(app).is_some()).await;
     key(&mut live, KeyCode::Tab);
     key(&mut live, KeyCode::Char('a'));
-    assert!(live.app.ack.is_none());
+    assert!(live.app.ack().is_none());
     assert!(live.app.message.as_ref().unwrap().1.contains("read-only"), "{:?}", live.app.message);
     assert!(silences(&stack.alertmanager_url).await.is_empty());
 }
@@ -221,18 +221,18 @@ async fn a_rejected_silence_shows_the_message_and_journals_no_success() {
     fill_ack_form(&mut live, "will be rejected").await;
     // Alertmanager rejects a regex that does not compile.
     key(&mut live, KeyCode::Esc);
-    let form = live.app.ack.as_mut().unwrap();
+    let form = live.app.ack_mut().unwrap();
     form.rows[0].matcher.value = "(unclosed".into();
     form.rows[0].matcher.is_regex = true;
     key(&mut live, KeyCode::Enter);
     key(&mut live, KeyCode::Enter);
     live.until("the rejection", Duration::from_secs(15), |app| {
-        app.ack.as_ref().is_some_and(|f| f.stage == AckStage::Editing && f.error.is_some())
+        app.ack().is_some_and(|f| f.stage == AckStage::Editing && f.error.is_some())
     })
     .await;
-    let error = live.app.ack.as_ref().unwrap().error.clone().unwrap();
+    let error = live.app.ack().unwrap().error.clone().unwrap();
     assert!(error.contains("400") || error.contains("rejected"), "{error}");
-    assert_eq!(live.app.ack.as_ref().unwrap().comment, "will be rejected", "the form keeps the text");
+    assert_eq!(live.app.ack().unwrap().comment, "will be rejected", "the form keeps the text");
     assert!(silences(&stack.alertmanager_url).await.is_empty());
     let entries = journal.read_all().unwrap();
     assert_eq!(entries.len(), 1);

@@ -73,12 +73,12 @@ async fn ver_shows_the_registry_version_and_the_mismatch_right_after_a_rollback(
     .await;
     assert_eq!(live.app.versions.as_ref().unwrap().selected_version().unwrap().version, "2");
     key(&mut live, KeyCode::Char('R'));
-    assert!(live.app.rollback.is_some(), "{:?}", live.app.message);
+    assert!(live.app.rollback().is_some(), "{:?}", live.app.message);
     for c in "accuracy fell after v3".chars() {
         key(&mut live, KeyCode::Char(c));
     }
     key(&mut live, KeyCode::Enter);
-    live.until("the rollback", Duration::from_secs(60), |app| app.rollback.is_none() && app.busy.is_none()).await;
+    live.until("the rollback", Duration::from_secs(60), |app| app.rollback().is_none() && app.busy.is_none()).await;
     assert!(live.app.message.as_ref().unwrap().1.contains("3 → 2: verified"), "{:?}", live.app.message);
 
     // The read-back makes 2 live at once; Prometheus still reports 3.

@@ -102,7 +102,7 @@ fn filled_form() -> App {
     key(&mut app, KeyCode::Char('a'));
     typed(&mut app, "retraining tonight");
     let muted = common::alert("ModelAccuracyLow", Severity::Critical, "fraud-detector", AlertState::Active, 125);
-    let seq = app.ack.as_ref().expect("form open").preview_seq;
+    let seq = app.ack().expect("form open").preview_seq;
     app.update(Event::SilencePreview { seq, result: Ok(vec![muted]) });
     app
 }
@@ -129,7 +129,7 @@ fn ack_confirmation_shows_what_will_be_sent() {
     key(&mut app, KeyCode::Char('j'));
     key(&mut app, KeyCode::Char('j'));
     key(&mut app, KeyCode::Char(' '));
-    let seq = app.ack.as_ref().unwrap().preview_seq;
+    let seq = app.ack().unwrap().preview_seq;
     let muted = common::alert("ModelAccuracyLow", Severity::Critical, "fraud-detector", AlertState::Active, 125);
     app.update(Event::SilencePreview { seq, result: Ok(vec![muted]) });
     key(&mut app, KeyCode::Enter);
@@ -239,7 +239,7 @@ fn acknowledging_a_silenced_alert_shows_its_silences_and_the_choices() {
     key(&mut app, KeyCode::Tab);
     key(&mut app, KeyCode::Char('j'));
     key(&mut app, KeyCode::Char('a'));
-    assert!(app.ack.is_none(), "no second form before the operator asks for one");
+    assert!(app.ack().is_none(), "no second form before the operator asks for one");
     let screen = screen(&app, 100, 24);
     assert!(screen.contains("Already silenced — staging"), "{screen}");
     assert!(screen.contains("ModelDriftHigh on recsys-ranker is already silenced by:"), "{screen}");

@@ -130,7 +130,7 @@ async fn the_console_follows_a_run_to_its_end_and_journals_a_refused_trigger(air
         typed(live, &format!("versions {model}"));
         key(live, KeyCode::Enter);
         key(live, KeyCode::Char('T'));
-        assert!(live.app.retrain.is_some(), "no retrain form: {:?}", live.app.message);
+        assert!(live.app.retrain().is_some(), "no retrain form: {:?}", live.app.message);
         typed(live, note);
         key(live, KeyCode::Enter);
         key(live, KeyCode::Enter);
@@ -161,15 +161,14 @@ async fn the_console_follows_a_run_to_its_end_and_journals_a_refused_trigger(air
     assert_eq!(live.app.runs.last().map(|r| r.state.clone()), Some(RunState::Succeeded));
 
     retrain(&mut live, "churn", "missing DAG");
-    live.until("the refusal", Duration::from_secs(30), |app| app.retrain.is_none() || app.busy.is_none()).await;
+    live.until("the refusal", Duration::from_secs(30), |app| app.retrain().is_none() || app.busy.is_none()).await;
     live.until("the refusal's entry", Duration::from_secs(30), |_| entries(Kind::Retrain) == 3).await;
     let refused = journal.read_all().unwrap().pop().unwrap();
     assert!(
         matches!(&refused.result, Outcome::Failed { error } if error.contains("Dag with dag_id: 'retrain_missing' not found")),
         "{refused:?}"
     );
-    let shown =
-        live.app.retrain.as_ref().and_then(|f| f.error.clone()).or(live.app.message.clone().map(|m| m.1)).unwrap();
+    let shown = live.app.retrain().and_then(|f| f.error.clone()).or(live.app.message.clone().map(|m| m.1)).unwrap();
     assert!(shown.contains("retrain_missing") && shown.contains("not found"), "{shown}");
 }
 

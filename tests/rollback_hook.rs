@@ -46,12 +46,12 @@ async fn roll_back(live: &mut Live, note: &str) -> Entry {
     key(live, KeyCode::Enter);
     live.until("the versions", Duration::from_secs(10), |app| app.versions.as_ref().is_some_and(|v| !v.loading)).await;
     key(live, KeyCode::Char('R'));
-    let form = live.app.rollback.as_ref().unwrap_or_else(|| panic!("no confirmation: {:?}", live.app.message));
+    let form = live.app.rollback().unwrap_or_else(|| panic!("no confirmation: {:?}", live.app.message));
     // The confirmation shows the command as it will run, each argument quoted as one.
     assert!(form.plan.request[0].contains("'fraud; rm -rf x $(id)'"), "{:?}", form.plan.request);
     typed(live, note);
     key(live, KeyCode::Enter);
-    live.until("the result", Duration::from_secs(30), |app| app.rollback.is_none() && app.busy.is_none()).await;
+    live.until("the result", Duration::from_secs(30), |app| app.rollback().is_none() && app.busy.is_none()).await;
     let entry = live.journal.as_ref().unwrap().read_all().unwrap().pop().expect("a journal entry");
     assert_eq!(entry.kind, Kind::Rollback);
     assert_eq!(entry.subject.model.as_deref(), Some(HOSTILE));

@@ -84,7 +84,7 @@ fn select(live: &mut Live, version: &str) {
 }
 
 async fn finished(live: &mut Live) {
-    live.until("the rollback to finish", Duration::from_secs(60), |app| app.rollback.is_none() && app.busy.is_none())
+    live.until("the rollback to finish", Duration::from_secs(60), |app| app.rollback().is_none() && app.busy.is_none())
         .await;
 }
 
@@ -104,7 +104,7 @@ async fn rollback_moves_the_champion_alias_and_journals_before_and_after() {
 
     select(&mut live, "2");
     key(&mut live, KeyCode::Char('R'));
-    let form = live.app.rollback.as_ref().expect("the confirmation");
+    let form = live.app.rollback().expect("the confirmation");
     assert!(form.plan.request.iter().any(|l| l.contains(mlflow.url()) && l.contains(r#""version":"2""#)), "{form:?}");
     typed(&mut live, "accuracy regression in v3");
     key(&mut live, KeyCode::Tab);
@@ -147,7 +147,7 @@ async fn an_unvalidated_target_is_refused_or_needs_the_journaled_override() {
     open_versions(&mut live, model).await;
     select(&mut live, "1");
     key(&mut live, KeyCode::Char('R'));
-    assert!(live.app.rollback.is_none());
+    assert!(live.app.rollback().is_none());
     assert!(live.app.message.as_ref().unwrap().1.contains("refused"), "{:?}", live.app.message);
     assert_eq!(mlflow.alias(model, "champion").await.as_deref(), Some("3"));
     assert!(last_entry(&journal).is_none());
@@ -162,7 +162,7 @@ async fn an_unvalidated_target_is_refused_or_needs_the_journaled_override() {
     key(&mut live, KeyCode::Char('R'));
     typed(&mut live, "v2 and v3 both bad");
     key(&mut live, KeyCode::Enter);
-    assert!(live.app.rollback.as_ref().unwrap().error.as_deref().unwrap().contains("not validated"));
+    assert!(live.app.rollback().unwrap().error.as_deref().unwrap().contains("not validated"));
     ctrl(&mut live, 'o');
     key(&mut live, KeyCode::Enter);
     finished(&mut live).await;
@@ -207,7 +207,7 @@ async fn read_only_refuses_and_sends_nothing() {
     open_versions(&mut live, model).await;
     select(&mut live, "2");
     key(&mut live, KeyCode::Char('R'));
-    assert!(live.app.rollback.is_none());
+    assert!(live.app.rollback().is_none());
     assert!(live.app.message.as_ref().unwrap().1.starts_with("read-only"));
     assert_eq!(mlflow.alias(model, "champion").await.as_deref(), Some("3"));
     assert!(last_entry(&journal).is_none());
@@ -230,7 +230,7 @@ async fn oip_rollback_makes_the_target_version_serve() {
     assert!(versions.contains(&"v1".to_string()) && versions.contains(&"v2".to_string()), "{versions:?}");
     select(&mut live, "v1");
     key(&mut live, KeyCode::Char('R'));
-    let form = live.app.rollback.as_ref().unwrap_or_else(|| panic!("no confirmation: {:?}", live.app.message));
+    let form = live.app.rollback().unwrap_or_else(|| panic!("no confirmation: {:?}", live.app.message));
     assert!(form.plan.request.iter().any(|l| l.contains("/v2/repository/models/iris/load")), "{:?}", form.plan.request);
     typed(&mut live, "v2 misclassifies virginica");
     key(&mut live, KeyCode::Enter);

@@ -99,10 +99,10 @@ async fn rollback_hook_output_in_the_status_line_and_the_journal() {
     );
     open_versions(&mut live).await;
     key(&mut live, KeyCode::Char('R'));
-    assert!(live.app.rollback.is_some(), "no confirmation: {:?}", live.app.message);
+    assert!(live.app.rollback().is_some(), "no confirmation: {:?}", live.app.message);
     typed(&mut live, "bad release");
     key(&mut live, KeyCode::Enter);
-    live.until("the result", Duration::from_secs(30), |app| app.rollback.is_none() && app.busy.is_none()).await;
+    live.until("the result", Duration::from_secs(30), |app| app.rollback().is_none() && app.busy.is_none()).await;
     let message = &live.app.message.as_ref().expect("a status line").1;
     assert!(message.contains("rollback FAILED"), "{message}");
     // The status line names the failure; the output itself is kept, raw, with the journal
@@ -125,7 +125,7 @@ async fn retrain_hook_output_in_the_status_line_and_the_journal() {
         start(dir.path(), &format!("retrain = {{ kind = \"command\", argv = [\"{hook}\", \"{{model}}\"] }}\n"));
     open_versions(&mut live).await;
     key(&mut live, KeyCode::Char('T'));
-    assert!(live.app.retrain.is_some(), "no form: {:?}", live.app.message);
+    assert!(live.app.retrain().is_some(), "no form: {:?}", live.app.message);
     typed(&mut live, "drift on amount");
     key(&mut live, KeyCode::Enter);
     key(&mut live, KeyCode::Enter);
@@ -167,7 +167,7 @@ async fn retraining_run_ids_and_states_from_the_pipeline() {
     typed(&mut live, "drift on amount");
     key(&mut live, KeyCode::Enter);
     key(&mut live, KeyCode::Enter);
-    live.until("the run", Duration::from_secs(30), |app| app.retrain.is_none() && !app.runs.is_empty()).await;
+    live.until("the run", Duration::from_secs(30), |app| app.retrain().is_none() && !app.runs.is_empty()).await;
     assert_eq!(live.app.runs[0].run.run_id.as_deref(), Some(run_id.as_str()), "kept raw");
     live.app.screen = Screen::Model("fraud-detector".into());
     let mut at = jiff::Timestamp::now();

@@ -105,12 +105,11 @@ async fn through_a_reordering_fleet_ack_then_unack_land_on_the_same_alert() {
     select_alert(&mut live, &top);
     key(&mut live, KeyCode::Char('a'));
     typed(&mut live, "investigating the accuracy dip");
-    live.until("the preview", DEADLINE, |app| matches!(app.ack.as_ref().map(|f| &f.preview), Some(Preview::Ready(_))))
-        .await;
+    live.until("the preview", DEADLINE, |app| matches!(app.ack().map(|f| &f.preview), Some(Preview::Ready(_)))).await;
     key(&mut live, KeyCode::Enter);
     key(&mut live, KeyCode::Enter);
     live.until("the silence to show", DEADLINE, |app| {
-        app.ack.is_none()
+        app.ack().is_none()
             && app.alerts.iter().any(|a| a.model.as_deref() == Some(top.as_str()) && !a.silenced_by.is_empty())
     })
     .await;
@@ -119,7 +118,7 @@ async fn through_a_reordering_fleet_ack_then_unack_land_on_the_same_alert() {
 
     // `A` at once: the confirmation is about the same alert, and expiring it unmutes that one.
     key(&mut live, KeyCode::Char('A'));
-    let confirm = live.app.confirm.clone().expect("the un-acknowledge confirmation");
+    let confirm = live.app.confirm().cloned().expect("the un-acknowledge confirmation");
     assert!(confirm.lines[0].ends_with(&format!("muting ModelAccuracyLow on {top}:")), "{:?}", confirm.lines);
     assert_eq!(confirm.target.model.as_deref(), Some(top.as_str()));
     key(&mut live, KeyCode::Enter);
@@ -182,8 +181,8 @@ async fn from_the_alerts_pane_every_key_acts_on_the_alerts_model() {
 
     // R: the rollback of the alert's model to its last validated version, naming the alert.
     key(&mut live, KeyCode::Char('R'));
-    live.until("the rollback confirmation", DEADLINE, |app| app.rollback.is_some()).await;
-    let form = live.app.rollback.clone().unwrap();
+    live.until("the rollback confirmation", DEADLINE, |app| app.rollback().is_some()).await;
+    let form = live.app.rollback().cloned().unwrap();
     assert_eq!((form.plan.model.as_str(), form.plan.target.as_str()), ("tgt-fraud", "2"));
     assert_eq!(form.alert.as_ref().and_then(|a| a.model.as_deref()), Some("tgt-fraud"));
     key(&mut live, KeyCode::Esc);
@@ -192,14 +191,14 @@ async fn from_the_alerts_pane_every_key_acts_on_the_alerts_model() {
 
     // T: the retraining form for the alert's model, its reason from the alert.
     key(&mut live, KeyCode::Char('T'));
-    let form = live.app.retrain.clone().expect("the retrain form");
+    let form = live.app.retrain().cloned().expect("the retrain form");
     assert_eq!(form.request.model, "tgt-fraud");
     assert!(form.request.reason.starts_with("ModelAccuracyLow: Accuracy of tgt-fraud"), "{}", form.request.reason);
     key(&mut live, KeyCode::Esc);
 
     // n: a note about the alert's model and the alert.
     key(&mut live, KeyCode::Char('n'));
-    let subject = live.app.editor.as_ref().expect("the note editor").subject.clone();
+    let subject = live.app.editor().expect("the note editor").subject.clone();
     assert_eq!(subject.model.as_deref(), Some("tgt-fraud"));
     assert_eq!(subject.alertname.as_deref(), Some("ModelAccuracyLow"));
 }
@@ -246,14 +245,13 @@ async fn a_hostile_label_stays_raw_through_status_json_silences_and_the_model_sc
     select_alert(&mut live, &name);
     key(&mut live, KeyCode::Char('a'));
     typed(&mut live, "hostile label drill");
-    live.until("the preview", DEADLINE, |app| matches!(app.ack.as_ref().map(|f| &f.preview), Some(Preview::Ready(_))))
-        .await;
-    let Some(Preview::Ready(muted)) = live.app.ack.as_ref().map(|f| f.preview.clone()) else { unreachable!() };
+    live.until("the preview", DEADLINE, |app| matches!(app.ack().map(|f| &f.preview), Some(Preview::Ready(_)))).await;
+    let Some(Preview::Ready(muted)) = live.app.ack().map(|f| f.preview.clone()) else { unreachable!() };
     assert_eq!(muted.len(), 1, "Alertmanager selects exactly that alert");
     assert_eq!(muted[0].model.as_deref(), Some(name.as_str()));
     key(&mut live, KeyCode::Enter);
     key(&mut live, KeyCode::Enter);
-    live.until("the acknowledgement", DEADLINE, |app| app.ack.is_none() && app.busy.is_none()).await;
+    live.until("the acknowledgement", DEADLINE, |app| app.ack().is_none() && app.busy.is_none()).await;
     let url = format!("{}/api/v2/alerts", stack.alertmanager_url);
     let alerts: Vec<Value> = reqwest::get(&url).await.unwrap().json().await.unwrap();
     let hostile = alerts.iter().find(|a| a["labels"]["model"] == name.as_str()).expect("the alert in Alertmanager");

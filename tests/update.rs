@@ -133,12 +133,12 @@ fn enter_on_an_alert_opens_its_model() {
 fn help_opens_scrolls_and_closes() {
     let mut app = common::app(5, 2);
     ch(&mut app, '?');
-    assert_eq!(app.help, Some(0));
+    assert_eq!(app.help(), Some(0));
     ch(&mut app, 'j');
-    assert_eq!(app.help, Some(1));
+    assert_eq!(app.help(), Some(1));
     assert_eq!(app.fleet_selected(), 0, "keys go to the overlay, not the table");
     key(&mut app, KeyCode::Esc);
-    assert_eq!(app.help, None);
+    assert_eq!(app.help(), None);
 }
 
 #[test]

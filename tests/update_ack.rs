@@ -130,7 +130,7 @@ fn finished_as(app: &mut App, outcome: ActionOutcome, message: &str, entry: Opti
 fn a_opens_the_form_with_exact_label_matchers_and_asks_for_a_preview() {
     let mut app = common::app(5, 2);
     let effects = open_form(&mut app);
-    let form = app.ack.as_ref().expect("form open");
+    let form = app.ack().expect("form open");
     assert_eq!(form.alert.fingerprint, ACCURACY);
     let rows: Vec<MatcherRow> =
         accuracy_matchers().into_iter().map(|matcher| MatcherRow { matcher, enabled: true, volatile: false }).collect();
@@ -143,29 +143,29 @@ fn a_opens_the_form_with_exact_label_matchers_and_asks_for_a_preview() {
     let first = form.preview_seq;
     key(&mut app, KeyCode::Tab);
     press(&mut app, ' ');
-    let current = app.ack.as_ref().unwrap().preview_seq;
+    let current = app.ack().unwrap().preview_seq;
     assert!(current > first);
     let muted = vec![common::alert("ModelAccuracyLow", Severity::Critical, "fraud-detector", AlertState::Active, 9)];
     app.update(Event::SilencePreview { seq: first, result: Ok(Vec::new()) });
-    assert_eq!(app.ack.as_ref().unwrap().preview, Preview::Loading, "an older answer is dropped");
+    assert_eq!(app.ack().unwrap().preview, Preview::Loading, "an older answer is dropped");
     app.update(Event::SilencePreview { seq: current, result: Ok(muted.clone()) });
-    assert_eq!(app.ack.as_ref().unwrap().preview, Preview::Ready(muted));
+    assert_eq!(app.ack().unwrap().preview, Preview::Ready(muted));
 }
 
 #[test]
 fn dropping_a_matcher_or_making_it_a_regex_asks_for_a_new_preview() {
     let mut app = common::app(5, 2);
     open_form(&mut app);
-    let seq = app.ack.as_ref().unwrap().preview_seq;
+    let seq = app.ack().unwrap().preview_seq;
     app.update(Event::SilencePreview { seq, result: Ok(Vec::new()) });
     key(&mut app, KeyCode::Tab);
-    assert_eq!(app.ack.as_ref().unwrap().field, AckField::Matchers);
+    assert_eq!(app.ack().unwrap().field, AckField::Matchers);
 
     let effects = press(&mut app, ' ');
     let all = accuracy_matchers();
     assert_eq!(effects, vec![Effect::PreviewSilence { matchers: all[1..].to_vec(), seq: seq + 1 }]);
-    assert!(!app.ack.as_ref().unwrap().rows[0].enabled);
-    assert_eq!(app.ack.as_ref().unwrap().preview, Preview::Loading, "the old preview is no longer true");
+    assert!(!app.ack().unwrap().rows[0].enabled);
+    assert_eq!(app.ack().unwrap().preview, Preview::Loading, "the old preview is no longer true");
 
     press(&mut app, 'j');
     let effects = press(&mut app, '~');
@@ -180,33 +180,33 @@ fn the_form_refuses_a_missing_comment_and_a_bad_duration() {
     open_form(&mut app);
     typed(&mut app, "   ");
     assert!(key(&mut app, KeyCode::Enter).is_empty());
-    let form = app.ack.as_ref().unwrap();
+    let form = app.ack().unwrap();
     assert_eq!(form.stage, AckStage::Editing);
     assert!(form.error.as_deref().unwrap_or_default().contains("comment is required"), "{:?}", form.error);
 
     // Comment → Matchers → Duration; presets cycle both ways from the default 1h.
     key(&mut app, KeyCode::Tab);
     key(&mut app, KeyCode::Tab);
-    assert_eq!(app.ack.as_ref().unwrap().field, AckField::Duration);
-    assert_eq!(app.ack.as_ref().unwrap().duration, "1h");
+    assert_eq!(app.ack().unwrap().field, AckField::Duration);
+    assert_eq!(app.ack().unwrap().duration, "1h");
     let mut seen = Vec::new();
     for _ in 0..4 {
         key(&mut app, KeyCode::Right);
-        seen.push(app.ack.as_ref().unwrap().duration.clone());
+        seen.push(app.ack().unwrap().duration.clone());
     }
     assert_eq!(seen, ["4h", "1d", "15m", "1h"]);
     key(&mut app, KeyCode::Left);
-    assert_eq!(app.ack.as_ref().unwrap().duration, "15m");
+    assert_eq!(app.ack().unwrap().duration, "15m");
     key(&mut app, KeyCode::Left);
-    assert_eq!(app.ack.as_ref().unwrap().duration, "1d");
+    assert_eq!(app.ack().unwrap().duration, "1d");
 
     for _ in 0..3 {
         key(&mut app, KeyCode::Backspace);
     }
     typed(&mut app, "90x");
-    assert_eq!(app.ack.as_ref().unwrap().duration, "90x");
+    assert_eq!(app.ack().unwrap().duration, "90x");
     assert!(key(&mut app, KeyCode::Enter).is_empty());
-    let form = app.ack.as_ref().unwrap();
+    let form = app.ack().unwrap();
     assert_eq!(form.stage, AckStage::Editing);
     let error = form.error.clone().unwrap_or_default();
     assert!(error.starts_with("duration:") && error.contains("90x"), "{error}");
@@ -217,7 +217,7 @@ fn the_form_refuses_a_missing_comment_and_a_bad_duration() {
         }
         typed(&mut app, text);
         key(&mut app, KeyCode::Enter);
-        let error = app.ack.as_ref().unwrap().error.clone().unwrap_or_default();
+        let error = app.ack().unwrap().error.clone().unwrap_or_default();
         assert!(error.contains(why), "{text}: {error}");
     }
 }
@@ -235,11 +235,11 @@ fn a_valid_form_is_confirmed_then_sends_the_enabled_matchers_once() {
     typed(&mut app, "  retraining scheduled, q  ");
     assert!(!app.should_quit);
     assert!(key(&mut app, KeyCode::Enter).is_empty());
-    assert_eq!(app.ack.as_ref().unwrap().stage, AckStage::Confirming);
+    assert_eq!(app.ack().unwrap().stage, AckStage::Confirming);
     assert!(press(&mut app, 'z').is_empty());
-    assert_eq!(app.ack.as_ref().unwrap().comment, "  retraining scheduled, q  ", "no editing while confirming");
+    assert_eq!(app.ack().unwrap().comment, "  retraining scheduled, q  ", "no editing while confirming");
     assert!(key(&mut app, KeyCode::Esc).is_empty());
-    assert_eq!(app.ack.as_ref().expect("Esc goes back, not away").stage, AckStage::Editing);
+    assert_eq!(app.ack().expect("Esc goes back, not away").stage, AckStage::Editing);
 
     assert!(key(&mut app, KeyCode::Enter).is_empty());
     let effects = key(&mut app, KeyCode::Enter);
@@ -253,11 +253,11 @@ fn a_valid_form_is_confirmed_then_sends_the_enabled_matchers_once() {
     assert_eq!(request.created_by, app.settings.author);
     assert_eq!(request.comment, "retraining scheduled, q");
 
-    assert_eq!(app.ack.as_ref().unwrap().stage, AckStage::Submitting);
+    assert_eq!(app.ack().unwrap().stage, AckStage::Submitting);
     assert!(app.busy.as_deref().unwrap_or_default().contains("ModelAccuracyLow"), "{:?}", app.busy);
     assert!(key(&mut app, KeyCode::Enter).is_empty(), "sent once");
     assert!(key(&mut app, KeyCode::Esc).is_empty());
-    assert!(app.ack.is_some(), "the form waits for Alertmanager");
+    assert!(app.ack().is_some(), "the form waits for Alertmanager");
 }
 
 #[test]
@@ -268,7 +268,7 @@ fn a_failure_keeps_the_form_and_a_success_closes_it_and_journals() {
     assert!(matches!(key(&mut app, KeyCode::Enter).as_slice(), [Effect::Act(_)]));
     let effects = finished(&mut app, false, "acknowledge FAILED: no Alertmanager could take it", None);
     assert_eq!(effects, vec![Effect::RefreshNow]);
-    let form = app.ack.as_ref().expect("still open");
+    let form = app.ack().expect("still open");
     assert_eq!(form.stage, AckStage::Editing);
     assert_eq!(form.comment, "retraining scheduled");
     assert!(form.error.as_deref().unwrap_or_default().contains("FAILED"), "{:?}", form.error);
@@ -281,7 +281,7 @@ fn a_failure_keeps_the_form_and_a_success_closes_it_and_journals() {
     let effects =
         finished(&mut app, true, "acknowledged ModelAccuracyLow: silence abc until 13:00 UTC", Some(entry(9)));
     assert_eq!(effects, vec![Effect::RefreshNow]);
-    assert!(app.ack.is_none());
+    assert!(app.ack().is_none());
     assert_eq!(app.busy, None);
     assert_eq!(app.journal.entries.first().map(|e| e.seq), Some(9));
     let (level, text) = message(&app);
@@ -299,7 +299,7 @@ fn an_unknown_outcome_closes_the_form_and_says_to_check_the_silences() {
     let text = "acknowledge UNKNOWN: timed out; check the silences (M) before acknowledging again";
     let effects = finished_as(&mut app, ActionOutcome::Unknown, text, Some(entry(3)));
     assert_eq!(effects, vec![Effect::RefreshNow]);
-    assert!(app.ack.is_none(), "nothing left to send again");
+    assert!(app.ack().is_none(), "nothing left to send again");
     assert_eq!(app.busy, None);
     assert_eq!(message(&app), (MessageLevel::Error, text.to_string()));
     assert_eq!(app.journal.entries.first().map(|e| e.seq), Some(3));
@@ -313,7 +313,7 @@ fn read_only_refuses_every_change_without_an_effect() {
         let (level, text) = message(app);
         assert_eq!(level, MessageLevel::Error);
         assert!(text.contains("read-only"), "{text}");
-        assert!(app.ack.is_none() && app.confirm.is_none());
+        assert!(app.ack().is_none() && app.confirm().is_none());
     };
     assert!(open_form(&mut app).is_empty());
     refused(&app);
@@ -348,7 +348,7 @@ fn read_only_switched_on_while_confirming_still_sends_nothing() {
     app.settings.read_only = false;
     press(&mut app, 'j');
     press(&mut app, 'A');
-    assert!(app.confirm.is_some());
+    assert!(app.confirm().is_some());
     app.settings.read_only = true;
     assert!(key(&mut app, KeyCode::Enter).is_empty());
     assert!(message(&app).1.contains("read-only"));
@@ -361,7 +361,7 @@ fn unack_confirms_the_silence_ids_then_expires_them() {
     key(&mut app, KeyCode::Tab);
     press(&mut app, 'j');
     assert!(press(&mut app, 'A').is_empty(), "nothing is sent before the confirmation");
-    let confirm = app.confirm.as_ref().expect("a confirmation");
+    let confirm = app.confirm().expect("a confirmation");
     let text = confirm.lines.join("\n");
     assert!(text.contains("s-drift") && text.contains("s-extra"), "{text}");
     assert!(text.contains("bob@ops-2") && text.contains("muting recsys-ranker"), "{text}");
@@ -372,7 +372,7 @@ fn unack_confirms_the_silence_ids_then_expires_them() {
     assert_eq!(ids, &["s-drift", "s-extra"]);
     assert_eq!(alert.as_ref().map(|a| a.fingerprint.as_str()), Some(DRIFT));
     assert!(silence.is_none());
-    assert!(app.confirm.is_none());
+    assert!(app.confirm().is_none());
     assert!(app.busy.is_some());
 }
 
@@ -383,7 +383,7 @@ fn unack_can_be_cancelled_and_needs_a_silenced_alert() {
     press(&mut app, 'j');
     press(&mut app, 'A');
     assert!(key(&mut app, KeyCode::Esc).is_empty());
-    assert!(app.confirm.is_none());
+    assert!(app.confirm().is_none());
     assert_eq!(app.screen, Screen::Overview);
     let (level, text) = message(&app);
     assert_eq!(level, MessageLevel::Info);
@@ -392,7 +392,7 @@ fn unack_can_be_cancelled_and_needs_a_silenced_alert() {
     press(&mut app, 'k');
     assert_eq!(app.selected_alert().unwrap().fingerprint, ACCURACY);
     assert!(press(&mut app, 'A').is_empty());
-    assert!(app.confirm.is_none(), "nothing to expire");
+    assert!(app.confirm().is_none(), "nothing to expire");
     let (level, text) = message(&app);
     assert_eq!(level, MessageLevel::Info);
     assert!(text.contains("ModelAccuracyLow") && text.contains("not silenced"), "{text}");
@@ -402,7 +402,7 @@ fn unack_can_be_cancelled_and_needs_a_silenced_alert() {
 fn the_silence_inventory_lists_live_silences_by_end_and_expires_or_extends_one() {
     let mut app = muted_app();
     for action in [Action::Expire, Action::Extend] {
-        assert!(act(&mut app, action).is_empty() && app.confirm.is_none());
+        assert!(act(&mut app, action).is_empty() && app.confirm().is_none());
         assert!(message(&app).1.contains("silence inventory"), "{action:?} outside the inventory only explains");
     }
     assert_eq!(press(&mut app, 'M'), vec![Effect::RefreshNow]);
@@ -421,7 +421,7 @@ fn the_silence_inventory_lists_live_silences_by_end_and_expires_or_extends_one()
     assert_eq!((app.fleet_selected(), app.alert_selected()), (0, 0), "j/k move in the inventory only");
 
     assert!(act(&mut app, Action::Expire).is_empty());
-    assert!(app.confirm.as_ref().expect("confirm").lines.join("\n").contains("s-drift"));
+    assert!(app.confirm().expect("confirm").lines.join("\n").contains("s-drift"));
     let effects = key(&mut app, KeyCode::Enter);
     let [Effect::Act(action)] = effects.as_slice() else { panic!("{effects:?}") };
     let ActionRequest::ExpireSilences { ids, alert, silence } = action.as_ref() else { panic!("{action:?}") };
@@ -432,7 +432,7 @@ fn the_silence_inventory_lists_live_silences_by_end_and_expires_or_extends_one()
 
     let old_end = app.selected_silence().unwrap().ends_at;
     assert!(act(&mut app, Action::Extend).is_empty());
-    assert!(app.confirm.is_some());
+    assert!(app.confirm().is_some());
     let effects = key(&mut app, KeyCode::Enter);
     let [Effect::Act(action)] = effects.as_slice() else { panic!("{effects:?}") };
     let ActionRequest::ExtendSilence { silence, ends_at, author } = action.as_ref() else { panic!("{action:?}") };
@@ -485,11 +485,11 @@ fn a_works_on_the_alert_screen_even_after_the_list_reorders() {
     assert_eq!(app.alert_selected(), 2);
 
     let effects = press(&mut app, 'a');
-    let form = app.ack.as_ref().expect("form open");
+    let form = app.ack().expect("form open");
     assert_eq!(form.alert.fingerprint, DRIFT);
     assert!(matches!(effects.as_slice(), [Effect::PreviewSilence { .. }]), "{effects:?}");
     key(&mut app, KeyCode::Esc);
-    assert!(app.ack.is_none());
+    assert!(app.ack().is_none());
     assert_eq!(app.screen, Screen::Alert(DRIFT.into()), "Esc closes the form, not the screen");
 }
 
@@ -502,13 +502,13 @@ fn a_pending_alert_cannot_be_acknowledged_yet() {
     assert_eq!(pending.state, AlertState::Pending);
     assert_eq!(pending.name, "ModelErrorsSlowBurn");
     assert!(press(&mut app, 'a').is_empty());
-    assert!(app.ack.is_none());
+    assert!(app.ack().is_none());
     assert!(message(&app).1.contains("pending"), "{:?}", app.message);
 
     // Nothing selected: the fleet pane has no alert to acknowledge.
     let mut app = common::app(5, 2);
     assert!(press(&mut app, 'a').is_empty());
-    assert!(app.ack.is_none());
+    assert!(app.ack().is_none());
     assert!(message(&app).1.contains("select an alert"), "{:?}", app.message);
 }
 
@@ -526,20 +526,20 @@ fn a_report_for_another_action_leaves_an_open_form_alone() {
 
     finished(&mut app, true, "expired 1 silence(s) for silence s-drift", Some(entry(4)));
     assert_eq!(app.journal.entries.first().map(|e| e.seq), Some(4), "the expire is journaled");
-    let form = app.ack.as_ref().expect("a form that sent nothing is not closed by another action's report");
+    let form = app.ack().expect("a form that sent nothing is not closed by another action's report");
     assert_eq!(form.comment, "half-written reason");
     assert_eq!(form.stage, AckStage::Editing);
 
     finished(&mut app, false, "expire FAILED: s-drift: gone", None);
-    let form = app.ack.as_ref().expect("still open");
+    let form = app.ack().expect("still open");
     assert_eq!(form.error, None, "another action's failure is not this form's error");
 
     // Even once the form has sent its own request, only its own report settles it.
     key(&mut app, KeyCode::Enter);
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.ack.as_ref().unwrap().stage, AckStage::Submitting);
+    assert_eq!(app.ack().unwrap().stage, AckStage::Submitting);
     finished(&mut app, true, "expired 1 silence(s) for silence s-other", None);
-    assert_eq!(app.ack.as_ref().map(|f| f.stage), Some(AckStage::Submitting), "still waiting for its own answer");
+    assert_eq!(app.ack().map(|f| f.stage), Some(AckStage::Submitting), "still waiting for its own answer");
     finished(&mut app, true, "acknowledged ModelAccuracyLow: silence abc until 13:00 UTC", None);
-    assert!(app.ack.is_none());
+    assert!(app.ack().is_none());
 }

@@ -53,7 +53,7 @@ fn sealed_draft(effects: &[Effect]) -> Draft {
 fn n_writes_a_multiline_note_about_the_selected_model() {
     let mut app = common::app(5, 2);
     key(&mut app, KeyCode::Char('n'));
-    let editor = app.editor.as_ref().expect("editor open");
+    let editor = app.editor().expect("editor open");
     assert_eq!(editor.subject.model.as_deref(), Some("fraud-detector"));
     assert_eq!(editor.subject.version.as_deref(), Some("1"));
     typed(&mut app, "rolled back v4\nquality dip after deploy");
@@ -63,12 +63,12 @@ fn n_writes_a_multiline_note_about_the_selected_model() {
     assert_eq!(draft.note, "rolled back v4\nquality dip after deploy");
     assert_eq!(draft.environment, "staging");
     assert_eq!(draft.subject.model.as_deref(), Some("fraud-detector"));
-    assert!(app.editor.as_ref().unwrap().saving, "the editor waits for the append");
+    assert!(app.editor().unwrap().saving, "the editor waits for the append");
 
     let mut saved = entry(7, "fraud-detector", Kind::Note, &draft.author, &draft.note);
     saved.ts = "2026-11-25T11:59:00Z".into();
     app.update(Event::JournalAppended(Ok(Box::new(saved))));
-    assert!(app.editor.is_none());
+    assert!(app.editor().is_none());
     assert_eq!(app.journal.entries[0].seq, 7);
     assert!(app.journal.last_change.contains_key("fraud-detector"));
     assert!(app.message.as_ref().unwrap().1.contains("entry 7"));
@@ -80,7 +80,7 @@ fn a_note_on_an_alert_names_the_alert() {
     key(&mut app, KeyCode::Tab);
     assert_eq!(app.focus, Pane::Alerts);
     key(&mut app, KeyCode::Char('n'));
-    let subject = app.editor.as_ref().unwrap().subject.clone();
+    let subject = app.editor().unwrap().subject.clone();
     assert_eq!(subject.alertname.as_deref(), Some("ModelAccuracyLow"));
     assert_eq!(subject.alert.as_deref(), Some("ModelAccuracyLow-fraud-detector"));
     assert_eq!(subject.model.as_deref(), Some("fraud-detector"));
@@ -92,9 +92,9 @@ fn empty_notes_are_refused_and_esc_discards() {
     key(&mut app, KeyCode::Char('n'));
     typed(&mut app, "   \n");
     assert!(ctrl(&mut app, 's').is_empty());
-    assert_eq!(app.editor.as_ref().unwrap().error.as_deref(), Some("a note needs some text"));
+    assert_eq!(app.editor().unwrap().error.as_deref(), Some("a note needs some text"));
     key(&mut app, KeyCode::Esc);
-    assert!(app.editor.is_none());
+    assert!(app.editor().is_none());
 }
 
 #[test]
@@ -104,7 +104,7 @@ fn a_failed_append_keeps_the_text() {
     typed(&mut app, "keep me");
     ctrl(&mut app, 's');
     app.update(Event::JournalAppended(Err("disk full".into())));
-    let editor = app.editor.as_ref().expect("still open");
+    let editor = app.editor().expect("still open");
     assert_eq!(editor.text, "keep me");
     assert!(!editor.saving);
     assert_eq!(editor.error.as_deref(), Some("disk full"));

@@ -61,16 +61,16 @@ fn acts(effects: &[Effect]) -> Vec<&ActionRequest> {
 fn t_opens_the_form_and_enter_shows_the_exact_request_before_sending() {
     let mut app = app_with(Vec::new());
     assert!(key(&mut app, KeyCode::Char('T')).is_empty());
-    let form = app.retrain.as_ref().expect("the retrain form");
+    let form = app.retrain().expect("the retrain form");
     assert_eq!(form.request.model, "fraud-detector");
     assert_eq!(form.request.params.len(), 2);
     // No note yet: Enter says why and stays.
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.retrain.as_ref().unwrap().stage, RetrainStage::Editing);
-    assert!(app.retrain.as_ref().unwrap().error.as_deref().unwrap().contains("note"));
+    assert_eq!(app.retrain().unwrap().stage, RetrainStage::Editing);
+    assert!(app.retrain().unwrap().error.as_deref().unwrap().contains("note"));
     typed(&mut app, "drift on amount");
     key(&mut app, KeyCode::Enter);
-    let form = app.retrain.as_ref().unwrap();
+    let form = app.retrain().unwrap();
     assert_eq!(form.stage, RetrainStage::Confirming);
     assert!(form.described.contains("model_name=fraud-detector") && form.described.contains("lookback_days=30"));
     let effects = key(&mut app, KeyCode::Enter);
@@ -81,7 +81,7 @@ fn t_opens_the_form_and_enter_shows_the_exact_request_before_sending() {
         }
         other => panic!("expected the trigger, got {other:?}"),
     }
-    assert_eq!(app.retrain.as_ref().unwrap().stage, RetrainStage::Sending);
+    assert_eq!(app.retrain().unwrap().stage, RetrainStage::Sending);
 }
 
 #[test]
@@ -96,12 +96,12 @@ fn parameters_are_editable_and_a_bad_number_is_refused() {
     key(&mut app, KeyCode::Backspace);
     typed(&mut app, "x7");
     key(&mut app, KeyCode::Enter);
-    assert!(app.retrain.as_ref().unwrap().error.as_deref().unwrap().contains("must be a number"));
+    assert!(app.retrain().unwrap().error.as_deref().unwrap().contains("must be a number"));
     key(&mut app, KeyCode::Backspace);
     key(&mut app, KeyCode::Backspace);
     typed(&mut app, "7");
     key(&mut app, KeyCode::Enter);
-    assert!(app.retrain.as_ref().unwrap().described.contains("lookback_days=7"));
+    assert!(app.retrain().unwrap().described.contains("lookback_days=7"));
 }
 
 #[test]
@@ -109,7 +109,7 @@ fn read_only_refuses_retraining() {
     let mut app = app_with(Vec::new());
     app.settings.read_only = true;
     key(&mut app, KeyCode::Char('T'));
-    assert!(app.retrain.is_none());
+    assert!(app.retrain().is_none());
     assert!(app.message.as_ref().unwrap().1.starts_with("read-only"));
 }
 
@@ -169,7 +169,7 @@ fn the_alert_row_suggests_and_bang_opens_the_retrain_form_with_the_reason() {
     key(&mut app, KeyCode::Tab);
     assert_eq!(app.focus, Pane::Alerts);
     key(&mut app, KeyCode::Char('!'));
-    let form = app.retrain.as_ref().expect("the form, from the suggestion");
+    let form = app.retrain().expect("the form, from the suggestion");
     assert_eq!(form.request.model, "churn-predictor");
     assert!(form.request.reason.starts_with("ModelDriftHigh"), "{}", form.request.reason);
 }

@@ -95,7 +95,7 @@ fn the_alerts_cursor_follows_its_alert_and_a_then_shift_a_act_on_the_same_one() 
     assert_eq!(target.model.as_deref(), Some("churn-predictor"));
     assert_eq!(app.alert_selected(), 2);
     press(&mut app, 'A');
-    let confirm = app.confirm.as_ref().expect("the un-acknowledge confirmation");
+    let confirm = app.confirm().expect("the un-acknowledge confirmation");
     assert_eq!(confirm.lines[0], "Expire 1 silence(s) muting ModelDriftHigh on churn-predictor:");
     assert!(matches!(
         &confirm.request,
@@ -167,14 +167,14 @@ fn from_the_alerts_pane_v_r_t_n_and_enter_act_on_the_alerts_model() {
     key(&mut app, KeyCode::Esc);
 
     press(&mut app, 'T');
-    let form = app.retrain.as_ref().expect("the retrain form");
+    let form = app.retrain().expect("the retrain form");
     assert_eq!(form.request.model, "churn-predictor");
     assert_eq!(form.target.alert.as_ref().map(|a| a.name.as_str()), Some("ModelDriftHigh"));
     assert!(form.request.reason.starts_with("ModelDriftHigh"), "{}", form.request.reason);
     key(&mut app, KeyCode::Esc);
 
     press(&mut app, 'n');
-    let subject = &app.editor.as_ref().expect("the note editor").subject;
+    let subject = &app.editor().expect("the note editor").subject;
     assert_eq!(subject.model.as_deref(), Some("churn-predictor"));
     assert_eq!(subject.alertname.as_deref(), Some("ModelDriftHigh"));
     key(&mut app, KeyCode::Esc);
@@ -212,8 +212,8 @@ fn acknowledging_a_silenced_alert_warns_and_offers_to_extend_instead() {
     key(&mut app, KeyCode::Tab);
 
     assert!(press(&mut app, 'a').is_empty(), "no form, no preview: a warning first");
-    assert!(app.ack.is_none());
-    let confirm = app.confirm.clone().expect("the warning");
+    assert!(app.ack().is_none());
+    let confirm = app.confirm().cloned().expect("the warning");
     assert_eq!(confirm.title, "Already silenced");
     assert_eq!(confirm.lines[0], "ModelDriftHigh on churn-predictor is already silenced by:");
     assert!(confirm.lines.iter().any(|l| l.contains("s-short") && l.contains("bob@ops-2")), "{:?}", confirm.lines);
@@ -227,8 +227,8 @@ fn acknowledging_a_silenced_alert_warns_and_offers_to_extend_instead() {
     // `a` again: the warning, then `a` opens the form anyway.
     press(&mut app, 'a');
     let effects = press(&mut app, 'a');
-    assert!(app.confirm.is_none());
-    assert!(app.ack.is_some(), "a second silence only when asked for");
+    assert!(app.confirm().is_none());
+    assert!(app.ack().is_some(), "a second silence only when asked for");
     assert!(matches!(&effects[..], [Effect::PreviewSilence { .. }]));
 }
 
@@ -241,7 +241,7 @@ fn labels_that_change_across_a_rollback_are_unticked_by_default() {
     app.update(alerts(vec![alert]));
     key(&mut app, KeyCode::Tab);
     let effects = press(&mut app, 'a');
-    let form = app.ack.as_ref().expect("the form");
+    let form = app.ack().expect("the form");
     let ticked: Vec<&str> = form.rows.iter().filter(|r| r.enabled).map(|r| r.matcher.name.as_str()).collect();
     assert_eq!(ticked, ["alertname", "model", "severity"]);
     assert!(form.rows.iter().filter(|r| !r.enabled).all(|r| r.volatile));

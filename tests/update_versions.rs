@@ -131,14 +131,14 @@ fn an_old_answer_is_dropped() {
 fn rollback_needs_a_note_then_sends_the_plan_the_form_showed() {
     let mut app = on_versions(false, false);
     assert!(act(&mut app, Action::Rollback).is_empty());
-    let form = app.rollback.as_ref().expect("the confirmation is open");
+    let form = app.rollback().expect("the confirmation is open");
     assert_eq!((form.plan.current.as_deref(), form.plan.target.as_str()), (Some("3"), "2"));
     assert!(form.plan.request[0].contains("registered-models/alias"), "{:?}", form.plan.request);
     assert!(form.plan.request[0].contains(r#""version":"2""#), "{:?}", form.plan.request);
 
     // Enter without a note does nothing but say why.
     assert!(key(&mut app, KeyCode::Enter).is_empty());
-    assert!(app.rollback.as_ref().unwrap().error.as_deref().unwrap().contains("change note"));
+    assert!(app.rollback().unwrap().error.as_deref().unwrap().contains("change note"));
 
     typed(&mut app, "accuracy fell after v3");
     let effects = key(&mut app, KeyCode::Enter);
@@ -147,11 +147,11 @@ fn rollback_needs_a_note_then_sends_the_plan_the_form_showed() {
     assert_eq!((plan.current.as_deref(), plan.target.as_str()), (Some("3"), "2"));
     assert_eq!(plan.note, "accuracy fell after v3");
     assert!(plan.validated && !plan.override_validation);
-    assert_eq!(app.rollback.as_ref().unwrap().stage, RollbackStage::Running);
+    assert_eq!(app.rollback().unwrap().stage, RollbackStage::Running);
     assert!(app.busy.as_deref().unwrap().contains("3 → 2"));
     // Keys do nothing while it runs.
     assert!(key(&mut app, KeyCode::Esc).is_empty());
-    assert!(app.rollback.is_some());
+    assert!(app.rollback().is_some());
 }
 
 #[test]
@@ -160,7 +160,7 @@ fn production_asks_for_the_model_name() {
     act(&mut app, Action::Rollback);
     typed(&mut app, "roll back");
     assert!(key(&mut app, KeyCode::Enter).is_empty());
-    assert!(app.rollback.as_ref().unwrap().error.as_deref().unwrap().contains("type the model name"));
+    assert!(app.rollback().unwrap().error.as_deref().unwrap().contains("type the model name"));
     key(&mut app, KeyCode::Tab);
     typed(&mut app, "fraud-detectr");
     assert!(key(&mut app, KeyCode::Enter).is_empty(), "a typo does not confirm");
@@ -175,7 +175,7 @@ fn an_unvalidated_target_is_refused_when_overrides_are_off() {
     let mut app = on_versions(false, false);
     act(&mut app, Action::Bottom);
     assert!(act(&mut app, Action::Rollback).is_empty());
-    assert!(app.rollback.is_none());
+    assert!(app.rollback().is_none());
     let (level, text) = app.message.clone().unwrap();
     assert_eq!(level, MessageLevel::Error);
     assert!(text.contains("refused") && text.contains("pending"), "{text}");
@@ -188,7 +188,7 @@ fn an_unvalidated_target_needs_the_explicit_override_when_allowed() {
     act(&mut app, Action::Rollback);
     typed(&mut app, "v2 broke too, going to v1");
     assert!(key(&mut app, KeyCode::Enter).is_empty());
-    assert!(app.rollback.as_ref().unwrap().error.as_deref().unwrap().contains("not validated"));
+    assert!(app.rollback().unwrap().error.as_deref().unwrap().contains("not validated"));
     ctrl(&mut app, 'o');
     let effects = key(&mut app, KeyCode::Enter);
     let plan = plan_of(&effects);
@@ -202,7 +202,7 @@ fn the_live_version_is_not_a_target() {
     let mut app = on_versions(false, false);
     act(&mut app, Action::Top);
     act(&mut app, Action::Rollback);
-    assert!(app.rollback.is_none());
+    assert!(app.rollback().is_none());
     assert!(app.message.as_ref().unwrap().1.contains("already live"));
 }
 
@@ -211,7 +211,7 @@ fn read_only_refuses_before_any_form() {
     let mut app = on_versions(false, false);
     app.settings.read_only = true;
     assert!(act(&mut app, Action::Rollback).is_empty());
-    assert!(app.rollback.is_none());
+    assert!(app.rollback().is_none());
     assert!(app.message.as_ref().unwrap().1.starts_with("read-only"));
 }
 
@@ -221,7 +221,7 @@ fn esc_cancels_without_effects() {
     act(&mut app, Action::Rollback);
     typed(&mut app, "x");
     assert!(key(&mut app, KeyCode::Esc).is_empty());
-    assert!(app.rollback.is_none());
+    assert!(app.rollback().is_none());
     assert!(app.message.as_ref().unwrap().1.contains("nothing was changed"));
 }
 
@@ -241,7 +241,7 @@ fn a_finished_rollback_closes_the_form_and_reloads_the_versions() {
         read_back: None,
     };
     let effects = app.update(Event::ActionFinished(Box::new(report)));
-    assert!(app.rollback.is_none());
+    assert!(app.rollback().is_none());
     assert!(effects.iter().any(|e| matches!(e, Effect::LoadVersions { .. })), "{effects:?}");
     let (level, text) = app.message.clone().unwrap();
     assert_eq!(level, MessageLevel::Error);

@@ -5,6 +5,7 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::{AckForm, AckStage, App, FormOutcome, MessageLevel, Preview, Screen, Target, alert_words};
+use crate::app::Modal;
 use crate::domain::Effect;
 use crate::domain::{ActionOutcome, ActionReport, ActionRequest};
 use crate::domain::{Alert, AlertState};
@@ -130,7 +131,7 @@ impl App {
     fn open_ack_form(&mut self, alert: Alert, duration: &str) -> Vec<Effect> {
         let form = AckForm::new(alert, duration, &self.settings.silence_ignore_labels);
         let effect = Effect::PreviewSilence { matchers: form.matchers(), seq: form.preview_seq };
-        self.ack = Some(form);
+        self.modal = Some(Modal::from(form));
         vec![effect]
     }
 
@@ -178,13 +179,13 @@ impl App {
             }
         };
         lines.push("a: create another silence anyway · Esc: cancel".into());
-        self.confirm = Some(Confirm {
+        self.modal = Some(Modal::from(Confirm {
             title: "Already silenced".into(),
             target,
             lines,
             request,
             ack_anyway: Some((Box::new(alert), duration.to_string())),
-        });
+        }));
     }
 
     fn start_unack(&mut self) -> Vec<Effect> {
@@ -208,7 +209,7 @@ impl App {
             }
         }
         lines.push("Other alerts these silences mute will fire again too.".into());
-        self.confirm = Some(Confirm {
+        self.modal = Some(Modal::from(Confirm {
             title: "Un-acknowledge".into(),
             target,
             lines,
@@ -218,7 +219,7 @@ impl App {
                 silence: None,
             }),
             ack_anyway: None,
-        });
+        }));
         Vec::new()
     }
 
@@ -227,7 +228,7 @@ impl App {
             return Vec::new();
         }
         let Some(silence) = self.selected_silence().cloned() else { return Vec::new() };
-        self.confirm = Some(Confirm {
+        self.modal = Some(Modal::from(Confirm {
             title: "Expire silence".into(),
             target: self.target(),
             lines: vec![
@@ -242,7 +243,7 @@ impl App {
                 silence: Some(Box::new(silence)),
             }),
             ack_anyway: None,
-        });
+        }));
         Vec::new()
     }
 
@@ -255,7 +256,7 @@ impl App {
         let step = SignedDuration::try_from(step).unwrap_or(SignedDuration::from_hours(1));
         let base = if silence.ends_at > self.now { silence.ends_at } else { self.now };
         let Ok(ends_at) = base.checked_add(step) else { return Vec::new() };
-        self.confirm = Some(Confirm {
+        self.modal = Some(Modal::from(Confirm {
             title: "Extend silence".into(),
             target: self.target(),
             lines: vec![
@@ -270,47 +271,46 @@ impl App {
                 author: self.settings.author.clone(),
             }),
             ack_anyway: None,
-        });
+        }));
         Vec::new()
     }
 
     /// Keys while the acknowledge form is open.
     pub(super) fn on_ack_key(&mut self, key: &crossterm::event::KeyEvent) -> Vec<Effect> {
-        let Some(form) = self.ack.as_mut() else { return Vec::new() };
+        let Some(form) = self.ack_mut() else { return Vec::new() };
         match form.handle(key) {
             FormOutcome::Nothing => Vec::new(),
             FormOutcome::MatchersChanged => {
                 vec![Effect::PreviewSilence { matchers: form.matchers(), seq: form.preview_seq }]
             }
             FormOutcome::Cancel => {
-                self.ack = None;
+                self.close_ack();
                 Vec::new()
             }
             FormOutcome::Submit => {
                 if self.read_only() {
-                    self.ack = None;
+                    self.close_ack();
                     self.refuse_read_only("acknowledging");
                     return Vec::new();
                 }
-                let Some(form) = self.ack.as_mut() else { return Vec::new() };
+                let (now, author) = (self.now, self.settings.author.clone());
+                let Some(form) = self.ack_mut() else { return Vec::new() };
                 let Ok(duration) = form.parsed_duration() else { return Vec::new() };
-                let Ok(ends_at) = self.now.checked_add(SignedDuration::try_from(duration).unwrap_or_default()) else {
+                let Ok(ends_at) = now.checked_add(SignedDuration::try_from(duration).unwrap_or_default()) else {
                     return Vec::new();
                 };
                 form.stage = AckStage::Submitting;
                 let request = SilenceRequest {
                     id: None,
                     matchers: form.matchers(),
-                    starts_at: self.now,
+                    starts_at: now,
                     ends_at,
-                    created_by: self.settings.author.clone(),
+                    created_by: author,
                     comment: form.comment.trim().to_string(),
                 };
-                self.busy = Some(format!("acknowledging {}…", alert_words(&form.alert)));
-                vec![Effect::Act(Box::new(ActionRequest::CreateSilence {
-                    request,
-                    alert: Box::new(form.alert.clone()),
-                }))]
+                let alert = form.alert.clone();
+                self.busy = Some(format!("acknowledging {}…", alert_words(&alert)));
+                vec![Effect::Act(Box::new(ActionRequest::CreateSilence { request, alert: Box::new(alert) }))]
             }
         }
     }
@@ -320,15 +320,15 @@ impl App {
     pub(super) fn on_confirm_key(&mut self, key: &crossterm::event::KeyEvent) -> Vec<Effect> {
         use crossterm::event::KeyCode;
         let action = self.settings.keymap.action(key);
-        let anyway = self.confirm.as_ref().is_some_and(|c| c.ack_anyway.is_some());
+        let anyway = self.confirm().is_some_and(|c| c.ack_anyway.is_some());
         if anyway && action == Some(Action::Ack) {
-            let Some((alert, duration)) = self.confirm.take().and_then(|c| c.ack_anyway) else { return Vec::new() };
+            let Some((alert, duration)) = self.close_confirm().and_then(|c| c.ack_anyway) else { return Vec::new() };
             return self.open_ack_form(*alert, &duration);
         }
         let run = key.code == KeyCode::Enter || (anyway && action == Some(Action::Extend));
         match key.code {
             _ if run => {
-                let Some(confirm) = self.confirm.take() else { return Vec::new() };
+                let Some(confirm) = self.close_confirm() else { return Vec::new() };
                 let Some(request) = confirm.request else {
                     self.message = Some((MessageLevel::Info, "nothing to extend: nothing was changed".into()));
                     return Vec::new();
@@ -341,7 +341,7 @@ impl App {
                 vec![Effect::Act(Box::new(request))]
             }
             KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
-                self.confirm = None;
+                self.close_confirm();
                 self.message = Some((MessageLevel::Info, "cancelled: nothing was changed".into()));
                 Vec::new()
             }
@@ -350,7 +350,7 @@ impl App {
     }
 
     pub(super) fn on_preview(&mut self, seq: u64, result: Result<Vec<Alert>, String>) {
-        if let Some(form) = self.ack.as_mut()
+        if let Some(form) = self.ack_mut()
             && form.preview_seq == seq
         {
             form.preview = match result {
@@ -370,12 +370,14 @@ impl App {
         // Only a form that sent an acknowledgement waits for its report; an expire or an
         // extend finishing meanwhile leaves the form alone.
         if report.kind == crate::domain::ReportKind::Acknowledgement
-            && let Some(form) = self.ack.as_mut().filter(|f| f.stage == AckStage::Submitting)
+            && let Some(form) = self.ack_mut().filter(|f| f.stage == AckStage::Submitting)
         {
             match report.outcome {
                 // Unknown closes the form too: the silence may exist, and sending the form
                 // again could make a second one.
-                ActionOutcome::Ok | ActionOutcome::Unknown => self.ack = None,
+                ActionOutcome::Ok | ActionOutcome::Unknown => {
+                    self.close_ack();
+                }
                 ActionOutcome::Failed => {
                     form.stage = AckStage::Editing;
                     form.error = Some(report.message);

@@ -9,6 +9,7 @@ mod fleet;
 mod input;
 mod journal;
 mod live_versions;
+mod modal;
 mod notes;
 mod retrain;
 mod rollback;
@@ -36,6 +37,7 @@ pub use fleet::{Filter, Fleet, ModelRow};
 pub use input::{Input, InputKind, InputOutcome};
 pub use journal::JournalView;
 pub use live_versions::{LiveVersions, VersionText, version_text};
+pub use modal::Modal;
 pub use retrain::{RetrainField, RetrainForm, RetrainStage, RetrainTargets, RunView, param_label};
 pub use rollback::{RollbackField, RollbackForm, RollbackStage};
 pub use selection::{Cursor, Resolved};
@@ -190,20 +192,14 @@ pub struct App {
     pub sort: SortKey,
     pub sort_descending: bool,
     pub input: Option<Input>,
-    pub help: Option<u16>,
     pub show_log: bool,
+    /// The form, confirmation, editor or help over the screen, if any.
+    pub modal: Option<Modal>,
     pub journal: JournalView,
-    pub editor: Option<NoteEditor>,
-    pub ack: Option<AckForm>,
     /// The model screen's charts.
     pub detail: Option<DetailView>,
-    pub confirm: Option<Confirm>,
     /// The versions screen's state.
     pub versions: Option<VersionsView>,
-    /// A rollback being confirmed or running.
-    pub rollback: Option<RollbackForm>,
-    /// A retraining trigger being filled in, confirmed or sent.
-    pub retrain: Option<RetrainForm>,
     /// Retraining runs followed since start.
     pub runs: Vec<RunView>,
     /// Automatic runbook actions per rule and model.
@@ -253,16 +249,11 @@ impl App {
             sort: SortKey::Health,
             sort_descending: false,
             input: None,
-            help: None,
             show_log: false,
+            modal: None,
             journal: JournalView::default(),
-            editor: None,
-            ack: None,
             detail: None,
-            confirm: None,
             versions: None,
-            rollback: None,
-            retrain: None,
             runs: Vec::new(),
             limiter: Default::default(),
             handled: Default::default(),

@@ -9,7 +9,9 @@ use crate::journal::{Draft, Subject};
 
 impl App {
     pub(super) fn on_editor_key(&mut self, key: &KeyEvent, action: Option<Action>) -> Vec<Effect> {
-        let Some(editor) = self.editor.as_mut() else { return Vec::new() };
+        let env = self.environment_info().name.clone();
+        let author = self.settings.author.clone();
+        let Some(editor) = self.editor_mut() else { return Vec::new() };
         if editor.saving {
             return Vec::new();
         }
@@ -23,17 +25,16 @@ impl App {
                     return Vec::new();
                 }
                 editor.saving = true;
-                let env = self.settings.environments[self.environment].name.clone();
-                let draft = Draft::note(&self.settings.author, &env, editor.subject.clone(), text);
+                let draft = Draft::note(&author, &env, editor.subject.clone(), text);
                 vec![Effect::AppendJournal(Box::new(draft))]
             }
             Some(Action::Back) => {
-                self.editor = None;
+                self.close_editor();
                 self.message = Some((MessageLevel::Info, "note discarded".into()));
                 Vec::new()
             }
             _ if ctrl_c => {
-                self.editor = None;
+                self.close_editor();
                 self.message = Some((MessageLevel::Info, "note discarded".into()));
                 Vec::new()
             }

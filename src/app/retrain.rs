@@ -8,6 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::Timestamp;
 
 use super::{App, MessageLevel, Target};
+use crate::app::Modal;
 use crate::backends::pipelines::{self, Param, ParamKind, RetrainTarget, RunState, TriggerRequest};
 use crate::domain::Effect;
 use crate::domain::{ActionReport, ActionRequest, ReportKind};
@@ -220,7 +221,7 @@ impl App {
         let env = self.environment_info().clone();
         let reason = target.alert.as_ref().map_or_else(String::new, |a| format!("{}: {}", a.name, a.summary));
         let params = pipeline.params.clone();
-        self.retrain = Some(RetrainForm {
+        self.modal = Some(Modal::from(RetrainForm {
             request: TriggerRequest {
                 target: pipeline,
                 model,
@@ -238,34 +239,34 @@ impl App {
             stage: RetrainStage::Editing,
             error: None,
             described: String::new(),
-        });
+        }));
         // Start on the note: parameters and reason have sensible defaults.
-        if let Some(form) = self.retrain.as_mut() {
+        if let Some(form) = self.retrain_mut() {
             form.field = form.request.params.len() + 1;
         }
     }
 
     pub(super) fn on_retrain_key(&mut self, key: &KeyEvent) -> Vec<Effect> {
-        let Some(form) = self.retrain.as_mut() else { return Vec::new() };
+        let Some(form) = self.retrain_mut() else { return Vec::new() };
         match form.handle(key) {
             RetrainOutcome::Nothing => Vec::new(),
             RetrainOutcome::Cancel => {
-                self.retrain = None;
+                self.close_retrain();
                 self.message = Some((MessageLevel::Info, "retraining cancelled; nothing was sent".into()));
                 Vec::new()
             }
             RetrainOutcome::Submit => {
                 if self.read_only() {
-                    self.retrain = None;
+                    self.close_retrain();
                     self.refuse_read_only("retraining");
                     return Vec::new();
                 }
-                let Some(form) = self.retrain.as_mut() else { return Vec::new() };
+                let Some(form) = self.retrain_mut() else { return Vec::new() };
                 form.stage = RetrainStage::Sending;
                 let mut request = form.request.clone();
                 request.note = request.note.trim().to_string();
-                self.busy = Some(format!("triggering {} for {}…", request.target.label, request.model));
                 let alert = form.target.alert.as_ref().map(|a| a.name.clone());
+                self.busy = Some(format!("triggering {} for {}…", request.target.label, request.model));
                 let order = RetrainOrder { request, automatic: None, alert };
                 vec![Effect::Act(Box::new(ActionRequest::Retrain(Box::new(order))))]
             }
@@ -277,9 +278,9 @@ impl App {
         if report.kind != ReportKind::Retrain {
             return;
         }
-        if let Some(form) = self.retrain.as_mut().filter(|f| f.stage == RetrainStage::Sending) {
+        if let Some(form) = self.retrain_mut().filter(|f| f.stage == RetrainStage::Sending) {
             if report.ok || report.started.is_some() {
-                self.retrain = None;
+                self.close_retrain();
             } else {
                 form.stage = RetrainStage::Editing;
                 form.error = Some(report.message.clone());

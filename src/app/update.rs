@@ -6,6 +6,7 @@ use crossterm::event::{KeyEvent, KeyEventKind};
 use super::{
     App, Filter, Input, InputKind, InputOutcome, MessageLevel, NoteEditor, Pane, Resolved, Screen, alert_words,
 };
+use crate::app::Modal;
 use crate::domain::{Alert, Health, SourceData};
 use crate::domain::{Effect, Event, SourceUpdate};
 use crate::input::command::{self, Command};
@@ -90,11 +91,11 @@ impl App {
                     Ok(entry) => {
                         self.message = Some((MessageLevel::Info, format!("note saved as journal entry {}", entry.seq)));
                         self.journal.push(*entry);
-                        self.editor = None;
+                        self.close_editor();
                     }
                     Err(e) => {
                         self.message = Some((MessageLevel::Error, format!("note NOT saved: {e}")));
-                        if let Some(editor) = self.editor.as_mut() {
+                        if let Some(editor) = self.editor_mut() {
                             editor.saving = false;
                             editor.error = Some(e);
                         }
@@ -240,31 +241,26 @@ impl App {
             };
         }
         let action = self.settings.keymap.action(key);
-        if self.editor.is_some() {
-            return self.on_editor_key(key, action);
-        }
-        if self.ack.is_some() {
-            return self.on_ack_key(key);
-        }
-        if self.rollback.is_some() {
-            return self.on_rollback_key(key);
-        }
-        if self.retrain.is_some() {
-            return self.on_retrain_key(key);
-        }
-        if self.confirm.is_some() {
-            return self.on_confirm_key(key);
-        }
-        if let Some(scroll) = self.help {
-            match action {
-                Some(Action::Help | Action::Back) => self.help = None,
-                Some(Action::Quit) => return self.quit(),
-                Some(Action::Down) => self.help = Some(scroll.saturating_add(1)),
-                Some(Action::Up) => self.help = Some(scroll.saturating_sub(1)),
-                Some(Action::Top) => self.help = Some(0),
-                _ => {}
+        // The modal on top takes every key.
+        match &self.modal {
+            Some(Modal::Editor(_)) => return self.on_editor_key(key, action),
+            Some(Modal::Ack(_)) => return self.on_ack_key(key),
+            Some(Modal::Rollback(_)) => return self.on_rollback_key(key),
+            Some(Modal::Retrain(_)) => return self.on_retrain_key(key),
+            Some(Modal::Confirm(_)) => return self.on_confirm_key(key),
+            Some(Modal::Help(scroll)) => {
+                let scroll = *scroll;
+                match action {
+                    Some(Action::Help | Action::Back) => self.modal = None,
+                    Some(Action::Quit) => return self.quit(),
+                    Some(Action::Down) => self.modal = Some(Modal::Help(scroll.saturating_add(1))),
+                    Some(Action::Up) => self.modal = Some(Modal::Help(scroll.saturating_sub(1))),
+                    Some(Action::Top) => self.modal = Some(Modal::Help(0)),
+                    _ => {}
+                }
+                return Vec::new();
             }
-            return Vec::new();
+            None => {}
         }
         self.message = None;
         match action {
@@ -303,7 +299,7 @@ impl App {
                 return Vec::new();
             }
             Action::Note => {
-                self.editor = Some(NoteEditor::new(self.note_subject()));
+                self.modal = Some(Modal::from(NoteEditor::new(self.note_subject())));
                 return Vec::new();
             }
             Action::Journal => return self.run_command(Command::Journal),
@@ -365,7 +361,7 @@ impl App {
             Action::NextEnvironment => return self.run_command(Command::Environment(None)),
             Action::Refresh => return self.run_command(Command::Refresh),
             Action::ToggleLog => self.show_log = !self.show_log,
-            Action::Help => self.help = Some(0),
+            Action::Help => self.modal = Some(Modal::Help(0)),
             Action::Quit => return self.quit(),
             Action::Note | Action::Journal | Action::Save => {}
             Action::Ack | Action::Unack | Action::Silences | Action::Expire | Action::Extend => {}
@@ -381,7 +377,7 @@ impl App {
         match command {
             Command::Quit => return self.quit(),
             Command::Environment(name) => return self.switch_environment(name.as_deref()),
-            Command::Help => self.help = Some(0),
+            Command::Help => self.modal = Some(Modal::Help(0)),
             Command::ToggleLog => self.show_log = !self.show_log,
             Command::Refresh => {
                 self.message = Some((MessageLevel::Info, "refreshing…".into()));

@@ -5,6 +5,7 @@
 
 use super::rollback::{RollbackField, RollbackForm, RollbackOutcome, RollbackStage};
 use super::{App, Cursor, MessageLevel, Screen};
+use crate::app::Modal;
 use crate::domain::Effect;
 use crate::domain::ModelVersion;
 use crate::domain::RollbackPlan;
@@ -236,7 +237,7 @@ impl App {
         }
         let current = snapshot.live.clone();
         let request = spec.describe(&view.model, &env.name, current.as_deref(), &target.version);
-        self.rollback = Some(RollbackForm {
+        self.modal = Some(Modal::from(RollbackForm {
             environment: env.name,
             production: env.production,
             alert: who.alert,
@@ -255,22 +256,22 @@ impl App {
             field: RollbackField::Note,
             stage: RollbackStage::Editing,
             error: None,
-        });
+        }));
         Vec::new()
     }
 
     pub(super) fn on_rollback_key(&mut self, key: &crossterm::event::KeyEvent) -> Vec<Effect> {
-        let Some(form) = self.rollback.as_mut() else { return Vec::new() };
+        let Some(form) = self.rollback_mut() else { return Vec::new() };
         match form.handle(key) {
             RollbackOutcome::Nothing => Vec::new(),
             RollbackOutcome::Cancel => {
-                self.rollback = None;
+                self.close_rollback();
                 self.message = Some((MessageLevel::Info, "rollback cancelled; nothing was changed".into()));
                 Vec::new()
             }
             RollbackOutcome::Submit(plan) => {
                 if self.read_only() {
-                    self.rollback = None;
+                    self.close_rollback();
                     self.refuse_read_only("rollback");
                     return Vec::new();
                 }
@@ -287,8 +288,8 @@ impl App {
         if report.kind != ReportKind::Rollback {
             return Vec::new();
         }
-        if self.rollback.as_ref().is_some_and(|f| f.stage == RollbackStage::Running) {
-            self.rollback = None;
+        if self.rollback().is_some_and(|f| f.stage == RollbackStage::Running) {
+            self.close_rollback();
         }
         let mut effects = self.on_read_back(report);
         if matches!(self.screen, Screen::Versions(_)) {

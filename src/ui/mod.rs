@@ -25,7 +25,7 @@ use ratatui::layout::{Constraint, Layout};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use crate::app::{App, Screen};
+use crate::app::{App, Modal, Screen};
 use crate::theme::Theme;
 
 /// Below this the layout is replaced by a message instead of being mangled.
@@ -83,23 +83,14 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         log_panel::draw(frame, log, theme);
     }
     footer::draw(frame, footer, app, theme);
-    if let Some(form) = &app.ack {
-        ack::draw_form(frame, body, app, form, theme);
-    }
-    if let Some(form) = &app.rollback {
-        rollback::draw(frame, body, app, form, theme);
-    }
-    if let Some(form) = &app.retrain {
-        retrain::draw(frame, body, app, form, theme);
-    }
-    if let Some(confirm) = &app.confirm {
-        ack::draw_confirm(frame, body, app, confirm, theme);
-    }
-    if let Some(editor) = &app.editor {
-        note_editor::draw(frame, body, app, editor, theme);
-    }
-    if let Some(scroll) = app.help {
-        help::draw(frame, area, app, theme, scroll);
+    match &app.modal {
+        Some(Modal::Ack(form)) => ack::draw_form(frame, body, app, form, theme),
+        Some(Modal::Rollback(form)) => rollback::draw(frame, body, app, form, theme),
+        Some(Modal::Retrain(form)) => retrain::draw(frame, body, app, form, theme),
+        Some(Modal::Confirm(confirm)) => ack::draw_confirm(frame, body, app, confirm, theme),
+        Some(Modal::Editor(editor)) => note_editor::draw(frame, body, app, editor, theme),
+        Some(Modal::Help(scroll)) => help::draw(frame, area, app, theme, *scroll),
+        None => {}
     }
     text::inert_buffer(frame.buffer_mut());
 }
