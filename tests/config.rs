@@ -17,7 +17,7 @@ use modeldeck::config::{self, Config, ConfigError};
 
 use modeldeck::domain::Auth;
 use modeldeck::domain::{ColumnId, Direction};
-use modeldeck::input::keymap::{Action, Keymap};
+use modeldeck::input::keymap::{Command, Keymap};
 
 const PROM_TOKEN: &str = "prom-token-0f9e8d7c";
 const AM_TOKEN: &str = "am-token-1a2b3c4d";
@@ -288,11 +288,11 @@ fn key_overrides_apply() {
     assert_eq!(config.keys["quit"], ["x"]);
     assert_eq!(config.keys["help"], ["?", "F1", "h"]);
     let keymap = Keymap::with_overrides(&config.keys).unwrap_or_else(|e| panic!("{e:?}"));
-    let names = |a: Action| keymap.keys(a).iter().map(ToString::to_string).collect::<Vec<_>>();
-    assert_eq!(names(Action::Quit), ["x"]);
-    assert_eq!(names(Action::Help), ["?", "F1", "h"]);
-    assert_eq!(names(Action::Down), ["j", "↓", "Ctrl-n"]);
-    assert_eq!(keymap.keys(Action::Open), Keymap::default().keys(Action::Open), "unlisted actions keep defaults");
+    let names = |a: Command| keymap.keys(a).iter().map(ToString::to_string).collect::<Vec<_>>();
+    assert_eq!(names(Command::Quit), ["x"]);
+    assert_eq!(names(Command::Help), ["?", "F1", "h"]);
+    assert_eq!(names(Command::Down), ["j", "↓", "Ctrl-n"]);
+    assert_eq!(keymap.keys(Command::Open), Keymap::default().keys(Command::Open), "unlisted actions keep defaults");
 }
 
 /// `[keys]` problems are the keymap's to report: the config itself parses.

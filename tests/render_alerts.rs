@@ -11,7 +11,7 @@ use modeldeck::app::App;
 use modeldeck::domain::Event;
 use modeldeck::domain::{AlertState, PeerHealth, Severity, SourceData, SourceId};
 use modeldeck::domain::{Matcher, Silence, SilenceState};
-use modeldeck::input::keymap::Action;
+use modeldeck::input::keymap::Command;
 
 use common::screen;
 
@@ -208,8 +208,8 @@ fn silence_inventory_hint_names_the_bound_expire_key() {
     let mut app = muted_app();
     key(&mut app, KeyCode::Char('M'));
     let screen = screen(&app, 120, 20);
-    let expire = format!("{} expire", app.settings.keymap.primary(Action::Expire));
-    let extend = format!("{} extend", app.settings.keymap.primary(Action::Extend));
+    let expire = format!("{} expire", app.settings.keymap.primary(Command::Expire));
+    let extend = format!("{} extend", app.settings.keymap.primary(Command::Extend));
     let title = line(&screen, "Silences");
     assert!(title.contains(&expire) && title.contains(&extend), "the hint must name the keys that work:\n{title}");
 }

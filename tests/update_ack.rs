@@ -10,7 +10,7 @@ use modeldeck::domain::{ActionOutcome, ActionReport, ActionRequest, ReportKind};
 use modeldeck::domain::{AlertSnapshot, AlertState, Severity, SourceData, SourceId};
 use modeldeck::domain::{Effect, Event};
 use modeldeck::domain::{Matcher, Silence, SilenceState};
-use modeldeck::input::keymap::Action;
+use modeldeck::input::keymap::Command;
 use modeldeck::journal::{Entry, Kind, Outcome, Subject};
 
 const ACCURACY: &str = "ModelAccuracyLow-fraud-detector";
@@ -25,7 +25,7 @@ fn press(app: &mut App, c: char) -> Vec<Effect> {
 }
 
 /// The key bound to `action`, so the tests follow the keymap.
-fn act(app: &mut App, action: Action) -> Vec<Effect> {
+fn act(app: &mut App, action: Command) -> Vec<Effect> {
     let bound = *app.settings.keymap.keys(action).first().expect("a bound key");
     let modifiers = if bound.ctrl { KeyModifiers::CONTROL } else { KeyModifiers::NONE };
     app.update(Event::Key(KeyEvent::new(bound.code, modifiers)))
@@ -323,9 +323,9 @@ fn read_only_refuses_every_change_without_an_effect() {
     refused(&app);
     press(&mut app, 'M');
     assert_eq!(app.screen, Screen::Silences);
-    assert!(act(&mut app, Action::Expire).is_empty());
+    assert!(act(&mut app, Command::Expire).is_empty());
     refused(&app);
-    assert!(act(&mut app, Action::Extend).is_empty());
+    assert!(act(&mut app, Command::Extend).is_empty());
     refused(&app);
 
     // A read-only environment counts the same.
@@ -401,8 +401,8 @@ fn unack_can_be_cancelled_and_needs_a_silenced_alert() {
 #[test]
 fn the_silence_inventory_lists_live_silences_by_end_and_expires_or_extends_one() {
     let mut app = muted_app();
-    for action in [Action::Expire, Action::Extend] {
-        assert!(act(&mut app, action).is_empty() && app.confirm().is_none());
+    for action in [Command::Expire, Command::Extend] {
+        assert!(act(&mut app, action.clone()).is_empty() && app.confirm().is_none());
         assert!(message(&app).1.contains("silence inventory"), "{action:?} outside the inventory only explains");
     }
     assert_eq!(press(&mut app, 'M'), vec![Effect::RefreshNow]);
@@ -420,7 +420,7 @@ fn the_silence_inventory_lists_live_silences_by_end_and_expires_or_extends_one()
     assert_eq!(selected(&app), "s-drift");
     assert_eq!((app.fleet_selected(), app.alert_selected()), (0, 0), "j/k move in the inventory only");
 
-    assert!(act(&mut app, Action::Expire).is_empty());
+    assert!(act(&mut app, Command::Expire).is_empty());
     assert!(app.confirm().expect("confirm").lines.join("\n").contains("s-drift"));
     let effects = key(&mut app, KeyCode::Enter);
     let [Effect::Act(action)] = effects.as_slice() else { panic!("{effects:?}") };
@@ -431,7 +431,7 @@ fn the_silence_inventory_lists_live_silences_by_end_and_expires_or_extends_one()
     finished(&mut app, true, "expired 1 silence(s)", None);
 
     let old_end = app.selected_silence().unwrap().ends_at;
-    assert!(act(&mut app, Action::Extend).is_empty());
+    assert!(act(&mut app, Command::Extend).is_empty());
     assert!(app.confirm().is_some());
     let effects = key(&mut app, KeyCode::Enter);
     let [Effect::Act(action)] = effects.as_slice() else { panic!("{effects:?}") };
@@ -517,7 +517,7 @@ fn a_report_for_another_action_leaves_an_open_form_alone() {
     let mut app = muted_app();
     press(&mut app, 'M');
     press(&mut app, 'j');
-    act(&mut app, Action::Expire);
+    act(&mut app, Command::Expire);
     assert!(matches!(key(&mut app, KeyCode::Enter).as_slice(), [Effect::Act(_)]));
     // While the expire is in flight the operator starts acknowledging something else.
     key(&mut app, KeyCode::Esc);

@@ -11,7 +11,7 @@ use modeldeck::domain::{ActionOutcome, ActionReport, ActionRequest, ReportKind};
 use modeldeck::domain::{Effect, Event};
 use modeldeck::domain::{GovernanceFacts, RollbackSpec, SpecBackend, VersionFigures, VersionsSnapshot};
 use modeldeck::domain::{ModelVersion, RegisteredModel};
-use modeldeck::input::keymap::Action;
+use modeldeck::input::keymap::Command;
 
 fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
     app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
@@ -21,7 +21,7 @@ fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
     app.update(Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)))
 }
 
-fn act(app: &mut App, action: Action) -> Vec<Effect> {
+fn act(app: &mut App, action: Command) -> Vec<Effect> {
     let bound = *app.settings.keymap.keys(action).first().expect("a bound key");
     let modifiers = if bound.ctrl { KeyModifiers::CONTROL } else { KeyModifiers::NONE };
     app.update(Event::Key(KeyEvent::new(bound.code, modifiers)))
@@ -83,14 +83,14 @@ fn snapshot(allow_override: bool) -> VersionsSnapshot {
 fn on_versions(production: bool, allow_override: bool) -> App {
     let mut app = common::app(5, 2);
     if production {
-        act(&mut app, Action::NextEnvironment);
+        act(&mut app, Command::Environment(None));
         app.update(common::update(
             modeldeck::domain::SourceId::Prometheus,
             modeldeck::domain::SourceData::Fleet(common::fleet(5)),
             app.generation,
         ));
     }
-    let effects = act(&mut app, Action::Versions);
+    let effects = act(&mut app, Command::Versions(None));
     let Some(Effect::LoadVersions { model, seq }) = effects.first().cloned() else {
         panic!("v asks for the versions: {effects:?}")
     };
@@ -130,7 +130,7 @@ fn an_old_answer_is_dropped() {
 #[test]
 fn rollback_needs_a_note_then_sends_the_plan_the_form_showed() {
     let mut app = on_versions(false, false);
-    assert!(act(&mut app, Action::Rollback).is_empty());
+    assert!(act(&mut app, Command::Rollback).is_empty());
     let form = app.rollback().expect("the confirmation is open");
     assert_eq!((form.plan.current.as_deref(), form.plan.target.as_str()), (Some("3"), "2"));
     assert!(form.plan.request[0].contains("registered-models/alias"), "{:?}", form.plan.request);
@@ -157,7 +157,7 @@ fn rollback_needs_a_note_then_sends_the_plan_the_form_showed() {
 #[test]
 fn production_asks_for_the_model_name() {
     let mut app = on_versions(true, false);
-    act(&mut app, Action::Rollback);
+    act(&mut app, Command::Rollback);
     typed(&mut app, "roll back");
     assert!(key(&mut app, KeyCode::Enter).is_empty());
     assert!(app.rollback().unwrap().error.as_deref().unwrap().contains("type the model name"));
@@ -173,8 +173,8 @@ fn production_asks_for_the_model_name() {
 #[test]
 fn an_unvalidated_target_is_refused_when_overrides_are_off() {
     let mut app = on_versions(false, false);
-    act(&mut app, Action::Bottom);
-    assert!(act(&mut app, Action::Rollback).is_empty());
+    act(&mut app, Command::Bottom);
+    assert!(act(&mut app, Command::Rollback).is_empty());
     assert!(app.rollback().is_none());
     let (level, text) = app.message.clone().unwrap();
     assert_eq!(level, MessageLevel::Error);
@@ -184,8 +184,8 @@ fn an_unvalidated_target_is_refused_when_overrides_are_off() {
 #[test]
 fn an_unvalidated_target_needs_the_explicit_override_when_allowed() {
     let mut app = on_versions(false, true);
-    act(&mut app, Action::Bottom);
-    act(&mut app, Action::Rollback);
+    act(&mut app, Command::Bottom);
+    act(&mut app, Command::Rollback);
     typed(&mut app, "v2 broke too, going to v1");
     assert!(key(&mut app, KeyCode::Enter).is_empty());
     assert!(app.rollback().unwrap().error.as_deref().unwrap().contains("not validated"));
@@ -200,8 +200,8 @@ fn an_unvalidated_target_needs_the_explicit_override_when_allowed() {
 #[test]
 fn the_live_version_is_not_a_target() {
     let mut app = on_versions(false, false);
-    act(&mut app, Action::Top);
-    act(&mut app, Action::Rollback);
+    act(&mut app, Command::Top);
+    act(&mut app, Command::Rollback);
     assert!(app.rollback().is_none());
     assert!(app.message.as_ref().unwrap().1.contains("already live"));
 }
@@ -210,7 +210,7 @@ fn the_live_version_is_not_a_target() {
 fn read_only_refuses_before_any_form() {
     let mut app = on_versions(false, false);
     app.settings.read_only = true;
-    assert!(act(&mut app, Action::Rollback).is_empty());
+    assert!(act(&mut app, Command::Rollback).is_empty());
     assert!(app.rollback().is_none());
     assert!(app.message.as_ref().unwrap().1.starts_with("read-only"));
 }
@@ -218,7 +218,7 @@ fn read_only_refuses_before_any_form() {
 #[test]
 fn esc_cancels_without_effects() {
     let mut app = on_versions(false, false);
-    act(&mut app, Action::Rollback);
+    act(&mut app, Command::Rollback);
     typed(&mut app, "x");
     assert!(key(&mut app, KeyCode::Esc).is_empty());
     assert!(app.rollback().is_none());
@@ -228,7 +228,7 @@ fn esc_cancels_without_effects() {
 #[test]
 fn a_finished_rollback_closes_the_form_and_reloads_the_versions() {
     let mut app = on_versions(false, false);
-    act(&mut app, Action::Rollback);
+    act(&mut app, Command::Rollback);
     typed(&mut app, "note");
     key(&mut app, KeyCode::Enter);
     let report = ActionReport {
@@ -252,7 +252,7 @@ fn a_finished_rollback_closes_the_form_and_reloads_the_versions() {
 #[test]
 fn esc_goes_back_where_the_screen_was_opened() {
     let mut app = on_versions(false, false);
-    act(&mut app, Action::Back);
+    act(&mut app, Command::Back);
     assert_eq!(app.screen, Screen::Overview);
 }
 
@@ -265,7 +265,7 @@ fn versions_screen_snapshot() {
 #[test]
 fn rollback_confirmation_snapshot_in_production() {
     let mut app = on_versions(true, false);
-    act(&mut app, Action::Rollback);
+    act(&mut app, Command::Rollback);
     typed(&mut app, "accuracy fell after v3");
     insta::assert_snapshot!(common::screen(&app, 120, 30));
 }

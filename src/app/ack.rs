@@ -9,6 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use crate::domain::Alert;
 use crate::domain::Matcher;
 use crate::domain::duration;
+use crate::input::keymap::Command;
 
 pub const PRESETS: [&str; 4] = ["15m", "1h", "4h", "1d"];
 /// Longer silences hide real incidents; Alertmanager allows them, the console does not.
@@ -127,90 +128,106 @@ impl AckForm {
         None
     }
 
-    pub fn handle(&mut self, key: &KeyEvent) -> FormOutcome {
+    /// A key in the form: `command` is what the keymap's form mode makes of it. In a text
+    /// field a printable key types, whatever it is bound to.
+    pub fn handle(&mut self, key: &KeyEvent, command: Option<Command>) -> FormOutcome {
         if self.stage == AckStage::Submitting {
             return FormOutcome::Nothing;
         }
-        match key.code {
-            KeyCode::Esc if self.stage == AckStage::Confirming => {
+        if self.stage == AckStage::Editing && self.field != AckField::Matchers && typed(key).is_some() {
+            self.error = None;
+            self.type_char(typed(key).unwrap_or_default());
+            return FormOutcome::Nothing;
+        }
+        match command {
+            Some(Command::Cancel) if self.stage == AckStage::Confirming => {
                 self.stage = AckStage::Editing;
-                return FormOutcome::Nothing;
+                FormOutcome::Nothing
             }
-            KeyCode::Esc => return FormOutcome::Cancel,
-            KeyCode::Enter if self.stage == AckStage::Confirming => return FormOutcome::Submit,
-            KeyCode::Enter => {
+            Some(Command::Cancel) => FormOutcome::Cancel,
+            Some(Command::Submit) if self.stage == AckStage::Confirming => FormOutcome::Submit,
+            Some(Command::Submit) => {
                 self.error = self.problem();
                 if self.error.is_none() {
                     self.stage = AckStage::Confirming;
                 }
-                return FormOutcome::Nothing;
+                FormOutcome::Nothing
             }
-            _ if self.stage == AckStage::Confirming => return FormOutcome::Nothing,
-            KeyCode::Tab => {
+            _ if self.stage == AckStage::Confirming => FormOutcome::Nothing,
+            Some(Command::NextField) => {
                 self.field = match self.field {
                     AckField::Matchers => AckField::Duration,
                     AckField::Duration => AckField::Comment,
                     AckField::Comment => AckField::Matchers,
                 };
-                return FormOutcome::Nothing;
+                FormOutcome::Nothing
             }
-            KeyCode::BackTab => {
+            Some(Command::PreviousField) => {
                 self.field = match self.field {
                     AckField::Matchers => AckField::Comment,
                     AckField::Duration => AckField::Matchers,
                     AckField::Comment => AckField::Duration,
                 };
-                return FormOutcome::Nothing;
-            }
-            _ => {}
-        }
-        self.error = None;
-        match self.field {
-            AckField::Matchers => self.matchers_key(key),
-            AckField::Duration => {
-                match key.code {
-                    KeyCode::Left | KeyCode::Right => {
-                        let at = PRESETS.iter().position(|p| *p == self.duration);
-                        let next = match (at, key.code == KeyCode::Right) {
-                            (Some(i), true) => (i + 1) % PRESETS.len(),
-                            (Some(i), false) => (i + PRESETS.len() - 1) % PRESETS.len(),
-                            (None, _) => 1,
-                        };
-                        self.duration = PRESETS[next].to_string();
-                    }
-                    KeyCode::Backspace => {
-                        self.duration.pop();
-                    }
-                    KeyCode::Char(c) if c.is_ascii_alphanumeric() && self.duration.len() < 12 => self.duration.push(c),
-                    _ => {}
-                }
                 FormOutcome::Nothing
             }
-            AckField::Comment => {
-                match key.code {
-                    KeyCode::Backspace => {
-                        self.comment.pop();
+            command => {
+                self.error = None;
+                match self.field {
+                    AckField::Matchers => self.matchers_command(command),
+                    AckField::Duration => {
+                        match command {
+                            Some(Command::NextPreset | Command::PreviousPreset) => {
+                                let at = PRESETS.iter().position(|p| *p == self.duration);
+                                let next = match (at, command == Some(Command::NextPreset)) {
+                                    (Some(i), true) => (i + 1) % PRESETS.len(),
+                                    (Some(i), false) => (i + PRESETS.len() - 1) % PRESETS.len(),
+                                    (None, _) => 1,
+                                };
+                                self.duration = PRESETS[next].to_string();
+                            }
+                            Some(Command::ClearField) => self.duration.clear(),
+                            _ if key.code == KeyCode::Backspace => {
+                                self.duration.pop();
+                            }
+                            _ => {}
+                        }
+                        FormOutcome::Nothing
                     }
-                    KeyCode::Char(c) if !c.is_control() && self.comment.len() < 1024 => self.comment.push(c),
-                    _ => {}
+                    AckField::Comment => {
+                        match command {
+                            Some(Command::ClearField) => self.comment.clear(),
+                            _ if key.code == KeyCode::Backspace => {
+                                self.comment.pop();
+                            }
+                            _ => {}
+                        }
+                        FormOutcome::Nothing
+                    }
                 }
-                FormOutcome::Nothing
             }
         }
     }
 
-    fn matchers_key(&mut self, key: &KeyEvent) -> FormOutcome {
+    fn type_char(&mut self, c: char) {
+        match self.field {
+            AckField::Duration if c.is_ascii_alphanumeric() && self.duration.len() < 12 => self.duration.push(c),
+            AckField::Comment if self.comment.len() < 1024 => self.comment.push(c),
+            _ => {}
+        }
+    }
+
+    fn matchers_command(&mut self, command: Option<Command>) -> FormOutcome {
         let len = self.rows.len();
-        match key.code {
-            KeyCode::Up | KeyCode::Char('k') => self.cursor = self.cursor.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => self.cursor = (self.cursor + 1).min(len.saturating_sub(1)),
-            KeyCode::Char(' ') | KeyCode::Char('x') | KeyCode::Delete => {
+        match command {
+            Some(Command::Up) => self.cursor = self.cursor.saturating_sub(1),
+            Some(Command::Down) => self.cursor = (self.cursor + 1).min(len.saturating_sub(1)),
+            Some(Command::Toggle) => {
                 if let Some(row) = self.rows.get_mut(self.cursor) {
                     row.enabled = !row.enabled;
                     return self.changed();
                 }
             }
-            KeyCode::Char('~') | KeyCode::Char('r') => {
+            Some(Command::Regex) => {
                 if let Some(row) = self.rows.get_mut(self.cursor) {
                     row.matcher.is_regex = !row.matcher.is_regex;
                     return self.changed();
@@ -225,5 +242,16 @@ impl AckForm {
         self.preview_seq += 1;
         self.preview = Preview::Loading;
         FormOutcome::MatchersChanged
+    }
+}
+
+/// The character a key types into a text field: printable, without Ctrl or Alt.
+pub fn typed(key: &KeyEvent) -> Option<char> {
+    use crossterm::event::KeyModifiers;
+    match key.code {
+        KeyCode::Char(c) if !c.is_control() && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+            Some(c)
+        }
+        _ => None,
     }
 }

@@ -10,7 +10,7 @@ use crate::domain::Effect;
 use crate::domain::{ActionOutcome, ActionReport, ActionRequest};
 use crate::domain::{Alert, AlertState};
 use crate::domain::{Silence, SilenceRequest, SilenceState};
-use crate::input::keymap::Action;
+use crate::input::keymap::Command;
 
 /// A pending change waiting for Enter: what will happen, line by line, and what it is about.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,18 +78,18 @@ impl App {
     }
 
     /// Keys for alert actions; `None` when the action is not one of them.
-    pub(super) fn alert_action(&mut self, action: Action) -> Option<Vec<Effect>> {
-        match action {
-            Action::Ack => Some(self.start_ack()),
-            Action::Unack => Some(self.start_unack()),
-            Action::Silences => {
+    pub(super) fn alert_command(&mut self, command: &Command) -> Option<Vec<Effect>> {
+        match command {
+            Command::Ack => Some(self.start_ack()),
+            Command::Unack => Some(self.start_unack()),
+            Command::Silences => {
                 self.screen = Screen::Silences;
                 self.silence_cursor.hold();
                 Some(vec![Effect::RefreshNow])
             }
-            Action::Expire if self.screen == Screen::Silences => Some(self.start_expire()),
-            Action::Extend if self.screen == Screen::Silences => Some(self.start_extend()),
-            Action::Expire | Action::Extend => {
+            Command::Expire if self.screen == Screen::Silences => Some(self.start_expire()),
+            Command::Extend if self.screen == Screen::Silences => Some(self.start_extend()),
+            Command::Expire | Command::Extend => {
                 self.message = Some((MessageLevel::Info, "expire and extend work in the silence inventory (M)".into()));
                 Some(Vec::new())
             }
@@ -276,9 +276,9 @@ impl App {
     }
 
     /// Keys while the acknowledge form is open.
-    pub(super) fn on_ack_key(&mut self, key: &crossterm::event::KeyEvent) -> Vec<Effect> {
+    pub(super) fn on_ack_key(&mut self, key: &crossterm::event::KeyEvent, command: Option<Command>) -> Vec<Effect> {
         let Some(form) = self.ack_mut() else { return Vec::new() };
-        match form.handle(key) {
+        match form.handle(key, command) {
             FormOutcome::Nothing => Vec::new(),
             FormOutcome::MatchersChanged => {
                 vec![Effect::PreviewSilence { matchers: form.matchers(), seq: form.preview_seq }]
@@ -315,38 +315,39 @@ impl App {
         }
     }
 
-    /// Keys while a confirmation is shown: Enter runs it, Esc drops it. On the "already
-    /// silenced" warning, the extend key runs it too and the ack key opens a new form.
-    pub(super) fn on_confirm_key(&mut self, key: &crossterm::event::KeyEvent) -> Vec<Effect> {
-        use crossterm::event::KeyCode;
-        let action = self.settings.keymap.action(key);
+    /// A confirmation's command: Submit runs it, Cancel drops it. On the "already silenced"
+    /// warning, Extend runs it too and Ack opens a new form.
+    pub(super) fn on_confirm_key(&mut self, command: Option<Command>) -> Vec<Effect> {
         let anyway = self.confirm().is_some_and(|c| c.ack_anyway.is_some());
-        if anyway && action == Some(Action::Ack) {
-            let Some((alert, duration)) = self.close_confirm().and_then(|c| c.ack_anyway) else { return Vec::new() };
-            return self.open_ack_form(*alert, &duration);
-        }
-        let run = key.code == KeyCode::Enter || (anyway && action == Some(Action::Extend));
-        match key.code {
-            _ if run => {
-                let Some(confirm) = self.close_confirm() else { return Vec::new() };
-                let Some(request) = confirm.request else {
-                    self.message = Some((MessageLevel::Info, "nothing to extend: nothing was changed".into()));
+        match command {
+            Some(Command::Ack) if anyway => {
+                let Some((alert, duration)) = self.close_confirm().and_then(|c| c.ack_anyway) else {
                     return Vec::new();
                 };
-                if self.read_only() {
-                    self.refuse_read_only("this action");
-                    return Vec::new();
-                }
-                self.busy = Some(format!("{}…", confirm.title.to_lowercase()));
-                vec![Effect::Act(Box::new(request))]
+                self.open_ack_form(*alert, &duration)
             }
-            KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
+            Some(Command::Submit) => self.run_confirmed(),
+            Some(Command::Extend) if anyway => self.run_confirmed(),
+            Some(Command::Cancel) => {
                 self.close_confirm();
                 self.message = Some((MessageLevel::Info, "cancelled: nothing was changed".into()));
                 Vec::new()
             }
             _ => Vec::new(),
         }
+    }
+
+    fn run_confirmed(&mut self) -> Vec<Effect> {
+        let Some(confirm) = self.close_confirm() else { return Vec::new() };
+        let Some(request) = confirm.request else {
+            self.message = Some((MessageLevel::Info, "nothing to extend: nothing was changed".into()));
+            return Vec::new();
+        };
+        if self.refuse_read_only("this action") {
+            return Vec::new();
+        }
+        self.busy = Some(format!("{}…", confirm.title.to_lowercase()));
+        vec![Effect::Act(Box::new(request))]
     }
 
     pub(super) fn on_preview(&mut self, seq: u64, result: Result<Vec<Alert>, String>) {

@@ -6,7 +6,7 @@ use super::{App, Screen};
 use crate::domain::Alert;
 use crate::domain::Effect;
 use crate::domain::{DetailSnapshot, TimeRange};
-use crate::input::keymap::Action;
+use crate::input::keymap::Command;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DetailView {
@@ -52,18 +52,18 @@ impl App {
     }
 
     /// Zoom, pan and live keys on the model screen.
-    pub(super) fn chart_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+    pub(super) fn chart_command(&mut self, command: &Command) -> Option<Vec<Effect>> {
         if !matches!(self.screen, Screen::Model(_)) {
             return None;
         }
         let now = self.now.as_second();
         let detail = self.detail.as_mut()?;
-        match action {
-            Action::ZoomIn => detail.range.zoom_in(),
-            Action::ZoomOut => detail.range.zoom_out(),
-            Action::PanBack => detail.range.pan(false, now),
-            Action::PanForward => detail.range.pan(true, now),
-            Action::Live => detail.range.live(),
+        match command {
+            Command::ZoomIn => detail.range.zoom_in(),
+            Command::ZoomOut => detail.range.zoom_out(),
+            Command::PanBack => detail.range.pan(false, now),
+            Command::PanForward => detail.range.pan(true, now),
+            Command::Live => detail.range.live(),
             _ => return None,
         }
         Some(self.load_detail())

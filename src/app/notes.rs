@@ -4,21 +4,21 @@ use crossterm::event::KeyEvent;
 
 use super::{App, MessageLevel};
 use crate::domain::Effect;
-use crate::input::keymap::Action;
+use crate::input::keymap::Command;
 use crate::journal::{Draft, Subject};
 
 impl App {
-    pub(super) fn on_editor_key(&mut self, key: &KeyEvent, action: Option<Action>) -> Vec<Effect> {
+    pub(super) fn on_editor_key(&mut self, key: &KeyEvent, command: Option<Command>) -> Vec<Effect> {
         let env = self.environment_info().name.clone();
         let author = self.settings.author.clone();
         let Some(editor) = self.editor_mut() else { return Vec::new() };
         if editor.saving {
             return Vec::new();
         }
-        let ctrl_c = key.code == crossterm::event::KeyCode::Char('c')
-            && key.modifiers.contains(crossterm::event::KeyModifiers::CONTROL);
-        match action {
-            Some(Action::Save) => {
+        // Enter starts a new line and Tab types a space: the editor is a text area, only
+        // saving and cancelling are commands.
+        match command {
+            Some(Command::Save) => {
                 let text = editor.text.trim_end();
                 if text.trim().is_empty() {
                     editor.error = Some("a note needs some text".into());
@@ -28,12 +28,7 @@ impl App {
                 let draft = Draft::note(&author, &env, editor.subject.clone(), text);
                 vec![Effect::AppendJournal(Box::new(draft))]
             }
-            Some(Action::Back) => {
-                self.close_editor();
-                self.message = Some((MessageLevel::Info, "note discarded".into()));
-                Vec::new()
-            }
-            _ if ctrl_c => {
+            Some(Command::Cancel) => {
                 self.close_editor();
                 self.message = Some((MessageLevel::Info, "note discarded".into()));
                 Vec::new()

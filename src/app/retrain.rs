@@ -4,15 +4,17 @@
 
 use std::sync::Arc;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use jiff::Timestamp;
 
+use super::ack::typed;
 use super::{App, MessageLevel, Target};
 use crate::app::Modal;
 use crate::backends::pipelines::{self, Param, ParamKind, RetrainTarget, RunState, TriggerRequest};
 use crate::domain::Effect;
 use crate::domain::{ActionReport, ActionRequest, ReportKind};
 use crate::domain::{RetrainOrder, RunEnd, StartedRun};
+use crate::input::keymap::Command;
 
 /// How often a followed run is asked for its state.
 pub const POLL_EVERY_S: i64 = 5;
@@ -138,27 +140,33 @@ pub enum RetrainOutcome {
 }
 
 impl RetrainForm {
-    pub fn handle(&mut self, key: &KeyEvent) -> RetrainOutcome {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match (self.stage, key.code) {
+    /// A key in the form, with what the keymap's form mode makes of it; in a text field a
+    /// printable key types.
+    pub fn handle(&mut self, key: &KeyEvent, command: Option<Command>) -> RetrainOutcome {
+        if self.stage == RetrainStage::Editing
+            && let Some(c) = typed(key)
+        {
+            self.text().push(c);
+            return RetrainOutcome::Nothing;
+        }
+        match (self.stage, command) {
             (RetrainStage::Sending, _) => RetrainOutcome::Nothing,
-            (RetrainStage::Confirming, KeyCode::Enter) => RetrainOutcome::Submit,
-            (RetrainStage::Confirming, KeyCode::Esc) => {
+            (RetrainStage::Confirming, Some(Command::Submit)) => RetrainOutcome::Submit,
+            (RetrainStage::Confirming, Some(Command::Cancel)) => {
                 self.stage = RetrainStage::Editing;
                 RetrainOutcome::Nothing
             }
             (RetrainStage::Confirming, _) => RetrainOutcome::Nothing,
-            (RetrainStage::Editing, KeyCode::Esc) => RetrainOutcome::Cancel,
-            (RetrainStage::Editing, KeyCode::Char('c')) if ctrl => RetrainOutcome::Cancel,
-            (RetrainStage::Editing, KeyCode::Tab | KeyCode::Down) => {
+            (RetrainStage::Editing, Some(Command::Cancel)) => RetrainOutcome::Cancel,
+            (RetrainStage::Editing, Some(Command::NextField | Command::Down)) => {
                 self.field = (self.field + 1) % self.fields();
                 RetrainOutcome::Nothing
             }
-            (RetrainStage::Editing, KeyCode::BackTab | KeyCode::Up) => {
+            (RetrainStage::Editing, Some(Command::PreviousField | Command::Up)) => {
                 self.field = (self.field + self.fields() - 1) % self.fields();
                 RetrainOutcome::Nothing
             }
-            (RetrainStage::Editing, KeyCode::Enter) => {
+            (RetrainStage::Editing, Some(Command::Submit)) => {
                 match self.blocker() {
                     Some(why) => self.error = Some(why),
                     None => {
@@ -169,16 +177,12 @@ impl RetrainForm {
                 }
                 RetrainOutcome::Nothing
             }
-            (RetrainStage::Editing, KeyCode::Char('u')) if ctrl => {
+            (RetrainStage::Editing, Some(Command::ClearField)) => {
                 self.text().clear();
                 RetrainOutcome::Nothing
             }
-            (RetrainStage::Editing, KeyCode::Backspace) => {
+            (RetrainStage::Editing, _) if key.code == KeyCode::Backspace => {
                 self.text().pop();
-                RetrainOutcome::Nothing
-            }
-            (RetrainStage::Editing, KeyCode::Char(c)) if !ctrl && !c.is_control() => {
-                self.text().push(c);
                 RetrainOutcome::Nothing
             }
             _ => RetrainOutcome::Nothing,
@@ -246,9 +250,9 @@ impl App {
         }
     }
 
-    pub(super) fn on_retrain_key(&mut self, key: &KeyEvent) -> Vec<Effect> {
+    pub(super) fn on_retrain_key(&mut self, key: &KeyEvent, command: Option<Command>) -> Vec<Effect> {
         let Some(form) = self.retrain_mut() else { return Vec::new() };
-        match form.handle(key) {
+        match form.handle(key, command) {
             RetrainOutcome::Nothing => Vec::new(),
             RetrainOutcome::Cancel => {
                 self.close_retrain();

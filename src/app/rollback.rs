@@ -3,7 +3,10 @@
 //! a required change note, the model's name typed again in production, and the override
 //! for an unvalidated target where the config allows one.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::ack::typed;
+use crate::input::keymap::Command;
 
 use crate::domain::RollbackPlan;
 
@@ -57,34 +60,33 @@ impl RollbackForm {
         None
     }
 
-    pub fn handle(&mut self, key: &KeyEvent) -> RollbackOutcome {
+    /// A key in the form, with what the keymap's form mode makes of it; in a text field a
+    /// printable key types.
+    pub fn handle(&mut self, key: &KeyEvent, command: Option<Command>) -> RollbackOutcome {
         if self.stage == RollbackStage::Running {
             return RollbackOutcome::Nothing;
         }
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let text = match self.field {
             RollbackField::Note => &mut self.plan.note,
             RollbackField::Confirm => &mut self.confirm,
         };
-        match key.code {
-            KeyCode::Esc => return RollbackOutcome::Cancel,
-            KeyCode::Char('c') if ctrl => return RollbackOutcome::Cancel,
-            KeyCode::Tab | KeyCode::BackTab | KeyCode::Down | KeyCode::Up if self.production => {
+        if let Some(c) = typed(key) {
+            text.push(c);
+            return RollbackOutcome::Nothing;
+        }
+        match command {
+            Some(Command::Cancel) => return RollbackOutcome::Cancel,
+            Some(Command::NextField | Command::PreviousField | Command::Down | Command::Up) if self.production => {
                 self.field = match self.field {
                     RollbackField::Note => RollbackField::Confirm,
                     RollbackField::Confirm => RollbackField::Note,
                 };
             }
-            KeyCode::Char('o') if ctrl && !self.plan.validated && self.plan.spec.allow_override => {
+            Some(Command::Override) if !self.plan.validated && self.plan.spec.allow_override => {
                 self.plan.override_validation = !self.plan.override_validation;
             }
-            KeyCode::Char('o') if ctrl => {}
-            KeyCode::Char('u') if ctrl => text.clear(),
-            KeyCode::Backspace => {
-                text.pop();
-            }
-            KeyCode::Char(c) if !ctrl && !c.is_control() => text.push(c),
-            KeyCode::Enter => match self.blocker() {
+            Some(Command::ClearField) => text.clear(),
+            Some(Command::Submit) => match self.blocker() {
                 Some(why) => self.error = Some(why),
                 None => {
                     self.error = None;
@@ -92,6 +94,9 @@ impl RollbackForm {
                     return RollbackOutcome::Submit(Box::new(self.plan()));
                 }
             },
+            _ if key.code == KeyCode::Backspace => {
+                text.pop();
+            }
             _ => {}
         }
         RollbackOutcome::Nothing

@@ -4,13 +4,12 @@
 use crossterm::event::{KeyEvent, KeyEventKind};
 
 use super::{
-    App, Filter, Input, InputKind, InputOutcome, MessageLevel, NoteEditor, Pane, Resolved, Screen, alert_words,
+    App, Filter, Input, InputKind, InputOutcome, MessageLevel, Modal, NoteEditor, Pane, Resolved, Screen, alert_words,
 };
-use crate::app::Modal;
 use crate::domain::{Alert, Health, SourceData};
 use crate::domain::{Effect, Event, SourceUpdate};
 use crate::input::command::{self, Command};
-use crate::input::keymap::Action;
+use crate::input::keymap::Mode;
 
 impl App {
     pub fn update(&mut self, event: Event) -> Vec<Effect> {
@@ -222,7 +221,7 @@ impl App {
                             Vec::new()
                         }
                         InputKind::Command => match command::parse(&text) {
-                            Ok(cmd) => self.run_command(cmd),
+                            Ok(command) => self.run_command(command),
                             Err(e) => {
                                 self.message = Some((MessageLevel::Error, e));
                                 Vec::new()
@@ -240,22 +239,22 @@ impl App {
                 InputOutcome::Ignored => Vec::new(),
             };
         }
-        let action = self.settings.keymap.action(key);
-        // The modal on top takes every key.
+        let keymap = &self.settings.keymap;
+        // The modal on top takes every key, in its own mode.
         match &self.modal {
-            Some(Modal::Editor(_)) => return self.on_editor_key(key, action),
-            Some(Modal::Ack(_)) => return self.on_ack_key(key),
-            Some(Modal::Rollback(_)) => return self.on_rollback_key(key),
-            Some(Modal::Retrain(_)) => return self.on_retrain_key(key),
-            Some(Modal::Confirm(_)) => return self.on_confirm_key(key),
+            Some(Modal::Editor(_)) => return self.on_editor_key(key, keymap.command(Mode::Form, key)),
+            Some(Modal::Ack(_)) => return self.on_ack_key(key, keymap.command(Mode::Form, key)),
+            Some(Modal::Rollback(_)) => return self.on_rollback_key(key, keymap.command(Mode::Form, key)),
+            Some(Modal::Retrain(_)) => return self.on_retrain_key(key, keymap.command(Mode::Form, key)),
+            Some(Modal::Confirm(_)) => return self.on_confirm_key(keymap.command(Mode::Confirm, key)),
             Some(Modal::Help(scroll)) => {
                 let scroll = *scroll;
-                match action {
-                    Some(Action::Help | Action::Back) => self.modal = None,
-                    Some(Action::Quit) => return self.quit(),
-                    Some(Action::Down) => self.modal = Some(Modal::Help(scroll.saturating_add(1))),
-                    Some(Action::Up) => self.modal = Some(Modal::Help(scroll.saturating_sub(1))),
-                    Some(Action::Top) => self.modal = Some(Modal::Help(0)),
+                match keymap.command(Mode::Normal, key) {
+                    Some(Command::Help | Command::Back) => self.modal = None,
+                    Some(Command::Quit) => return self.quit(),
+                    Some(Command::Down) => self.modal = Some(Modal::Help(scroll.saturating_add(1))),
+                    Some(Command::Up) => self.modal = Some(Modal::Help(scroll.saturating_sub(1))),
+                    Some(Command::Top) => self.modal = Some(Modal::Help(0)),
                     _ => {}
                 }
                 return Vec::new();
@@ -263,27 +262,28 @@ impl App {
             None => {}
         }
         self.message = None;
-        match action {
-            Some(action) => self.on_action(action),
+        match keymap.command(Mode::Normal, key) {
+            Some(command) => self.run_command(command),
             None => Vec::new(),
         }
     }
 
-    fn on_action(&mut self, action: Action) -> Vec<Effect> {
+    /// Carries out one command, whether it came from a key or from the command line.
+    pub fn run_command(&mut self, command: Command) -> Vec<Effect> {
         let on_journal = matches!(self.screen, Screen::Journal | Screen::JournalEntry(_));
-        if let Some(effects) = self.alert_action(action) {
+        if let Some(effects) = self.alert_command(&command) {
             return effects;
         }
-        if let Some(effects) = self.versions_action(action) {
+        if let Some(effects) = self.versions_command(&command) {
             return effects;
         }
-        if let Some(effects) = self.chart_action(action) {
+        if let Some(effects) = self.chart_command(&command) {
             return effects;
         }
-        match action {
-            Action::Open if matches!(self.screen, Screen::Alert(_)) => {
+        match command {
+            Command::Open if matches!(self.screen, Screen::Alert(_)) => {
                 let alert = self.target().alert;
-                return match alert {
+                match alert {
                     Some(alert) if alert.model.is_some() => {
                         let model = alert.model.clone().unwrap_or_default();
                         self.open_model(model, Some(&alert))
@@ -292,25 +292,28 @@ impl App {
                         self.message = Some((MessageLevel::Info, "this alert names no model".into()));
                         Vec::new()
                     }
-                };
+                }
             }
-            Action::Back if matches!(self.screen, Screen::Alert(_) | Screen::Silences) => {
+            Command::Back if matches!(self.screen, Screen::Alert(_) | Screen::Silences) => {
                 self.screen = Screen::Overview;
-                return Vec::new();
+                Vec::new()
             }
-            Action::Note => {
+            Command::Note => {
                 self.modal = Some(Modal::from(NoteEditor::new(self.note_subject())));
-                return Vec::new();
+                Vec::new()
             }
-            Action::Journal => return self.run_command(Command::Journal),
-            Action::Save => return Vec::new(),
-            Action::Open if on_journal => {
+            Command::Journal => {
+                self.screen = Screen::Journal;
+                self.journal.cursor.hold();
+                vec![Effect::LoadJournal]
+            }
+            Command::Open if on_journal => {
                 if let Some(entry) = self.journal.selected_entry() {
                     self.screen = Screen::JournalEntry(entry.seq);
                 }
-                return Vec::new();
+                Vec::new()
             }
-            Action::Back if on_journal => {
+            Command::Back if on_journal => {
                 self.screen = match self.screen {
                     Screen::JournalEntry(_) => Screen::Journal,
                     _ if !self.journal.filter_text.is_empty() => {
@@ -319,19 +322,20 @@ impl App {
                     }
                     _ => Screen::Overview,
                 };
-                return Vec::new();
+                Vec::new()
             }
-            Action::Refresh if on_journal => return vec![Effect::LoadJournal, Effect::RefreshNow],
-            _ => {}
-        }
-        match action {
-            Action::Up => self.move_selection(-1),
-            Action::Down => self.move_selection(1),
-            Action::PageUp => self.move_selection(-(self.page_rows as isize)),
-            Action::PageDown => self.move_selection(self.page_rows as isize),
-            Action::Top => self.move_selection(isize::MIN / 2),
-            Action::Bottom => self.move_selection(isize::MAX / 2),
-            Action::FocusNext => {
+            Command::Refresh if on_journal => vec![Effect::LoadJournal, Effect::RefreshNow],
+            Command::Refresh => {
+                self.message = Some((MessageLevel::Info, "refreshing…".into()));
+                vec![Effect::RefreshNow]
+            }
+            Command::Up => self.move_selection(-1),
+            Command::Down => self.move_selection(1),
+            Command::PageUp => self.move_selection(-(self.page_rows as isize)),
+            Command::PageDown => self.move_selection(self.page_rows as isize),
+            Command::Top => self.move_selection(isize::MIN / 2),
+            Command::Bottom => self.move_selection(isize::MAX / 2),
+            Command::FocusNext => {
                 if self.screen == Screen::Overview {
                     self.focus = match self.focus {
                         Pane::Fleet => Pane::Alerts,
@@ -339,68 +343,58 @@ impl App {
                     };
                     self.alert_cursor.hold();
                 }
+                Vec::new()
             }
-            Action::Open => return self.open(),
-            Action::Back => {
+            Command::Open => self.open(),
+            Command::Back => {
                 if self.screen != Screen::Overview {
                     self.screen = Screen::Overview;
                 } else if !self.filter_text.is_empty() {
                     self.apply_filter("");
                 }
+                Vec::new()
             }
-            Action::Filter => {
+            Command::Filter(None) => {
                 let current = if on_journal { &self.journal.filter_text } else { &self.filter_text };
                 self.input = Some(Input::new(InputKind::Filter, current));
+                Vec::new()
             }
-            Action::Command => self.input = Some(Input::new(InputKind::Command, "")),
-            Action::Sort => return self.run_command(Command::Sort(self.sort.next())),
-            Action::ReverseSort => {
-                self.sort_descending = !self.sort_descending;
-                self.rearrange();
+            Command::Filter(Some(text)) => {
+                self.apply_filter(&text);
+                Vec::new()
             }
-            Action::NextEnvironment => return self.run_command(Command::Environment(None)),
-            Action::Refresh => return self.run_command(Command::Refresh),
-            Action::ToggleLog => self.show_log = !self.show_log,
-            Action::Help => self.modal = Some(Modal::Help(0)),
-            Action::Quit => return self.quit(),
-            Action::Note | Action::Journal | Action::Save => {}
-            Action::Ack | Action::Unack | Action::Silences | Action::Expire | Action::Extend => {}
-            Action::ZoomIn | Action::ZoomOut | Action::PanBack | Action::PanForward | Action::Live => {}
-            Action::Versions | Action::Rollback => {}
-            Action::Retrain => return self.start_retrain(),
-            Action::Runbook => return self.apply_suggestion(),
-        }
-        Vec::new()
-    }
-
-    pub fn run_command(&mut self, command: Command) -> Vec<Effect> {
-        match command {
-            Command::Quit => return self.quit(),
-            Command::Environment(name) => return self.switch_environment(name.as_deref()),
-            Command::Help => self.modal = Some(Modal::Help(0)),
-            Command::ToggleLog => self.show_log = !self.show_log,
-            Command::Refresh => {
-                self.message = Some((MessageLevel::Info, "refreshing…".into()));
-                return vec![Effect::RefreshNow];
+            Command::CommandLine => {
+                self.input = Some(Input::new(InputKind::Command, ""));
+                Vec::new()
             }
             Command::Sort(key) => {
+                let key = key.unwrap_or_else(|| self.sort.next());
                 self.sort = key;
                 self.sort_descending = false;
                 self.message = Some((MessageLevel::Info, format!("sorted by {}", key.label())));
                 self.rearrange();
+                Vec::new()
             }
-            Command::Filter(text) => self.apply_filter(&text),
-            Command::Journal => {
-                self.screen = Screen::Journal;
-                self.journal.cursor.hold();
-                return vec![Effect::LoadJournal];
+            Command::ReverseSort => {
+                self.sort_descending = !self.sort_descending;
+                self.rearrange();
+                Vec::new()
             }
-            Command::Note => return self.on_action(Action::Note),
-            Command::Silences => return self.on_action(Action::Silences),
-            Command::Versions(Some(model)) => return self.open_versions(model, false),
-            Command::Versions(None) => return self.on_action(Action::Versions),
+            Command::Environment(name) => self.switch_environment(name.as_deref()),
+            Command::ToggleLog => {
+                self.show_log = !self.show_log;
+                Vec::new()
+            }
+            Command::Help => {
+                self.modal = Some(Modal::Help(0));
+                Vec::new()
+            }
+            Command::Quit => self.quit(),
+            Command::Retrain => self.start_retrain(),
+            Command::Runbook => self.apply_suggestion(),
+            // Handled above where they apply; elsewhere, or form-only, they do nothing.
+            _ => Vec::new(),
         }
-        Vec::new()
     }
 
     fn quit(&mut self) -> Vec<Effect> {
@@ -474,7 +468,7 @@ impl App {
         }
     }
 
-    fn move_selection(&mut self, delta: isize) {
+    fn move_selection(&mut self, delta: isize) -> Vec<Effect> {
         match (&self.screen, self.focus) {
             (Screen::Journal, _) => self.journal.step(delta),
             (Screen::Silences, _) => {
@@ -491,6 +485,7 @@ impl App {
             }
             _ => {}
         }
+        Vec::new()
     }
 }
 

@@ -11,7 +11,7 @@ use crate::domain::ModelVersion;
 use crate::domain::RollbackPlan;
 use crate::domain::VersionsSnapshot;
 use crate::domain::{ActionReport, ActionRequest, ReportKind};
-use crate::input::keymap::Action;
+use crate::input::keymap::Command;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct VersionsView {
@@ -141,11 +141,11 @@ impl App {
     }
 
     /// Keys on the versions screen, and `v`/`R` anywhere: they act on the target's model.
-    pub(super) fn versions_action(&mut self, action: Action) -> Option<Vec<Effect>> {
-        match (&self.screen, action) {
-            (Screen::Versions(_), Action::Rollback) => Some(self.start_rollback()),
-            (Screen::Versions(_), Action::Refresh) => Some(self.load_versions()),
-            (Screen::Versions(model), Action::Back) => {
+    pub(super) fn versions_command(&mut self, command: &Command) -> Option<Vec<Effect>> {
+        match (&self.screen, command) {
+            (Screen::Versions(_), Command::Rollback) => Some(self.start_rollback()),
+            (Screen::Versions(_), Command::Refresh) => Some(self.load_versions()),
+            (Screen::Versions(model), Command::Back) => {
                 let model = model.clone();
                 let back_to_model = self.versions.as_ref().is_some_and(|v| v.from_model_screen);
                 self.screen = if back_to_model { Screen::Model(model) } else { Screen::Overview };
@@ -153,22 +153,23 @@ impl App {
             }
             (
                 Screen::Versions(_),
-                Action::Up | Action::Down | Action::Top | Action::Bottom | Action::PageUp | Action::PageDown,
+                Command::Up | Command::Down | Command::Top | Command::Bottom | Command::PageUp | Command::PageDown,
             ) => {
                 let page = self.page_rows as isize;
                 let view = self.versions.as_mut()?;
-                view.step(match action {
-                    Action::Up => -1,
-                    Action::Down => 1,
-                    Action::PageUp => -page,
-                    Action::PageDown => page,
-                    Action::Top => isize::MIN / 2,
+                view.step(match command {
+                    Command::Up => -1,
+                    Command::Down => 1,
+                    Command::PageUp => -page,
+                    Command::PageDown => page,
+                    Command::Top => isize::MIN / 2,
                     _ => isize::MAX / 2,
                 });
                 Some(Vec::new())
             }
-            (Screen::Versions(_), Action::Versions) => Some(Vec::new()),
-            (_, Action::Versions | Action::Rollback) => {
+            (_, Command::Versions(Some(model))) => Some(self.open_versions(model.clone(), false)),
+            (Screen::Versions(_), Command::Versions(None)) => Some(Vec::new()),
+            (_, Command::Versions(None) | Command::Rollback) => {
                 let target = self.target();
                 let Some(model) = target.model else {
                     self.message = Some((MessageLevel::Info, "select a model or an alert first".into()));
@@ -176,7 +177,7 @@ impl App {
                 };
                 let alert = target.alert.map(|a| a.fingerprint);
                 let from_model_screen = matches!(self.screen, Screen::Model(_));
-                Some(if action == Action::Rollback {
+                Some(if *command == Command::Rollback {
                     self.open_rollback_for(model, alert)
                 } else {
                     self.open_versions_from(model, from_model_screen, alert)
@@ -260,9 +261,13 @@ impl App {
         Vec::new()
     }
 
-    pub(super) fn on_rollback_key(&mut self, key: &crossterm::event::KeyEvent) -> Vec<Effect> {
+    pub(super) fn on_rollback_key(
+        &mut self,
+        key: &crossterm::event::KeyEvent,
+        command: Option<Command>,
+    ) -> Vec<Effect> {
         let Some(form) = self.rollback_mut() else { return Vec::new() };
-        match form.handle(key) {
+        match form.handle(key, command) {
             RollbackOutcome::Nothing => Vec::new(),
             RollbackOutcome::Cancel => {
                 self.close_rollback();

@@ -1,23 +1,66 @@
-//! The command line (`:`): text parsed into the same intents keys produce.
+//! The one vocabulary of what the operator asks for. Keys (through the keymap, in every
+//! mode, forms included) and the command line (`:sort drift`) both produce a [`Command`],
+//! and the app handles each command in one place.
 
 use crate::domain::ColumnId;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    Quit,
-    /// `:env NAME`, or `:env` alone for the next environment.
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    FocusNext,
+    Open,
+    Back,
+    /// `/` opens the filter prompt (`None`); `:filter TEXT` sets it (empty clears).
+    Filter(Option<String>),
+    /// `:` opens the command line.
+    CommandLine,
+    /// `s` takes the next sort key (`None`); `:sort KEY` names one.
+    Sort(Option<SortKey>),
+    ReverseSort,
+    /// `e` or `:env` alone: the next environment; `:env NAME`: that one.
     Environment(Option<String>),
-    Help,
-    ToggleLog,
     Refresh,
-    Sort(SortKey),
-    /// `:filter TEXT` (same as typing it after `/`); empty clears.
-    Filter(String),
-    Journal,
+    ToggleLog,
     Note,
+    Journal,
+    Save,
+    Ack,
+    Unack,
     Silences,
-    /// `:versions [MODEL]`: the versions screen of a model (none: the selected one).
+    Expire,
+    Extend,
+    /// `v`: the versions of the model the operator is on; `:versions MODEL`: of that model.
     Versions(Option<String>),
+    Rollback,
+    Retrain,
+    Runbook,
+    ZoomIn,
+    ZoomOut,
+    PanBack,
+    PanForward,
+    Live,
+    Help,
+    Quit,
+    /// In a form or a confirmation: review, send, confirm.
+    Submit,
+    /// In a form or a confirmation: back out without changing anything.
+    Cancel,
+    NextField,
+    PreviousField,
+    /// In the acknowledge form: tick or untick the matcher under the cursor.
+    Toggle,
+    /// In the acknowledge form: make the matcher under the cursor a regex, or exact again.
+    Regex,
+    NextPreset,
+    PreviousPreset,
+    /// In the rollback form: confirm an unvalidated target, where the config allows it.
+    Override,
+    ClearField,
 }
 
 /// What the fleet table is ordered by.
@@ -94,9 +137,10 @@ pub fn parse(text: &str) -> Result<Command, String> {
         "help" | "h" | "?" => Ok(Command::Help),
         "log" | "logs" => Ok(Command::ToggleLog),
         "refresh" | "r" => Ok(Command::Refresh),
-        "filter" | "f" => Ok(Command::Filter(rest.to_string())),
+        "filter" | "f" => Ok(Command::Filter(Some(rest.to_string()))),
+        "sort" if rest.is_empty() => Ok(Command::Sort(None)),
         "sort" => SortKey::parse(rest)
-            .map(Command::Sort)
+            .map(|key| Command::Sort(Some(key)))
             .ok_or_else(|| format!("unknown sort key `{rest}`: health, name, alerts or a column key")),
         "" => Err("empty command".into()),
         "journal" | "j" => Ok(Command::Journal),
@@ -116,7 +160,8 @@ mod tests {
         assert_eq!(parse(":env prod-eu"), Ok(Command::Environment(Some("prod-eu".into()))));
         assert_eq!(parse("env"), Ok(Command::Environment(None)));
         assert_eq!(parse("q"), Ok(Command::Quit));
-        assert_eq!(parse("sort drift"), Ok(Command::Sort(SortKey::Column(ColumnId::Drift))));
+        assert_eq!(parse("sort drift"), Ok(Command::Sort(Some(SortKey::Column(ColumnId::Drift)))));
+        assert_eq!(parse("filter fraud"), Ok(Command::Filter(Some("fraud".into()))));
         assert!(parse("sort bogus").unwrap_err().contains("bogus"));
         assert!(parse("launch").unwrap_err().contains("unknown command"));
     }

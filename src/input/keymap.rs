@@ -1,52 +1,28 @@
 //! The one source of key bindings: dispatch, the help overlay and the footer hints all read
-//! this table, so they cannot drift apart. Config `[keys]` replaces an action's keys.
+//! this table, so they cannot drift apart. Each binding belongs to a mode: the screens, the
+//! forms (where printable keys type into text fields) and the confirmations. Config `[keys]`
+//! replaces a binding's keys by its name, in any mode.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// Operator intents reachable by a key in the normal (non-input) mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Action {
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-    FocusNext,
-    Open,
-    Back,
-    Filter,
-    Command,
-    Sort,
-    ReverseSort,
-    NextEnvironment,
-    Refresh,
-    ToggleLog,
-    Note,
-    Journal,
-    Save,
-    Ack,
-    Unack,
-    Silences,
-    Expire,
-    Extend,
-    Versions,
-    Rollback,
-    Retrain,
-    Runbook,
-    ZoomIn,
-    ZoomOut,
-    PanBack,
-    PanForward,
-    Live,
-    Help,
-    Quit,
+pub use super::command::Command;
+
+/// Where a key is pressed: each has its own bindings, so `j` can move a list on a screen
+/// and type a `j` into a form's comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// The screens and the help overlay.
+    Normal,
+    /// The acknowledge, rollback and retrain forms and the note editor.
+    Form,
+    /// A confirmation: Enter runs it, Esc drops it.
+    Confirm,
 }
 
-/// Where an action applies, for grouping in help.
+/// Where a binding applies, for grouping in help.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Navigate,
@@ -56,6 +32,8 @@ pub enum Section {
     Models,
     Journal,
     General,
+    Forms,
+    Confirmations,
 }
 
 impl Section {
@@ -68,70 +46,120 @@ impl Section {
             Section::Models => "Versions, rollback, retraining",
             Section::Journal => "Journal",
             Section::General => "General",
+            Section::Forms => "Forms",
+            Section::Confirmations => "Confirmations",
         }
     }
 }
 
-/// (action, config name, description, section, default keys)
-const TABLE: [(Action, &str, &str, Section, &[&str]); 35] = [
-    (Action::Up, "up", "move up", Section::Navigate, &["k", "Up"]),
-    (Action::Down, "down", "move down", Section::Navigate, &["j", "Down"]),
-    (Action::PageUp, "page_up", "page up", Section::Navigate, &["PageUp", "Ctrl-b"]),
-    (Action::PageDown, "page_down", "page down", Section::Navigate, &["PageDown", "Ctrl-f"]),
-    (Action::Top, "top", "first row", Section::Navigate, &["g", "Home"]),
-    (Action::Bottom, "bottom", "last row", Section::Navigate, &["G", "End"]),
-    (Action::FocusNext, "focus", "switch pane", Section::Navigate, &["Tab", "BackTab"]),
-    (Action::Open, "open", "open model", Section::Navigate, &["Enter"]),
-    (Action::Back, "back", "back / close", Section::Navigate, &["Esc"]),
-    (Action::Filter, "filter", "filter rows", Section::View, &["/"]),
-    (Action::Command, "command", "command line", Section::View, &[":"]),
-    (Action::Sort, "sort", "next sort key", Section::View, &["s"]),
-    (Action::ReverseSort, "reverse_sort", "reverse sort", Section::View, &["S"]),
-    (Action::NextEnvironment, "environment", "next environment", Section::View, &["e"]),
-    (Action::Refresh, "refresh", "refresh now", Section::View, &["r", "Ctrl-r"]),
-    (Action::ToggleLog, "log", "toggle log panel", Section::View, &["L"]),
-    (Action::Ack, "ack", "acknowledge: silence or extend", Section::Alerts, &["a"]),
-    (Action::Unack, "unack", "expire the silences muting it", Section::Alerts, &["A"]),
-    (Action::Silences, "silences", "silence inventory", Section::Alerts, &["M"]),
-    (Action::Expire, "expire", "expire the silence (inventory)", Section::Alerts, &["X"]),
-    (Action::Extend, "extend", "extend the silence (inventory)", Section::Alerts, &["E"]),
-    (Action::ZoomIn, "zoom_in", "zoom in (down to 5m)", Section::Charts, &["+", "="]),
-    (Action::ZoomOut, "zoom_out", "zoom out (up to 7d)", Section::Charts, &["-"]),
-    (Action::PanBack, "pan_back", "pan back half a window", Section::Charts, &["["]),
-    (Action::PanForward, "pan_forward", "pan forward", Section::Charts, &["]"]),
-    (Action::Live, "live", "back to live", Section::Charts, &["0"]),
-    (Action::Versions, "versions", "model versions and governance", Section::Models, &["v"]),
-    (Action::Rollback, "rollback", "roll back to a version", Section::Models, &["R"]),
-    (Action::Retrain, "retrain", "retrain the model", Section::Models, &["T"]),
-    (Action::Runbook, "runbook", "apply the runbook suggestion", Section::Alerts, &["!"]),
-    (Action::Note, "note", "note on the model or alert", Section::Journal, &["n"]),
-    (Action::Journal, "journal", "journal view", Section::Journal, &["J"]),
-    (Action::Save, "save", "save the note (in the editor)", Section::Journal, &["Ctrl-s"]),
-    (Action::Help, "help", "help", Section::General, &["?", "F1"]),
-    (Action::Quit, "quit", "quit", Section::General, &["q", "Ctrl-c"]),
+struct Row {
+    command: Command,
+    /// The name under `[keys]`.
+    name: &'static str,
+    description: &'static str,
+    section: Section,
+    mode: Mode,
+    keys: &'static [&'static str],
+}
+
+const fn row(
+    command: Command,
+    name: &'static str,
+    description: &'static str,
+    section: Section,
+    mode: Mode,
+    keys: &'static [&'static str],
+) -> Row {
+    Row { command, name, description, section, mode, keys }
+}
+
+use Mode::{Confirm, Form, Normal};
+use Section as S;
+
+static TABLE: [Row; 48] = [
+    row(Command::Up, "up", "move up", S::Navigate, Normal, &["k", "Up"]),
+    row(Command::Down, "down", "move down", S::Navigate, Normal, &["j", "Down"]),
+    row(Command::PageUp, "page_up", "page up", S::Navigate, Normal, &["PageUp", "Ctrl-b"]),
+    row(Command::PageDown, "page_down", "page down", S::Navigate, Normal, &["PageDown", "Ctrl-f"]),
+    row(Command::Top, "top", "first row", S::Navigate, Normal, &["g", "Home"]),
+    row(Command::Bottom, "bottom", "last row", S::Navigate, Normal, &["G", "End"]),
+    row(Command::FocusNext, "focus", "switch pane", S::Navigate, Normal, &["Tab", "BackTab"]),
+    row(Command::Open, "open", "open model", S::Navigate, Normal, &["Enter"]),
+    row(Command::Back, "back", "back / close", S::Navigate, Normal, &["Esc"]),
+    row(Command::Filter(None), "filter", "filter rows", S::View, Normal, &["/"]),
+    row(Command::CommandLine, "command", "command line", S::View, Normal, &[":"]),
+    row(Command::Sort(None), "sort", "next sort key", S::View, Normal, &["s"]),
+    row(Command::ReverseSort, "reverse_sort", "reverse sort", S::View, Normal, &["S"]),
+    row(Command::Environment(None), "environment", "next environment", S::View, Normal, &["e"]),
+    row(Command::Refresh, "refresh", "refresh now", S::View, Normal, &["r", "Ctrl-r"]),
+    row(Command::ToggleLog, "log", "toggle log panel", S::View, Normal, &["L"]),
+    row(Command::Ack, "ack", "acknowledge: silence or extend", S::Alerts, Normal, &["a"]),
+    row(Command::Unack, "unack", "expire the silences muting it", S::Alerts, Normal, &["A"]),
+    row(Command::Silences, "silences", "silence inventory", S::Alerts, Normal, &["M"]),
+    row(Command::Expire, "expire", "expire the silence (inventory)", S::Alerts, Normal, &["X"]),
+    row(Command::Extend, "extend", "extend the silence (inventory)", S::Alerts, Normal, &["E"]),
+    row(Command::ZoomIn, "zoom_in", "zoom in (down to 5m)", S::Charts, Normal, &["+", "="]),
+    row(Command::ZoomOut, "zoom_out", "zoom out (up to 7d)", S::Charts, Normal, &["-"]),
+    row(Command::PanBack, "pan_back", "pan back half a window", S::Charts, Normal, &["["]),
+    row(Command::PanForward, "pan_forward", "pan forward", S::Charts, Normal, &["]"]),
+    row(Command::Live, "live", "back to live", S::Charts, Normal, &["0"]),
+    row(Command::Versions(None), "versions", "model versions and governance", S::Models, Normal, &["v"]),
+    row(Command::Rollback, "rollback", "roll back to a version", S::Models, Normal, &["R"]),
+    row(Command::Retrain, "retrain", "retrain the model", S::Models, Normal, &["T"]),
+    row(Command::Runbook, "runbook", "apply the runbook suggestion", S::Alerts, Normal, &["!"]),
+    row(Command::Note, "note", "note on the model or alert", S::Journal, Normal, &["n"]),
+    row(Command::Journal, "journal", "journal view", S::Journal, Normal, &["J"]),
+    row(Command::Help, "help", "help", S::General, Normal, &["?", "F1"]),
+    row(Command::Quit, "quit", "quit", S::General, Normal, &["q", "Ctrl-c"]),
+    row(Command::Submit, "submit", "review, then send", S::Forms, Form, &["Enter"]),
+    row(Command::Cancel, "cancel", "back out, nothing sent", S::Forms, Form, &["Esc", "Ctrl-c"]),
+    row(Command::NextField, "next_field", "next field", S::Forms, Form, &["Tab"]),
+    row(Command::PreviousField, "previous_field", "previous field", S::Forms, Form, &["BackTab"]),
+    row(Command::Down, "form_down", "next row or field", S::Forms, Form, &["Down", "j"]),
+    row(Command::Up, "form_up", "previous row or field", S::Forms, Form, &["Up", "k"]),
+    row(Command::Toggle, "toggle", "drop or keep a matcher", S::Forms, Form, &["Space", "x", "Delete"]),
+    row(Command::Regex, "regex", "matcher as a regex", S::Forms, Form, &["~", "r"]),
+    row(Command::NextPreset, "next_preset", "next duration preset", S::Forms, Form, &["Right"]),
+    row(Command::PreviousPreset, "previous_preset", "previous duration preset", S::Forms, Form, &["Left"]),
+    row(Command::Override, "override", "override the validation gate", S::Forms, Form, &["Ctrl-o"]),
+    row(Command::ClearField, "clear_field", "clear the field", S::Forms, Form, &["Ctrl-u"]),
+    row(Command::Save, "save", "save the note (in the editor)", S::Forms, Form, &["Ctrl-s"]),
+    row(Command::Submit, "confirm", "do it", S::Confirmations, Confirm, &["Enter", "y"]),
 ];
 
-/// Actions shown in the footer, in order, with the short words that fit on one line.
-const HINTS: [(Action, &str); 9] = [
-    (Action::Help, "help"),
-    (Action::Filter, "filter"),
-    (Action::FocusNext, "pane"),
-    (Action::Open, "open"),
-    (Action::Versions, "versions"),
-    (Action::Ack, "ack"),
-    (Action::Note, "note"),
-    (Action::Journal, "journal"),
-    (Action::Quit, "quit"),
+/// Bindings of confirmations beyond the table above, kept apart so the table stays a list of
+/// one command per row.
+static CONFIRM_EXTRA: [Row; 3] = [
+    row(Command::Cancel, "decline", "cancel, nothing changes", S::Confirmations, Confirm, &["Esc", "n", "q"]),
+    row(Command::Extend, "extend_instead", "extend it instead (silenced)", S::Confirmations, Confirm, &["E"]),
+    row(Command::Ack, "ack_anyway", "new silence anyway", S::Confirmations, Confirm, &["a"]),
+];
+
+fn rows() -> impl Iterator<Item = &'static Row> {
+    TABLE.iter().chain(CONFIRM_EXTRA.iter())
+}
+
+/// Commands shown in the footer, in order, with the short words that fit on one line.
+static HINTS: [(Command, &str); 9] = [
+    (Command::Help, "help"),
+    (Command::Filter(None), "filter"),
+    (Command::FocusNext, "pane"),
+    (Command::Open, "open"),
+    (Command::Versions(None), "versions"),
+    (Command::Ack, "ack"),
+    (Command::Note, "note"),
+    (Command::Journal, "journal"),
+    (Command::Quit, "quit"),
 ];
 
 /// The footer on the versions screen.
-const VERSION_HINTS: [(Action, &str); 6] = [
-    (Action::Help, "help"),
-    (Action::Rollback, "roll back to selected"),
-    (Action::Note, "note on version"),
-    (Action::Refresh, "reload"),
-    (Action::Back, "back"),
-    (Action::Quit, "quit"),
+static VERSION_HINTS: [(Command, &str); 6] = [
+    (Command::Help, "help"),
+    (Command::Rollback, "roll back to selected"),
+    (Command::Note, "note on version"),
+    (Command::Refresh, "reload"),
+    (Command::Back, "back"),
+    (Command::Quit, "quit"),
 ];
 
 /// Which screen the footer hints are for.
@@ -139,24 +167,6 @@ const VERSION_HINTS: [(Action, &str); 6] = [
 pub enum HintContext {
     General,
     Versions,
-}
-
-impl Action {
-    fn row(self) -> &'static (Action, &'static str, &'static str, Section, &'static [&'static str]) {
-        TABLE.iter().find(|r| r.0 == self).unwrap_or(&TABLE[0])
-    }
-
-    pub fn name(self) -> &'static str {
-        self.row().1
-    }
-
-    pub fn description(self) -> &'static str {
-        self.row().2
-    }
-
-    pub fn from_name(name: &str) -> Option<Action> {
-        TABLE.iter().find(|r| r.1 == name).map(|r| r.0)
-    }
 }
 
 /// A key with its modifiers, as written in config (`q`, `Ctrl-c`, `Enter`, `F1`).
@@ -258,15 +268,13 @@ impl fmt::Display for Key {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Keymap {
-    bindings: Vec<(Action, Vec<Key>)>,
+    /// One entry per row of the table (and of the confirmations' extras), in order.
+    bindings: Vec<Vec<Key>>,
 }
 
 impl Default for Keymap {
     fn default() -> Self {
-        let bindings = TABLE
-            .iter()
-            .map(|(action, _, _, _, keys)| (*action, keys.iter().filter_map(|k| Key::parse(k).ok()).collect()))
-            .collect();
+        let bindings = rows().map(|r| r.keys.iter().filter_map(|k| Key::parse(k).ok()).collect()).collect();
         Keymap { bindings }
     }
 }
@@ -278,8 +286,8 @@ impl Keymap {
         let mut map = Keymap::default();
         let mut errors = Vec::new();
         for (name, keys) in overrides {
-            let Some(action) = Action::from_name(name) else {
-                let known: Vec<_> = TABLE.iter().map(|r| r.1).collect();
+            let Some(at) = rows().position(|r| r.name == name) else {
+                let known: Vec<_> = rows().map(|r| r.name).collect();
                 errors.push(format!("[keys] `{name}` is not an action; known: {}", known.join(", ")));
                 continue;
             };
@@ -293,36 +301,54 @@ impl Keymap {
             if parsed.is_empty() && keys.is_empty() {
                 errors.push(format!("[keys] {name}: no key given"));
             }
-            if let Some(slot) = map.bindings.iter_mut().find(|(a, _)| *a == action) {
-                slot.1 = parsed;
-            }
+            map.bindings[at] = parsed;
         }
-        let mut seen: BTreeMap<String, Action> = BTreeMap::new();
-        for (action, keys) in &map.bindings {
+        // A key may mean one thing per mode.
+        let mut seen: BTreeMap<(String, u8), &'static str> = BTreeMap::new();
+        for (row, keys) in rows().zip(&map.bindings) {
             for key in keys {
-                if let Some(other) = seen.insert(key.to_string(), *action)
-                    && other != *action
+                if let Some(other) = seen.insert((key.to_string(), row.mode as u8), row.name)
+                    && other != row.name
                 {
-                    errors.push(format!("[keys] `{key}` is bound to both `{}` and `{}`", other.name(), action.name()));
+                    errors.push(format!("[keys] `{key}` is bound to both `{other}` and `{}`", row.name));
                 }
             }
         }
         if errors.is_empty() { Ok(map) } else { Err(errors) }
     }
 
-    pub fn action(&self, ev: &KeyEvent) -> Option<Action> {
+    /// The command `ev` means in `mode`, if any.
+    pub fn command(&self, mode: Mode, ev: &KeyEvent) -> Option<Command> {
         let key = Key::from_event(ev);
         // Shifted letters arrive as uppercase chars with SHIFT set; the char already says it.
-        self.bindings.iter().find(|(_, keys)| keys.contains(&key)).map(|(a, _)| *a)
+        rows()
+            .zip(&self.bindings)
+            .find(|(row, keys)| row.mode == mode && keys.contains(&key))
+            .map(|(row, _)| row.command.clone())
     }
 
-    pub fn keys(&self, action: Action) -> &[Key] {
-        self.bindings.iter().find(|(a, _)| *a == action).map_or(&[], |(_, k)| k.as_slice())
+    /// The keys bound to `command` in `mode`.
+    pub fn keys_in(&self, mode: Mode, command: &Command) -> Vec<Key> {
+        rows()
+            .zip(&self.bindings)
+            .filter(|(row, _)| row.mode == mode && &row.command == command)
+            .flat_map(|(_, keys)| keys.iter().copied())
+            .collect()
     }
 
-    /// The first key of an action, as shown in hints.
-    pub fn primary(&self, action: Action) -> String {
-        self.keys(action).first().map_or_else(|| "—".to_string(), Key::to_string)
+    /// The keys of a screen command.
+    pub fn keys(&self, command: Command) -> Vec<Key> {
+        self.keys_in(Mode::Normal, &command)
+    }
+
+    /// The first key of a command in `mode`, as shown in hints.
+    pub fn primary_in(&self, mode: Mode, command: &Command) -> String {
+        self.keys_in(mode, command).first().map_or_else(|| "—".to_string(), Key::to_string)
+    }
+
+    /// The first key of a screen command, as shown in hints.
+    pub fn primary(&self, command: Command) -> String {
+        self.primary_in(Mode::Normal, &command)
     }
 
     /// Help rows grouped by section: (section, [(keys, description)]).
@@ -335,15 +361,17 @@ impl Keymap {
             Section::Models,
             Section::Journal,
             Section::General,
+            Section::Forms,
+            Section::Confirmations,
         ]
         .into_iter()
         .map(|section| {
-            let rows = TABLE
-                .iter()
-                .filter(|r| r.3 == section)
-                .map(|r| {
-                    let keys: Vec<String> = self.keys(r.0).iter().map(Key::to_string).collect();
-                    (keys.join(" "), r.2)
+            let rows = rows()
+                .zip(&self.bindings)
+                .filter(|(r, _)| r.section == section)
+                .map(|(r, keys)| {
+                    let keys: Vec<String> = keys.iter().map(Key::to_string).collect();
+                    (keys.join(" "), r.description)
                 })
                 .collect();
             (section.title(), rows)
@@ -357,11 +385,11 @@ impl Keymap {
     }
 
     pub fn hints_for(&self, context: HintContext) -> Vec<(String, &'static str)> {
-        let table: &[(Action, &str)] = match context {
+        let table: &[(Command, &str)] = match context {
             HintContext::General => &HINTS,
             HintContext::Versions => &VERSION_HINTS,
         };
-        table.iter().map(|(a, short)| (self.primary(*a), *short)).collect()
+        table.iter().map(|(c, short)| (self.primary(c.clone()), *short)).collect()
     }
 }
 
@@ -376,10 +404,10 @@ mod tests {
     #[test]
     fn defaults_dispatch() {
         let map = Keymap::default();
-        assert_eq!(map.action(&ev(KeyCode::Char('j'), KeyModifiers::NONE)), Some(Action::Down));
-        assert_eq!(map.action(&ev(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(Action::Quit));
-        assert_eq!(map.action(&ev(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Action::Bottom));
-        assert_eq!(map.action(&ev(KeyCode::Char('x'), KeyModifiers::NONE)), None);
+        assert_eq!(map.command(Mode::Normal, &ev(KeyCode::Char('j'), KeyModifiers::NONE)), Some(Command::Down));
+        assert_eq!(map.command(Mode::Normal, &ev(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(Command::Quit));
+        assert_eq!(map.command(Mode::Normal, &ev(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Command::Bottom));
+        assert_eq!(map.command(Mode::Normal, &ev(KeyCode::Char('x'), KeyModifiers::NONE)), None);
     }
 
     #[test]
@@ -387,8 +415,8 @@ mod tests {
         let mut o = BTreeMap::new();
         o.insert("quit".to_string(), vec!["x".to_string()]);
         let map = Keymap::with_overrides(&o).unwrap();
-        assert_eq!(map.action(&ev(KeyCode::Char('x'), KeyModifiers::NONE)), Some(Action::Quit));
-        assert_eq!(map.action(&ev(KeyCode::Char('q'), KeyModifiers::NONE)), None);
+        assert_eq!(map.command(Mode::Normal, &ev(KeyCode::Char('x'), KeyModifiers::NONE)), Some(Command::Quit));
+        assert_eq!(map.command(Mode::Normal, &ev(KeyCode::Char('q'), KeyModifiers::NONE)), None);
 
         o.insert("launch".to_string(), vec!["l".to_string()]);
         o.insert("help".to_string(), vec!["Hyper-q".to_string()]);
@@ -406,8 +434,26 @@ mod tests {
     }
 
     #[test]
-    fn help_lists_every_action_once() {
-        let rows: usize = Keymap::default().help().iter().map(|(_, r)| r.len()).sum();
-        assert_eq!(rows, TABLE.len());
+    fn help_lists_every_binding_once() {
+        let listed: usize = Keymap::default().help().iter().map(|(_, r)| r.len()).sum();
+        assert_eq!(listed, rows().count());
+    }
+
+    #[test]
+    fn each_mode_has_its_own_bindings() {
+        let map = Keymap::default();
+        let j = ev(KeyCode::Char('j'), KeyModifiers::NONE);
+        assert_eq!(map.command(Mode::Normal, &j), Some(Command::Down));
+        assert_eq!(map.command(Mode::Form, &j), Some(Command::Down));
+        let enter = ev(KeyCode::Enter, KeyModifiers::NONE);
+        assert_eq!(map.command(Mode::Normal, &enter), Some(Command::Open));
+        assert_eq!(map.command(Mode::Form, &enter), Some(Command::Submit));
+        assert_eq!(map.command(Mode::Confirm, &ev(KeyCode::Char('n'), KeyModifiers::NONE)), Some(Command::Cancel));
+        // A form key is remapped like any other.
+        let mut o = BTreeMap::new();
+        o.insert("submit".to_string(), vec!["Ctrl-j".to_string()]);
+        let map = Keymap::with_overrides(&o).unwrap();
+        assert_eq!(map.command(Mode::Form, &enter), None);
+        assert_eq!(map.command(Mode::Form, &ev(KeyCode::Char('j'), KeyModifiers::CONTROL)), Some(Command::Submit));
     }
 }

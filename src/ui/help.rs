@@ -72,7 +72,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, scroll: u16
 /// them, so everything fits without scrolling on a 100×40 terminal.
 fn draw_wide(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, scroll: u16) {
     let mut sections: Vec<Vec<Line<'static>>> = Vec::new();
-    for line in key_lines(app, theme) {
+    // Section titles stand out on their own; the blank lines between sections would cost
+    // the rows that let everything fit.
+    for line in key_lines(app, theme).into_iter().filter(|l| l.width() > 0) {
         let starts_section =
             line.spans.len() == 1 && !line.spans[0].content.starts_with(' ') && !line.spans[0].content.is_empty();
         if starts_section || sections.is_empty() {

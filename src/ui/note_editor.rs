@@ -7,12 +7,12 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::widgets;
 use crate::app::{App, NoteEditor};
-use crate::input::keymap::Action;
+use crate::input::keymap::{Command, Mode};
 use crate::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, editor: &NoteEditor, theme: &Theme) {
     let popup = widgets::centered(area, 76.min(area.width.saturating_sub(4)), 16.min(area.height.saturating_sub(2)));
-    let save = app.settings.keymap.primary(Action::Save);
+    let save = app.settings.keymap.primary_in(Mode::Form, &Command::Save);
     let title = Line::from(vec![
         Span::styled(" Note on ", theme.title),
         Span::styled(format!("{} ", super::text::shown(&editor.subject.describe())), theme.title),

@@ -10,7 +10,7 @@ use super::{format, widgets};
 use crate::app::App;
 use crate::app::alerting_text::matchers_text;
 use crate::domain::SilenceState;
-use crate::input::keymap::Action;
+use crate::input::keymap::Command;
 use crate::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -21,8 +21,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Span::styled(
             format!(
                 "{} expire · {} extend · Esc back ",
-                app.settings.keymap.primary(Action::Expire),
-                app.settings.keymap.primary(Action::Extend)
+                app.settings.keymap.primary(Command::Expire),
+                app.settings.keymap.primary(Command::Extend)
             ),
             theme.dim,
         ),
