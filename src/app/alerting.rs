@@ -70,9 +70,12 @@ impl App {
         !self.alerts.iter().any(|a| a.silenced_by.contains(&silence.id))
     }
 
+    /// The one read-only check before anything is sent: refuses `what`, says so, and closes
+    /// the form or confirmation that asked for it.
     pub(super) fn refuse_read_only(&mut self, what: &str) -> bool {
         if self.read_only() {
-            self.message = Some((MessageLevel::Error, format!("read-only: {what} is disabled (no change was made)")));
+            self.modal = None;
+            self.message = Some((MessageLevel::Error, crate::domain::read_only_refusal(what)));
         }
         self.read_only()
     }
@@ -288,9 +291,7 @@ impl App {
                 Vec::new()
             }
             FormOutcome::Submit => {
-                if self.read_only() {
-                    self.close_ack();
-                    self.refuse_read_only("acknowledging");
+                if self.refuse_read_only("acknowledging") {
                     return Vec::new();
                 }
                 let (now, author) = (self.now, self.settings.author.clone());

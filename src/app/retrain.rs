@@ -260,9 +260,7 @@ impl App {
                 Vec::new()
             }
             RetrainOutcome::Submit => {
-                if self.read_only() {
-                    self.close_retrain();
-                    self.refuse_read_only("retraining");
+                if self.refuse_read_only("retraining") {
                     return Vec::new();
                 }
                 let Some(form) = self.retrain_mut() else { return Vec::new() };

@@ -110,10 +110,10 @@ impl App {
                 continue;
             }
             if self.read_only() {
-                self.message = Some((
-                    MessageLevel::Info,
-                    format!("read-only: runbook rule {} did not act on {}", index + 1, alert.name),
-                ));
+                // Said, not refused through `refuse_read_only`: a form the operator is filling
+                // in stays open when a rule fires meanwhile.
+                let what = format!("runbook rule {} on {}", index + 1, super::alert_words(alert));
+                self.message = Some((MessageLevel::Info, crate::domain::read_only_refusal(&what)));
                 continue;
             }
             let name = format!("runbook rule {} ({})", index + 1, rule.alert);

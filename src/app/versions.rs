@@ -275,9 +275,7 @@ impl App {
                 Vec::new()
             }
             RollbackOutcome::Submit(plan) => {
-                if self.read_only() {
-                    self.close_rollback();
-                    self.refuse_read_only("rollback");
+                if self.refuse_read_only("rollback") {
                     return Vec::new();
                 }
                 let from = plan.current.clone().unwrap_or_else(|| "?".into());

@@ -162,3 +162,9 @@ pub struct Suppressed {
     pub action: String,
     pub until: Timestamp,
 }
+
+/// Why nothing was sent in read-only mode: the same words from the console and from the
+/// action runner.
+pub fn read_only_refusal(what: &str) -> String {
+    format!("read-only: {what} is disabled (no change was made)")
+}

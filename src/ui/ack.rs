@@ -4,15 +4,14 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
+use super::form;
 use super::text::{shown, target_line};
-use super::widgets;
 use crate::app::{AckField, AckForm, AckStage, App, Confirm, PRESETS, Preview, Target};
 use crate::theme::Theme;
 
 pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &AckForm, theme: &Theme) {
-    let popup = widgets::centered(area, 96.min(area.width.saturating_sub(2)), area.height.saturating_sub(2).min(30));
     let title = match form.stage {
         AckStage::Editing => " Acknowledge: create a silence ",
         AckStage::Confirming => " Acknowledge: confirm ",
@@ -23,13 +22,8 @@ pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &AckForm, theme
         AckStage::Confirming => " Enter: create the silence · Esc: back to the form ",
         AckStage::Submitting => " waiting for Alertmanager ",
     };
-    let block = Block::bordered()
-        .border_style(if app.environment_info().production { theme.badge_production } else { theme.border(true) })
-        .title(Span::styled(title, theme.title))
-        .title_bottom(Line::from(Span::styled(hint, theme.hint)));
-    let inner = block.inner(popup);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(block.style(theme.base), popup);
+    let size = (96, area.height.saturating_sub(2).min(30));
+    let inner = form::frame(frame, area, size, app, form::title(title.into(), theme), form::hint(hint, theme), theme);
     if form.stage != AckStage::Editing {
         frame.render_widget(Paragraph::new(summary(app, form, theme)).wrap(Wrap { trim: false }), inner);
         return;
@@ -166,22 +160,17 @@ fn summary(app: &App, form: &AckForm, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 pub fn draw_confirm(frame: &mut Frame, area: Rect, app: &App, confirm: &Confirm, theme: &Theme) {
-    let height = (confirm.lines.len() as u16 + 7).min(area.height);
-    let popup = widgets::centered(area, 90.min(area.width.saturating_sub(2)), height);
-    let production = app.environment_info().production;
+    let height = confirm.lines.len() as u16 + 7;
     let hint = match (&confirm.request, &confirm.ack_anyway) {
         (Some(_), Some(_)) => " Enter/E: extend · a: new silence anyway · Esc: cancel ",
         (None, Some(_)) => " a: new silence anyway · Esc: cancel ",
         _ => " Enter: do it · Esc: cancel ",
     };
-    let block = Block::bordered()
-        .border_style(if production { theme.badge_production } else { theme.border(true) })
-        .title(Span::styled(format!(" {} — {} ", confirm.title, shown(&app.environment_info().name)), theme.title))
-        .title_bottom(Line::from(Span::styled(hint, theme.hint)));
+    let title = form::title(format!(" {} — {} ", confirm.title, shown(&app.environment_info().name)), theme);
+    let inner = form::frame(frame, area, (90, height), app, title, form::hint(hint, theme), theme);
     let mut lines = vec![target_line(&confirm.target, theme), Line::from("")];
     lines.extend(confirm.lines.iter().map(|l| Line::from(Span::styled(shown(l), theme.base))));
-    frame.render_widget(Clear, popup);
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).style(theme.base), popup);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).style(theme.base), inner);
 }
 
 /// What the form is about: its own alert, with the model and version that alert names.

@@ -7,6 +7,7 @@ mod alerts;
 mod detail;
 pub mod fleet;
 mod footer;
+mod form;
 pub mod format;
 mod header;
 mod help;

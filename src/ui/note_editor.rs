@@ -3,15 +3,13 @@
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
-use super::widgets;
 use crate::app::{App, NoteEditor};
 use crate::input::keymap::{Command, Mode};
 use crate::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, editor: &NoteEditor, theme: &Theme) {
-    let popup = widgets::centered(area, 76.min(area.width.saturating_sub(4)), 16.min(area.height.saturating_sub(2)));
     let save = app.settings.keymap.primary_in(Mode::Form, &Command::Save);
     let title = Line::from(vec![
         Span::styled(" Note on ", theme.title),
@@ -24,8 +22,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, editor: &NoteEditor, theme
     } else {
         Span::styled(format!(" {save} save · Esc discard · by {} ", app.settings.author), theme.hint)
     };
-    let block = Block::bordered().border_style(theme.border(true)).title(title).title_bottom(Line::from(status));
-    let inner = block.inner(popup);
+    let size = (76.min(area.width.saturating_sub(4)), 16.min(area.height.saturating_sub(2)));
+    let inner = super::form::frame(frame, area, size, app, title, Line::from(status), theme);
     let (line, col) = editor.position();
     let height = inner.height as usize;
     let skip = line.saturating_sub(height.saturating_sub(1));
@@ -36,8 +34,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, editor: &NoteEditor, theme
         .take(height)
         .map(|l| Line::from(Span::styled(l.to_string(), theme.input)))
         .collect();
-    frame.render_widget(Clear, popup);
-    frame.render_widget(Paragraph::new(lines).block(block).style(theme.base), popup);
+    frame.render_widget(Paragraph::new(lines).style(theme.base), inner);
     let x = inner.x + (col as u16).min(inner.width.saturating_sub(1));
     let y = inner.y + (line - skip) as u16;
     frame.set_cursor_position(Position::new(x, y));

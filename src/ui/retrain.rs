@@ -3,9 +3,9 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
-use super::{format, widgets};
+use super::format;
 use crate::app::{App, RetrainField, RetrainForm, RetrainStage, param_label};
 use crate::backends::pipelines::RunState;
 use crate::domain::sanitize::clean;
@@ -23,11 +23,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &RetrainForm, theme:
         }
         RetrainStage::Sending => (format!(" Retrain {}: sending… ", clean(&r.model)), " waiting for the pipeline "),
     };
-    let border = if form.production { theme.badge_production } else { theme.border(true) };
-    let block = Block::bordered()
-        .border_style(border)
-        .title(Span::styled(title, theme.title))
-        .title_bottom(Line::from(Span::styled(hint, theme.hint)));
     let key = |k: &str| Span::styled(format!("{k:<14}"), theme.key);
     let mut lines = vec![
         Line::from(vec![
@@ -99,9 +94,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &RetrainForm, theme:
     }
     let width = 100.min(area.width.saturating_sub(2));
     let height = (lines.len() as u16 + 4).min(area.height.saturating_sub(2));
-    let popup = widgets::centered(area, width, height);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).style(theme.base), popup);
+    let inner = super::form::frame(
+        frame,
+        area,
+        (width, height),
+        app,
+        super::form::title(title, theme),
+        super::form::hint(hint, theme),
+        theme,
+    );
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).style(theme.base), inner);
 }
 
 /// One line per followed run of `model`, newest first.

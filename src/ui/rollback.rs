@@ -3,9 +3,8 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
-use super::widgets;
 use crate::app::{App, RollbackField, RollbackForm, RollbackStage};
 use crate::domain::sanitize::clean;
 use crate::theme::Theme;
@@ -24,11 +23,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &RollbackForm, theme
             (format!(" Rolling back {}… ", clean(&form.plan.model)), " waiting for the backend and the check ")
         }
     };
-    let border = if form.production { theme.badge_production } else { theme.border(true) };
-    let block = Block::bordered()
-        .border_style(border)
-        .title(Span::styled(title, theme.title))
-        .title_bottom(Line::from(Span::styled(hint, theme.hint)));
     let key = |k: &str| Span::styled(format!("{k:<12}"), theme.key);
     let mut lines = vec![
         Line::from(vec![
@@ -100,7 +94,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &RollbackForm, theme
     let width = 100.min(area.width.saturating_sub(2));
     // Wrapped request lines need a little more room than one row each.
     let height = (lines.len() as u16 + 4 + form.plan.request.len() as u16).min(area.height.saturating_sub(2));
-    let popup = widgets::centered(area, width, height);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).style(theme.base), popup);
+    let inner = super::form::frame(
+        frame,
+        area,
+        (width, height),
+        app,
+        super::form::title(title, theme),
+        super::form::hint(hint, theme),
+        theme,
+    );
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).style(theme.base), inner);
 }
