@@ -154,9 +154,12 @@ fn run(args: Args) -> Result<ExitCode> {
             shown.extend(
                 prepared.config.tls.unarmed_warning().map(|_| "TLS stays verified: --insecure-tls not given".into()),
             );
-            config::exposure::announce(shown, Timestamp::now() + jiff::SignedDuration::from_secs(NOTICE_SECONDS));
             let mut settings =
                 Settings::from_config(&prepared.config, prepared.keymap.clone(), args.demo, args.read_only);
+            if !shown.is_empty() {
+                let until = Timestamp::now() + jiff::SignedDuration::from_secs(NOTICE_SECONDS);
+                settings.startup_notice = Some((shown.join(" · "), until));
+            }
             let journal = open_journal(&prepared.config, args.demo);
             settings.journal_path = match &journal {
                 Some(j) if j.is_demo() => format!("DEMO journal (temporary): {}", j.path().display()),

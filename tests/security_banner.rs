@@ -1,7 +1,7 @@
-//! The header's security signals, drawn from the run's installed settings: the "TLS
-//! VERIFICATION OFF" banner on every screen while verification is off, and the startup
-//! warnings (secrets readable by others) for their first seconds. A process installs its
-//! TLS settings once, so this file is its own test binary, with verification off.
+//! The header's security signals, drawn from the app's settings: the "TLS VERIFICATION
+//! OFF" banner on every screen while verification is off, and the startup warnings (secrets
+//! readable by others) for their first seconds; and clients built away from the launcher
+//! following the run's TLS settings.
 
 mod common;
 
@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use modeldeck::app::Screen;
 use modeldeck::backends::mlflow::MlflowClient;
-use modeldeck::config::exposure;
 use modeldeck::config::tls::{self, TlsSettings};
 use modeldeck::domain::Endpoint;
 
@@ -21,8 +20,8 @@ fn install() {
 
 #[test]
 fn the_banner_is_on_every_screen_while_verification_is_off() {
-    install();
     let mut app = common::app(5, 2);
+    app.settings.tls_verification_off = true;
     let screens = [
         Screen::Overview,
         Screen::Model("fraud-detector".into()),
@@ -50,12 +49,12 @@ fn the_banner_is_on_every_screen_while_verification_is_off() {
 
 #[test]
 fn startup_warnings_show_in_the_header_for_their_first_seconds() {
-    install();
     let mut app = common::app(5, 2);
-    exposure::announce(
-        vec!["run `chmod 600 /etc/modeldeck/token`: secret file open to others".into()],
+    app.settings.tls_verification_off = true;
+    app.settings.startup_notice = Some((
+        "run `chmod 600 /etc/modeldeck/token`: secret file open to others".into(),
         common::now() + jiff::SignedDuration::from_secs(15),
-    );
+    ));
     app.now = common::now() + jiff::SignedDuration::from_secs(3);
     let text = common::screen(&app, 140, 24);
     let header = text.lines().next().unwrap();

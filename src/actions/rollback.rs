@@ -245,7 +245,7 @@ async fn run_hook(plan: &RollbackPlan, template: &[String], timeout: Duration, e
         Ok(run) => run,
         Err(e) => return RollbackResult::failed(Vec::new(), e, plan.current.clone()),
     };
-    let sent = vec![crate::journal::sent::command(&argv, timeout)];
+    let sent = vec![crate::domain::sent::command(&argv, timeout)];
     let steps = vec![format!("{}: {}", crate::backends::hook::display(&argv), run.summary())];
     let output = Some(run.output.clone()).filter(|o| !o.is_empty());
     let (outcome, after) = if run.ok() {

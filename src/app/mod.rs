@@ -44,12 +44,16 @@ pub use selection::{Cursor, Resolved};
 pub use target::{Target, alert_words};
 pub use versions::VersionsView;
 
-use crate::config::{ColumnSpec, Config};
+// What the views need of the settings' vocabulary, so they depend on the app alone.
+pub use crate::config::ColumnSpec;
+pub use crate::input::command::{COMMANDS, Command, SortKey};
+pub use crate::input::keymap::{HintContext, Mode};
+
+use crate::config::Config;
 use crate::domain::LiveFigures;
 use crate::domain::PeerHealth;
 use crate::domain::Silence;
 use crate::domain::{Alert, ColumnId, Health, SourceId};
-use crate::input::command::SortKey;
 use crate::input::keymap::Keymap;
 
 /// What an environment looks like to the views (no endpoints, no secrets).
@@ -88,6 +92,12 @@ pub struct Settings {
     pub retrain: RetrainTargets,
     /// Runbook rules, first match wins.
     pub runbook: Vec<crate::config::runbook::Rule>,
+    /// TLS certificates are not checked (`insecure_skip_verify` and `--insecure-tls`): the
+    /// header says so on every screen.
+    pub tls_verification_off: bool,
+    /// Warnings the header shows for the run's first seconds (secrets others can read), and
+    /// until when.
+    pub startup_notice: Option<(String, Timestamp)>,
 }
 
 impl Settings {
@@ -117,6 +127,8 @@ impl Settings {
             detail: config.detail.clone(),
             retrain: RetrainTargets(std::sync::Arc::new(config.retrain.clone())),
             runbook: config.runbook.clone(),
+            tls_verification_off: config.tls.verification_off(),
+            startup_notice: None,
         }
     }
 
@@ -343,6 +355,11 @@ impl App {
                 state.error = Some(error);
             }
         }
+    }
+
+    /// The startup warnings while they are still shown.
+    pub fn startup_notice(&self) -> Option<&str> {
+        self.settings.startup_notice.as_ref().filter(|(_, until)| self.now < *until).map(|(text, _)| text.as_str())
     }
 
     pub fn firing_count(&self) -> usize {

@@ -72,8 +72,8 @@ impl SentLog {
         if *method == reqwest::Method::GET || !reached {
             return;
         }
-        let names = crate::journal::sent::header_names(endpoint);
-        let record = crate::journal::sent::http(method.as_str(), &shown_url(endpoint, path), &names, body);
+        let names = crate::domain::sent::header_names(endpoint);
+        let record = crate::domain::sent::http(method.as_str(), &shown_url(endpoint, path), &names, body);
         if let Ok(mut log) = self.0.lock() {
             log.push(record);
         }

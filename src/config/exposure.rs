@@ -5,9 +5,6 @@
 //! the ops host; modeldeck says so at startup, with the command that fixes it.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-
-use jiff::Timestamp;
 
 /// What the config references that makes a readable file worth a warning.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -102,29 +99,6 @@ fn open_mode(_: &Path) -> Option<u32> {
 fn shell_quote(text: &str) -> String {
     let plain = text.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+,:@%=~".contains(c));
     if plain && !text.is_empty() { text.to_string() } else { format!("'{}'", text.replace('\'', r"'\''")) }
-}
-
-/// Warnings shown in the console's header for the first seconds of a run.
-#[derive(Debug, Clone)]
-struct Notice {
-    lines: Vec<String>,
-    until: Timestamp,
-}
-
-static NOTICE: OnceLock<Notice> = OnceLock::new();
-
-/// Shows `lines` in the console's header until `until`. Set once, at startup: the header
-/// has no state of its own and the app's state is not the place for how the run was started.
-pub fn announce(lines: Vec<String>, until: Timestamp) {
-    if !lines.is_empty() {
-        let _ = NOTICE.set(Notice { lines, until });
-    }
-}
-
-/// The startup warnings still shown at `now`, joined into one line.
-pub fn announced(now: Timestamp) -> Option<String> {
-    let notice = NOTICE.get().filter(|n| now < n.until)?;
-    Some(notice.lines.join(" · "))
 }
 
 #[cfg(test)]

@@ -106,6 +106,13 @@ pub struct AlertSnapshot {
     pub peers: Vec<PeerHealth>,
 }
 
+impl PeerHealth {
+    /// `http://am-1:9093/` → `am-1:9093`, for the header.
+    pub fn name(&self) -> &str {
+        self.url.trim_start_matches("http://").trim_start_matches("https://").trim_end_matches('/')
+    }
+}
+
 /// One Alertmanager of an HA cluster, as last seen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeerHealth {

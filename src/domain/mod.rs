@@ -17,6 +17,7 @@ mod range;
 mod redact;
 pub mod sanitize;
 mod scrape;
+pub mod sent;
 mod silence;
 mod source;
 mod version;

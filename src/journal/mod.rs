@@ -6,7 +6,7 @@
 
 pub mod cli;
 pub mod export;
-pub mod sent;
+
 mod store;
 mod verify;
 

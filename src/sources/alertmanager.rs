@@ -61,7 +61,7 @@ impl AlertmanagerSource {
         }
         let Some((alerts, peer)) = answer else {
             let reasons: Vec<String> =
-                peers.iter().map(|p| format!("{}: {}", short(&p.url), p.error.as_deref().unwrap_or("?"))).collect();
+                peers.iter().map(|p| format!("{}: {}", p.name(), p.error.as_deref().unwrap_or("?"))).collect();
             return Err(if self.peers.len() == 1 {
                 peers[0].error.clone().unwrap_or_default()
             } else {
@@ -77,11 +77,6 @@ impl AlertmanagerSource {
         };
         Ok(AlertSnapshot { alerts, peer: peer.url.to_string(), silences, peers })
     }
-}
-
-/// `http://am-1:9093/` → `am-1:9093`, for the header.
-pub fn short(url: &str) -> String {
-    url.trim_start_matches("http://").trim_start_matches("https://").trim_end_matches('/').to_string()
 }
 
 impl Source for AlertmanagerSource {

@@ -9,11 +9,11 @@ use ratatui::widgets::{Block, Cell, Row, Table};
 
 use super::text::shown;
 use super::{format, widgets};
+use crate::app::ColumnSpec;
+use crate::app::SortKey;
 use crate::app::{App, ModelRow, Pane, VersionText};
-use crate::config::ColumnSpec;
 use crate::domain::SourceId;
 use crate::domain::{CellValue, ColumnId, Status};
-use crate::input::command::SortKey;
 use crate::theme::Theme;
 
 /// The sparkline grows with the terminal, between these widths.

@@ -40,8 +40,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     let mut spans = Vec::new();
     let context = match app.screen {
-        crate::app::Screen::Versions(_) => crate::input::keymap::HintContext::Versions,
-        _ => crate::input::keymap::HintContext::General,
+        crate::app::Screen::Versions(_) => crate::app::HintContext::Versions,
+        _ => crate::app::HintContext::General,
     };
     for (key, what) in app.settings.keymap.hints_for(context) {
         spans.push(Span::styled(format!(" {key}"), theme.key));

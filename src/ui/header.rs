@@ -28,11 +28,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         spans.push(Span::styled(" READ-ONLY ", theme.badge_readonly));
     }
     // Before the sources, so that a narrow terminal cuts anything but this.
-    if crate::config::tls::installed().verification_off() {
+    if app.settings.tls_verification_off {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(" ⚠ TLS VERIFICATION OFF ", theme.badge_production));
     }
-    if let Some(notice) = crate::config::exposure::announced(app.now) {
+    if let Some(notice) = app.startup_notice() {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(format!("⚠ {notice} "), theme.health_error));
         frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.header), area);
@@ -78,12 +78,8 @@ fn health_spans<'a>(app: &App, source: SourceId, theme: &Theme) -> Vec<Span<'a>>
             ];
             // An HA cluster: name the peers that are down even while another answers.
             if source == SourceId::Alertmanager && app.am_peers.len() > 1 {
-                let down: Vec<String> = app
-                    .am_peers
-                    .iter()
-                    .filter(|p| p.error.is_some())
-                    .map(|p| crate::sources::alertmanager::short(&p.url))
-                    .collect();
+                let down: Vec<String> =
+                    app.am_peers.iter().filter(|p| p.error.is_some()).map(|p| p.name().to_string()).collect();
                 let up = app.am_peers.len() - down.len();
                 let text = if down.is_empty() {
                     format!(" {up}/{} peers", app.am_peers.len())

@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::widgets;
 use crate::app::App;
-use crate::input::command::COMMANDS;
+use crate::app::COMMANDS;
 use crate::theme::Theme;
 
 /// The key bindings, by section.

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 use super::{format, widgets};
 use crate::app::App;
 use crate::domain::sanitize;
-use crate::journal::{Entry, Outcome};
+use crate::domain::{Entry, Outcome};
 use crate::theme::Theme;
 
 pub fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::{App, NoteEditor};
-use crate::input::keymap::{Command, Mode};
+use crate::app::{Command, Mode};
 use crate::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, editor: &NoteEditor, theme: &Theme) {

@@ -7,7 +7,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::format;
 use crate::app::{App, RetrainField, RetrainForm, RetrainStage, param_label};
-use crate::backends::pipelines::RunState;
+use crate::domain::RunState;
 use crate::domain::sanitize::clean;
 use crate::theme::Theme;
 

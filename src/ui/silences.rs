@@ -8,9 +8,9 @@ use ratatui::widgets::{Block, Cell, Row, Table};
 use super::text::shown;
 use super::{format, widgets};
 use crate::app::App;
+use crate::app::Command;
 use crate::app::alerting_text::matchers_text;
 use crate::domain::SilenceState;
-use crate::input::keymap::Command;
 use crate::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {

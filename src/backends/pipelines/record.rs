@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use super::{Prepared, TargetKind, TriggerRequest, Values, prepare};
 use crate::domain::Auth;
-use crate::journal::sent;
+use crate::domain::sent;
 
 /// `"params"` (resolved, as JSON of their kinds; as typed when they cannot be resolved, with
 /// `"params_error"`) and `"sent"` (the HTTP request, the command, or why nothing could be

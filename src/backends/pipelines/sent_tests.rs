@@ -75,11 +75,11 @@ body = { model = "{model}", note = "{note}" }
     assert_eq!(sent["body"], json!({"model": "fraud-detector", "note": "drift on income"}));
     assert!(!recorded.to_string().contains("k-12345-secret"));
 
-    r.note = "n".repeat(crate::journal::sent::BODY_MAX);
+    r.note = "n".repeat(crate::domain::sent::BODY_MAX);
     let Ok(Prepared::Http(call)) = prepare(&r) else { panic!("an HTTP call") };
     let bytes = serde_json::to_vec(call.body.as_ref().unwrap()).unwrap();
     let sent = &fields(&r)["sent"];
-    assert_eq!(sent["body_sha256"], crate::journal::sha256_hex(&bytes));
+    assert_eq!(sent["body_sha256"], crate::domain::sha256_hex(&bytes));
     assert_eq!(sent["body_bytes"], bytes.len());
     assert!(sent.get("body").is_none());
 }

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
-use crate::domain::sha256_hex;
-use crate::domain::{Auth, Endpoint};
+use super::sha256_hex;
+use super::{Auth, Endpoint};
 
 /// Bodies up to this many bytes, serialised as sent, are recorded in full.
 pub const BODY_MAX: usize = 4096;
