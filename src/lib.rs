@@ -1,14 +1,23 @@
 //! modeldeck: a terminal console for ML models in production.
 //!
-//! Module map (data flows top to bottom):
-//! - `config`, `cli`, `theme`, `keymap`: what the operator asked for.
-//! - `sources`: tokio tasks that poll Prometheus, Alertmanager or the demo fleet and send
-//!   [`event::Event`]s; `sources::poller` holds the shared interval/timeout/backoff loop.
-//! - `app`: the state and its pure `update(event) -> effects`; only `main_loop` mutates it.
-//! - `actions`, `registry`, `versions`: changes to outside systems (silences, rollbacks,
-//!   command hooks) and the model registry and serving clients they go through.
+//! Module map, from the leaf up (each layer uses only those above it in this list; a test,
+//! `tests/architecture.rs`, keeps it so):
+//! - `domain`: what modeldeck talks about, as plain data, and the events and effects that
+//!   carry it; imports nothing else of the crate.
+//! - `config`, `theme`, `input`: what the operator asked for: settings, colours, the one
+//!   command vocabulary and its key bindings per mode.
+//! - `journal`: the hash-chained record of every note and action.
+//! - `backends`: one folder per outside system (Prometheus, Alertmanager, model servers,
+//!   MLflow, pipelines), each a client and the parser of its answers.
+//! - `sources`: tokio tasks that poll through the backends and send events, and the
+//!   on-demand loads (a model's charts and versions).
+//! - `actions`: changes to outside systems (silences, rollbacks, retraining), each run once
+//!   and journaled.
+//! - `app`: the state and its pure `update(event) -> effects`.
 //! - `ui`: views that draw from `&App` and never mutate it.
-//! - `terminal`, `logging`, `headless`: the edges (TTY setup, log file, `modeldeck status`).
+//! - `demo`: a simulated fleet behind the same interfaces as the real systems.
+//! - `runtime`, `cli`, `headless`: the edges: the main loop and its effect executor, the
+//!   terminal, the log file, the command line and `modeldeck status`.
 
 pub mod actions;
 pub mod app;

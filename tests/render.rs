@@ -70,7 +70,7 @@ fn help_overlay_is_generated_from_the_keymap() {
 }
 
 #[test]
-fn model_detail_placeholder() {
+fn model_screen_while_its_panels_load() {
     let mut app = common::app(5, 2);
     app.update(Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
     insta::assert_snapshot!(text(&render(&app, &Theme::default_theme(), 100, 30)));

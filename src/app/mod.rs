@@ -146,7 +146,7 @@ pub enum Pane {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {
     Overview,
-    /// The model detail (a summary until the full detail screen lands).
+    /// A model's screen: its figures and charts over a time range.
     Model(String),
     /// One alert in full, by fingerprint.
     Alert(String),
