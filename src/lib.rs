@@ -1,14 +1,19 @@
 //! modeldeck: a terminal console for ML models in production.
 //!
 //! Module map (data flows top to bottom):
-//! - `config`, `cli`, `theme`, `keymap`: what the operator asked for.
-//! - `sources`: tokio tasks that poll Prometheus, Alertmanager or the demo fleet and send
-//!   [`event::Event`]s; `sources::poller` holds the shared interval/timeout/backoff loop.
-//! - `app`: the state and its pure `update(event) -> effects`; only `main_loop` mutates it.
-//! - `actions`, `registry`, `versions`: changes to outside systems (silences, rollbacks,
-//!   command hooks) and the model registry and serving clients they go through.
+//! - `domain`: the leaf; plain data, events and effects, and `domain::ports`, the traits the
+//!   core needs from outside systems.
+//! - `config`, `cli`, `theme`, `input`: what the operator asked for.
+//! - `backends`: one folder per outside system, each implementing its ports; `demo`
+//!   implements the same ports over a simulation.
+//! - `sources`: tokio tasks that poll through the backends and send [`domain::Event`]s;
+//!   `sources::poller` holds the shared interval/timeout/backoff loop.
+//! - `app`: the state and its pure `update(event) -> effects`; only the runtime mutates it.
+//! - `actions`: changes to outside systems (silences, rollbacks, retraining) through the
+//!   ports, each journaled.
 //! - `ui`: views that draw from `&App` and never mutate it.
-//! - `terminal`, `logging`, `headless`: the edges (TTY setup, log file, `modeldeck status`).
+//! - `runtime`: the main loop, the backends a run uses (`runtime::backends`), the terminal
+//!   and the log file; `headless`: `modeldeck status`.
 
 pub mod actions;
 pub mod app;

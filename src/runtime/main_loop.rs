@@ -14,8 +14,9 @@ use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use super::backends::Backends;
 use crate::actions::inflight::InFlight;
-use crate::actions::run::{self as action, ActionContext, SilenceBackend};
+use crate::actions::run::{self as action, ActionContext};
 use crate::app::App;
 use crate::domain::{Effect, Event};
 use crate::journal::Journal;
@@ -24,39 +25,18 @@ use crate::theme::Theme;
 /// Over SSH a redraw costs bandwidth; 50 ms keeps typing snappy and bursts cheap.
 pub const FRAME_BUDGET: Duration = Duration::from_millis(50);
 
-/// Starts the source tasks of one environment and gives the backend its actions write to.
-pub trait Launcher {
-    fn start(
-        &self,
-        environment: usize,
-        generation: u64,
-        tx: &mpsc::UnboundedSender<Event>,
-        refresh: &Arc<Notify>,
-    ) -> Vec<JoinHandle<()>>;
-    /// Where this environment's actions write silences.
-    fn silences(&self, environment: usize) -> SilenceBackend;
-    /// The label that names the model, for previews.
-    fn model_label(&self) -> String;
-    /// Where this environment's model screens load their panels.
-    fn detail(&self, environment: usize) -> crate::sources::detail::DetailLoader;
-    /// Where retraining triggers go and runs are polled.
-    fn retrain(&self, environment: usize) -> crate::actions::retrain::RetrainAccess;
-    /// Where this environment's versions are read and its rollbacks go.
-    fn registry(&self, environment: usize) -> crate::sources::versions::RegistryAccess;
-}
-
 pub async fn run(
     terminal: &mut DefaultTerminal,
     mut app: App,
     theme: &Theme,
-    launcher: &dyn Launcher,
+    backends: &Backends,
     journal: Option<Arc<Journal>>,
 ) -> Result<Vec<InFlight>> {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let refresh = Arc::new(Notify::new());
     spawn_terminal_events(tx.clone());
     spawn_signals(tx.clone())?;
-    let mut tasks = launcher.start(app.environment, app.generation, &tx, &refresh);
+    let mut tasks = backends.sources.start(app.environment, app.generation, &tx, &refresh);
     let size = terminal.size()?;
     app.update(Event::Resize(size.width, size.height));
     // The journal feeds "last changed" on the fleet from the start.
@@ -81,31 +61,31 @@ pub async fn run(
                     match effect {
                         Effect::StartSources { index, generation } => {
                             tasks.iter().for_each(JoinHandle::abort);
-                            tasks = launcher.start(index, generation, &tx, &refresh);
+                            tasks = backends.sources.start(index, generation, &tx, &refresh);
                         }
                         Effect::RefreshNow => refresh.notify_waiters(),
                         effect @ (Effect::LoadJournal | Effect::AppendJournal(_)) => {
                             journal_effect(effect, journal.as_ref(), &tx);
                         }
                         Effect::PreviewSilence { matchers, seq } => {
-                            let backend = launcher.silences(app.environment);
-                            let label = launcher.model_label();
+                            let silences = backends.environment(app.environment).silences.clone();
+                            let label = backends.model_label.clone();
                             let tx = tx.clone();
                             tokio::spawn(async move {
-                                let result = backend.preview(&matchers, &label).await.map_err(|e| e.to_string());
+                                let result = silences.preview(&matchers, &label).await.map_err(|e| e.to_string());
                                 let _ = tx.send(Event::SilencePreview { seq, result });
                             });
                         }
                         Effect::LoadDetail { model, bounds, seq } => {
-                            let loader = launcher.detail(app.environment);
+                            let charts = backends.environment(app.environment).charts.clone();
                             let tx = tx.clone();
                             tokio::spawn(async move {
-                                let result = loader.load(&model, bounds).await.map(Box::new);
+                                let result = charts.load(&model, bounds).await.map(Box::new);
                                 let _ = tx.send(Event::DetailLoaded { seq, result });
                             });
                         }
                         Effect::LoadVersions { model, seq } => {
-                            let registry = launcher.registry(app.environment);
+                            let registry = backends.environment(app.environment).registry.clone();
                             let tx = tx.clone();
                             tokio::spawn(async move {
                                 let result = registry.load(&model).await.map(Box::new);
@@ -113,12 +93,12 @@ pub async fn run(
                             });
                         }
                         Effect::PollRun { index, model: _, target, run_id } => {
-                            let access = launcher.retrain(app.environment);
+                            let pipelines = backends.pipelines.clone();
                             let target = app.settings.retrain.named(&target).cloned();
                             let tx = tx.clone();
                             tokio::spawn(async move {
                                 let result = match target {
-                                    Some(target) => access.poll(&target, &run_id).await,
+                                    Some(target) => pipelines.poll(&target, &run_id).await,
                                     None => Err("its target is no longer configured".to_string()),
                                 };
                                 let _ = tx.send(Event::RunPolled { index, run_id, result });
@@ -126,9 +106,9 @@ pub async fn run(
                         }
                         Effect::Act(request) => {
                             let ctx = ActionContext {
-                                backend: launcher.silences(app.environment),
-                                registry: launcher.registry(app.environment),
-                                retrain: launcher.retrain(app.environment),
+                                silences: backends.environment(app.environment).silences.clone(),
+                                registry: backends.environment(app.environment).registry.clone(),
+                                pipelines: backends.pipelines.clone(),
                                 journal: journal.clone(),
                                 author: app.settings.author.clone(),
                                 environment: app.environment_info().name.clone(),

@@ -12,8 +12,7 @@ use modeldeck::config::Config;
 use modeldeck::domain::{Effect, Event};
 use modeldeck::input::keymap::Keymap;
 use modeldeck::journal::Journal;
-use modeldeck::runtime::main_loop::Launcher;
-use modeldeck::sources::launch::LiveLauncher;
+use modeldeck::runtime::backends::Backends;
 use modeldeck::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -21,7 +20,7 @@ use tokio::sync::{Notify, mpsc};
 
 pub struct Live {
     pub app: App,
-    pub launcher: LiveLauncher,
+    pub backends: Backends,
     pub journal: Option<Arc<Journal>>,
     rx: mpsc::UnboundedReceiver<Event>,
     tx: mpsc::UnboundedSender<Event>,
@@ -38,11 +37,11 @@ impl Live {
         let mut settings = Settings::from_config(config, Keymap::default(), false, read_only);
         settings.author = "it-operator".into();
         let app = App::new(settings, 0, jiff::Timestamp::now());
-        let launcher = LiveLauncher { config: config.clone(), client: http::client(config.timeout).unwrap() };
+        let backends = Backends::live(config, &http::client(config.timeout).unwrap());
         let (tx, rx) = mpsc::unbounded_channel();
         let refresh = Arc::new(Notify::new());
-        let tasks = launcher.start(0, app.generation, &tx, &refresh);
-        Live { app, launcher, journal, rx, tx, refresh, tasks }
+        let tasks = backends.sources.start(0, app.generation, &tx, &refresh);
+        Live { app, backends, journal, rx, tx, refresh, tasks }
     }
 
     /// Sends an event (a key, say) and runs the effects it produces.
@@ -56,19 +55,19 @@ impl Live {
             match effect {
                 Effect::RefreshNow => self.refresh.notify_waiters(),
                 Effect::PreviewSilence { matchers, seq } => {
-                    let backend = self.launcher.silences(self.app.environment);
-                    let label = self.launcher.model_label();
+                    let silences = self.backends.environment(self.app.environment).silences.clone();
+                    let label = self.backends.model_label.clone();
                     let tx = self.tx.clone();
                     tokio::spawn(async move {
-                        let result = backend.preview(&matchers, &label).await.map_err(|e| e.to_string());
+                        let result = silences.preview(&matchers, &label).await.map_err(|e| e.to_string());
                         let _ = tx.send(Event::SilencePreview { seq, result });
                     });
                 }
                 Effect::Act(request) => {
                     let ctx = ActionContext {
-                        backend: self.launcher.silences(self.app.environment),
-                        registry: self.launcher.registry(self.app.environment),
-                        retrain: self.launcher.retrain(self.app.environment),
+                        silences: self.backends.environment(self.app.environment).silences.clone(),
+                        registry: self.backends.environment(self.app.environment).registry.clone(),
+                        pipelines: self.backends.pipelines.clone(),
                         journal: self.journal.clone(),
                         author: self.app.settings.author.clone(),
                         environment: self.app.environment_info().name.clone(),
@@ -81,27 +80,27 @@ impl Live {
                     });
                 }
                 Effect::LoadDetail { model, bounds, seq } => {
-                    let loader = self.launcher.detail(self.app.environment);
+                    let charts = self.backends.environment(self.app.environment).charts.clone();
                     let tx = self.tx.clone();
                     tokio::spawn(async move {
-                        let result = loader.load(&model, bounds).await.map(Box::new);
+                        let result = charts.load(&model, bounds).await.map(Box::new);
                         let _ = tx.send(Event::DetailLoaded { seq, result });
                     });
                 }
                 Effect::PollRun { index, model: _, target, run_id } => {
-                    let access = self.launcher.retrain(self.app.environment);
+                    let pipelines = self.backends.pipelines.clone();
                     let target = self.app.settings.retrain.named(&target).cloned();
                     let tx = self.tx.clone();
                     tokio::spawn(async move {
                         let result = match target {
-                            Some(target) => access.poll(&target, &run_id).await,
+                            Some(target) => pipelines.poll(&target, &run_id).await,
                             None => Err("its target is no longer configured".to_string()),
                         };
                         let _ = tx.send(Event::RunPolled { index, run_id, result });
                     });
                 }
                 Effect::LoadVersions { model, seq } => {
-                    let registry = self.launcher.registry(self.app.environment);
+                    let registry = self.backends.environment(self.app.environment).registry.clone();
                     let tx = self.tx.clone();
                     tokio::spawn(async move {
                         let result = registry.load(&model).await.map(Box::new);
