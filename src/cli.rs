@@ -170,7 +170,7 @@ fn run(args: Args) -> Result<ExitCode> {
             let app = App::new(settings, prepared.environment, Timestamp::now());
             let backends = backends(&prepared.config, args.demo)?;
             let mut term = terminal::enter()?;
-            let result = runtime.block_on(main_loop::run(&mut term, app, &prepared.theme, &backends, journal));
+            let result = runtime.block_on(main_loop::run(&mut term, app, &prepared.theme, backends, journal));
             // The terminal first: after a dropped SSH session nobody waits on the screen.
             terminal::restore();
             let result = result.map(|in_flight| {

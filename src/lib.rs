@@ -12,8 +12,8 @@
 //! - `actions`: changes to outside systems (silences, rollbacks, retraining) through the
 //!   ports, each journaled.
 //! - `ui`: views that draw from `&App` and never mutate it.
-//! - `runtime`: the main loop, the backends a run uses (`runtime::backends`), the terminal
-//!   and the log file; `headless`: `modeldeck status`.
+//! - `runtime`: the main loop, the backends a run uses (`runtime::backends`), the one
+//!   effect executor (`runtime::executor`), the terminal and the log file; `headless`: `modeldeck status`.
 
 pub mod actions;
 pub mod app;

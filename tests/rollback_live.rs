@@ -274,7 +274,7 @@ async fn a_server_error_from_mlflow_is_shown_and_journaled_as_failed() {
     let config = registry_config(mlflow, false, "");
     let live = Live::start_with(&config, false, Some(journal.clone()));
     let mut snapshot = None;
-    let registry = live.backends.environment(0).registry.clone();
+    let registry = live.backends().environment(0).registry.clone();
     if let Ok(s) = registry.load(model).await {
         snapshot = Some(s);
     }
@@ -294,9 +294,9 @@ async fn a_server_error_from_mlflow_is_shown_and_journaled_as_failed() {
         note: "server error drill".into(),
     };
     let ctx = ActionContext {
-        silences: live.backends.environment(0).silences.clone(),
+        silences: live.backends().environment(0).silences.clone(),
         registry,
-        pipelines: live.backends.pipelines.clone(),
+        pipelines: live.backends().pipelines.clone(),
         journal: Some(journal.clone()),
         author: "it-operator".into(),
         environment: "prod".into(),

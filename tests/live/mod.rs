@@ -1,31 +1,28 @@
 //! The app driven by the real sources and actions, as the main loop drives it, minus the
-//! terminal: events go into `App::update`, effects are run the same way.
+//! terminal: events go into `App::update`, and its effects go to the main loop's executor.
 #![allow(dead_code)]
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use modeldeck::actions::run::{self as action, ActionContext};
 use modeldeck::app::{App, Settings};
 use modeldeck::backends::http;
 use modeldeck::config::Config;
-use modeldeck::domain::{Effect, Event};
+use modeldeck::domain::Event;
 use modeldeck::input::keymap::Keymap;
 use modeldeck::journal::Journal;
 use modeldeck::runtime::backends::Backends;
+use modeldeck::runtime::executor::Executor;
 use modeldeck::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::mpsc;
 
 pub struct Live {
     pub app: App,
-    pub backends: Backends,
     pub journal: Option<Arc<Journal>>,
+    executor: Executor,
     rx: mpsc::UnboundedReceiver<Event>,
-    tx: mpsc::UnboundedSender<Event>,
-    refresh: Arc<Notify>,
-    tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Live {
@@ -39,76 +36,21 @@ impl Live {
         let app = App::new(settings, 0, jiff::Timestamp::now());
         let backends = Backends::live(config, &http::client(config.timeout).unwrap());
         let (tx, rx) = mpsc::unbounded_channel();
-        let refresh = Arc::new(Notify::new());
-        let tasks = backends.sources.start(0, app.generation, &tx, &refresh);
-        Live { app, backends, journal, rx, tx, refresh, tasks }
+        let mut executor = Executor::new(backends, journal.clone(), tx);
+        executor.start(&app);
+        Live { app, journal, executor, rx }
     }
 
-    /// Sends an event (a key, say) and runs the effects it produces.
+    /// The live backends the executor runs effects through.
+    pub fn backends(&self) -> &Backends {
+        self.executor.backends()
+    }
+
+    /// Sends an event (a key, say) and runs the effects it produces. An action's task
+    /// journals its own result, so its handle is not kept.
     pub fn send(&mut self, event: Event) {
-        let effects = self.app.update(event);
-        self.run(effects);
-    }
-
-    fn run(&mut self, effects: Vec<Effect>) {
-        for effect in effects {
-            match effect {
-                Effect::RefreshNow => self.refresh.notify_waiters(),
-                Effect::PreviewSilence { matchers, seq } => {
-                    let silences = self.backends.environment(self.app.environment).silences.clone();
-                    let label = self.backends.model_label.clone();
-                    let tx = self.tx.clone();
-                    tokio::spawn(async move {
-                        let result = silences.preview(&matchers, &label).await.map_err(|e| e.to_string());
-                        let _ = tx.send(Event::SilencePreview { seq, result });
-                    });
-                }
-                Effect::Act(request) => {
-                    let ctx = ActionContext {
-                        silences: self.backends.environment(self.app.environment).silences.clone(),
-                        registry: self.backends.environment(self.app.environment).registry.clone(),
-                        pipelines: self.backends.pipelines.clone(),
-                        journal: self.journal.clone(),
-                        author: self.app.settings.author.clone(),
-                        environment: self.app.environment_info().name.clone(),
-                        read_only: self.app.read_only(),
-                    };
-                    let tx = self.tx.clone();
-                    tokio::spawn(async move {
-                        let report = action::run(*request, &ctx).await;
-                        let _ = tx.send(Event::ActionFinished(Box::new(report)));
-                    });
-                }
-                Effect::LoadDetail { model, bounds, seq } => {
-                    let charts = self.backends.environment(self.app.environment).charts.clone();
-                    let tx = self.tx.clone();
-                    tokio::spawn(async move {
-                        let result = charts.load(&model, bounds).await.map(Box::new);
-                        let _ = tx.send(Event::DetailLoaded { seq, result });
-                    });
-                }
-                Effect::PollRun { index, model: _, target, run_id } => {
-                    let pipelines = self.backends.pipelines.clone();
-                    let target = self.app.settings.retrain.named(&target).cloned();
-                    let tx = self.tx.clone();
-                    tokio::spawn(async move {
-                        let result = match target {
-                            Some(target) => pipelines.poll(&target, &run_id).await,
-                            None => Err("its target is no longer configured".to_string()),
-                        };
-                        let _ = tx.send(Event::RunPolled { index, run_id, result });
-                    });
-                }
-                Effect::LoadVersions { model, seq } => {
-                    let registry = self.backends.environment(self.app.environment).registry.clone();
-                    let tx = self.tx.clone();
-                    tokio::spawn(async move {
-                        let result = registry.load(&model).await.map(Box::new);
-                        let _ = tx.send(Event::VersionsLoaded { seq, result });
-                    });
-                }
-                Effect::LoadJournal | Effect::AppendJournal(_) | Effect::StartSources { .. } | Effect::Quit => {}
-            }
+        for effect in self.app.update(event) {
+            self.executor.run(effect, &self.app);
         }
     }
 
@@ -139,11 +81,5 @@ impl Live {
         (0..buffer.area.height)
             .map(|y| (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>() + "\n")
             .collect()
-    }
-}
-
-impl Drop for Live {
-    fn drop(&mut self) {
-        self.tasks.iter().for_each(|t| t.abort());
     }
 }
