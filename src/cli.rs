@@ -9,15 +9,12 @@ use jiff::Timestamp;
 
 use crate::app::{App, EnvironmentInfo, Settings};
 use crate::config::{self, Config, Environment};
-use crate::demo::{DemoFleet, DemoLauncher};
-use crate::domain::ColumnId;
 use crate::domain::Endpoint;
 use crate::headless;
 use crate::input::keymap::Keymap;
 use crate::journal::cli::{JournalCmd, JournalContext};
-use crate::runtime::main_loop::Launcher;
+use crate::runtime::backends::Backends;
 use crate::runtime::{logging, main_loop, terminal};
-use crate::sources::launch::LiveLauncher;
 use crate::theme::{self, Theme};
 
 #[derive(Debug, Parser)]
@@ -141,7 +138,14 @@ fn run(args: Args) -> Result<ExitCode> {
             for warning in &warnings {
                 eprintln!("modeldeck: warning: {warning}");
             }
-            runtime.block_on(headless::status(&prepared, args.demo, json))
+            runtime.block_on(async {
+                let snapshots = if args.demo {
+                    crate::demo::one_shot(Timestamp::now(), &prepared.config.columns)
+                } else {
+                    headless::live_snapshots(&prepared).await?
+                };
+                headless::status(&prepared, args.demo, snapshots, json)
+            })
         }
         None => {
             terminal::install_hooks()?;
@@ -167,9 +171,9 @@ fn run(args: Args) -> Result<ExitCode> {
                 None => "no journal".into(),
             };
             let app = App::new(settings, prepared.environment, Timestamp::now());
-            let launcher = launcher(&prepared.config, args.demo)?;
+            let backends = backends(&prepared.config, args.demo)?;
             let mut term = terminal::enter()?;
-            let result = runtime.block_on(main_loop::run(&mut term, app, &prepared.theme, launcher.as_ref(), journal));
+            let result = runtime.block_on(main_loop::run(&mut term, app, &prepared.theme, backends, journal));
             // The terminal first: after a dropped SSH session nobody waits on the screen.
             terminal::restore();
             let result = result.map(|in_flight| {
@@ -241,13 +245,13 @@ fn journal_context(prepared: &Prepared, demo: bool) -> Result<JournalContext> {
     })
 }
 
-pub fn launcher(config: &Config, demo: bool) -> Result<Box<dyn Launcher>> {
+/// The demo's simulation, or the configured servers.
+pub fn backends(config: &Config, demo: bool) -> Result<Backends> {
     if demo {
-        let critical = config.column(ColumnId::Accuracy).and_then(|c| c.thresholds.critical).unwrap_or(0.9);
-        return Ok(Box::new(DemoLauncher::new(DemoFleet::new(Timestamp::now()), config.columns.clone(), critical)));
+        return Ok(crate::demo::backends(config));
     }
     let client = crate::backends::http::client_with(config.timeout, &config.tls).map_err(|e| eyre!(e))?;
-    Ok(Box::new(LiveLauncher { config: config.clone(), client }))
+    Ok(Backends::live(config, &client))
 }
 
 /// The demo's runbook: drift suggests retraining, an accuracy drop a rollback.

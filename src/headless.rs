@@ -12,57 +12,53 @@ use serde_json::{Value, json};
 use crate::app::{App, Settings};
 use crate::backends::http;
 use crate::cli::Prepared;
-use crate::demo::DemoFleet;
 use crate::domain::{CellValue, ColumnId, SourceData, SourceId};
 use crate::domain::{Event, SourceUpdate};
-use crate::sources::launch::LiveLauncher;
+use crate::sources::launch::LiveSources;
 use crate::ui::format;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
-pub async fn status(prepared: &Prepared, demo: bool, json: bool) -> Result<ExitCode> {
+/// What one fetch of each source gave, in the order the table and the document list them.
+pub type Snapshots = Vec<(SourceId, Result<SourceData, String>)>;
+
+/// One fetch of each configured source of the chosen environment, all at once.
+pub async fn live_snapshots(prepared: &Prepared) -> Result<Snapshots> {
     let config = &prepared.config;
-    let now = Timestamp::now();
-    let settings = Settings::from_config(config, prepared.keymap.clone(), demo, false);
-    let mut app = App::new(settings, prepared.environment, now);
-    let outcomes: Vec<(SourceId, Result<SourceData, String>)> = if demo {
-        // Thirty seconds into the simulation, so the degraded model is visible.
-        let fleet = DemoFleet::new(now.checked_sub(jiff::SignedDuration::from_secs(30))?);
-        let registry = crate::demo::DemoRegistry::new(fleet.clone());
-        vec![
-            (SourceId::Prometheus, Ok(SourceData::Fleet(fleet.fleet(now, &config.columns)))),
-            (SourceId::Alertmanager, Ok(SourceData::Alerts(fleet.alerts(now, 0.9)))),
-            (SourceId::Registry, Ok(SourceData::Registry(registry.live(now)))),
-        ]
-    } else {
-        let client = http::client(config.timeout).map_err(|e| eyre!(e))?;
-        let launcher = LiveLauncher { config: config.clone(), client };
-        let (prometheus, alertmanager) = launcher.sources(prepared.environment);
-        let registry = launcher.registry_source(prepared.environment);
-        // A poll may be several requests in a row (Alertmanager: alerts, then silences), each
-        // with the full timeout; the same bound as the console's poller.
-        let limit = config.timeout.saturating_mul(crate::sources::poller::POLL_TIMEOUTS);
-        let timed_out = || format!("timed out after {}", crate::domain::duration::format(limit));
-        let live = async {
-            match &registry {
-                Some(r) => Some(tokio::time::timeout(limit, r.snapshot()).await),
-                None => None,
-            }
-        };
-        let (p, a, r) = tokio::join!(
-            tokio::time::timeout(limit, prometheus.snapshot(now)),
-            tokio::time::timeout(limit, alertmanager.snapshot()),
-            live
-        );
-        let mut outcomes = vec![
-            (SourceId::Prometheus, p.unwrap_or_else(|_| Err(timed_out())).map(SourceData::Fleet)),
-            (SourceId::Alertmanager, a.unwrap_or_else(|_| Err(timed_out())).map(SourceData::Alerts)),
-        ];
-        if let Some(r) = r {
-            outcomes.push((SourceId::Registry, r.unwrap_or_else(|_| Err(timed_out())).map(SourceData::Registry)));
+    let client = http::client(config.timeout).map_err(|e| eyre!(e))?;
+    let live = LiveSources { config: config.clone(), client };
+    let (prometheus, alertmanager) = live.sources(prepared.environment);
+    let registry = live.registry_source(prepared.environment);
+    // A poll may be several requests in a row (Alertmanager: alerts, then silences), each
+    // with the full timeout; the same bound as the console's poller.
+    let limit = config.timeout.saturating_mul(crate::sources::poller::POLL_TIMEOUTS);
+    let timed_out = || format!("timed out after {}", crate::domain::duration::format(limit));
+    let registry_snapshot = async {
+        match &registry {
+            Some(r) => Some(tokio::time::timeout(limit, r.snapshot()).await),
+            None => None,
         }
-        outcomes
     };
+    let (p, a, r) = tokio::join!(
+        tokio::time::timeout(limit, prometheus.snapshot(Timestamp::now())),
+        tokio::time::timeout(limit, alertmanager.snapshot()),
+        registry_snapshot
+    );
+    let mut outcomes = vec![
+        (SourceId::Prometheus, p.unwrap_or_else(|_| Err(timed_out())).map(SourceData::Fleet)),
+        (SourceId::Alertmanager, a.unwrap_or_else(|_| Err(timed_out())).map(SourceData::Alerts)),
+    ];
+    if let Some(r) = r {
+        outcomes.push((SourceId::Registry, r.unwrap_or_else(|_| Err(timed_out())).map(SourceData::Registry)));
+    }
+    Ok(outcomes)
+}
+
+/// Prints `outcomes` through the app's own ingestion; non-zero when a source failed.
+pub fn status(prepared: &Prepared, demo: bool, outcomes: Snapshots, json: bool) -> Result<ExitCode> {
+    let now = Timestamp::now();
+    let settings = Settings::from_config(&prepared.config, prepared.keymap.clone(), demo, false);
+    let mut app = App::new(settings, prepared.environment, now);
     let failures: Vec<String> =
         outcomes.iter().filter_map(|(s, r)| r.as_ref().err().map(|e| format!("{}: {e}", s.label()))).collect();
     let errors: Vec<(SourceId, Option<String>)> =

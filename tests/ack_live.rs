@@ -245,9 +245,8 @@ async fn a_rejected_silence_shows_the_message_and_journals_no_success() {
 /// applies the buffered request: exactly one silence.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silence_whose_answer_never_comes_is_unknown_and_goes_to_no_other_peer() {
-    use modeldeck::actions::run::{self, ActionContext, SilenceBackend};
+    use modeldeck::actions::run::{self, ActionContext};
     use modeldeck::backends::alertmanager::lookup as silence_lookup;
-    use modeldeck::backends::alertmanager::silences::SilenceClient;
     use modeldeck::domain::Endpoint;
     use modeldeck::domain::{ActionOutcome, ActionRequest};
     use modeldeck::domain::{Alert, Severity};
@@ -259,10 +258,12 @@ async fn a_silence_whose_answer_never_comes_is_unknown_and_goes_to_no_other_peer
     let journal = journal(dir.path());
     let http = modeldeck::backends::http::client(Duration::from_secs(1)).unwrap();
     let peers: Vec<Endpoint> = urls.iter().map(|u| Endpoint::plain(u).unwrap()).collect();
+    let config = config_for(&stack.prometheus_url, &urls);
+    let backends = modeldeck::runtime::backends::Backends::live(&config, &http);
     let ctx = ActionContext {
-        backend: SilenceBackend::Live(SilenceClient::new(http.clone(), peers.clone())),
-        registry: modeldeck::sources::versions::RegistryAccess::None,
-        retrain: modeldeck::actions::retrain::RetrainAccess::Live(http.clone()),
+        silences: backends.environment(0).silences.clone(),
+        registry: backends.environment(0).registry.clone(),
+        pipelines: backends.pipelines.clone(),
         journal: Some(journal.clone()),
         author: "it-operator".into(),
         environment: "it".into(),

@@ -11,10 +11,11 @@ use std::time::Instant;
 use harness::{Backfill, Stack, StackOptions, backfilled_accuracy};
 use jiff::Timestamp;
 use modeldeck::backends::http;
+use modeldeck::backends::prometheus::charts::PrometheusCharts;
 use modeldeck::backends::prometheus::range as fetch;
 use modeldeck::config::{self, Config};
+use modeldeck::domain::ports::Charts;
 use modeldeck::domain::{DetailSnapshot, Line, PanelId};
-use modeldeck::sources::detail::{DetailLoader, LiveDetail};
 use serde_json::Value;
 
 const BACKFILL: Backfill = Backfill { models: 50, hours: 24, step_s: 60 };
@@ -32,13 +33,8 @@ fn config_for(prometheus: &str) -> Config {
 }
 
 /// The loader the console builds for the first environment of `config`.
-fn loader(config: &Config) -> DetailLoader {
-    DetailLoader::Live(Box::new(LiveDetail {
-        client: http::client(config.timeout).expect("an HTTP client"),
-        endpoint: config.environment(0).prometheus.clone(),
-        discovery: config.discovery.clone(),
-        detail: config.detail.clone(),
-    }))
+fn loader(config: &Config) -> PrometheusCharts {
+    PrometheusCharts::new(config, 0, http::client(config.timeout).expect("an HTTP client"))
 }
 
 fn lines(snapshot: &DetailSnapshot, id: PanelId) -> &[Line] {

@@ -12,7 +12,7 @@ use modeldeck::app::App;
 use modeldeck::backends::http;
 use modeldeck::config::{self, Config};
 use modeldeck::domain::{AlertState, ColumnId, Health, SourceId};
-use modeldeck::sources::launch::LiveLauncher;
+use modeldeck::sources::launch::LiveSources;
 
 fn config_for(stack: &Stack) -> Config {
     let text = format!(
@@ -102,7 +102,7 @@ async fn prometheus_outage_turns_health_to_error_and_recovers() {
 async fn queries_per_refresh_equal_the_fleet_columns_whatever_the_fleet_size() {
     let stack = Stack::start().await;
     let config = config_for(&stack);
-    let launcher = LiveLauncher { config: config.clone(), client: http::client(config.timeout).unwrap() };
+    let launcher = LiveSources { config: config.clone(), client: http::client(config.timeout).unwrap() };
     let (prometheus, _) = launcher.sources(0);
 
     let mut per_refresh = Vec::new();

@@ -19,7 +19,7 @@ use modeldeck::backends::http;
 use modeldeck::config::{self, Config};
 use modeldeck::domain::Event;
 use modeldeck::domain::{Health, SourceId};
-use modeldeck::sources::launch::LiveLauncher;
+use modeldeck::sources::launch::LiveSources;
 
 const REFRESH: Duration = Duration::from_secs(1);
 
@@ -149,7 +149,7 @@ async fn one_search_request_reads_a_thousand_models() {
     let proxy = FaultyProxy::start(mlflow.url()).await;
     let text = config_text("http://127.0.0.1:9", "http://127.0.0.1:9", &proxy.url);
     let config: Config = config::from_str(&text, None, &|_| None).unwrap();
-    let launcher = LiveLauncher { client: http::client(config.timeout).unwrap(), config };
+    let launcher = LiveSources { client: http::client(config.timeout).unwrap(), config };
     let source = launcher.registry_source(0).expect("a registry is configured");
 
     let snapshot = source.snapshot().await.unwrap();

@@ -265,7 +265,6 @@ async fn a_server_error_from_mlflow_is_shown_and_journaled_as_failed() {
     use modeldeck::actions::run::{self, ActionContext};
     use modeldeck::domain::ActionRequest;
     use modeldeck::domain::RollbackPlan;
-    use modeldeck::runtime::main_loop::Launcher;
 
     let mlflow = Mlflow::shared().await;
     let model = "fraud-500";
@@ -275,7 +274,7 @@ async fn a_server_error_from_mlflow_is_shown_and_journaled_as_failed() {
     let config = registry_config(mlflow, false, "");
     let live = Live::start_with(&config, false, Some(journal.clone()));
     let mut snapshot = None;
-    let registry = live.launcher.registry(0);
+    let registry = live.backends().environment(0).registry.clone();
     if let Ok(s) = registry.load(model).await {
         snapshot = Some(s);
     }
@@ -295,9 +294,9 @@ async fn a_server_error_from_mlflow_is_shown_and_journaled_as_failed() {
         note: "server error drill".into(),
     };
     let ctx = ActionContext {
-        backend: live.launcher.silences(0),
+        silences: live.backends().environment(0).silences.clone(),
         registry,
-        retrain: live.launcher.retrain(0),
+        pipelines: live.backends().pipelines.clone(),
         journal: Some(journal.clone()),
         author: "it-operator".into(),
         environment: "prod".into(),

@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use harness::{Stack, StackOptions, metrics_text, wait_for};
 use jiff::{SignedDuration, Timestamp};
-use modeldeck::backends::alertmanager::silences::{ActionError, SilenceClient};
+use modeldeck::backends::alertmanager::silences::SilenceClient;
+use modeldeck::domain::ActionError;
 use modeldeck::domain::AlertState;
 use modeldeck::domain::Endpoint;
 use modeldeck::domain::{Matcher, Silence, SilenceRequest, SilenceState};

@@ -4,36 +4,14 @@
 
 use serde_json::json;
 
-use crate::backends::pipelines::{self, RunState, TriggerRequest};
-use crate::demo::DemoRetrain;
+use crate::backends::pipelines;
 use crate::domain::RetrainOrder;
 use crate::domain::RunEnd;
+use crate::domain::RunState;
 use crate::domain::StartedRun;
 use crate::domain::Suppressed;
+use crate::domain::ports::Pipelines;
 use crate::journal::{Draft, Kind, Outcome, Subject};
-
-/// Where triggers go and runs are polled: the real pipelines, or the demo's simulation.
-#[derive(Clone)]
-pub enum RetrainAccess {
-    Live(reqwest::Client),
-    Demo(DemoRetrain),
-}
-
-impl RetrainAccess {
-    pub async fn trigger(&self, request: &TriggerRequest) -> Result<pipelines::Triggered, pipelines::TriggerError> {
-        match self {
-            RetrainAccess::Live(client) => pipelines::trigger(client, request).await,
-            RetrainAccess::Demo(demo) => Ok(demo.trigger(&request.model)),
-        }
-    }
-
-    pub async fn poll(&self, target: &pipelines::RetrainTarget, run_id: &str) -> Result<RunState, String> {
-        match self {
-            RetrainAccess::Live(client) => pipelines::poll(client, target, run_id).await,
-            RetrainAccess::Demo(demo) => demo.poll(run_id),
-        }
-    }
-}
 
 /// The journal's `request` of a trigger: the target, the resolved parameters, the request as
 /// sent, the reason and whether a rule started it.
@@ -50,12 +28,12 @@ pub fn journal_request(order: &RetrainOrder) -> serde_json::Value {
 /// Sends the trigger once and describes it for the journal.
 pub async fn trigger(
     order: &RetrainOrder,
-    access: &RetrainAccess,
+    pipelines: &dyn Pipelines,
     author: &str,
     environment: &str,
 ) -> (Draft, String, Option<StartedRun>) {
     let r = &order.request;
-    let result = access.trigger(r).await;
+    let result = pipelines.trigger(r).await;
     let who = if order.automatic.is_some() { "automatic retrain" } else { "retrain" };
     let (outcome, after, message, started) = match result {
         Ok(t) => {

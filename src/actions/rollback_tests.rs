@@ -1,27 +1,26 @@
 //! Rollback writes against loopback servers that never answer: each write goes out once,
 //! the outcome is unknown, and the journal names what was sent.
 
-use std::sync::Arc;
-
 use serde_json::json;
 
-use super::rollback::{draft, execute};
+use super::rollback::draft;
 
 use crate::backends::call::CallError;
 use crate::backends::mlflow::MlflowClient;
+use crate::backends::registry::LiveRegistry;
 use crate::backends::serving::oip::OipClient;
 use crate::backends::test_server::{TestServer, response};
 use crate::domain::RollbackPlan;
+use crate::domain::ports::Registry;
 use crate::domain::{RollbackSpec, SpecBackend};
 use crate::journal::Outcome;
-use crate::sources::versions::{LiveRegistry, RegistryAccess};
 
 const TIMEOUT: std::time::Duration = std::time::Duration::from_millis(500);
 
-fn access(config: &str) -> RegistryAccess {
+fn registry(config: &str) -> LiveRegistry {
     let config = crate::config::from_str(config, None, &|_| None).unwrap();
     let client = crate::backends::http::client(config.timeout).unwrap();
-    RegistryAccess::Live(Arc::new(LiveRegistry { config, environment: 0, client }))
+    LiveRegistry::new(&config, 0, client)
 }
 
 fn plan(backend: SpecBackend) -> RollbackPlan {
@@ -78,7 +77,7 @@ async fn a_lost_alias_move_is_unknown_even_when_the_old_version_reads_back() {
         mlflow.url
     );
     let plan = plan(SpecBackend::Mlflow { registry: mlflow.url.clone() });
-    let result = execute(&plan, &access(&config), "prod").await;
+    let result = registry(&config).rollback(&plan).await;
     assert!(matches!(&result.outcome, Outcome::Unknown { reason } if reason.contains("may yet land")), "{result:?}");
     assert_eq!(mlflow.count("POST"), 1);
     assert_eq!(mlflow.count("GET"), 2, "read before and read back");
@@ -103,7 +102,7 @@ async fn a_hook_killed_at_its_time_limit_ran_once_and_its_argv_is_recorded() {
     let backend =
         SpecBackend::Command { argv: argv.clone(), vars: Vec::new(), timeout: std::time::Duration::from_secs(1) };
     let plan = plan(backend);
-    let result = execute(&plan, &access(&config), "prod").await;
+    let result = registry(&config).rollback(&plan).await;
     assert!(matches!(result.outcome, Outcome::Unknown { .. }), "{result:?}");
     assert_eq!(std::fs::read_to_string(&marks).unwrap(), "fraud@2\n", "ran once, with the values filled in");
     let (entry, _) = draft(&plan, result, "alice", "prod");

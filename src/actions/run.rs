@@ -7,61 +7,22 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use crate::backends::alertmanager::silences::{ActionError, SilenceClient, Written};
-
-use crate::demo::DemoSilences;
 use crate::domain::ActionOutcome;
 use crate::domain::ActionReport;
 use crate::domain::ActionRequest;
 use crate::domain::Alert;
 use crate::domain::ReadBack;
 use crate::domain::ReportKind;
-use crate::domain::{Silence, SilenceRequest};
+use crate::domain::Silence;
+use crate::domain::ports::{Pipelines, Registry, Silences};
 use crate::journal::{Journal, Outcome, Subject};
 
-/// Where silences are written: a real Alertmanager cluster, or the demo's simulation.
-#[derive(Clone)]
-pub enum SilenceBackend {
-    Live(SilenceClient),
-    Demo(DemoSilences),
-}
-
-impl SilenceBackend {
-    pub async fn create(&self, request: &SilenceRequest) -> Result<Written<String>, ActionError> {
-        match self {
-            SilenceBackend::Live(c) => c.create(request).await,
-            SilenceBackend::Demo(d) => Ok(demo_written(d.create(request))),
-        }
-    }
-
-    pub async fn expire(&self, id: &str) -> Result<Written<()>, ActionError> {
-        match self {
-            SilenceBackend::Live(c) => c.expire(id).await,
-            SilenceBackend::Demo(d) => d.expire(id).map(demo_written),
-        }
-    }
-
-    pub async fn preview(
-        &self,
-        matchers: &[crate::domain::Matcher],
-        model_label: &str,
-    ) -> Result<Vec<Alert>, ActionError> {
-        match self {
-            SilenceBackend::Live(c) => c.preview(matchers, model_label).await,
-            SilenceBackend::Demo(d) => Ok(d.preview(matchers)),
-        }
-    }
-}
-
-fn demo_written<T>(value: T) -> Written<T> {
-    Written { value, peer: "demo".into(), url: "demo".into(), found_by_lookup: None }
-}
-
+/// Where one environment's actions go, and who they are journaled as.
 #[derive(Clone)]
 pub struct ActionContext {
-    pub backend: SilenceBackend,
-    pub registry: crate::sources::versions::RegistryAccess,
-    pub retrain: super::retrain::RetrainAccess,
+    pub silences: Arc<dyn Silences>,
+    pub registry: Arc<dyn Registry>,
+    pub pipelines: Arc<dyn Pipelines>,
     pub journal: Option<Arc<Journal>>,
     pub author: String,
     pub environment: String,
@@ -100,7 +61,7 @@ pub async fn run(request: ActionRequest, ctx: &ActionContext) -> ActionReport {
             super::silence_action::extend(&silence, ends_at, author, ctx).await
         }
         ActionRequest::Rollback(plan) => {
-            let result = super::rollback::execute(&plan, &ctx.registry, &ctx.environment).await;
+            let result = ctx.registry.rollback(&plan).await;
             if result.outcome == Outcome::Ok
                 && let Some(version) = result.after.clone()
             {
@@ -111,7 +72,7 @@ pub async fn run(request: ActionRequest, ctx: &ActionContext) -> ActionReport {
         }
         ActionRequest::Retrain(order) => {
             let (draft, message, run) =
-                super::retrain::trigger(&order, &ctx.retrain, &ctx.author, &ctx.environment).await;
+                super::retrain::trigger(&order, ctx.pipelines.as_ref(), &ctx.author, &ctx.environment).await;
             started = run;
             (draft, message)
         }

@@ -6,8 +6,8 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::run::{ActionContext, alert_subject, hhmm, silence_subject};
-use crate::backends::alertmanager::silences::{ActionError, Written};
 use crate::domain::Alert;
+use crate::domain::{ActionError, Written};
 use crate::domain::{Silence, SilenceRequest};
 use crate::journal::{Draft, Kind, Outcome};
 
@@ -30,7 +30,7 @@ fn reached<T>(result: &Result<Written<T>, ActionError>) -> Option<&str> {
 }
 
 pub(super) async fn create(request: SilenceRequest, alert: &Alert, ctx: &ActionContext) -> (Draft, String) {
-    let result = ctx.backend.create(&request).await;
+    let result = ctx.silences.create(&request).await;
     let url = reached(&result).map(str::to_string);
     let (outcome, after, message) = match result {
         Ok(written) => {
@@ -73,7 +73,7 @@ pub(super) async fn expire(
 ) -> (Draft, String) {
     let (mut failures, mut unknowns, mut requests) = (Vec::new(), Vec::new(), Vec::new());
     for id in ids {
-        let result = ctx.backend.expire(id).await;
+        let result = ctx.silences.expire(id).await;
         if let Some(url) = reached(&result) {
             requests.push(json!({ "method": "DELETE", "url": url }));
         }
@@ -126,7 +126,7 @@ pub(super) async fn extend(
         created_by: author,
         comment: silence.comment.clone(),
     };
-    let result = ctx.backend.create(&request).await;
+    let result = ctx.silences.create(&request).await;
     let url = reached(&result).map(str::to_string);
     let (outcome, after, message) = match result {
         Ok(written) => {

@@ -1,6 +1,8 @@
 //! One folder per outside system: its client, the parser of its answers, and what they
-//! share. Backends know the domain and the config, nothing else of the crate; sources poll
-//! through them and actions write through them.
+//! share. Backends know the domain and the config, nothing else of the crate; each
+//! implements its port of `domain::ports`, through which sources poll and actions write.
+//! `registry` composes MLflow, serving, command hooks and Prometheus into one environment's
+//! registry.
 
 pub mod alertmanager;
 pub mod answer;
@@ -11,6 +13,7 @@ pub mod http;
 pub mod mlflow;
 pub mod pipelines;
 pub mod prometheus;
+pub mod registry;
 pub mod serving;
 #[cfg(test)]
 pub(crate) mod test_server;

@@ -1,7 +1,14 @@
 //! The demo fleet's model screen: the same six panels, computed from the simulation.
 
 use super::{DEGRADING, DemoFleet, MODELS};
+use crate::domain::ports::{BoxFuture, Charts};
 use crate::domain::{DetailSnapshot, Line, PanelData, PanelId};
+
+impl Charts for DemoFleet {
+    fn load<'a>(&'a self, model: &'a str, bounds: (f64, f64, f64)) -> BoxFuture<'a, Result<DetailSnapshot, String>> {
+        Box::pin(std::future::ready(Ok(self.detail(model, bounds))))
+    }
+}
 
 impl DemoFleet {
     pub fn detail(&self, model: &str, (start, end, step): (f64, f64, f64)) -> DetailSnapshot {

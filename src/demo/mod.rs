@@ -1,24 +1,26 @@
 //! The embedded demo fleet: eight models whose values evolve with time, one of which
-//! degrades and fires alerts. It plugs in as ordinary sources, so the UI runs unchanged.
+//! degrades and fires alerts. It implements the same ports as the live backends (sources,
+//! silences, registry, charts, pipelines), so the console runs unchanged.
 
 use std::collections::{BTreeMap, HashMap};
 
 use jiff::{SignedDuration, Timestamp};
 
 use crate::config::ColumnSpec;
-use crate::domain::{
-    Alert, AlertSnapshot, AlertState, CellValue, ColumnId, FleetSnapshot, Severity, SourceData, SourceId,
-};
+use crate::domain::{Alert, AlertSnapshot, AlertState, CellValue, ColumnId, FleetSnapshot, Severity};
+mod backends;
 mod detail;
 mod registry;
 mod retrain;
 pub mod silences;
+mod sources;
 
+pub use backends::backends;
 pub use registry::{DemoLive, DemoRegistry};
 pub use retrain::DemoRetrain;
 pub use silences::DemoSilences;
+pub use sources::one_shot;
 
-use crate::sources::Source;
 use crate::sources::prometheus::TREND_POINTS;
 
 struct DemoModel {
@@ -305,116 +307,6 @@ fn alert(
         generator_url: None,
         inhibited_by: Vec::new(),
         receivers: Vec::new(),
-    }
-}
-
-/// The demo's stand-in for Prometheus.
-pub struct DemoMetrics {
-    pub fleet: DemoFleet,
-    pub columns: Vec<ColumnSpec>,
-}
-
-impl Source for DemoMetrics {
-    fn id(&self) -> SourceId {
-        SourceId::Prometheus
-    }
-
-    async fn fetch(&mut self) -> Result<SourceData, String> {
-        Ok(SourceData::Fleet(self.fleet.fleet(Timestamp::now(), &self.columns)))
-    }
-}
-
-/// The demo's stand-in for Alertmanager.
-pub struct DemoAlerts {
-    pub fleet: DemoFleet,
-    pub accuracy_critical: f64,
-    pub silences: DemoSilences,
-}
-
-impl Source for DemoAlerts {
-    fn id(&self) -> SourceId {
-        SourceId::Alertmanager
-    }
-
-    async fn fetch(&mut self) -> Result<SourceData, String> {
-        let now = Timestamp::now();
-        let mut snapshot = self.fleet.alerts(now, self.accuracy_critical);
-        self.silences.apply(&mut snapshot.alerts, now);
-        snapshot.silences = self.silences.list(now);
-        Ok(SourceData::Alerts(snapshot))
-    }
-}
-
-/// Starts the demo sources; they ignore the environment and refresh every second.
-pub struct DemoLauncher {
-    pub fleet: DemoFleet,
-    pub columns: Vec<ColumnSpec>,
-    pub accuracy_critical: f64,
-    pub silences: DemoSilences,
-}
-
-impl DemoLauncher {
-    pub fn new(fleet: DemoFleet, columns: Vec<ColumnSpec>, accuracy_critical: f64) -> DemoLauncher {
-        let silences = DemoSilences::default();
-        // An acknowledged GPU alert, to show what a silenced row and the inventory look like.
-        let now = Timestamp::now();
-        silences.create(&crate::domain::SilenceRequest {
-            id: None,
-            matchers: vec![
-                crate::domain::Matcher::equal("alertname", "GpuTooHot"),
-                crate::domain::Matcher::equal("model", MODELS[7].name),
-            ],
-            starts_at: now,
-            ends_at: now.checked_add(SignedDuration::from_mins(47)).unwrap_or(now),
-            created_by: "sam@ops-2".into(),
-            comment: "known hot node, ticket HW-2231".into(),
-        });
-        DemoLauncher { fleet, columns, accuracy_critical, silences }
-    }
-}
-
-impl crate::runtime::main_loop::Launcher for DemoLauncher {
-    fn silences(&self, _environment: usize) -> crate::actions::run::SilenceBackend {
-        crate::actions::run::SilenceBackend::Demo(self.silences.clone())
-    }
-
-    fn model_label(&self) -> String {
-        "model".into()
-    }
-
-    fn detail(&self, _environment: usize) -> crate::sources::detail::DetailLoader {
-        crate::sources::detail::DetailLoader::Demo(self.fleet.clone())
-    }
-
-    fn retrain(&self, _environment: usize) -> crate::actions::retrain::RetrainAccess {
-        crate::actions::retrain::RetrainAccess::Demo(DemoRetrain::new(self.fleet.clone()))
-    }
-
-    fn registry(&self, _environment: usize) -> crate::sources::versions::RegistryAccess {
-        crate::sources::versions::RegistryAccess::Demo(DemoRegistry::new(self.fleet.clone()))
-    }
-
-    fn start(
-        &self,
-        _environment: usize,
-        generation: u64,
-        tx: &tokio::sync::mpsc::UnboundedSender<crate::domain::Event>,
-        refresh: &std::sync::Arc<tokio::sync::Notify>,
-    ) -> Vec<tokio::task::JoinHandle<()>> {
-        use crate::sources::poller::{Schedule, run};
-        let schedule = Schedule::new(std::time::Duration::from_secs(1), std::time::Duration::from_secs(1));
-        let metrics = DemoMetrics { fleet: self.fleet.clone(), columns: self.columns.clone() };
-        let alerts = DemoAlerts {
-            fleet: self.fleet.clone(),
-            accuracy_critical: self.accuracy_critical,
-            silences: self.silences.clone(),
-        };
-        let live = DemoLive(DemoRegistry::new(self.fleet.clone()));
-        vec![
-            tokio::spawn(run(metrics, schedule, generation, tx.clone(), refresh.clone())),
-            tokio::spawn(run(alerts, schedule, generation, tx.clone(), refresh.clone())),
-            tokio::spawn(run(live, schedule, generation, tx.clone(), refresh.clone())),
-        ]
     }
 }
 

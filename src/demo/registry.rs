@@ -4,12 +4,11 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::{DEGRADING, DemoFleet, MODELS};
-use crate::actions::rollback::RollbackResult;
-use crate::domain::RollbackPlan;
+use crate::domain::ports::{BoxFuture, Registry};
 use crate::domain::{ModelVersion, RegisteredModel};
 use crate::domain::{RegistrySnapshot, SourceData, SourceId};
+use crate::domain::{RollbackPlan, RollbackResult};
 use crate::domain::{RollbackSpec, SpecBackend, VersionFigures, VersionsSnapshot};
-use crate::journal::Outcome;
 
 const ALIAS: &str = "champion";
 const OWNERS: [&str; 4] = ["risk-ml", "growth-ml", "search-ml", "platform-ml"];
@@ -131,36 +130,33 @@ impl DemoRegistry {
 
     pub fn rollback(&self, plan: &RollbackPlan) -> RollbackResult {
         let Some(i) = MODELS.iter().position(|m| m.name == plan.model) else {
-            return RollbackResult {
-                outcome: Outcome::Failed { error: format!("the demo registry has no model `{}`", plan.model) },
-                after: None,
-                steps: Vec::new(),
-                output: None,
-                sent: Vec::new(),
-            };
+            return RollbackResult::failed(
+                Vec::new(),
+                format!("the demo registry has no model `{}`", plan.model),
+                None,
+            );
         };
         let live = self.fleet.live_version(i);
         if Some(&live) != plan.current.as_ref() {
-            return RollbackResult {
-                outcome: Outcome::Failed { error: format!("`{ALIAS}` moved to {live} since the screen loaded") },
-                after: Some(live),
-                steps: Vec::new(),
-                output: None,
-                sent: Vec::new(),
-            };
+            let error = format!("`{ALIAS}` moved to {live} since the screen loaded");
+            return RollbackResult::failed(Vec::new(), error, Some(live));
         }
         let now = Timestamp::now();
         self.fleet.roll_back(i, &plan.target, now);
         if i == DEGRADING {
             self.fleet.fix(i, now);
         }
-        RollbackResult {
-            outcome: Outcome::Ok,
-            after: Some(plan.target.clone()),
-            steps: vec![format!("`{ALIAS}` points at {} (demo)", plan.target)],
-            output: None,
-            sent: Vec::new(),
-        }
+        RollbackResult::done(vec![format!("`{ALIAS}` points at {} (demo)", plan.target)], plan.target.clone())
+    }
+}
+
+impl Registry for DemoRegistry {
+    fn load<'a>(&'a self, model: &'a str) -> BoxFuture<'a, Result<VersionsSnapshot, String>> {
+        Box::pin(std::future::ready(Ok(self.snapshot(model))))
+    }
+
+    fn rollback<'a>(&'a self, plan: &'a RollbackPlan) -> BoxFuture<'a, RollbackResult> {
+        Box::pin(std::future::ready(DemoRegistry::rollback(self, plan)))
     }
 }
 

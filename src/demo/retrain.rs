@@ -4,7 +4,8 @@
 use jiff::Timestamp;
 
 use super::{DemoFleet, MODELS};
-use crate::backends::pipelines::{RunState, Triggered};
+use crate::domain::ports::{BoxFuture, Pipelines};
+use crate::domain::{RetrainTarget, RunState, TriggerError, TriggerRequest, Triggered};
 
 /// Seconds a demo run spends queued, then running.
 const QUEUED_S: f64 = 2.0;
@@ -45,5 +46,15 @@ impl DemoRetrain {
             self.fleet.fix(i, Timestamp::now());
         }
         Ok(RunState::Succeeded)
+    }
+}
+
+impl Pipelines for DemoRetrain {
+    fn trigger<'a>(&'a self, request: &'a TriggerRequest) -> BoxFuture<'a, Result<Triggered, TriggerError>> {
+        Box::pin(std::future::ready(Ok(DemoRetrain::trigger(self, &request.model))))
+    }
+
+    fn poll<'a>(&'a self, _: &'a RetrainTarget, run_id: &'a str) -> BoxFuture<'a, Result<RunState, String>> {
+        Box::pin(std::future::ready(DemoRetrain::poll(self, run_id)))
     }
 }

@@ -6,9 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
 
-use crate::backends::alertmanager::silences::ActionError;
-
-use crate::domain::{Alert, AlertState};
+use crate::domain::ports::{BoxFuture, Silences};
+use crate::domain::{ActionError, Alert, AlertState, Written};
 use crate::domain::{Matcher, Silence, SilenceRequest, SilenceState};
 
 #[derive(Clone, Default)]
@@ -96,6 +95,25 @@ impl DemoSilences {
         }
         self.store().alerts = alerts.to_vec();
     }
+}
+
+impl Silences for DemoSilences {
+    fn create<'a>(&'a self, request: &'a SilenceRequest) -> BoxFuture<'a, Result<Written<String>, ActionError>> {
+        let id = DemoSilences::create(self, request);
+        Box::pin(std::future::ready(Ok(written(id))))
+    }
+
+    fn expire<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Written<()>, ActionError>> {
+        Box::pin(std::future::ready(DemoSilences::expire(self, id).map(written)))
+    }
+
+    fn preview<'a>(&'a self, matchers: &'a [Matcher], _: &'a str) -> BoxFuture<'a, Result<Vec<Alert>, ActionError>> {
+        Box::pin(std::future::ready(Ok(DemoSilences::preview(self, matchers))))
+    }
+}
+
+fn written<T>(value: T) -> Written<T> {
+    Written { value, peer: "demo".into(), url: "demo".into(), found_by_lookup: None }
 }
 
 /// Matcher semantics for the demo. Regexes support the common operator forms only:

@@ -110,6 +110,42 @@ impl RollbackPlan {
     }
 }
 
+/// How a rollback ended: ok, failed (nothing changed), or unknown (a request was sent and
+/// its answer lost), with what was done and sent on the way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RollbackResult {
+    pub outcome: Outcome,
+    /// The live version afterwards, as read back (or the command's target on success).
+    pub after: Option<String>,
+    /// What was done and seen, in order.
+    pub steps: Vec<String>,
+    /// A command hook's captured output.
+    pub output: Option<String>,
+    /// Every request that went out and was not a read, in order, as the journal records it
+    /// (method, URL and body, or a command's argv).
+    pub sent: Vec<serde_json::Value>,
+}
+
+impl RollbackResult {
+    pub fn failed(steps: Vec<String>, error: impl Into<String>, after: Option<String>) -> RollbackResult {
+        RollbackResult {
+            outcome: Outcome::Failed { error: error.into() },
+            after,
+            steps,
+            output: None,
+            sent: Vec::new(),
+        }
+    }
+
+    pub fn unknown(steps: Vec<String>, reason: String) -> RollbackResult {
+        RollbackResult { outcome: Outcome::Unknown { reason }, after: None, steps, output: None, sent: Vec::new() }
+    }
+
+    pub fn done(steps: Vec<String>, version: String) -> RollbackResult {
+        RollbackResult { outcome: Outcome::Ok, after: Some(version), steps, output: None, sent: Vec::new() }
+    }
+}
+
 /// A confirmed (or automatic) trigger.
 #[derive(Debug, Clone)]
 pub struct RetrainOrder {

@@ -19,6 +19,9 @@ use super::Redactor;
 /// annotation cannot make layout or memory cost unbounded.
 pub const MAX_LEN: usize = 512;
 
+/// Longest one-line error shown in the header or the status bar, in characters.
+pub const DISPLAY_MAX: usize = 120;
+
 /// Makes a string inert for a terminal: C0/C1 controls and DEL become visible symbols
 /// (U+2400 block, `␛` for ESC), bidi overrides become `�`, and the length is capped.
 pub fn sanitize(input: &str) -> Cow<'_, str> {

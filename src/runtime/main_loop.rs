@@ -1,5 +1,5 @@
 //! The only place that owns both the terminal and the app: events in, `update`, effects
-//! out, and a throttled draw when something changed.
+//! out to the [`Executor`], and a throttled draw when something changed.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,57 +10,34 @@ use futures_util::StreamExt;
 use jiff::Timestamp;
 use ratatui::DefaultTerminal;
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::{Notify, mpsc};
-use tokio::task::JoinHandle;
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use super::backends::Backends;
+use super::executor::Executor;
 use crate::actions::inflight::InFlight;
-use crate::actions::run::{self as action, ActionContext, SilenceBackend};
 use crate::app::App;
-use crate::domain::{Effect, Event};
+use crate::domain::Event;
 use crate::journal::Journal;
 use crate::theme::Theme;
 
 /// Over SSH a redraw costs bandwidth; 50 ms keeps typing snappy and bursts cheap.
 pub const FRAME_BUDGET: Duration = Duration::from_millis(50);
 
-/// Starts the source tasks of one environment and gives the backend its actions write to.
-pub trait Launcher {
-    fn start(
-        &self,
-        environment: usize,
-        generation: u64,
-        tx: &mpsc::UnboundedSender<Event>,
-        refresh: &Arc<Notify>,
-    ) -> Vec<JoinHandle<()>>;
-    /// Where this environment's actions write silences.
-    fn silences(&self, environment: usize) -> SilenceBackend;
-    /// The label that names the model, for previews.
-    fn model_label(&self) -> String;
-    /// Where this environment's model screens load their panels.
-    fn detail(&self, environment: usize) -> crate::sources::detail::DetailLoader;
-    /// Where retraining triggers go and runs are polled.
-    fn retrain(&self, environment: usize) -> crate::actions::retrain::RetrainAccess;
-    /// Where this environment's versions are read and its rollbacks go.
-    fn registry(&self, environment: usize) -> crate::sources::versions::RegistryAccess;
-}
-
 pub async fn run(
     terminal: &mut DefaultTerminal,
     mut app: App,
     theme: &Theme,
-    launcher: &dyn Launcher,
+    backends: Backends,
     journal: Option<Arc<Journal>>,
 ) -> Result<Vec<InFlight>> {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let refresh = Arc::new(Notify::new());
     spawn_terminal_events(tx.clone());
     spawn_signals(tx.clone())?;
-    let mut tasks = launcher.start(app.environment, app.generation, &tx, &refresh);
+    let mut executor = Executor::new(backends, journal, tx.clone());
     let size = terminal.size()?;
     app.update(Event::Resize(size.width, size.height));
-    // The journal feeds "last changed" on the fleet from the start.
-    journal_effect(Effect::LoadJournal, journal.as_ref(), &tx);
+    executor.start(&app);
 
     let mut in_flight: Vec<InFlight> = Vec::new();
     let mut event_log = EventLog::from_env();
@@ -78,76 +55,9 @@ pub async fn run(
                     effects.extend(app.update(more));
                 }
                 for effect in effects {
-                    match effect {
-                        Effect::StartSources { index, generation } => {
-                            tasks.iter().for_each(JoinHandle::abort);
-                            tasks = launcher.start(index, generation, &tx, &refresh);
-                        }
-                        Effect::RefreshNow => refresh.notify_waiters(),
-                        effect @ (Effect::LoadJournal | Effect::AppendJournal(_)) => {
-                            journal_effect(effect, journal.as_ref(), &tx);
-                        }
-                        Effect::PreviewSilence { matchers, seq } => {
-                            let backend = launcher.silences(app.environment);
-                            let label = launcher.model_label();
-                            let tx = tx.clone();
-                            tokio::spawn(async move {
-                                let result = backend.preview(&matchers, &label).await.map_err(|e| e.to_string());
-                                let _ = tx.send(Event::SilencePreview { seq, result });
-                            });
-                        }
-                        Effect::LoadDetail { model, bounds, seq } => {
-                            let loader = launcher.detail(app.environment);
-                            let tx = tx.clone();
-                            tokio::spawn(async move {
-                                let result = loader.load(&model, bounds).await.map(Box::new);
-                                let _ = tx.send(Event::DetailLoaded { seq, result });
-                            });
-                        }
-                        Effect::LoadVersions { model, seq } => {
-                            let registry = launcher.registry(app.environment);
-                            let tx = tx.clone();
-                            tokio::spawn(async move {
-                                let result = registry.load(&model).await.map(Box::new);
-                                let _ = tx.send(Event::VersionsLoaded { seq, result });
-                            });
-                        }
-                        Effect::PollRun { index, model: _, target, run_id } => {
-                            let access = launcher.retrain(app.environment);
-                            let target = app.settings.retrain.named(&target).cloned();
-                            let tx = tx.clone();
-                            tokio::spawn(async move {
-                                let result = match target {
-                                    Some(target) => access.poll(&target, &run_id).await,
-                                    None => Err("its target is no longer configured".to_string()),
-                                };
-                                let _ = tx.send(Event::RunPolled { index, run_id, result });
-                            });
-                        }
-                        Effect::Act(request) => {
-                            let ctx = ActionContext {
-                                backend: launcher.silences(app.environment),
-                                registry: launcher.registry(app.environment),
-                                retrain: launcher.retrain(app.environment),
-                                journal: journal.clone(),
-                                author: app.settings.author.clone(),
-                                environment: app.environment_info().name.clone(),
-                                read_only: app.read_only(),
-                            };
-                            let tx = tx.clone();
-                            let watched = (*request).clone();
-                            let context = ctx.clone();
-                            // The action finishes even if the operator quits meanwhile (the
-                            // caller waits for it after restoring the terminal); its result
-                            // is journaled by the task itself.
-                            let handle = tokio::spawn(async move {
-                                let report = action::run(*request, &ctx).await;
-                                let _ = tx.send(Event::ActionFinished(Box::new(report)));
-                            });
-                            in_flight.retain(|a| !a.handle.is_finished());
-                            in_flight.push(InFlight::new(handle, &watched, &context));
-                        }
-                        Effect::Quit => {}
+                    if let Some(action) = executor.run(effect, &app) {
+                        in_flight.retain(|a| !a.handle.is_finished());
+                        in_flight.push(action);
                     }
                 }
             }
@@ -173,7 +83,7 @@ pub async fn run(
             break;
         }
     }
-    tasks.iter().for_each(JoinHandle::abort);
+    executor.stop_sources();
     Ok(in_flight)
 }
 
@@ -205,26 +115,6 @@ impl EventLog {
         let lines: String = self.keys.drain(..).map(|k| format!("key {k} {drawn}\n")).collect();
         let _ = file.write_all(lines.as_bytes());
     }
-}
-
-/// Journal I/O (a lock, a read, an fsync) runs on the blocking pool, never on the loop.
-fn journal_effect(effect: Effect, journal: Option<&Arc<Journal>>, tx: &mpsc::UnboundedSender<Event>) {
-    let Some(journal) = journal.cloned() else {
-        let event = match effect {
-            Effect::AppendJournal(_) => Event::JournalAppended(Err("no journal is configured".into())),
-            _ => Event::JournalLoaded(Err("no journal is configured".into())),
-        };
-        let _ = tx.send(event);
-        return;
-    };
-    let tx = tx.clone();
-    tokio::task::spawn_blocking(move || {
-        let event = match effect {
-            Effect::AppendJournal(draft) => Event::JournalAppended(journal.append(*draft).map(Box::new)),
-            _ => Event::JournalLoaded(journal.read_all()),
-        };
-        let _ = tx.send(event);
-    });
 }
 
 fn spawn_terminal_events(tx: mpsc::UnboundedSender<Event>) {

@@ -13,14 +13,15 @@ use super::registry::RegistrySource;
 use super::scrape::{self, ScrapeSource};
 use crate::config::Config;
 use crate::domain::Event;
-use crate::runtime::main_loop::Launcher;
+use crate::domain::ports::SourceStarter;
 
-pub struct LiveLauncher {
+/// The pollers of the configured Prometheus, Alertmanagers, registry and model endpoints.
+pub struct LiveSources {
     pub config: Config,
     pub client: Client,
 }
 
-impl LiveLauncher {
+impl LiveSources {
     pub fn sources(&self, environment: usize) -> (PrometheusSource, AlertmanagerSource) {
         let env = self.config.environment(environment);
         let d = &self.config.discovery;
@@ -48,40 +49,7 @@ impl LiveLauncher {
     }
 }
 
-impl Launcher for LiveLauncher {
-    fn silences(&self, environment: usize) -> crate::actions::run::SilenceBackend {
-        let env = self.config.environment(environment);
-        crate::actions::run::SilenceBackend::Live(crate::backends::alertmanager::silences::SilenceClient::new(
-            self.client.clone(),
-            env.alertmanagers.clone(),
-        ))
-    }
-
-    fn model_label(&self) -> String {
-        self.config.discovery.model_label.clone()
-    }
-
-    fn detail(&self, environment: usize) -> crate::sources::detail::DetailLoader {
-        crate::sources::detail::DetailLoader::Live(Box::new(crate::sources::detail::LiveDetail {
-            client: self.client.clone(),
-            endpoint: self.config.environment(environment).prometheus.clone(),
-            discovery: self.config.discovery.clone(),
-            detail: self.config.detail.clone(),
-        }))
-    }
-
-    fn retrain(&self, _environment: usize) -> crate::actions::retrain::RetrainAccess {
-        crate::actions::retrain::RetrainAccess::Live(self.client.clone())
-    }
-
-    fn registry(&self, environment: usize) -> crate::sources::versions::RegistryAccess {
-        crate::sources::versions::RegistryAccess::Live(Arc::new(crate::sources::versions::LiveRegistry {
-            config: self.config.clone(),
-            environment,
-            client: self.client.clone(),
-        }))
-    }
-
+impl SourceStarter for LiveSources {
     fn start(
         &self,
         environment: usize,

@@ -2,13 +2,11 @@
 //! [`crate::domain::Event::Source`] messages. No source ever touches the app state.
 
 pub mod alertmanager;
-pub mod detail;
 pub mod launch;
 pub mod poller;
 pub mod prometheus;
 pub mod registry;
 pub mod scrape;
-pub mod versions;
 
 use std::future::Future;
 

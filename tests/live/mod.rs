@@ -1,32 +1,28 @@
 //! The app driven by the real sources and actions, as the main loop drives it, minus the
-//! terminal: events go into `App::update`, effects are run the same way.
+//! terminal: events go into `App::update`, and its effects go to the main loop's executor.
 #![allow(dead_code)]
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use modeldeck::actions::run::{self as action, ActionContext};
 use modeldeck::app::{App, Settings};
 use modeldeck::backends::http;
 use modeldeck::config::Config;
-use modeldeck::domain::{Effect, Event};
+use modeldeck::domain::Event;
 use modeldeck::input::keymap::Keymap;
 use modeldeck::journal::Journal;
-use modeldeck::runtime::main_loop::Launcher;
-use modeldeck::sources::launch::LiveLauncher;
+use modeldeck::runtime::backends::Backends;
+use modeldeck::runtime::executor::Executor;
 use modeldeck::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::mpsc;
 
 pub struct Live {
     pub app: App,
-    pub launcher: LiveLauncher,
     pub journal: Option<Arc<Journal>>,
+    executor: Executor,
     rx: mpsc::UnboundedReceiver<Event>,
-    tx: mpsc::UnboundedSender<Event>,
-    refresh: Arc<Notify>,
-    tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Live {
@@ -38,78 +34,23 @@ impl Live {
         let mut settings = Settings::from_config(config, Keymap::default(), false, read_only);
         settings.author = "it-operator".into();
         let app = App::new(settings, 0, jiff::Timestamp::now());
-        let launcher = LiveLauncher { config: config.clone(), client: http::client(config.timeout).unwrap() };
+        let backends = Backends::live(config, &http::client(config.timeout).unwrap());
         let (tx, rx) = mpsc::unbounded_channel();
-        let refresh = Arc::new(Notify::new());
-        let tasks = launcher.start(0, app.generation, &tx, &refresh);
-        Live { app, launcher, journal, rx, tx, refresh, tasks }
+        let mut executor = Executor::new(backends, journal.clone(), tx);
+        executor.start(&app);
+        Live { app, journal, executor, rx }
     }
 
-    /// Sends an event (a key, say) and runs the effects it produces.
+    /// The live backends the executor runs effects through.
+    pub fn backends(&self) -> &Backends {
+        self.executor.backends()
+    }
+
+    /// Sends an event (a key, say) and runs the effects it produces. An action's task
+    /// journals its own result, so its handle is not kept.
     pub fn send(&mut self, event: Event) {
-        let effects = self.app.update(event);
-        self.run(effects);
-    }
-
-    fn run(&mut self, effects: Vec<Effect>) {
-        for effect in effects {
-            match effect {
-                Effect::RefreshNow => self.refresh.notify_waiters(),
-                Effect::PreviewSilence { matchers, seq } => {
-                    let backend = self.launcher.silences(self.app.environment);
-                    let label = self.launcher.model_label();
-                    let tx = self.tx.clone();
-                    tokio::spawn(async move {
-                        let result = backend.preview(&matchers, &label).await.map_err(|e| e.to_string());
-                        let _ = tx.send(Event::SilencePreview { seq, result });
-                    });
-                }
-                Effect::Act(request) => {
-                    let ctx = ActionContext {
-                        backend: self.launcher.silences(self.app.environment),
-                        registry: self.launcher.registry(self.app.environment),
-                        retrain: self.launcher.retrain(self.app.environment),
-                        journal: self.journal.clone(),
-                        author: self.app.settings.author.clone(),
-                        environment: self.app.environment_info().name.clone(),
-                        read_only: self.app.read_only(),
-                    };
-                    let tx = self.tx.clone();
-                    tokio::spawn(async move {
-                        let report = action::run(*request, &ctx).await;
-                        let _ = tx.send(Event::ActionFinished(Box::new(report)));
-                    });
-                }
-                Effect::LoadDetail { model, bounds, seq } => {
-                    let loader = self.launcher.detail(self.app.environment);
-                    let tx = self.tx.clone();
-                    tokio::spawn(async move {
-                        let result = loader.load(&model, bounds).await.map(Box::new);
-                        let _ = tx.send(Event::DetailLoaded { seq, result });
-                    });
-                }
-                Effect::PollRun { index, model: _, target, run_id } => {
-                    let access = self.launcher.retrain(self.app.environment);
-                    let target = self.app.settings.retrain.named(&target).cloned();
-                    let tx = self.tx.clone();
-                    tokio::spawn(async move {
-                        let result = match target {
-                            Some(target) => access.poll(&target, &run_id).await,
-                            None => Err("its target is no longer configured".to_string()),
-                        };
-                        let _ = tx.send(Event::RunPolled { index, run_id, result });
-                    });
-                }
-                Effect::LoadVersions { model, seq } => {
-                    let registry = self.launcher.registry(self.app.environment);
-                    let tx = self.tx.clone();
-                    tokio::spawn(async move {
-                        let result = registry.load(&model).await.map(Box::new);
-                        let _ = tx.send(Event::VersionsLoaded { seq, result });
-                    });
-                }
-                Effect::LoadJournal | Effect::AppendJournal(_) | Effect::StartSources { .. } | Effect::Quit => {}
-            }
+        for effect in self.app.update(event) {
+            self.executor.run(effect, &self.app);
         }
     }
 
@@ -140,11 +81,5 @@ impl Live {
         (0..buffer.area.height)
             .map(|y| (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>() + "\n")
             .collect()
-    }
-}
-
-impl Drop for Live {
-    fn drop(&mut self) {
-        self.tasks.iter().for_each(|t| t.abort());
     }
 }

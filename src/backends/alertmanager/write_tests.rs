@@ -6,10 +6,10 @@ use std::time::Duration;
 use jiff::Timestamp;
 use serde_json::json;
 
-use super::silences::{ActionError, SilenceClient, may_have_applied};
+use super::silences::{SilenceClient, may_have_applied};
 
 use crate::backends::test_server::{TestServer, response};
-use crate::domain::{Matcher, SilenceRequest};
+use crate::domain::{ActionError, Matcher, SilenceRequest};
 
 const TIMEOUT: Duration = Duration::from_millis(400);
 

@@ -24,7 +24,7 @@ pub(crate) mod envelope;
 pub(crate) mod stream;
 
 /// Longest `Display` of an [`ApiError`], in characters; it is shown in the header.
-pub const DISPLAY_MAX: usize = 120;
+pub use crate::domain::sanitize::DISPLAY_MAX;
 /// Longest excerpt of a non-API body kept in [`ApiError::Http`], in characters.
 pub const DETAIL_MAX: usize = 80;
 

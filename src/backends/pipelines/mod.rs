@@ -27,6 +27,8 @@ mod tests;
 
 use reqwest::Client;
 
+use crate::domain::ports::{BoxFuture, Pipelines};
+
 pub use crate::domain::{
     Airflow, Argo, Command, Github, Kfp, Param, ParamKind, RetrainTarget, RunState, TargetKind, TriggerError,
     TriggerRequest, Triggered, Webhook,
@@ -85,6 +87,28 @@ pub fn describe(request: &TriggerRequest) -> String {
         (kind, Prepared::Http(call)) => kind.endpoint().map(|e| call.describe(e)).unwrap_or_default(),
         (_, Prepared::Command(invocation)) => invocation.describe(),
         (_, Prepared::Demo(text)) => text.clone(),
+    }
+}
+
+/// The configured pipelines, reached over HTTP or run as local commands.
+#[derive(Clone)]
+pub struct PipelineClient {
+    client: Client,
+}
+
+impl PipelineClient {
+    pub fn new(client: Client) -> PipelineClient {
+        PipelineClient { client }
+    }
+}
+
+impl Pipelines for PipelineClient {
+    fn trigger<'a>(&'a self, request: &'a TriggerRequest) -> BoxFuture<'a, Result<Triggered, TriggerError>> {
+        Box::pin(trigger(&self.client, request))
+    }
+
+    fn poll<'a>(&'a self, target: &'a RetrainTarget, run_id: &'a str) -> BoxFuture<'a, Result<RunState, String>> {
+        Box::pin(poll(&self.client, target, run_id))
     }
 }
 

@@ -1,45 +1,47 @@
-//! Where an environment's versions come from and where its rollbacks go: the configured
-//! registry and serving servers, or the demo's simulation.
+//! The live model registry of an environment, composed from what its settings name: the
+//! MLflow registry (versions, aliases, governance tags), an Open Inference Protocol server
+//! (what is served), a command hook (how to roll back without either), and Prometheus (each
+//! version's figures).
 
-use std::sync::Arc;
+mod describe;
+mod rollback;
+
+use reqwest::Client;
 
 use crate::backends::mlflow::MlflowClient;
 use crate::backends::serving::oip::OipClient;
 use crate::config::Config;
 use crate::config::rollback::{Resolved, RollbackKind};
-use crate::demo::DemoRegistry;
-use crate::domain::{ModelVersion, RegisteredModel};
+use crate::domain::ports::{BoxFuture, Registry};
+use crate::domain::{ModelVersion, RegisteredModel, RollbackPlan, RollbackResult};
 use crate::domain::{RollbackSpec, SpecBackend, VersionFigures, VersionsSnapshot};
 
-#[derive(Clone)]
-pub enum RegistryAccess {
-    Live(Arc<LiveRegistry>),
-    Demo(DemoRegistry),
-    /// Neither a registry nor a rollback is configured.
-    None,
-}
-
 pub struct LiveRegistry {
-    pub config: Config,
-    pub environment: usize,
-    pub client: reqwest::Client,
+    config: Config,
+    environment: usize,
+    client: Client,
 }
 
-impl RegistryAccess {
-    pub async fn load(&self, model: &str) -> Result<VersionsSnapshot, String> {
-        match self {
-            RegistryAccess::Live(live) => live.load(model).await,
-            RegistryAccess::Demo(demo) => Ok(demo.snapshot(model)),
-            RegistryAccess::None => Ok(VersionsSnapshot {
-                model: model.into(),
-                warnings: vec!["no registry and no rollback are configured for this model".into()],
-                ..Default::default()
-            }),
-        }
+impl Registry for LiveRegistry {
+    fn load<'a>(&'a self, model: &'a str) -> BoxFuture<'a, Result<VersionsSnapshot, String>> {
+        Box::pin(LiveRegistry::load(self, model))
+    }
+
+    fn rollback<'a>(&'a self, plan: &'a RollbackPlan) -> BoxFuture<'a, RollbackResult> {
+        Box::pin(rollback::execute(plan, self))
     }
 }
 
 impl LiveRegistry {
+    pub fn new(config: &Config, environment: usize, client: Client) -> LiveRegistry {
+        LiveRegistry { config: config.clone(), environment, client }
+    }
+
+    /// The environment's name, as a command hook's `{environment}` receives it.
+    fn environment_name(&self) -> &str {
+        &self.config.environment(self.environment).name
+    }
+
     fn spec(&self, resolved: &Resolved) -> RollbackSpec {
         let g = &self.config.governance;
         let registry = resolved.registry.as_ref().map(|r| r.url.as_str().trim_end_matches('/').to_string());
