@@ -121,9 +121,6 @@ fn run(args: Args) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    config::tls::install(prepared.config.tls.clone());
-    // Before any request: a server that echoes a credential must find it masked.
-    crate::domain::sanitize::redact_secrets(prepared.config.secrets());
     let warnings = security_warnings(&prepared.config);
     match args.command {
         Some(Cmd::Journal { action }) => {

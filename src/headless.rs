@@ -25,7 +25,7 @@ pub type Snapshots = Vec<(SourceId, Result<SourceData, String>)>;
 /// One fetch of each configured source of the chosen environment, all at once.
 pub async fn live_snapshots(prepared: &Prepared) -> Result<Snapshots> {
     let config = &prepared.config;
-    let client = http::client(config.timeout).map_err(|e| eyre!(e))?;
+    let client = http::client_with(config.timeout, &config.tls).map_err(|e| eyre!(e))?;
     let live = LiveSources { config: config.clone(), client };
     let (prometheus, alertmanager) = live.sources(prepared.environment);
     let registry = live.registry_source(prepared.environment);
@@ -59,6 +59,9 @@ pub fn status(prepared: &Prepared, demo: bool, outcomes: Snapshots, json: bool) 
     let now = Timestamp::now();
     let settings = Settings::from_config(&prepared.config, prepared.keymap.clone(), demo, false);
     let mut app = App::new(settings, prepared.environment, now);
+    // The run's credentials are masked in what a server said, as in the console.
+    let redactor = crate::domain::Redactor::new(prepared.config.secrets());
+    let outcomes: Snapshots = outcomes.into_iter().map(|(s, r)| (s, r.map_err(|e| redactor.text(&e)))).collect();
     let failures: Vec<String> =
         outcomes.iter().filter_map(|(s, r)| r.as_ref().err().map(|e| format!("{}: {e}", s.label()))).collect();
     let errors: Vec<(SourceId, Option<String>)> =

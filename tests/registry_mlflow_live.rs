@@ -15,7 +15,7 @@ use modeldeck::domain::Endpoint;
 const TIMEOUT: Duration = Duration::from_secs(10);
 
 fn client(mlflow: &Mlflow) -> MlflowClient {
-    MlflowClient::new(mlflow.endpoint(), TIMEOUT).expect("a client")
+    MlflowClient::new(mlflow.endpoint(), modeldeck::backends::http::client(TIMEOUT).unwrap())
 }
 
 /// `name` with three versions, `validation_status` tags, and `champion` on version 3.
@@ -140,7 +140,7 @@ async fn a_plain_text_refusal_is_shown_with_its_status() {
     let mlflow = Mlflow::shared().await;
     let mut endpoint = mlflow.endpoint();
     endpoint.headers.push(("Host".into(), "evil.example.com".into()));
-    let client = MlflowClient::new(endpoint, TIMEOUT).unwrap();
+    let client = MlflowClient::new(endpoint, modeldeck::backends::http::client(TIMEOUT).unwrap());
     let err = client.set_alias("anything", "champion", "1").await.unwrap_err();
     assert_eq!(
         err,
@@ -153,7 +153,7 @@ async fn a_closed_port_is_not_applied() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
-    let client = MlflowClient::new(Endpoint::plain(&url).unwrap(), TIMEOUT).unwrap();
+    let client = MlflowClient::new(Endpoint::plain(&url).unwrap(), modeldeck::backends::http::client(TIMEOUT).unwrap());
     assert_eq!(client.set_alias("m", "champion", "1").await, Err(CallError::NotApplied("connection refused".into())));
     assert!(matches!(client.model("m").await, Err(CallError::NotApplied(_))));
 }
@@ -164,7 +164,10 @@ async fn a_server_that_never_answers_leaves_the_outcome_unknown() {
     // and nobody answers.
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let client = MlflowClient::new(Endpoint::plain(&url).unwrap(), Duration::from_secs(1)).unwrap();
+    let client = MlflowClient::new(
+        Endpoint::plain(&url).unwrap(),
+        modeldeck::backends::http::client(Duration::from_secs(1)).unwrap(),
+    );
     let started = Instant::now();
     let err = client.set_alias("m", "champion", "1").await.unwrap_err();
     assert!(matches!(&err, CallError::Unknown(m) if m.contains("timed out")), "{err:?}");

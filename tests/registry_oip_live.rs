@@ -22,7 +22,7 @@ fn iris(version: &str, state: &str) -> RepositoryModel {
 async fn index_load_unload_ready_and_infer_on_mlserver() {
     let stack = Stack::start_with(StackOptions { mlserver: true, ..Default::default() }).await;
     let url = stack.mlserver_url.clone().expect("MLServer's URL");
-    let client = OipClient::new(Endpoint::plain(&url).unwrap(), TIMEOUT).unwrap();
+    let client = OipClient::new(Endpoint::plain(&url).unwrap(), modeldeck::backends::http::client(TIMEOUT).unwrap());
 
     let mut index = client.index().await.expect("the index");
     index.sort_by(|a, b| a.version.cmp(&b.version));
@@ -74,6 +74,6 @@ async fn a_closed_port_is_not_applied() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
-    let client = OipClient::new(Endpoint::plain(&url).unwrap(), TIMEOUT).unwrap();
+    let client = OipClient::new(Endpoint::plain(&url).unwrap(), modeldeck::backends::http::client(TIMEOUT).unwrap());
     assert_eq!(client.load("iris").await, Err(CallError::NotApplied("connection refused".into())));
 }

@@ -9,14 +9,10 @@ use std::time::Duration;
 
 use modeldeck::app::Screen;
 use modeldeck::backends::mlflow::MlflowClient;
-use modeldeck::config::tls::{self, TlsSettings};
+use modeldeck::config::tls::TlsSettings;
 use modeldeck::domain::Endpoint;
 
 const BANNER: &str = "TLS VERIFICATION OFF";
-
-fn install() {
-    tls::install(TlsSettings { insecure_requested: true, insecure_flag: true, ..Default::default() });
-}
 
 #[test]
 fn the_banner_is_on_every_screen_while_verification_is_off() {
@@ -66,11 +62,11 @@ fn startup_warnings_show_in_the_header_for_their_first_seconds() {
     assert!(text.lines().next().unwrap().contains("prom ●"), "the sources are back:\n{text}");
 }
 
-/// Clients built away from the launcher (the registry's) follow the installed settings too:
-/// with verification off they reach a server whose certificate nobody signed.
+/// The registry's clients ride on the run's shared client, so they follow its TLS settings:
+/// with verification off they reach a server whose certificate nobody signed, and with the
+/// defaults they do not.
 #[tokio::test]
-async fn a_registry_client_follows_the_installed_settings() {
-    install();
+async fn a_registry_client_follows_the_runs_tls_settings() {
     let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("https://127.0.0.1:{}", listener.local_addr().unwrap().port());
@@ -100,7 +96,12 @@ async fn a_registry_client_follows_the_installed_settings() {
             let _ = tls.flush();
         }
     });
-    let client = MlflowClient::new(Endpoint::plain(&url).unwrap(), Duration::from_secs(5)).unwrap();
+    let off = TlsSettings { insecure_requested: true, insecure_flag: true, ..Default::default() };
+    let shared = modeldeck::backends::http::client_with(Duration::from_secs(5), &off).unwrap();
+    let verified = modeldeck::backends::http::client(Duration::from_secs(5)).unwrap();
+    let refused = MlflowClient::new(Endpoint::plain(&url).unwrap(), verified);
+    assert!(refused.model("fraud-detector").await.is_err(), "a self-signed certificate is refused by default");
+    let client = MlflowClient::new(Endpoint::plain(&url).unwrap(), shared);
     let model = client.model("fraud-detector").await.unwrap_or_else(|e| panic!("{}", e.message()));
     assert_eq!(model.description, "over TLS");
 }

@@ -182,12 +182,12 @@ alertmanagers = [{{ url = "{echo}/redirect", {auth} }}]
     assert!(!journal.contains(&token), "the journal holds the token:\n{journal}");
 }
 
-/// The same boundary in process: what a parser hands out has the run's credentials, and
-/// anything shaped like one, masked.
+/// The same boundary in process: anything shaped like a credential is masked where outside
+/// text is read, whatever the run's credentials are; the run's own credentials are masked,
+/// whatever their shape, in every event on its way to the app.
 #[test]
 fn echoed_credentials_are_masked_where_outside_text_is_read() {
     let token = token();
-    modeldeck::domain::sanitize::redact_secrets(vec![token.clone()]);
     let body = serde_json::json!({
         "status": "error", "errorType": "unauthorized",
         "error": format!("rejected Authorization: Bearer {token}; basic was Basic dXNlcjpwYXNz")
@@ -197,6 +197,20 @@ fn echoed_credentials_are_masked_where_outside_text_is_read() {
     assert!(err.ends_with("basic was Basic <redacted>") && !err.contains(&token), "{err}");
     let page = format!("<p>bad token {token}</p> try https://bob:pw@host/?token={token}");
     let excerpt = modeldeck::domain::sanitize::clean(&page);
-    assert!(!excerpt.contains(&token) && !excerpt.contains("bob:pw"), "{excerpt}");
+    assert!(!excerpt.contains("bob:pw") && !excerpt.contains(&format!("token={token}")), "{excerpt}");
     assert_eq!(modeldeck::domain::sanitize::clean("fraud-detector"), "fraud-detector", "plain text is untouched");
+
+    let run = modeldeck::domain::Redactor::new(vec![token.clone()]);
+    let update = modeldeck::domain::SourceUpdate {
+        generation: 1,
+        source: modeldeck::domain::SourceId::Prometheus,
+        at: jiff::Timestamp::now(),
+        outcome: Err(format!("HTTP 500: <p>bad token {token}</p>")),
+        next_in: std::time::Duration::from_secs(1),
+    };
+    let modeldeck::domain::Event::Source(update) = modeldeck::domain::Event::Source(update).redacted(&run) else {
+        unreachable!()
+    };
+    let error = update.outcome.unwrap_err();
+    assert!(!error.contains(&token) && error.contains("bad token <redacted>"), "{error}");
 }

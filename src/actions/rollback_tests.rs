@@ -48,14 +48,14 @@ fn plan(backend: SpecBackend) -> RollbackPlan {
 #[tokio::test]
 async fn registry_and_serving_writes_without_an_answer_are_sent_once() {
     let silent = TestServer::silent().await;
-    let mlflow = MlflowClient::new(silent.endpoint(), TIMEOUT).unwrap();
+    let mlflow = MlflowClient::new(silent.endpoint(), crate::backends::http::client(TIMEOUT).unwrap());
     let set = mlflow.set_alias("fraud", "champion", "2").await;
     assert!(matches!(&set, Err(CallError::Unknown(m)) if m.contains("timed out")), "{set:?}");
     let url = format!("{}/api/2.0/mlflow/registered-models/alias", silent.url);
     let body = json!({"name": "fraud", "alias": "champion", "version": "2"});
     assert_eq!(mlflow.take_sent(), [json!({"method": "POST", "url": url, "body": body})]);
 
-    let oip = OipClient::new(silent.endpoint(), TIMEOUT).unwrap();
+    let oip = OipClient::new(silent.endpoint(), crate::backends::http::client(TIMEOUT).unwrap());
     assert!(matches!(oip.load("iris").await, Err(CallError::Unknown(_))));
     assert_eq!(
         silent.requests(),

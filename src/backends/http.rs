@@ -18,9 +18,10 @@ pub fn install_crypto() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-/// A client with the run's TLS settings (see [`crate::config::tls::install`]).
+/// A client that verifies certificates against the system's roots: the default TLS
+/// settings. A run builds its one shared client with [`client_with`] and its config's.
 pub fn client(timeout: Duration) -> Result<Client, String> {
-    client_with(timeout, crate::config::tls::installed())
+    client_with(timeout, &TlsSettings::default())
 }
 
 /// A client that verifies certificates against the system's roots plus `tls`'s CA files, or

@@ -14,7 +14,7 @@
 //! so each time, and the console then shows "TLS VERIFICATION OFF" on every screen.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
@@ -94,23 +94,6 @@ pub fn read_ca(path: &Path) -> Result<CaFile, String> {
         ));
     }
     Ok(CaFile { path, certificates: Arc::new(certificates) })
-}
-
-static INSTALLED: OnceLock<TlsSettings> = OnceLock::new();
-
-/// Makes `settings` the run's TLS settings, for every client built by
-/// [`crate::backends::http::client`] and for the console's banner. A process holds one trust
-/// decision, so a client built anywhere (a registry call, `modeldeck status`) cannot miss it.
-/// Only the first call counts.
-pub fn install(settings: TlsSettings) {
-    let _ = INSTALLED.set(settings);
-}
-
-/// The installed settings; the defaults (verification on, system roots) before
-/// [`install`].
-pub fn installed() -> &'static TlsSettings {
-    static DEFAULT: OnceLock<TlsSettings> = OnceLock::new();
-    INSTALLED.get().unwrap_or_else(|| DEFAULT.get_or_init(TlsSettings::default))
 }
 
 #[cfg(test)]

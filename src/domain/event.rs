@@ -55,6 +55,34 @@ pub enum Event {
     },
 }
 
+impl Event {
+    /// The event with the run's credentials masked in its error and report messages: a
+    /// server may quote a token back in an error page, whatever shape the token has.
+    pub fn redacted(self, redactor: &super::Redactor) -> Event {
+        let text = |e: String| redactor.text(&e);
+        match self {
+            Event::Source(mut update) => {
+                update.outcome = update.outcome.map_err(text);
+                Event::Source(update)
+            }
+            Event::JournalLoaded(result) => Event::JournalLoaded(result.map_err(text)),
+            Event::JournalAppended(result) => Event::JournalAppended(result.map_err(text)),
+            Event::SilencePreview { seq, result } => Event::SilencePreview { seq, result: result.map_err(text) },
+            Event::DetailLoaded { seq, result } => Event::DetailLoaded { seq, result: result.map_err(text) },
+            Event::RunPolled { index, run_id, result } => {
+                Event::RunPolled { index, run_id, result: result.map_err(text) }
+            }
+            Event::VersionsLoaded { seq, result } => Event::VersionsLoaded { seq, result: result.map_err(text) },
+            Event::LiveScrape { model, result } => Event::LiveScrape { model, result: result.map_err(text) },
+            Event::ActionFinished(mut report) => {
+                report.message = redactor.text(&report.message);
+                Event::ActionFinished(report)
+            }
+            other => other,
+        }
+    }
+}
+
 /// One poll's outcome from one source task.
 #[derive(Debug, Clone)]
 pub struct SourceUpdate {

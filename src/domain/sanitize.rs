@@ -4,14 +4,14 @@
 //! them inert where text meets a person: the views (`ui::text`), the human `status` output,
 //! the Markdown export, and error messages written for the operator.
 //!
-//! The same boundary keeps the run's credentials off the screen and out of the log: a
-//! server may echo what it was sent (a 401 page quoting the `Authorization` header, an
-//! error naming a URL with a token), and that text becomes an error message, a header line
-//! and a log line. Once [`redact_secrets`] is told the credentials, every sanitised string
-//! has them, and anything shaped like one (`Bearer …`, `token=…`), masked.
+//! The same boundary masks anything shaped like a credential (`Bearer …`, `token=…`,
+//! `user:pass@`): a server may echo what it was sent (a 401 page quoting the
+//! `Authorization` header, an error naming a URL with a token). The run's own credentials
+//! are masked wherever they could appear whatever their shape: each endpoint redacts its
+//! secret from its errors, and the runtime passes every incoming event through the run's
+//! [`Redactor`] (`Event::redacted`).
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
 
 use super::Redactor;
 
@@ -25,37 +25,19 @@ pub const DISPLAY_MAX: usize = 120;
 /// Makes a string inert for a terminal: C0/C1 controls and DEL become visible symbols
 /// (U+2400 block, `␛` for ESC), bidi overrides become `�`, and the length is capped.
 pub fn sanitize(input: &str) -> Cow<'_, str> {
-    match redacted(input) {
+    match masked(input) {
         Some(text) => Cow::Owned(make_inert(&text).into_owned()),
         None => make_inert(input),
     }
 }
 
-struct Secrets {
-    values: Vec<String>,
-    redactor: Redactor,
-}
-
-static SECRETS: OnceLock<Secrets> = OnceLock::new();
-
 /// What a credential looks like in an echoed request, whatever its value (a Basic header
 /// carries the password only in base64).
 const SHAPES: [&str; 7] = ["Bearer ", "bearer ", "Basic ", "token=", "access_token=", "password=", "@"];
 
-/// Masks `secrets` (the run's resolved credentials), and credential shapes, in every string
-/// [`sanitize`] returns from now on. Set once, at startup; a run without credentials has
-/// nothing to hide and keeps the fast path.
-pub fn redact_secrets(secrets: Vec<String>) {
-    let values: Vec<String> = secrets.into_iter().filter(|s| s.len() >= 4).collect();
-    if !values.is_empty() {
-        let _ = SECRETS.set(Secrets { redactor: Redactor::new(values.clone()), values });
-    }
-}
-
-fn redacted(input: &str) -> Option<String> {
-    let secrets = SECRETS.get()?;
-    let suspect = secrets.values.iter().any(|v| input.contains(v.as_str())) || SHAPES.iter().any(|s| input.contains(s));
-    suspect.then(|| secrets.redactor.text(input)).filter(|text| text != input)
+/// `input` with credential shapes masked, when it has any; plain text keeps the fast path.
+fn masked(input: &str) -> Option<String> {
+    SHAPES.iter().any(|s| input.contains(s)).then(|| Redactor::default().text(input)).filter(|text| text != input)
 }
 
 fn make_inert(input: &str) -> Cow<'_, str> {

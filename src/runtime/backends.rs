@@ -2,6 +2,7 @@
 //! live from the config or the demo's simulation. A new outside system is a folder under
 //! `backends/` that implements its port, and one line in [`Backends::live`].
 
+use crate::domain::Redactor;
 use std::sync::Arc;
 
 use reqwest::Client;
@@ -21,6 +22,8 @@ pub struct Backends {
     pub pipelines: Arc<dyn Pipelines>,
     /// The label that names the model, for silence previews.
     pub model_label: String,
+    /// The run's credentials, masked in every event that comes back (see `Event::redacted`).
+    pub redactor: Redactor,
     /// One per configured environment, in order; never empty.
     environments: Vec<EnvironmentBackends>,
 }
@@ -42,7 +45,7 @@ impl Backends {
         environments: Vec<EnvironmentBackends>,
     ) -> Backends {
         assert!(!environments.is_empty(), "backends for at least one environment");
-        Backends { sources, pipelines, model_label, environments }
+        Backends { sources, pipelines, model_label, redactor: Redactor::default(), environments }
     }
 
     /// The configured servers, each reached through `client`.
@@ -56,7 +59,10 @@ impl Backends {
             .collect();
         let sources = LiveSources { config: config.clone(), client: client.clone() };
         let pipelines = PipelineClient::new(client.clone());
-        Backends::new(Box::new(sources), Arc::new(pipelines), config.discovery.model_label.clone(), environments)
+        let mut backends =
+            Backends::new(Box::new(sources), Arc::new(pipelines), config.discovery.model_label.clone(), environments);
+        backends.redactor = Redactor::new(config.secrets());
+        backends
     }
 
     /// Environment `index`'s backends; an index past the end means the last environment, as

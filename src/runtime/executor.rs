@@ -37,6 +37,11 @@ impl Executor {
         self.run(Effect::LoadJournal, app);
     }
 
+    /// An event as it reaches the app: the run's credentials masked.
+    pub fn receive(&self, event: Event) -> Event {
+        event.redacted(&self.backends.redactor)
+    }
+
     pub fn backends(&self) -> &Backends {
         &self.backends
     }

@@ -48,11 +48,11 @@ pub async fn run(
         tokio::select! {
             Some(event) = rx.recv() => {
                 event_log.received(&event);
-                let mut effects = app.update(event);
+                let mut effects = app.update(executor.receive(event));
                 // Take whatever else is queued before drawing: one frame per burst.
                 while let Ok(more) = rx.try_recv() {
                     event_log.received(&more);
-                    effects.extend(app.update(more));
+                    effects.extend(app.update(executor.receive(more)));
                 }
                 for effect in effects {
                     if let Some(action) = executor.run(effect, &app) {

@@ -85,6 +85,8 @@ impl Source for AlertmanagerSource {
     }
 
     async fn fetch(&mut self) -> Result<SourceData, String> {
-        self.snapshot().await.map(SourceData::Alerts)
+        // A peer may quote the token it was sent: masked before it is logged or shown.
+        let peers = self.peers.clone();
+        self.snapshot().await.map(SourceData::Alerts).map_err(|e| peers.iter().fold(e, |text, peer| peer.redact(&text)))
     }
 }

@@ -154,7 +154,8 @@ impl Source for PrometheusSource {
     }
 
     async fn fetch(&mut self) -> Result<SourceData, String> {
-        self.snapshot(Timestamp::now()).await.map(SourceData::Fleet)
+        // A server may quote the token it was sent: masked before it is logged or shown.
+        self.snapshot(Timestamp::now()).await.map(SourceData::Fleet).map_err(|e| self.endpoint.redact(&e))
     }
 }
 

@@ -104,7 +104,8 @@ impl Source for RegistrySource {
     }
 
     async fn fetch(&mut self) -> Result<SourceData, String> {
-        self.snapshot().await.map(SourceData::Registry)
+        // The registry may quote the token it was sent: masked before it is logged or shown.
+        self.snapshot().await.map(SourceData::Registry).map_err(|e| self.endpoint.redact(&e))
     }
 }
 

@@ -207,6 +207,7 @@ impl ScrapeSource {
     /// One scrape: the metrics page and the readiness check, concurrently.
     pub async fn scrape(&mut self, at: Timestamp) -> Result<LiveFigures, String> {
         let (text, ready) = tokio::join!(self.metrics(), self.ready());
+        let text = text.map_err(|e| self.metrics_base.redact(&e));
         let exposition = exposition::parse(&text?);
         let s = &self.serving;
         let mut figures = figures_by_label(s.kind, &s.model_label, &s.name, &exposition, self.previous.as_ref(), at);

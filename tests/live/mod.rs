@@ -49,6 +49,7 @@ impl Live {
     /// Sends an event (a key, say) and runs the effects it produces. An action's task
     /// journals its own result, so its handle is not kept.
     pub fn send(&mut self, event: Event) {
+        let event = self.executor.receive(event);
         for effect in self.app.update(event) {
             self.executor.run(effect, &self.app);
         }

@@ -8,8 +8,6 @@
 pub mod aliases;
 pub mod parse;
 
-use std::time::Duration;
-
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
 
@@ -32,8 +30,9 @@ pub struct MlflowClient {
 }
 
 impl MlflowClient {
-    pub fn new(endpoint: Endpoint, timeout: Duration) -> Result<Self, String> {
-        Ok(MlflowClient { client: http::client(timeout)?, endpoint, sent: SentLog::default() })
+    /// A client for `endpoint` over `client`, the run's shared one (its timeout and TLS).
+    pub fn new(endpoint: Endpoint, client: Client) -> Self {
+        MlflowClient { client, endpoint, sent: SentLog::default() }
     }
 
     /// The model with its description, tags and aliases, and all its versions newest first
@@ -188,7 +187,8 @@ mod tests {
     fn the_described_request_is_exact_and_has_no_credentials() {
         let mut endpoint = Endpoint::plain("http://mlflow.internal:5000/").unwrap();
         endpoint.auth = crate::domain::Auth::Bearer(crate::domain::Secret::new("s3cret"));
-        let client = MlflowClient::new(endpoint, Duration::from_secs(1)).unwrap();
+        let client =
+            MlflowClient::new(endpoint, crate::backends::http::client(std::time::Duration::from_secs(1)).unwrap());
         assert_eq!(
             client.describe_set_alias("fraud", "champion", "2"),
             r#"POST http://mlflow.internal:5000/api/2.0/mlflow/registered-models/alias {"name":"fraud","alias":"champion","version":"2"}"#

@@ -69,7 +69,6 @@ impl LiveRegistry {
 
     async fn load(&self, model: &str) -> Result<VersionsSnapshot, String> {
         let g = &self.config.governance;
-        let timeout = self.config.timeout;
         let resolved = self.config.rollback_for(self.environment, model);
         let mut snapshot = VersionsSnapshot { model: model.into(), ..Default::default() };
         let Some(resolved) = resolved else {
@@ -78,7 +77,7 @@ impl LiveRegistry {
         };
         snapshot.spec = Some(self.spec(&resolved));
         if let Some(registry) = &resolved.registry {
-            let client = MlflowClient::new(registry.clone(), timeout)?;
+            let client = MlflowClient::new(registry.clone(), self.client.clone());
             let registered = client.model(&resolved.registered_model).await.map_err(|e| format!("registry: {e}"))?;
             snapshot.live = registered.alias(&g.alias).map(str::to_string);
             let live = snapshot.live.as_deref().and_then(|v| registered.version(v));
@@ -86,7 +85,7 @@ impl LiveRegistry {
             snapshot.registered = Some(registered);
         }
         if let RollbackKind::Oip { url, .. } = &resolved.kind {
-            match OipClient::new(url.clone(), timeout)?.index().await {
+            match OipClient::new(url.clone(), self.client.clone()).index().await {
                 Ok(index) => {
                     let served: Vec<_> = index.into_iter().filter(|m| m.name == model).collect();
                     match snapshot.registered.as_mut() {

@@ -17,8 +17,7 @@ const READY_POLL: Duration = Duration::from_millis(500);
 
 /// Carries out `plan` through the backend the environment's settings name for the model.
 pub(super) async fn execute(plan: &RollbackPlan, live: &LiveRegistry) -> RollbackResult {
-    let timeout = live.config.timeout;
-    let mlflow = |registry: &Endpoint| MlflowClient::new(registry.clone(), timeout);
+    let mlflow = |registry: &Endpoint| Ok::<_, String>(MlflowClient::new(registry.clone(), live.client.clone()));
     let Some(resolved) = live.config.rollback_for(live.environment, &plan.model) else {
         return RollbackResult::failed(Vec::new(), "no rollback is configured", plan.current.clone());
     };
@@ -39,10 +38,7 @@ pub(super) async fn execute(plan: &RollbackPlan, live: &LiveRegistry) -> Rollbac
             }
         }
         (SpecBackend::Oip { .. }, RollbackKind::Oip { url, verify_input, ready_timeout }) => {
-            let client = match OipClient::new(url, timeout) {
-                Ok(c) => c,
-                Err(e) => return RollbackResult::failed(Vec::new(), e, plan.current.clone()),
-            };
+            let client = OipClient::new(url, live.client.clone());
             let mut result = load_and_check(&client, plan, verify_input.as_ref(), ready_timeout).await;
             let mut sent = client.take_sent();
             if result.outcome != Outcome::Ok {

@@ -9,8 +9,6 @@
 //! Readiness is the status code alone: MLServer and Triton answer `ready` with an empty
 //! body (200, or 400/404 when not ready or unknown).
 
-use std::time::Duration;
-
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
 
@@ -27,8 +25,9 @@ pub struct OipClient {
 }
 
 impl OipClient {
-    pub fn new(endpoint: Endpoint, timeout: Duration) -> Result<Self, String> {
-        Ok(OipClient { client: http::client(timeout)?, endpoint, sent: SentLog::default() })
+    /// A client for `endpoint` over `client`, the run's shared one (its timeout and TLS).
+    pub fn new(endpoint: Endpoint, client: Client) -> Self {
+        OipClient { client, endpoint, sent: SentLog::default() }
     }
 
     /// Every model version the server knows, loaded or not.
@@ -117,7 +116,10 @@ mod tests {
     fn paths_and_the_described_load() {
         assert_eq!(model_path("iris", Some("v1")), "v2/models/iris/versions/v1");
         assert_eq!(model_path("a/b", None), "v2/models/a%2Fb");
-        let client = OipClient::new(Endpoint::plain("http://127.0.0.1:8080").unwrap(), Duration::from_secs(1)).unwrap();
+        let client = OipClient::new(
+            Endpoint::plain("http://127.0.0.1:8080").unwrap(),
+            crate::backends::http::client(std::time::Duration::from_secs(1)).unwrap(),
+        );
         assert_eq!(client.describe_load("iris"), "POST http://127.0.0.1:8080/v2/repository/models/iris/load {}");
     }
 
