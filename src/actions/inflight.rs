@@ -69,18 +69,10 @@ fn say(text: &str) {
 }
 
 fn describe(request: &ActionRequest, ctx: &ActionContext) -> (String, Option<Draft>) {
-    let draft = |kind: Kind, subject: Subject, note: String, request: serde_json::Value| Draft {
-        author: ctx.author.clone(),
-        environment: ctx.environment.clone(),
-        kind,
-        subject,
-        note,
-        request: Some(request),
-        before: None,
-        after: None,
-        result: Outcome::Unknown {
+    let draft = |kind: Kind, subject: Subject, note: String, request: serde_json::Value| {
+        Draft::by(&ctx.author, &ctx.environment, kind, subject, note).request(request).result(Outcome::Unknown {
             reason: "modeldeck stopped before the action finished; check the outside system".into(),
-        },
+        })
     };
     match request {
         ActionRequest::Rollback(plan) => {

@@ -65,52 +65,48 @@ pub async fn trigger(
             None,
         ),
     };
-    let draft = Draft {
-        author: author.to_string(),
-        environment: environment.to_string(),
-        kind: Kind::Retrain,
-        subject: Subject { model: Some(r.model.clone()), alertname: order.alert.clone(), ..Subject::default() },
-        note: r.note.clone(),
-        request: Some(journal_request(order)),
-        before: None,
-        after: Some(after),
-        result: outcome,
-    };
+    let draft = Draft::by(
+        author,
+        environment,
+        Kind::Retrain,
+        Subject { model: Some(r.model.clone()), alertname: order.alert.clone(), ..Subject::default() },
+        r.note.clone(),
+    )
+    .request(journal_request(order))
+    .after(Some(after))
+    .result(outcome);
     (draft, message, started)
 }
 
 pub fn run_end(end: &RunEnd, author: &str, environment: &str) -> (Draft, String) {
     let message = format!("retrain run {} of {} {}", end.run_id, end.model, end.state);
-    let draft = Draft {
-        author: author.to_string(),
-        environment: environment.to_string(),
-        kind: Kind::Retrain,
-        subject: Subject { model: Some(end.model.clone()), ..Subject::default() },
-        note: format!("run {} ended: {}", end.run_id, end.state),
-        request: Some(json!({ "target": end.target, "run_id": end.run_id, "started": end.started.to_string() })),
-        before: None,
-        after: Some(json!({ "state": end.state.to_string() })),
-        result: match &end.state {
-            RunState::Succeeded => Outcome::Ok,
-            other => Outcome::Failed { error: other.to_string() },
-        },
-    };
+    let draft = Draft::by(
+        author,
+        environment,
+        Kind::Retrain,
+        Subject { model: Some(end.model.clone()), ..Subject::default() },
+        format!("run {} ended: {}", end.run_id, end.state),
+    )
+    .request(json!({ "target": end.target, "run_id": end.run_id, "started": end.started.to_string() }))
+    .after(Some(json!({ "state": end.state.to_string() })))
+    .result(match &end.state {
+        RunState::Succeeded => Outcome::Ok,
+        other => Outcome::Failed { error: other.to_string() },
+    });
     (draft, message)
 }
 
 pub fn suppressed(s: &Suppressed, author: &str, environment: &str) -> (Draft, String) {
     let until = s.until.to_zoned(jiff::tz::TimeZone::UTC).strftime("%H:%M UTC").to_string();
     let reason = format!("rate limit of {}: the next automatic {} is allowed at {until}", s.rule, s.action);
-    let draft = Draft {
-        author: author.to_string(),
-        environment: environment.to_string(),
-        kind: if s.action == "retrain" { Kind::Retrain } else { Kind::Other(s.action.clone()) },
-        subject: Subject { model: Some(s.model.clone()), alertname: Some(s.alertname.clone()), ..Subject::default() },
-        note: format!("automatic {} for {} suppressed ({})", s.action, s.alertname, s.rule),
-        request: Some(json!({ "automatic": s.rule, "action": s.action })),
-        before: None,
-        after: None,
-        result: Outcome::Suppressed { reason: reason.clone() },
-    };
+    let draft = Draft::by(
+        author,
+        environment,
+        if s.action == "retrain" { Kind::Retrain } else { Kind::Other(s.action.clone()) },
+        Subject { model: Some(s.model.clone()), alertname: Some(s.alertname.clone()), ..Subject::default() },
+        format!("automatic {} for {} suppressed ({})", s.action, s.alertname, s.rule),
+    )
+    .request(json!({ "automatic": s.rule, "action": s.action }))
+    .result(Outcome::Suppressed { reason: reason.clone() });
     (draft, format!("automatic {} of {} suppressed: {reason}", s.action, s.model))
 }

@@ -22,26 +22,21 @@ pub fn draft(plan: &RollbackPlan, result: RollbackResult, author: &str, environm
     if let Some(output) = &result.output {
         after["output"] = json!(output);
     }
-    let draft = Draft {
-        author: author.to_string(),
-        environment: environment.to_string(),
-        kind: Kind::Rollback,
-        subject: Subject {
-            model: Some(plan.model.clone()),
-            version: Some(plan.target.clone()),
-            alert: None,
-            alertname: None,
-        },
-        note: plan.note.clone(),
-        request: Some(request),
-        before: Some(json!({
-            "version": plan.current,
-            "target_validation": plan.validation,
-            "validated": plan.validated,
-            "validation_override": plan.override_validation,
-        })),
-        after: Some(after),
-        result: result.outcome,
-    };
+    let draft = Draft::by(
+        author,
+        environment,
+        Kind::Rollback,
+        Subject { model: Some(plan.model.clone()), version: Some(plan.target.clone()), alert: None, alertname: None },
+        plan.note.clone(),
+    )
+    .request(request)
+    .before(Some(json!({
+        "version": plan.current,
+        "target_validation": plan.validation,
+        "validated": plan.validated,
+        "validation_override": plan.override_validation,
+    })))
+    .after(Some(after))
+    .result(result.outcome);
     (draft, message)
 }

@@ -39,7 +39,7 @@ pub async fn run(request: ActionRequest, ctx: &ActionContext) -> ActionReport {
     // Recording what already happened is not a change: read-only still journals it.
     let records = matches!(request, ActionRequest::RunEnded(_) | ActionRequest::Suppressed(_));
     if ctx.read_only && !records {
-        let message = "read-only: nothing was changed".into();
+        let message = crate::domain::read_only_refusal("this action");
         return ActionReport {
             kind,
             started: None,

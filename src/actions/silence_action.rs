@@ -51,17 +51,11 @@ pub(super) async fn create(request: SilenceRequest, alert: &Alert, ctx: &ActionC
         }
         Err(e) => (Outcome::Failed { error: e.to_string() }, None, format!("acknowledge FAILED: {e}")),
     };
-    let draft = Draft {
-        author: ctx.author.clone(),
-        environment: ctx.environment.clone(),
-        kind: Kind::Ack,
-        subject: alert_subject(alert),
-        note: request.comment.clone(),
-        request: Some(sent("POST", url.as_deref(), request.body())),
-        before: Some(json!({ "state": alert.state.label(), "silenced_by": alert.silenced_by })),
-        after,
-        result: outcome,
-    };
+    let draft = Draft::by(&ctx.author, &ctx.environment, Kind::Ack, alert_subject(alert), request.comment.clone())
+        .request(sent("POST", url.as_deref(), request.body()))
+        .before(Some(json!({ "state": alert.state.label(), "silenced_by": alert.silenced_by })))
+        .after(after)
+        .result(outcome);
     (draft, message)
 }
 
@@ -98,17 +92,16 @@ pub(super) async fn expire(
     } else {
         (Outcome::Ok, format!("expired {} silence(s) for {what}", ids.len()))
     };
-    let draft = Draft {
-        author: ctx.author.clone(),
-        environment: ctx.environment.clone(),
-        kind: Kind::Unack,
+    let draft = Draft::by(
+        &ctx.author,
+        &ctx.environment,
+        Kind::Unack,
         subject,
-        note: format!("expired silence(s) {}", ids.join(", ")),
-        request: Some(json!({ "expire": ids, "sent": requests })),
-        before: silence.map(|s| json!({ "ends_at": s.ends_at.to_string(), "comment": s.comment })),
-        after: None,
-        result,
-    };
+        format!("expired silence(s) {}", ids.join(", ")),
+    )
+    .request(json!({ "expire": ids, "sent": requests }))
+    .before(silence.map(|s| json!({ "ends_at": s.ends_at.to_string(), "comment": s.comment })))
+    .result(result);
     (draft, message)
 }
 
@@ -150,17 +143,17 @@ pub(super) async fn extend(
         }
         Err(e) => (Outcome::Failed { error: e.to_string() }, None, format!("extend FAILED: {e}")),
     };
-    let draft = Draft {
-        author: ctx.author.clone(),
-        environment: ctx.environment.clone(),
-        kind: Kind::Other("extend".into()),
-        subject: silence_subject(silence),
-        note: format!("extended silence {} (\"{}\")", silence.id, silence.comment),
-        request: Some(sent("POST", url.as_deref(), request.body())),
-        before: Some(json!({ "silence_id": silence.id, "ends_at": silence.ends_at.to_string() })),
-        after,
-        result: outcome,
-    };
+    let draft = Draft::by(
+        &ctx.author,
+        &ctx.environment,
+        Kind::Other("extend".into()),
+        silence_subject(silence),
+        format!("extended silence {} (\"{}\")", silence.id, silence.comment),
+    )
+    .request(sent("POST", url.as_deref(), request.body()))
+    .before(Some(json!({ "silence_id": silence.id, "ends_at": silence.ends_at.to_string() })))
+    .after(after)
+    .result(outcome);
     (draft, message)
 }
 

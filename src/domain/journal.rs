@@ -121,18 +121,40 @@ pub struct Draft {
 }
 
 impl Draft {
-    pub fn note(author: &str, environment: &str, subject: Subject, text: &str) -> Draft {
+    /// The one way a draft starts: who, where, what kind, about what, and why; the request,
+    /// the state before and after and the result are added as the action learns them.
+    pub fn by(author: &str, environment: &str, kind: Kind, subject: Subject, note: impl Into<String>) -> Draft {
         Draft {
             author: author.into(),
             environment: environment.into(),
-            kind: Kind::Note,
+            kind,
             subject,
-            note: text.into(),
+            note: note.into(),
             request: None,
             before: None,
             after: None,
             result: Outcome::Ok,
         }
+    }
+
+    pub fn note(author: &str, environment: &str, subject: Subject, text: &str) -> Draft {
+        Draft::by(author, environment, Kind::Note, subject, text)
+    }
+
+    pub fn request(self, request: Value) -> Draft {
+        Draft { request: Some(request), ..self }
+    }
+
+    pub fn before(self, before: Option<Value>) -> Draft {
+        Draft { before, ..self }
+    }
+
+    pub fn after(self, after: Option<Value>) -> Draft {
+        Draft { after, ..self }
+    }
+
+    pub fn result(self, result: Outcome) -> Draft {
+        Draft { result, ..self }
     }
 }
 
