@@ -5,7 +5,7 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::{App, MessageLevel};
-use crate::backends::pipelines::{RetrainTarget, TriggerRequest};
+use crate::domain::{RetrainTarget, TriggerRequest};
 use crate::config::runbook::{self, Decision, Rule, Suggestion};
 use crate::domain::ActionRequest;
 use crate::domain::Effect;
