@@ -11,9 +11,9 @@ use super::ack::typed;
 use super::{App, MessageLevel, Target};
 use crate::app::Modal;
 use crate::backends::pipelines;
-use crate::domain::{Param, ParamKind, RetrainTarget, RunState, TriggerRequest};
 use crate::domain::Effect;
 use crate::domain::{ActionReport, ActionRequest, ReportKind};
+use crate::domain::{Param, ParamKind, RetrainTarget, RunState, TriggerRequest};
 use crate::domain::{RetrainOrder, RunEnd, StartedRun};
 use crate::input::keymap::Command;
 

@@ -5,13 +5,13 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::{App, MessageLevel};
-use crate::domain::{RetrainTarget, TriggerRequest};
 use crate::config::runbook::{self, Decision, Rule, Suggestion};
 use crate::domain::ActionRequest;
 use crate::domain::Effect;
 use crate::domain::{Alert, AlertState};
 use crate::domain::{Matcher, SilenceRequest};
 use crate::domain::{RetrainOrder, Suppressed};
+use crate::domain::{RetrainTarget, TriggerRequest};
 
 impl App {
     /// The rule that applies to a firing alert now, if any.
