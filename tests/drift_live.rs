@@ -110,7 +110,8 @@ async fn the_example_shows_distances_and_p_values_on_one_drift_scale() {
     // The model screen's drift panel: lines per feature on the same scale, and the worst.
     let client = http::client(config.timeout).unwrap();
     let endpoint = &config.environment(0).prometheus;
-    let end = Timestamp::now().as_second() as f64;
+    // A little ahead: the last point then falls after the scrape `status` already saw.
+    let end = (Timestamp::now().as_second() + 2) as f64;
     let last = |lines: &[Line], name: &str| {
         let line = lines.iter().find(|l| l.name == name).unwrap_or_else(|| panic!("no line {name} in {lines:?}"));
         line.last().unwrap_or_else(|| panic!("line {name} has no value"))
