@@ -119,7 +119,7 @@ pub fn prepare(args: &Args) -> Result<Prepared> {
 fn run(args: Args) -> Result<ExitCode> {
     // Before any config is read: init writes one.
     if let Some(Cmd::Init(init)) = &args.command {
-        return crate::init::run(init);
+        return crate::init::run(init, args.config.as_deref());
     }
     let prepared = prepare(&args)?;
     if args.print_config {

@@ -150,6 +150,8 @@ fn trustyai_drift_tests_read_as_p_values_and_fairness_keeps_its_own_directions()
     assert_eq!(drift.thresholds.direction, Direction::LowerIsBetter, "a score: higher is worse");
     assert_eq!(w.config.detail.drift.scale(), DriftScale::PValue);
     assert_eq!(w.config.detail.drift.feature_label(), "subcategory");
+    assert!(w.text.contains("# Drift per feature; p-values: lower is worse.\n[detail.drift]\nmetric = "), "{}", w.text);
+    assert!(w.text.contains("\nkind = \"p_value\"\n"), "{}", w.text);
     // SPD and DIR are in no column's query; they are offered with their own directions.
     for column in &w.config.columns {
         assert!(!column.query.contains("trustyai_spd") && !column.query.contains("trustyai_dir"), "{}", column.query);

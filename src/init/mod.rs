@@ -40,8 +40,8 @@ pub struct InitArgs {
     /// The MLflow registry of the environment.
     #[arg(long, value_name = "URL")]
     pub registry: Option<String>,
-    /// Where to write the config; `-` prints it. Default: the platform config file
-    /// (~/.config/modeldeck/config.toml on Linux).
+    /// Where to write the config; `-` prints it. Default: `--config`, else the platform
+    /// config file (~/.config/modeldeck/config.toml on Linux).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Overwrite an existing file.
@@ -52,11 +52,12 @@ pub struct InitArgs {
     pub name: String,
 }
 
-/// Runs `modeldeck init`: 0 when the config was written, an error otherwise.
-pub fn run(args: &InitArgs) -> Result<ExitCode> {
-    let output = match &args.output {
+/// Runs `modeldeck init`: 0 when the config was written, an error otherwise. `config` is
+/// the global `--config`, where the file goes when `--output` is not given.
+pub fn run(args: &InitArgs, config: Option<&Path>) -> Result<ExitCode> {
+    let output = match args.output.as_deref().or(config) {
         Some(p) if p.as_os_str() == "-" => None,
-        Some(p) => Some(p.clone()),
+        Some(p) => Some(p.to_path_buf()),
         None => Some(crate::config::default_path().ok_or_else(|| eyre!("no config directory: give --output FILE"))?),
     };
     // Before any request: a refusal should not wait on the network.
@@ -70,6 +71,15 @@ pub fn run(args: &InitArgs) -> Result<ExitCode> {
         registry: args.registry.clone(),
     };
     let prometheus = Endpoint::plain(&args.prometheus).map_err(|e| eyre!("--prometheus: {e}"))?;
+    for url in &args.alertmanager {
+        Endpoint::plain(url).map_err(|e| eyre!("--alertmanager: {e}"))?;
+    }
+    if let Some(url) = &args.registry {
+        Endpoint::plain(url).map_err(|e| eyre!("--registry: {e}"))?;
+    }
+    if args.name.trim().is_empty() {
+        return Err(eyre!("--name: the environment needs a name"));
+    }
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let client = http::client(TIMEOUT).map_err(|e| eyre!(e))?;
     let (inventory, looks) = runtime.block_on(async {
@@ -82,15 +92,19 @@ pub fn run(args: &InitArgs) -> Result<ExitCode> {
     let path_for_errors = output.clone().unwrap_or_else(|| PathBuf::from("config.toml"));
     crate::config::from_str(&text, Some(&path_for_errors), &|_| None)
         .map_err(|e| eyre!("the written config does not load (a bug in init): {e}"))?;
+    let mut report = render::report(&plan, inventory.len(), &servers);
+    for line in looks {
+        report += &format!("{line}\n");
+    }
     match &output {
-        None => print!("{text}"),
+        // The config alone on stdout, so it can be redirected; the summary on stderr.
+        None => {
+            print!("{text}");
+            eprint!("{report}");
+        }
         Some(path) => {
             write(path, &text, args.force)?;
-            let report = render::report(&plan, inventory.len(), &servers);
             print!("{report}");
-            for line in looks {
-                println!("{line}");
-            }
             println!("wrote {}; check it with `modeldeck --config {} --print-config`", path.display(), path.display());
         }
     }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::config::detail::p_value_score;
+use crate::config::detail::{DriftKind, p_value_score};
 use crate::domain::{ColumnId, Direction};
 
 use super::inventory::Inventory;
@@ -33,6 +33,8 @@ pub struct Plan {
     pub quality: Vec<String>,
     pub data_quality: Vec<String>,
     pub drift_metrics: Vec<String>,
+    /// How the drift metrics read, when they all read alike.
+    pub drift_kind: Option<DriftKind>,
     pub fairness: Vec<String>,
     /// Names that look like a known exporter's and that no preset reads.
     pub unmatched: Vec<String>,
@@ -107,7 +109,16 @@ pub fn plan(inv: &Inventory) -> Plan {
             ));
         }
     }
+    // TrustyAI's tests are p-values; every other preset's drift metric is a distance.
+    let kinds: BTreeSet<bool> =
+        found.iter().filter(|c| !c.drift_metrics.is_empty()).map(|c| c.preset == Preset::TrustyAi).collect();
+    let drift_kind = match kinds.into_iter().collect::<Vec<_>>().as_slice() {
+        [true] => Some(DriftKind::PValue),
+        [false] => Some(DriftKind::Distance),
+        _ => None,
+    };
     Plan {
+        drift_kind,
         gpu_label: found.iter().find_map(|c| c.gpu_label.clone()),
         quality: union(|c| &c.quality),
         data_quality: union(|c| &c.data_quality),

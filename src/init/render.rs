@@ -2,6 +2,7 @@
 //! read from Prometheus are shown in comments only after control characters are taken out,
 //! so a hostile name cannot end a comment line and write a key.
 
+use crate::config::detail::DriftKind;
 use crate::domain::{ColumnId, Direction};
 
 use super::plan::{Column, Plan};
@@ -158,10 +159,23 @@ pub fn config(plan: &Plan, servers: &Servers) -> String {
             "# [detail.drift]: no drift metric found; the default (distances and TrustyAI p-values) stays.".into(),
         );
     } else {
-        out.push("# Drift per feature. With distances and p-values both listed, the panel charts one".into());
-        out.push("# score (p-values mapped onto the distance scale), as the DRIFT column does.".into());
+        let kind = match plan.drift_kind {
+            Some(DriftKind::Distance) => Some(("distance", "a distance: higher is worse")),
+            Some(DriftKind::PValue) => Some(("p_value", "p-values: lower is worse")),
+            None => None,
+        };
+        match kind {
+            Some((_, says)) => out.push(format!("# Drift per feature; {says}.")),
+            None => {
+                out.push("# Drift per feature. Distances and p-values both: the panel charts one score".into());
+                out.push("# (p-values mapped onto the distance scale), as the DRIFT column does.".into());
+            }
+        }
         out.push("[detail.drift]".into());
         out.push(format!("metric = {}", list(&plan.drift_metrics)));
+        if let Some((kind, _)) = kind {
+            out.push(format!("kind = \"{kind}\""));
+        }
     }
     out.push(String::new());
     out.push("[[environment]]".into());
