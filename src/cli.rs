@@ -59,6 +59,8 @@ pub enum Cmd {
         #[command(subcommand)]
         action: JournalCmd,
     },
+    /// Read a Prometheus's metric names and write a config that matches them.
+    Init(crate::init::InitArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -115,6 +117,10 @@ pub fn prepare(args: &Args) -> Result<Prepared> {
 }
 
 fn run(args: Args) -> Result<ExitCode> {
+    // Before any config is read: init writes one.
+    if let Some(Cmd::Init(init)) = &args.command {
+        return crate::init::run(init, args.config.as_deref());
+    }
     let prepared = prepare(&args)?;
     if args.print_config {
         print!("{}", describe(&prepared.config));
@@ -129,6 +135,7 @@ fn run(args: Args) -> Result<ExitCode> {
             let ctx = journal_context(&prepared, args.demo)?;
             crate::journal::cli::run(action, &ctx)
         }
+        Some(Cmd::Init(_)) => unreachable!("init runs before any config is read"),
         Some(Cmd::Status { json }) => {
             logging::init(&prepared.config.log_level, prepared.config.log_file.as_deref(), false);
             log_warnings(&warnings);

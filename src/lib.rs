@@ -20,6 +20,8 @@
 //! - `runtime`, `cli`, `headless`: the edges: the main loop, the one effect executor, the
 //!   backends a run uses (`runtime::backends`), the terminal, the log file, the command
 //!   line and `modeldeck status`.
+//! - `init`: `modeldeck init`, at the same edge: reads which metrics a Prometheus holds and
+//!   writes a config that fits them.
 
 pub mod actions;
 pub mod app;
@@ -29,6 +31,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod headless;
+pub mod init;
 pub mod input;
 pub mod journal;
 pub mod runtime;

@@ -100,6 +100,7 @@ fn example_parses_without_any_environment_variable() {
     assert_eq!(prod.prometheus.auth, Auth::None);
     assert_eq!(prod.alertmanagers.len(), 2, "an HA pair");
 
+    assert_eq!(example.detail, builtin.detail, "the example's [detail] is the built-in one");
     assert_eq!(example.columns.len(), 8);
     assert_eq!(example.columns, builtin.columns, "the example documents the default columns verbatim");
     for (column, default) in example.columns.iter().zip(&builtin.columns) {

@@ -109,14 +109,9 @@ fn detail_80x24() {
 fn detail_200x60() {
     let app = opened(0);
     let text = screen(&app, 200, 60);
-    for title in [
-        "Quality: accuracy",
-        "Drift: drift_score by feature",
-        "Data quality",
-        "Latency p50/p95/p99",
-        "Requests/s",
-        "GPU %",
-    ] {
+    for title in
+        ["Quality: accuracy", "Drift score by feature", "Data quality", "Latency p50/p95/p99", "Requests/s", "GPU %"]
+    {
         assert!(text.contains(title), "{title}\n{text}");
     }
     insta::assert_snapshot!(text);

@@ -46,7 +46,9 @@ pub const DEFAULTS: [ColumnDefault; 8] = [
     ColumnDefault {
         id: ColumnId::Drift,
         title: "DRIFT",
-        query: "max by ({model_label}) (model_drift_score)",
+        // Distances as they are, TrustyAI p-values as scores on the same scale (see
+        // `detail::p_value_score`), so either kind of fleet lights up with one direction.
+        query: DRIFT_QUERY,
         direction: Direction::LowerIsBetter,
         warn: Some(0.1),
         critical: Some(0.25),
@@ -93,6 +95,9 @@ pub const DEFAULTS: [ColumnDefault; 8] = [
     },
 ];
 
+/// The default DRIFT column: the worst of a model's distances and p-value scores.
+pub const DRIFT_QUERY: &str = "max by ({model_label}) (model_drift_score or clamp(0.1 + 0.15 * log2(0.1 / min by ({model_label}) ({__name__=~\"trustyai_meanshift|trustyai_kstest|trustyai_approxkstest|trustyai_fouriermmd\"})), 0, 1))";
+
 pub const DEFAULT_TREND_RANGE: Duration = Duration::from_secs(3600);
 
 pub fn expand(template: &str, model_label: &str, version_label: &str, gpu_label: &str) -> String {
@@ -100,4 +105,17 @@ pub fn expand(template: &str, model_label: &str, version_label: &str, gpu_label:
         .replace("{model_label}", model_label)
         .replace("{version_label}", version_label)
         .replace("{gpu_label}", gpu_label)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::detail::{TRUSTYAI_P_VALUES, p_value_score};
+
+    #[test]
+    fn the_drift_column_scores_p_values_as_the_drift_panel_does() {
+        let p_values = format!("min by ({{model_label}}) ({{__name__=~\"{}\"}})", TRUSTYAI_P_VALUES.join("|"));
+        let expected = format!("max by ({{model_label}}) (model_drift_score or {})", p_value_score(&p_values));
+        assert_eq!(DRIFT_QUERY, expected);
+    }
 }

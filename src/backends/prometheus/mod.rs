@@ -1,7 +1,8 @@
 //! Prometheus's HTTP API: answers parsed as they stream in, PromQL built from raw values,
-//! and the model screen's range queries.
+//! the model screen's range queries, and the metric and label names `modeldeck init` reads.
 
 pub mod charts;
+pub mod labels;
 pub mod panels;
 pub mod parse;
 pub mod promql;

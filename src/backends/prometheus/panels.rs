@@ -4,7 +4,7 @@
 
 use crate::backends::prometheus::promql::label_equals;
 use crate::config::Discovery;
-use crate::config::detail::{DetailConfig, DriftKind};
+use crate::config::detail::{DetailConfig, DriftConfig, DriftKind, DriftScale, p_value_score};
 
 use crate::domain::{GPU_PLOTTED, OVERALL, PanelId, VOLUME};
 
@@ -46,17 +46,8 @@ pub fn panels(model: &str, discovery: &Discovery, detail: &DetailConfig) -> Vec<
         PanelSpec {
             id: PanelId::Drift,
             // Per feature, plus the overall (worst) value as its own line.
-            query: {
-                let (f, metric) = (&detail.drift.feature_label, &detail.drift.metric);
-                let overall = match detail.drift.kind {
-                    DriftKind::Distance => "max",
-                    DriftKind::PValue => "min",
-                };
-                format!(
-                    "max by ({f}) ({metric}{{{sel}}}) or label_replace({overall}({metric}{{{sel}}}), \"{f}\", \"{OVERALL}\", \"\", \"\")"
-                )
-            },
-            series_labels: vec![detail.drift.feature_label.clone()],
+            query: drift_query(&sel, &detail.drift),
+            series_labels: vec![detail.drift.feature_label().to_string()],
         },
         PanelSpec {
             id: PanelId::DataQuality,
@@ -94,4 +85,88 @@ pub fn panels(model: &str, discovery: &Discovery, detail: &DetailConfig) -> Vec<
             series_labels: vec!["m".into(), "gpu".into()],
         },
     ]
+}
+
+/// The drift panel's query: one line per feature (the lines of metrics with another feature
+/// label are renamed to the first metric's), then the worst value as the `overall` line.
+/// Distances take the largest value per feature, p-values the smallest; with both kinds the
+/// p-values become scores on the distance scale, so the largest is the worst throughout.
+/// P-values are aggregated before they are scored: arithmetic drops the metric name, and two
+/// tests' series could then no longer be told apart.
+fn drift_query(sel: &str, drift: &DriftConfig) -> String {
+    let scale = drift.scale();
+    let f = drift.feature_label();
+    // Groups of metrics that read alike, in the order first named.
+    let mut groups: Vec<(DriftKind, &str, Vec<String>)> = Vec::new();
+    for m in &drift.metrics {
+        match groups.iter_mut().find(|(k, l, _)| *k == m.kind && *l == m.feature_label) {
+            Some((_, _, names)) => names.push(m.name.clone()),
+            None => groups.push((m.kind, &m.feature_label, vec![m.name.clone()])),
+        }
+    }
+    let lines: Vec<String> = groups
+        .iter()
+        .map(|(kind, label, names)| {
+            let mut series = format!("{{__name__=~\"{}\", {sel}}}", names_regex(names));
+            if *label != f {
+                series = format!("label_replace({series}, \"{f}\", \"$1\", \"{label}\", \"(.*)\")");
+            }
+            match (kind, scale) {
+                (DriftKind::Distance, _) => format!("max by ({f}) ({series})"),
+                (DriftKind::PValue, DriftScale::PValue) => format!("min by ({f}) ({series})"),
+                (DriftKind::PValue, _) => p_value_score(&format!("min by ({f}) ({series})")),
+            }
+        })
+        .collect();
+    let worst = if scale == DriftScale::PValue { "min" } else { "max" };
+    let lines = match lines.as_slice() {
+        [one] => one.clone(),
+        // A feature in two groups (a distance and a test on the same column) keeps its
+        // worst value; the group label keeps the groups' series apart until then.
+        _ => {
+            let tagged: Vec<String> = (0..lines.len())
+                .map(|i| format!("label_replace({}, \"drift_group\", \"{i}\", \"\", \"\")", lines[i]))
+                .collect();
+            format!("{worst} by ({f}) ({})", tagged.join(" or "))
+        }
+    };
+    format!("{lines} or label_replace({worst}({lines}), \"{f}\", \"{OVERALL}\", \"\", \"\")")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::detail::DriftMetric;
+
+    fn metric(name: &str, kind: DriftKind, feature_label: &str) -> DriftMetric {
+        DriftMetric { name: name.into(), kind, feature_label: feature_label.into() }
+    }
+
+    #[test]
+    fn drift_lines_per_kind_and_one_scale_for_both() {
+        let distance = DriftConfig { metrics: vec![metric("model_drift_psi", DriftKind::Distance, "feature")] };
+        assert_eq!(
+            drift_query("model=\"m\"", &distance),
+            r#"max by (feature) ({__name__=~"model_drift_psi", model="m"}) or label_replace(max(max by (feature) ({__name__=~"model_drift_psi", model="m"})), "feature", "overall", "", "")"#
+        );
+        let p = DriftConfig {
+            metrics: vec![
+                metric("trustyai_meanshift", DriftKind::PValue, "subcategory"),
+                metric("trustyai_kstest", DriftKind::PValue, "subcategory"),
+            ],
+        };
+        let q = drift_query("model=\"m\"", &p);
+        assert!(q.starts_with(r#"min by (subcategory) ({__name__=~"trustyai_meanshift|trustyai_kstest", model="m"}) or label_replace(min("#), "{q}");
+        let both = DriftConfig {
+            metrics: vec![
+                metric("model_drift_score", DriftKind::Distance, "feature"),
+                metric("trustyai_meanshift", DriftKind::PValue, "subcategory"),
+            ],
+        };
+        let q = drift_query("model=\"m\"", &both);
+        let p_line = r#"clamp(0.1 + 0.15 * log2(0.1 / min by (feature) (label_replace({__name__=~"trustyai_meanshift", model="m"}, "feature", "$1", "subcategory", "(.*)"))), 0, 1)"#;
+        assert!(q.contains(p_line), "{q}");
+        assert!(q.starts_with(r#"max by (feature) (label_replace(max by (feature) ({__name__=~"model_drift_score", model="m"}), "drift_group", "0", "", "") or label_replace(clamp("#), "{q}");
+        assert!(q.contains(r#" or label_replace(max(max by (feature) (label_replace("#), "{q}");
+    }
 }
