@@ -61,6 +61,9 @@ pub enum Cmd {
     },
     /// Read a Prometheus's metric names and write a config that matches them.
     Init(crate::init::InitArgs),
+    /// The console's actions from a shell: ack, unack, rollback, retrain.
+    #[command(flatten)]
+    Act(crate::command::ActCmd),
 }
 
 pub fn main() -> ExitCode {
@@ -151,6 +154,15 @@ fn run(args: Args) -> Result<ExitCode> {
                 headless::status(&prepared, args.demo, snapshots, json)
             })
         }
+        Some(Cmd::Act(action)) => {
+            logging::init(&prepared.config.log_level, prepared.config.log_file.as_deref(), false);
+            log_warnings(&warnings);
+            for warning in &warnings {
+                eprintln!("modeldeck: warning: {warning}");
+            }
+            let journal = journal_for(&prepared.config, args.demo);
+            runtime.block_on(crate::command::run(action, &prepared, args.read_only, args.demo, journal))
+        }
         None => {
             terminal::install_hooks()?;
             let log = logging::init(&prepared.config.log_level, prepared.config.log_file.as_deref(), true);
@@ -212,20 +224,18 @@ fn log_warnings(warnings: &[String]) {
 /// Opens the journal for the TUI; a journal that cannot be opened is logged and the console
 /// still runs (notes then fail with the reason).
 fn open_journal(config: &Config, demo: bool) -> Option<std::sync::Arc<crate::journal::Journal>> {
-    let path = journal_path(config, demo).ok()?;
-    match crate::journal::Journal::open(&path) {
-        Ok((journal, report)) => {
-            if let Some(torn) = report.torn {
-                tracing::warn!(moved_to = %torn.moved_to.display(), "the journal's last line was torn and moved aside");
-            }
-            let journal = journal.with_redactor(crate::journal::Redactor::new(config.secrets()));
-            Some(std::sync::Arc::new(if demo { journal.demo() } else { journal }))
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "journal unavailable");
-            None
-        }
+    journal_for(config, demo).map_err(|e| tracing::error!(error = %e, "journal unavailable")).ok()
+}
+
+/// The run's journal, opened, with the config's secrets redacted from every entry.
+pub fn journal_for(config: &Config, demo: bool) -> Result<std::sync::Arc<crate::journal::Journal>, String> {
+    let path = journal_path(config, demo).map_err(|e| e.to_string())?;
+    let (journal, report) = crate::journal::Journal::open(&path)?;
+    if let Some(torn) = report.torn {
+        tracing::warn!(moved_to = %torn.moved_to.display(), "the journal's last line was torn and moved aside");
     }
+    let journal = journal.with_redactor(crate::journal::Redactor::new(config.secrets()));
+    Ok(std::sync::Arc::new(if demo { journal.demo() } else { journal }))
 }
 
 /// The journal this run writes to: the demo's temporary one, the config's, or the default.

@@ -22,11 +22,14 @@
 //!   line and `modeldeck status`.
 //! - `init`: `modeldeck init`, at the same edge: reads which metrics a Prometheus holds and
 //!   writes a config that fits them.
+//! - `command`: the console's actions from a shell (`modeldeck ack|unack|rollback|retrain`),
+//!   through the app's forms and the same action runner.
 
 pub mod actions;
 pub mod app;
 pub mod backends;
 pub mod cli;
+pub mod command;
 pub mod config;
 pub mod demo;
 pub mod domain;

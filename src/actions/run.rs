@@ -15,7 +15,7 @@ use crate::domain::ReadBack;
 use crate::domain::ReportKind;
 use crate::domain::Silence;
 use crate::domain::ports::{Pipelines, Registry, Silences};
-use crate::journal::{Journal, Outcome, Subject};
+use crate::journal::{Draft, Journal, Outcome, Subject};
 
 /// Where one environment's actions go, and who they are journaled as.
 #[derive(Clone)]
@@ -30,6 +30,12 @@ pub struct ActionContext {
 }
 
 pub async fn run(request: ActionRequest, ctx: &ActionContext) -> ActionReport {
+    run_via(request, ctx, None).await
+}
+
+/// As [`run`], for a request that came from elsewhere than the console (`via`: `"cli"` from
+/// a shell command): its journal entry says so in `request.via`.
+pub async fn run_via(request: ActionRequest, ctx: &ActionContext, via: Option<&str>) -> ActionReport {
     let kind = match request {
         ActionRequest::CreateSilence { .. } => ReportKind::Acknowledgement,
         ActionRequest::Rollback(_) => ReportKind::Rollback,
@@ -79,6 +85,10 @@ pub async fn run(request: ActionRequest, ctx: &ActionContext) -> ActionReport {
         ActionRequest::RunEnded(end) => super::retrain::run_end(&end, &ctx.author, &ctx.environment),
         ActionRequest::Suppressed(s) => super::retrain::suppressed(&s, &ctx.author, &ctx.environment),
     };
+    let draft = match via {
+        Some(via) => marked(draft, via),
+        None => draft,
+    };
     let outcome = ActionOutcome::of(&draft.result);
     let ok = outcome == ActionOutcome::Ok;
     let entry = match &ctx.journal {
@@ -99,6 +109,16 @@ pub async fn run(request: ActionRequest, ctx: &ActionContext) -> ActionReport {
         None => None,
     };
     ActionReport { kind, started, ok, outcome, message, entry, read_back }
+}
+
+/// `draft` with `"via": via` in its request: where the request came from, inside a field
+/// every journal reader already keeps, so the entry format does not change.
+pub fn marked(mut draft: Draft, via: &str) -> Draft {
+    let mut request = draft.request.take().unwrap_or_else(|| serde_json::json!({}));
+    if let Some(fields) = request.as_object_mut() {
+        fields.insert("via".into(), serde_json::Value::String(via.to_string()));
+    }
+    draft.request(request)
 }
 
 pub(super) fn hhmm(t: Timestamp) -> String {

@@ -5,9 +5,11 @@
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent};
+use jiff::{SignedDuration, Timestamp};
 
 use crate::domain::Alert;
 use crate::domain::Matcher;
+use crate::domain::SilenceRequest;
 use crate::domain::duration;
 use crate::input::keymap::Command;
 
@@ -99,6 +101,17 @@ impl AckForm {
         }
     }
 
+    /// The form for `alert` with exactly `matchers`, a duration and a comment filled in, as
+    /// a shell command gives them; [`AckForm::problem`] and [`AckForm::request`] then judge
+    /// and build it as they do the console's.
+    pub fn with_matchers(alert: Alert, matchers: Vec<Matcher>, duration: &str, comment: &str) -> AckForm {
+        let mut form = AckForm::new(alert, duration, &[]);
+        form.rows =
+            matchers.into_iter().map(|matcher| MatcherRow { matcher, enabled: true, volatile: false }).collect();
+        form.comment = comment.to_string();
+        form
+    }
+
     pub fn matchers(&self) -> Vec<Matcher> {
         self.rows.iter().filter(|r| r.enabled).map(|r| r.matcher.clone()).collect()
     }
@@ -126,6 +139,23 @@ impl AckForm {
             return Some("a comment is required: why is this acknowledged?".into());
         }
         None
+    }
+
+    /// The silence the confirmation sends: the ticked matchers from `now` for the form's
+    /// duration, by `author`, the comment trimmed. `None` while the form has a problem.
+    pub fn request(&self, now: Timestamp, author: &str) -> Option<SilenceRequest> {
+        if self.problem().is_some() {
+            return None;
+        }
+        let duration = SignedDuration::try_from(self.parsed_duration().ok()?).ok()?;
+        Some(SilenceRequest {
+            id: None,
+            matchers: self.matchers(),
+            starts_at: now,
+            ends_at: now.checked_add(duration).ok()?,
+            created_by: author.to_string(),
+            comment: self.comment.trim().to_string(),
+        })
     }
 
     /// A key in the form: `command` is what the keymap's form mode makes of it. In a text

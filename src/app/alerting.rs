@@ -9,7 +9,7 @@ use crate::app::Modal;
 use crate::domain::Effect;
 use crate::domain::{ActionOutcome, ActionReport, ActionRequest};
 use crate::domain::{Alert, AlertState};
-use crate::domain::{Silence, SilenceRequest, SilenceState};
+use crate::domain::{Silence, SilenceState};
 use crate::input::keymap::Command;
 
 /// A pending change waiting for Enter: what will happen, line by line, and what it is about.
@@ -204,25 +204,7 @@ impl App {
             self.message = Some((MessageLevel::Info, format!("{} is not silenced", alert_words(&alert))));
             return Vec::new();
         }
-        let mut lines = vec![format!("Expire {} silence(s) muting {}:", alert.silenced_by.len(), alert_words(&alert))];
-        for id in &alert.silenced_by {
-            match self.silences.iter().find(|s| &s.id == id) {
-                Some(s) => lines.push(format!("  {id}  by {}  \"{}\"  {}", s.created_by, s.comment, matchers_text(s))),
-                None => lines.push(format!("  {id}")),
-            }
-        }
-        lines.push("Other alerts these silences mute will fire again too.".into());
-        self.modal = Some(Modal::from(Confirm {
-            title: "Un-acknowledge".into(),
-            target,
-            lines,
-            request: Some(ActionRequest::ExpireSilences {
-                ids: alert.silenced_by.clone(),
-                alert: Some(Box::new(alert)),
-                silence: None,
-            }),
-            ack_anyway: None,
-        }));
+        self.modal = unack_confirm(target, std::slice::from_ref(&alert), &self.silences).map(Modal::from);
         Vec::new()
     }
 
@@ -296,19 +278,8 @@ impl App {
                 }
                 let (now, author) = (self.now, self.settings.author.clone());
                 let Some(form) = self.ack_mut() else { return Vec::new() };
-                let Ok(duration) = form.parsed_duration() else { return Vec::new() };
-                let Ok(ends_at) = now.checked_add(SignedDuration::try_from(duration).unwrap_or_default()) else {
-                    return Vec::new();
-                };
+                let Some(request) = form.request(now, &author) else { return Vec::new() };
                 form.stage = AckStage::Submitting;
-                let request = SilenceRequest {
-                    id: None,
-                    matchers: form.matchers(),
-                    starts_at: now,
-                    ends_at,
-                    created_by: author,
-                    comment: form.comment.trim().to_string(),
-                };
                 let alert = form.alert.clone();
                 self.busy = Some(format!("acknowledging {}…", alert_words(&alert)));
                 vec![Effect::Act(Box::new(ActionRequest::CreateSilence { request, alert: Box::new(alert) }))]
@@ -389,6 +360,39 @@ impl App {
         // Show the new state at once instead of at the next poll.
         vec![Effect::RefreshNow]
     }
+}
+
+/// The un-acknowledge confirmation: every silence that mutes one of `alerts` (the console's
+/// one alert, or each alert a shell command names), listed and expired once. `None` when
+/// none of them is silenced.
+pub fn unack_confirm(target: Target, alerts: &[Alert], silences: &[Silence]) -> Option<Confirm> {
+    let silenced: Vec<&Alert> = alerts.iter().filter(|a| !a.silenced_by.is_empty()).collect();
+    let first = *silenced.first()?;
+    let mut ids: Vec<String> = Vec::new();
+    for id in silenced.iter().flat_map(|a| &a.silenced_by) {
+        if !ids.contains(id) {
+            ids.push(id.clone());
+        }
+    }
+    let what = match silenced.len() {
+        1 => alert_words(first),
+        n => format!("{} and {} more alert(s)", alert_words(first), n - 1),
+    };
+    let mut lines = vec![format!("Expire {} silence(s) muting {what}:", ids.len())];
+    for id in &ids {
+        match silences.iter().find(|s| &s.id == id) {
+            Some(s) => lines.push(format!("  {id}  by {}  \"{}\"  {}", s.created_by, s.comment, matchers_text(s))),
+            None => lines.push(format!("  {id}")),
+        }
+    }
+    lines.push("Other alerts these silences mute will fire again too.".into());
+    Some(Confirm {
+        title: "Un-acknowledge".into(),
+        target,
+        lines,
+        request: Some(ActionRequest::ExpireSilences { ids, alert: Some(Box::new(first.clone())), silence: None }),
+        ack_anyway: None,
+    })
 }
 
 pub fn matchers_text(silence: &Silence) -> String {

@@ -25,7 +25,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 pub use ack::{AckField, AckForm, AckStage, FormOutcome, MatcherRow, PRESETS, Preview};
-pub use alerting::Confirm;
+pub use alerting::{Confirm, unack_confirm};
 
 /// Text helpers for views that show silences.
 pub mod alerting_text {
@@ -38,8 +38,8 @@ pub use input::{Input, InputKind, InputOutcome};
 pub use journal::JournalView;
 pub use live_versions::{LiveVersions, VersionText, version_text};
 pub use modal::Modal;
-pub use retrain::{RetrainField, RetrainForm, RetrainStage, RetrainTargets, RunView, param_label};
-pub use rollback::{RollbackField, RollbackForm, RollbackStage};
+pub use retrain::{RetrainBlocker, RetrainField, RetrainForm, RetrainStage, RetrainTargets, RunView, param_label};
+pub use rollback::{RollbackBlocker, RollbackField, RollbackForm, RollbackStage, rollback_plan};
 pub use selection::{Cursor, Resolved};
 pub use target::{Target, alert_words};
 pub use versions::VersionsView;

@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use jiff::Timestamp;
 
 use super::ack::typed;
-use super::{App, MessageLevel, Target};
+use super::{App, EnvironmentInfo, MessageLevel, Target};
 use crate::app::Modal;
 use crate::backends::pipelines;
 use crate::domain::Effect;
@@ -114,23 +114,99 @@ impl RetrainForm {
         }
     }
 
-    /// Why Enter cannot go on yet, if it cannot.
-    pub fn blocker(&self) -> Option<String> {
+    /// The form for `target`'s model (`None` when it names none) in `environment`, by
+    /// `author`, filled in at `now`: the pipeline's parameters with their defaults, the
+    /// reason taken from the alert it came from, and no note yet.
+    pub fn new(
+        target: Target,
+        pipeline: RetrainTarget,
+        environment: &EnvironmentInfo,
+        author: &str,
+        now: Timestamp,
+    ) -> Option<RetrainForm> {
+        let model = target.model.clone()?;
+        let reason = target.alert.as_ref().map_or_else(String::new, |a| format!("{}: {}", a.name, a.summary));
+        let params = pipeline.params.clone();
+        // Start on the note: parameters and reason have sensible defaults.
+        let field = params.len() + 1;
+        Some(RetrainForm {
+            request: TriggerRequest {
+                target: pipeline,
+                model,
+                environment: environment.name.clone(),
+                params,
+                note: String::new(),
+                author: author.to_string(),
+                reason,
+                at: now,
+            },
+            production: environment.production,
+            target,
+            field,
+            confirm: String::new(),
+            stage: RetrainStage::Editing,
+            error: None,
+            described: String::new(),
+        })
+    }
+
+    /// Everything that keeps Enter from going on, in order; empty when it would.
+    pub fn blockers(&self) -> Vec<RetrainBlocker> {
+        let mut blockers = Vec::new();
         if self.request.note.trim().is_empty() {
-            return Some("write a note (why retrain now)".into());
+            blockers.push(RetrainBlocker::Note);
         }
         for p in &self.request.params {
             if p.kind == ParamKind::Number && !p.value.contains('{') && p.value.trim().parse::<f64>().is_err() {
-                return Some(format!("`{}` must be a number", p.name));
+                blockers.push(RetrainBlocker::NotANumber(p.name.clone()));
+                break;
             }
         }
-        if self.production && self.confirm.trim() != self.request.model {
-            return Some(format!("type the model name `{}` to confirm (production)", self.request.model));
+        if self.production && !crate::domain::confirms_model(&self.request.model, &self.confirm) {
+            blockers.push(RetrainBlocker::Unconfirmed);
         }
         if let Err(e) = pipelines::prepare(&self.request) {
-            return Some(e);
+            blockers.push(RetrainBlocker::Request(e));
         }
-        None
+        blockers
+    }
+
+    /// Why Enter cannot go on yet, if it cannot.
+    pub fn blocker(&self) -> Option<String> {
+        self.blockers().first().map(|b| b.text(&self.request.model))
+    }
+
+    /// What the confirmation sends: the request with its note trimmed, from the alert the
+    /// form was opened on.
+    pub fn order(&self) -> RetrainOrder {
+        let mut request = self.request.clone();
+        request.note = request.note.trim().to_string();
+        let alert = self.target.alert.as_ref().map(|a| a.name.clone());
+        RetrainOrder { request, automatic: None, alert }
+    }
+}
+
+/// What keeps a retraining form from going on, in the order the form names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RetrainBlocker {
+    Note,
+    /// The parameter of this name must be a number.
+    NotANumber(String),
+    /// Production, and the model's name is not typed.
+    Unconfirmed,
+    /// The request cannot be built (a placeholder or a value the pipeline refuses).
+    Request(String),
+}
+
+impl RetrainBlocker {
+    /// The console's words.
+    pub fn text(&self, model: &str) -> String {
+        match self {
+            RetrainBlocker::Note => "write a note (why retrain now)".into(),
+            RetrainBlocker::NotANumber(name) => format!("`{name}` must be a number"),
+            RetrainBlocker::Unconfirmed => format!("type the model name `{model}` to confirm (production)"),
+            RetrainBlocker::Request(e) => e.clone(),
+        }
     }
 }
 
@@ -222,32 +298,9 @@ impl App {
 
     /// The form for `target`'s model (which must be set), the reason taken from its alert.
     pub(super) fn open_retrain_form(&mut self, target: Target, pipeline: RetrainTarget) {
-        let Some(model) = target.model.clone() else { return };
         let env = self.environment_info().clone();
-        let reason = target.alert.as_ref().map_or_else(String::new, |a| format!("{}: {}", a.name, a.summary));
-        let params = pipeline.params.clone();
-        self.modal = Some(Modal::from(RetrainForm {
-            request: TriggerRequest {
-                target: pipeline,
-                model,
-                environment: env.name,
-                params,
-                note: String::new(),
-                author: self.settings.author.clone(),
-                reason,
-                at: self.now,
-            },
-            production: env.production,
-            target,
-            field: 0,
-            confirm: String::new(),
-            stage: RetrainStage::Editing,
-            error: None,
-            described: String::new(),
-        }));
-        // Start on the note: parameters and reason have sensible defaults.
-        if let Some(form) = self.retrain_mut() {
-            form.field = form.request.params.len() + 1;
+        if let Some(form) = RetrainForm::new(target, pipeline, &env, &self.settings.author, self.now) {
+            self.modal = Some(Modal::from(form));
         }
     }
 
@@ -266,11 +319,8 @@ impl App {
                 }
                 let Some(form) = self.retrain_mut() else { return Vec::new() };
                 form.stage = RetrainStage::Sending;
-                let mut request = form.request.clone();
-                request.note = request.note.trim().to_string();
-                let alert = form.target.alert.as_ref().map(|a| a.name.clone());
-                self.busy = Some(format!("triggering {} for {}…", request.target.label, request.model));
-                let order = RetrainOrder { request, automatic: None, alert };
+                let order = form.order();
+                self.busy = Some(format!("triggering {} for {}…", order.request.target.label, order.request.model));
                 vec![Effect::Act(Box::new(ActionRequest::Retrain(Box::new(order))))]
             }
         }

@@ -8,7 +8,8 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::ack::typed;
 use crate::input::keymap::Command;
 
-use crate::domain::RollbackPlan;
+use super::EnvironmentInfo;
+use crate::domain::{RollbackPlan, VersionsSnapshot};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RollbackField {
@@ -44,20 +45,105 @@ pub enum RollbackOutcome {
     Submit(Box<RollbackPlan>),
 }
 
-impl RollbackForm {
-    /// Whether Enter would run it; otherwise the reason.
-    pub fn blocker(&self) -> Option<String> {
-        let plan = &self.plan;
-        if plan.note.trim().is_empty() {
-            return Some("write a change note (why this rollback)".into());
+/// What keeps Enter from running a rollback, in the order the form names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RollbackBlocker {
+    /// No change note.
+    Note,
+    /// Production, and the model's name is not typed.
+    Unconfirmed,
+    /// The target is not validated and the override is not given (the config allows it).
+    Unvalidated,
+}
+
+impl RollbackBlocker {
+    /// The console's words.
+    pub fn text(self, model: &str) -> String {
+        match self {
+            RollbackBlocker::Note => "write a change note (why this rollback)".into(),
+            RollbackBlocker::Unconfirmed => format!("type the model name `{model}` to confirm (production)"),
+            RollbackBlocker::Unvalidated => "the target is not validated: Ctrl-o overrides (journaled)".into(),
         }
-        if self.production && self.confirm.trim() != plan.model {
-            return Some(format!("type the model name `{}` to confirm (production)", plan.model));
+    }
+}
+
+/// The rollback of `model` to `target` in `environment` as `snapshot` shows it, or why
+/// there is none: no backend, no such version, the live one, or a target the validation gate
+/// refuses because overrides are off. The versions screen and the shell both start here.
+pub fn rollback_plan(
+    snapshot: &VersionsSnapshot,
+    model: &str,
+    target: Option<&str>,
+    environment: &str,
+) -> Result<RollbackPlan, String> {
+    let Some(spec) = snapshot.spec.clone() else {
+        return Err(format!("no rollback is configured for {model}"));
+    };
+    let Some(target) = target else { return Err("no version is selected".into()) };
+    let Some(version) = snapshot.versions().iter().find(|v| v.version == target) else {
+        return Err(format!("the registry has no version {target} of {model}"));
+    };
+    if snapshot.live.as_deref() == Some(target) {
+        return Err(format!("version {target} is already live"));
+    }
+    let validation = version.tag(&spec.validation_tag).map(str::to_string);
+    let validated = spec.is_validated(validation.as_deref());
+    if !validated && !spec.allow_override {
+        let status = validation.as_deref().unwrap_or("no tag");
+        return Err(format!(
+            "refused: version {target} is not validated ({} = {status}); overrides are off in [governance]",
+            spec.validation_tag
+        ));
+    }
+    let current = snapshot.live.clone();
+    let request = spec.describe(model, environment, current.as_deref(), target);
+    Ok(RollbackPlan {
+        model: model.to_string(),
+        current,
+        target: target.to_string(),
+        spec,
+        request,
+        validation,
+        validated,
+        override_validation: false,
+        note: String::new(),
+    })
+}
+
+impl RollbackForm {
+    /// The confirmation of `plan` in `environment`, opened from `alert` if any.
+    pub fn new(environment: &EnvironmentInfo, alert: Option<crate::domain::Alert>, plan: RollbackPlan) -> RollbackForm {
+        RollbackForm {
+            environment: environment.name.clone(),
+            production: environment.production,
+            alert,
+            plan,
+            confirm: String::new(),
+            field: RollbackField::Note,
+            stage: RollbackStage::Editing,
+            error: None,
+        }
+    }
+
+    /// Everything that keeps Enter from running it, in order; empty when it would run.
+    pub fn blockers(&self) -> Vec<RollbackBlocker> {
+        let plan = &self.plan;
+        let mut blockers = Vec::new();
+        if plan.note.trim().is_empty() {
+            blockers.push(RollbackBlocker::Note);
+        }
+        if self.production && !crate::domain::confirms_model(&plan.model, &self.confirm) {
+            blockers.push(RollbackBlocker::Unconfirmed);
         }
         if !plan.validated && !plan.override_validation {
-            return Some("the target is not validated: Ctrl-o overrides (journaled)".into());
+            blockers.push(RollbackBlocker::Unvalidated);
         }
-        None
+        blockers
+    }
+
+    /// Whether Enter would run it; otherwise the reason.
+    pub fn blocker(&self) -> Option<String> {
+        self.blockers().first().map(|b| b.text(&self.plan.model))
     }
 
     /// A key in the form, with what the keymap's form mode makes of it; in a text field a

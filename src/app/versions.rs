@@ -3,12 +3,11 @@
 //! version, an unvalidated target without an allowed override) happen here, before any
 //! effect exists.
 
-use super::rollback::{RollbackField, RollbackForm, RollbackOutcome, RollbackStage};
+use super::rollback::{RollbackForm, RollbackOutcome, RollbackStage};
 use super::{App, Cursor, MessageLevel, Screen};
 use crate::app::Modal;
 use crate::domain::Effect;
 use crate::domain::ModelVersion;
-use crate::domain::RollbackPlan;
 use crate::domain::VersionsSnapshot;
 use crate::domain::{ActionReport, ActionRequest, ReportKind};
 use crate::input::keymap::Command;
@@ -215,50 +214,14 @@ impl App {
         let Some(snapshot) = view.snapshot.as_ref() else {
             return refuse(self, "the versions are still loading".into());
         };
-        let Some(spec) = snapshot.spec.clone() else {
-            return refuse(self, format!("no rollback is configured for {}", view.model));
-        };
-        let Some(target) = view.selected_version().cloned() else {
-            return refuse(self, "no version is selected".into());
-        };
-        if snapshot.live.as_deref() == Some(target.version.as_str()) {
-            return refuse(self, format!("version {} is already live", target.version));
+        let target = view.selected_version().map(|v| v.version.clone());
+        match super::rollback::rollback_plan(snapshot, &view.model, target.as_deref(), &env.name) {
+            Ok(plan) => {
+                self.modal = Some(Modal::from(RollbackForm::new(&env, who.alert, plan)));
+                Vec::new()
+            }
+            Err(why) => refuse(self, why),
         }
-        let validation = target.tag(&spec.validation_tag).map(str::to_string);
-        let validated = spec.is_validated(validation.as_deref());
-        if !validated && !spec.allow_override {
-            let status = validation.as_deref().unwrap_or("no tag");
-            return refuse(
-                self,
-                format!(
-                    "refused: version {} is not validated ({} = {status}); overrides are off in [governance]",
-                    target.version, spec.validation_tag
-                ),
-            );
-        }
-        let current = snapshot.live.clone();
-        let request = spec.describe(&view.model, &env.name, current.as_deref(), &target.version);
-        self.modal = Some(Modal::from(RollbackForm {
-            environment: env.name,
-            production: env.production,
-            alert: who.alert,
-            plan: RollbackPlan {
-                model: view.model.clone(),
-                current,
-                target: target.version,
-                spec,
-                request,
-                validation,
-                validated,
-                override_validation: false,
-                note: String::new(),
-            },
-            confirm: String::new(),
-            field: RollbackField::Note,
-            stage: RollbackStage::Editing,
-            error: None,
-        }));
-        Vec::new()
     }
 
     pub(super) fn on_rollback_key(

@@ -204,3 +204,9 @@ pub struct Suppressed {
 pub fn read_only_refusal(what: &str) -> String {
     format!("read-only: {what} is disabled (no change was made)")
 }
+
+/// Whether `typed` names `model`: what a production change needs before it is sent (typed in
+/// the console's form, or given as `--confirm-model` from a shell).
+pub fn confirms_model(model: &str, typed: &str) -> bool {
+    typed.trim() == model
+}

@@ -24,7 +24,9 @@ impl Redactor {
         mask_credentials(&out)
     }
 
-    fn value(&self, value: Value) -> Value {
+    /// Every string in `value` as [`Redactor::text`] makes it, and the values of keys that name
+    /// a credential replaced.
+    pub fn value(&self, value: Value) -> Value {
         match value {
             Value::String(s) => Value::String(self.text(&s)),
             Value::Array(items) => Value::Array(items.into_iter().map(|v| self.value(v)).collect()),

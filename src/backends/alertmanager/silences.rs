@@ -204,8 +204,9 @@ pub(super) fn peer_url(peer: &Endpoint) -> String {
     peer.url.as_str().trim_end_matches('/').to_owned()
 }
 
-/// The full URL of a request to a peer, without credentials, for the journal.
-pub(super) fn request_url(peer: &Endpoint, segments: &[&str]) -> String {
+/// The full URL of a request to a peer, without credentials, for the journal and for the
+/// plan a shell command prints.
+pub fn request_url(peer: &Endpoint, segments: &[&str]) -> String {
     crate::backends::call::shown_url(peer, &api_path(segments))
 }
 
