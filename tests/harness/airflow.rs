@@ -308,9 +308,21 @@ impl Airflow {
 
     /// `GET {url}/{path}` with a fresh token; panics unless the answer is 2xx JSON. A fresh
     /// client each time: a shared instance outlives the runtime of the test that started it.
+    /// A read is safe to repeat, so a slow or refused answer (the API server on a loaded
+    /// machine) is tried again until a deadline before the test gives up.
     pub async fn get(&self, path: &str) -> Value {
-        let token = self.token().await;
-        self.get_with(&http_client(), &token, path).await.unwrap_or_else(|e| panic!("{e}\n{}", self.logs()))
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let answer = match self.try_token().await {
+                Ok(token) => self.get_with(&http_client(), &token, path).await,
+                Err(e) => Err(e),
+            };
+            match answer {
+                Ok(value) => return value,
+                Err(e) if Instant::now() >= deadline => panic!("{e}\n{}", self.logs()),
+                Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
+            }
+        }
     }
 
     async fn get_with(&self, client: &reqwest::Client, token: &str, path: &str) -> Result<Value, String> {
