@@ -292,6 +292,7 @@ async fn a_server_error_from_mlflow_is_shown_and_journaled_as_failed() {
         validated: true,
         override_validation: false,
         note: "server error drill".into(),
+        take_over: None,
     };
     let ctx = ActionContext {
         silences: live.backends().environment(0).silences.clone(),

@@ -69,10 +69,15 @@ fn say(text: &str) {
 }
 
 fn describe(request: &ActionRequest, ctx: &ActionContext) -> (String, Option<Draft>) {
+    let result =
+        Outcome::Unknown { reason: "modeldeck stopped before the action finished; check the outside system".into() };
+    describe_as(request, ctx, result)
+}
+
+/// What `request` is in words, and its journal entry ending in `result` (none for records).
+pub(super) fn describe_as(request: &ActionRequest, ctx: &ActionContext, result: Outcome) -> (String, Option<Draft>) {
     let draft = |kind: Kind, subject: Subject, note: String, request: serde_json::Value| {
-        Draft::by(&ctx.author, &ctx.environment, kind, subject, note).request(request).result(Outcome::Unknown {
-            reason: "modeldeck stopped before the action finished; check the outside system".into(),
-        })
+        Draft::by(&ctx.author, &ctx.environment, kind, subject, note).request(request).result(result.clone())
     };
     match request {
         ActionRequest::Rollback(plan) => {
@@ -114,5 +119,6 @@ fn describe(request: &ActionRequest, ctx: &ActionContext) -> (String, Option<Dra
         }
         // Records of what already happened: nothing outside can be left half-done.
         ActionRequest::RunEnded(_) | ActionRequest::Suppressed(_) => ("a journal record".into(), None),
+        ActionRequest::Automatic { action, .. } => describe_as(action, ctx, result),
     }
 }

@@ -12,3 +12,4 @@ pub mod rollback;
 mod rollback_tests;
 pub mod run;
 mod silence_action;
+pub mod started;

@@ -15,6 +15,7 @@ pub fn draft(plan: &RollbackPlan, result: RollbackResult, author: &str, environm
         Outcome::Failed { error } => format!("rollback FAILED ({what}): {error}"),
         Outcome::Unknown { reason } => format!("rollback UNKNOWN ({what}): {reason} — check the registry"),
         Outcome::Suppressed { reason } => format!("rollback held back ({what}): {reason}"),
+        Outcome::Started => format!("rollback started ({what})"),
     };
     let mut request = plan.request_json();
     request["sent"] = json!(result.sent);

@@ -42,6 +42,7 @@ fn plan(backend: SpecBackend) -> RollbackPlan {
         validated: true,
         override_validation: false,
         note: "accuracy dip".into(),
+        take_over: None,
     }
 }
 

@@ -36,6 +36,63 @@ pub async fn run(request: ActionRequest, ctx: &ActionContext) -> ActionReport {
 /// As [`run`], for a request that came from elsewhere than the console (`via`: `"cli"` from
 /// a shell command): its journal entry says so in `request.via`.
 pub async fn run_via(request: ActionRequest, ctx: &ActionContext, via: Option<&str>) -> ActionReport {
+    match request {
+        ActionRequest::Automatic { claim, action, held } if ctx.journal.is_some() && !ctx.read_only => {
+            automatic(claim, *action, &held, ctx, via).await
+        }
+        ActionRequest::Automatic { action, .. } => run_once(*action, ctx, via, None).await,
+        request => run_once(request, ctx, via, None).await,
+    }
+}
+
+/// An automatic rule's action: claimed in the journal first, then run only by the console
+/// that holds the claim.
+async fn automatic(
+    claim: crate::domain::team::Claim,
+    action: ActionRequest,
+    held: &crate::domain::Suppressed,
+    ctx: &ActionContext,
+    via: Option<&str>,
+) -> ActionReport {
+    let kind = report_kind(&action);
+    let report = |outcome: ActionOutcome, message: String, entry: Option<crate::journal::Entry>| ActionReport {
+        kind,
+        started: None,
+        ok: outcome == ActionOutcome::Ok,
+        outcome,
+        message,
+        entry,
+        read_back: None,
+    };
+    match super::started::claim(claim, &action, held, ctx).await {
+        Ok(super::started::Claimed::Act { started }) => run_once(action, ctx, via, Some(started)).await,
+        Ok(super::started::Claimed::Held { entry, message }) => report(ActionOutcome::Ok, message, Some(entry)),
+        Ok(super::started::Claimed::Taken { by }) => {
+            report(ActionOutcome::Ok, format!("{} was already handled by {by}", held.rule), None)
+        }
+        Err(e) => {
+            report(ActionOutcome::Failed, format!("{}: the journal failed, nothing was sent: {e}", held.rule), None)
+        }
+    }
+}
+
+fn report_kind(request: &ActionRequest) -> ReportKind {
+    match request {
+        ActionRequest::CreateSilence { .. } => ReportKind::Acknowledgement,
+        ActionRequest::Rollback(_) => ReportKind::Rollback,
+        ActionRequest::Retrain(_) => ReportKind::Retrain,
+        ActionRequest::Automatic { action, .. } => report_kind(action),
+        _ => ReportKind::Other,
+    }
+}
+
+/// Runs one action; `claimed` is the `started` entry an automatic claim already wrote.
+async fn run_once(
+    request: ActionRequest,
+    ctx: &ActionContext,
+    via: Option<&str>,
+    claimed: Option<crate::journal::Entry>,
+) -> ActionReport {
     let kind = match request {
         ActionRequest::CreateSilence { .. } => ReportKind::Acknowledgement,
         ActionRequest::Rollback(_) => ReportKind::Rollback,
@@ -56,6 +113,37 @@ pub async fn run_via(request: ActionRequest, ctx: &ActionContext, via: Option<&s
             read_back: None,
         };
     }
+    // The `started` entry goes in before anything is sent: if the journal cannot take it,
+    // nothing is sent at all.
+    let wanted =
+        super::started::wants_started(&request).then(|| super::started::started_draft(&request, ctx)).flatten();
+    let started_id = match (claimed, &ctx.journal, wanted) {
+        (Some(entry), _, _) => Some(entry.id),
+        (None, Some(journal), Some(draft)) => {
+            let draft = match via {
+                Some(via) => marked(draft, via),
+                None => draft,
+            };
+            let journal = journal.clone();
+            match tokio::task::spawn_blocking(move || journal.append(draft)).await.map_err(|e| e.to_string()) {
+                Ok(Ok(entry)) => Some(entry.id),
+                Ok(Err(e)) | Err(e) => {
+                    let message = format!("the journal failed, nothing was sent: {e}");
+                    let outcome = ActionOutcome::Failed;
+                    return ActionReport {
+                        kind,
+                        started: None,
+                        ok: false,
+                        outcome,
+                        message,
+                        entry: None,
+                        read_back: None,
+                    };
+                }
+            }
+        }
+        _ => None,
+    };
     let mut started = None;
     let mut read_back = None;
     let (draft, message) = match request {
@@ -84,9 +172,14 @@ pub async fn run_via(request: ActionRequest, ctx: &ActionContext, via: Option<&s
         }
         ActionRequest::RunEnded(end) => super::retrain::run_end(&end, &ctx.author, &ctx.environment),
         ActionRequest::Suppressed(s) => super::retrain::suppressed(&s, &ctx.author, &ctx.environment),
+        ActionRequest::Automatic { action, .. } => return Box::pin(run_once(*action, ctx, via, None)).await,
     };
     let draft = match via {
         Some(via) => marked(draft, via),
+        None => draft,
+    };
+    let draft = match started_id {
+        Some(id) => super::started::with_field(draft, "started", serde_json::Value::String(id)),
         None => draft,
     };
     let outcome = ActionOutcome::of(&draft.result);

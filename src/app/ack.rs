@@ -62,6 +62,8 @@ pub struct AckForm {
     pub preview_seq: u64,
     pub stage: AckStage,
     pub error: Option<String>,
+    /// Others' recent actions on the alert's model, from the shared journal.
+    pub recent: Vec<String>,
 }
 
 /// What a key did to the form.
@@ -98,6 +100,7 @@ impl AckForm {
             preview_seq: 1,
             stage: AckStage::Editing,
             error: None,
+            recent: Vec::new(),
         }
     }
 

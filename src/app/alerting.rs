@@ -135,6 +135,7 @@ impl App {
         let form = AckForm::new(alert, duration, &self.settings.silence_ignore_labels);
         let effect = Effect::PreviewSilence { matchers: form.matchers(), seq: form.preview_seq };
         self.modal = Some(Modal::from(form));
+        self.with_team();
         vec![effect]
     }
 

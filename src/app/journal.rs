@@ -38,6 +38,12 @@ impl JournalView {
         self.reindex();
     }
 
+    /// Entries appended elsewhere, oldest first as read, indexed once.
+    pub fn extend(&mut self, entries: Vec<Entry>) {
+        self.entries.splice(0..0, entries.into_iter().rev());
+        self.reindex();
+    }
+
     pub fn set_filter(&mut self, text: &str) {
         self.filter_text = text.to_string();
         self.reindex();

@@ -16,6 +16,7 @@ mod rollback;
 mod runbook;
 mod selection;
 mod target;
+mod team;
 mod update;
 mod versions;
 
@@ -227,6 +228,8 @@ pub struct App {
     /// The action in flight, for the status line.
     pub busy: Option<String>,
     pub message: Option<(MessageLevel, String)>,
+    /// Another operator's latest action in this environment, for the header.
+    pub team_notice: Option<team::TeamNotice>,
     /// Live figures per `[[model]]`, straight from its serving endpoint.
     pub live: HashMap<String, LiveState>,
     /// The registry's live version per model.
@@ -274,6 +277,7 @@ impl App {
             am_peers: Vec::new(),
             busy: None,
             message: None,
+            team_notice: None,
             live: HashMap::new(),
             live_versions: LiveVersions::default(),
             page_rows: 10,

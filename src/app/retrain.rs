@@ -69,6 +69,10 @@ pub struct RetrainForm {
     pub error: Option<String>,
     /// The exact request, computed when the form is confirmed.
     pub described: String,
+    /// Others' recent and in-flight actions on the model, from the shared journal.
+    pub team: crate::domain::team::TeamContext,
+    /// The in-flight action taken over with the explicit key, journaled.
+    pub take_over: Option<crate::domain::team::InFlight>,
 }
 
 impl PartialEq for RetrainForm {
@@ -79,6 +83,7 @@ impl PartialEq for RetrainForm {
             && self.request.reason == other.request.reason
             && (self.field, &self.confirm, self.stage, &self.error)
                 == (other.field, &other.confirm, other.stage, &other.error)
+            && (&self.team, &self.take_over) == (&other.team, &other.take_over)
     }
 }
 
@@ -147,6 +152,8 @@ impl RetrainForm {
             stage: RetrainStage::Editing,
             error: None,
             described: String::new(),
+            team: Default::default(),
+            take_over: None,
         })
     }
 
@@ -168,6 +175,9 @@ impl RetrainForm {
         if let Err(e) = pipelines::prepare(&self.request) {
             blockers.push(RetrainBlocker::Request(e));
         }
+        if !self.team.in_flight.is_empty() && self.take_over.is_none() {
+            blockers.push(RetrainBlocker::InFlight);
+        }
         blockers
     }
 
@@ -182,7 +192,7 @@ impl RetrainForm {
         let mut request = self.request.clone();
         request.note = request.note.trim().to_string();
         let alert = self.target.alert.as_ref().map(|a| a.name.clone());
-        RetrainOrder { request, automatic: None, alert }
+        RetrainOrder { request, automatic: None, alert, take_over: self.take_over.clone() }
     }
 }
 
@@ -196,6 +206,8 @@ pub enum RetrainBlocker {
     Unconfirmed,
     /// The request cannot be built (a placeholder or a value the pipeline refuses).
     Request(String),
+    /// Another operator's action on the model is in flight and not taken over.
+    InFlight,
 }
 
 impl RetrainBlocker {
@@ -206,6 +218,7 @@ impl RetrainBlocker {
             RetrainBlocker::NotANumber(name) => format!("`{name}` must be a number"),
             RetrainBlocker::Unconfirmed => format!("type the model name `{model}` to confirm (production)"),
             RetrainBlocker::Request(e) => e.clone(),
+            RetrainBlocker::InFlight => super::rollback::in_flight_text(model),
         }
     }
 }
@@ -252,6 +265,13 @@ impl RetrainForm {
                         self.stage = RetrainStage::Confirming;
                     }
                 }
+                RetrainOutcome::Nothing
+            }
+            (RetrainStage::Editing, Some(Command::TakeOver)) if !self.team.in_flight.is_empty() => {
+                self.take_over = match self.take_over {
+                    Some(_) => None,
+                    None => self.team.in_flight.first().cloned(),
+                };
                 RetrainOutcome::Nothing
             }
             (RetrainStage::Editing, Some(Command::ClearField)) => {
@@ -301,6 +321,7 @@ impl App {
         let env = self.environment_info().clone();
         if let Some(form) = RetrainForm::new(target, pipeline, &env, &self.settings.author, self.now) {
             self.modal = Some(Modal::from(form));
+            self.with_team();
         }
     }
 

@@ -37,6 +37,8 @@ pub struct RollbackForm {
     pub field: RollbackField,
     pub stage: RollbackStage,
     pub error: Option<String>,
+    /// Others' recent and in-flight actions on the model, from the shared journal.
+    pub team: crate::domain::team::TeamContext,
 }
 
 pub enum RollbackOutcome {
@@ -54,6 +56,8 @@ pub enum RollbackBlocker {
     Unconfirmed,
     /// The target is not validated and the override is not given (the config allows it).
     Unvalidated,
+    /// Another operator's action on the model is in flight and not taken over.
+    InFlight,
 }
 
 impl RollbackBlocker {
@@ -63,8 +67,14 @@ impl RollbackBlocker {
             RollbackBlocker::Note => "write a change note (why this rollback)".into(),
             RollbackBlocker::Unconfirmed => format!("type the model name `{model}` to confirm (production)"),
             RollbackBlocker::Unvalidated => "the target is not validated: Ctrl-o overrides (journaled)".into(),
+            RollbackBlocker::InFlight => in_flight_text(model),
         }
     }
+}
+
+/// What a form says while another operator's action on `model` is in flight.
+pub fn in_flight_text(model: &str) -> String {
+    format!("another operator's action on {model} is in flight: Ctrl-t takes over (journaled)")
 }
 
 /// The rollback of `model` to `target` in `environment` as `snapshot` shows it, or why
@@ -107,6 +117,7 @@ pub fn rollback_plan(
         validated,
         override_validation: false,
         note: String::new(),
+        take_over: None,
     })
 }
 
@@ -122,6 +133,7 @@ impl RollbackForm {
             field: RollbackField::Note,
             stage: RollbackStage::Editing,
             error: None,
+            team: Default::default(),
         }
     }
 
@@ -137,6 +149,9 @@ impl RollbackForm {
         }
         if !plan.validated && !plan.override_validation {
             blockers.push(RollbackBlocker::Unvalidated);
+        }
+        if !self.team.in_flight.is_empty() && plan.take_over.is_none() {
+            blockers.push(RollbackBlocker::InFlight);
         }
         blockers
     }
@@ -170,6 +185,12 @@ impl RollbackForm {
             }
             Some(Command::Override) if !self.plan.validated && self.plan.spec.allow_override => {
                 self.plan.override_validation = !self.plan.override_validation;
+            }
+            Some(Command::TakeOver) if !self.team.in_flight.is_empty() => {
+                self.plan.take_over = match self.plan.take_over {
+                    Some(_) => None,
+                    None => self.team.in_flight.first().cloned(),
+                };
             }
             Some(Command::ClearField) => text.clear(),
             Some(Command::Submit) => match self.blocker() {

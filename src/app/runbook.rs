@@ -8,6 +8,7 @@ use super::{App, MessageLevel};
 use crate::config::runbook::{self, Decision, Rule, Suggestion};
 use crate::domain::ActionRequest;
 use crate::domain::Effect;
+use crate::domain::team::Claim;
 use crate::domain::{Alert, AlertState};
 use crate::domain::{Matcher, SilenceRequest};
 use crate::domain::{RetrainOrder, Suppressed};
@@ -106,7 +107,7 @@ impl App {
             let rule = rule.clone();
             let Some(model) = alert.model.clone() else { continue };
             let occurrence = format!("{index}|{}|{:?}", alert.fingerprint, alert.starts_at);
-            if !self.handled.insert(occurrence) {
+            if !self.handled.insert(occurrence.clone()) {
                 continue;
             }
             if self.read_only() {
@@ -121,14 +122,32 @@ impl App {
                 Suggestion::Ack { .. } => "ack",
                 _ => "retrain",
             };
-            match self.limiter.check((index, &rule), &model, at) {
+            // The journal decides across consoles and restarts (the claim); this console's
+            // own limiter still holds back what it alone can see.
+            let claim = Claim {
+                occurrence,
+                rule: name.clone(),
+                model: model.clone(),
+                rate_limit: rule.rate_limit.and_then(|d| SignedDuration::try_from(d).ok()).unwrap_or_default(),
+            };
+            let until = at.checked_add(claim.rate_limit).unwrap_or(at);
+            let held = Suppressed {
+                model: model.clone(),
+                alertname: alert.name.clone(),
+                rule: name.clone(),
+                action: action.into(),
+                until,
+            };
+            let actions = match self.limiter.check((index, &rule), &model, at) {
                 Decision::Suppressed { until } => {
-                    let s =
-                        Suppressed { model, alertname: alert.name.clone(), rule: name, action: action.into(), until };
-                    effects.push(Effect::Act(Box::new(ActionRequest::Suppressed(Box::new(s)))));
+                    vec![ActionRequest::Suppressed(Box::new(Suppressed { until, ..held.clone() }))]
                 }
-                Decision::Run => effects.extend(self.automatic_action(&rule, &name, alert, model, at)),
-            }
+                Decision::Run => self.automatic_action(&rule, &name, alert, model, at),
+            };
+            effects.extend(actions.into_iter().map(|action| {
+                let (claim, held) = (claim.clone(), Box::new(held.clone()));
+                Effect::Act(Box::new(ActionRequest::Automatic { claim, action: Box::new(action), held }))
+            }));
         }
         effects
     }
@@ -140,7 +159,7 @@ impl App {
         alert: &Alert,
         model: String,
         at: Timestamp,
-    ) -> Vec<Effect> {
+    ) -> Vec<ActionRequest> {
         let note = format!("automatic: {name} on {}", alert.name);
         match &rule.suggest {
             Suggestion::Ack { duration } => {
@@ -156,7 +175,7 @@ impl App {
                     created_by: format!("{} (automatic)", self.settings.author),
                     comment: note,
                 };
-                vec![Effect::Act(Box::new(ActionRequest::CreateSilence { request, alert: Box::new(alert.clone()) }))]
+                vec![ActionRequest::CreateSilence { request, alert: Box::new(alert.clone()) }]
             }
             Suggestion::Retrain { .. } => {
                 let Some(target) = self.rule_target(rule, &model) else { return Vec::new() };
@@ -171,9 +190,13 @@ impl App {
                     reason: format!("{}: {}", alert.name, alert.summary),
                     at,
                 };
-                let order =
-                    RetrainOrder { request, automatic: Some(name.to_string()), alert: Some(alert.name.clone()) };
-                vec![Effect::Act(Box::new(ActionRequest::Retrain(Box::new(order))))]
+                let order = RetrainOrder {
+                    request,
+                    automatic: Some(name.to_string()),
+                    alert: Some(alert.name.clone()),
+                    take_over: None,
+                };
+                vec![ActionRequest::Retrain(Box::new(order))]
             }
             // Refused at config load: a person picks the version.
             Suggestion::Rollback => Vec::new(),

@@ -73,6 +73,11 @@ impl App {
                 self.on_versions_loaded(seq, result.map(|b| *b));
                 Vec::new()
             }
+            Event::JournalFollowed(followed) => {
+                self.dirty = true;
+                self.on_journal_followed(followed);
+                Vec::new()
+            }
             Event::JournalLoaded(result) => {
                 self.dirty = true;
                 match result {

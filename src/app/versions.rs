@@ -218,6 +218,7 @@ impl App {
         match super::rollback::rollback_plan(snapshot, &view.model, target.as_deref(), &env.name) {
             Ok(plan) => {
                 self.modal = Some(Modal::from(RollbackForm::new(&env, who.alert, plan)));
+                self.with_team();
                 Vec::new()
             }
             Err(why) => refuse(self, why),

@@ -330,6 +330,7 @@ mod tests {
             validated: true,
             override_validation: false,
             note: String::new(),
+            take_over: None,
         };
         assert_eq!(registry.rollback(&plan).outcome, crate::journal::Outcome::Ok);
         assert_eq!(registry.live(start).live["churn-predictor"], "6");

@@ -4,6 +4,7 @@
 use jiff::Timestamp;
 use serde_json::json;
 
+use super::team::{Claim, InFlight};
 use super::{Alert, Entry, Outcome, RollbackSpec, RunState, Silence, SilenceRequest, TriggerRequest};
 
 /// A confirmed request, as the confirmation showed it.
@@ -23,6 +24,12 @@ pub enum ActionRequest {
     RunEnded(Box<RunEnd>),
     /// Record an automatic action held back by its rate limit (nothing is sent).
     Suppressed(Box<Suppressed>),
+    /// An automatic rule's action (or its suppression), done only if the journal shows no
+    /// console has claimed the same alert occurrence; the claim is made under the
+    /// journal's lock before anything is sent.
+    /// `held` is what is journaled instead when the rule's rate limit, counted across
+    /// consoles, holds the action back.
+    Automatic { claim: Claim, action: Box<ActionRequest>, held: Box<Suppressed> },
 }
 
 /// Which kind of request a report answers: a form waits for exactly its own.
@@ -50,6 +57,7 @@ impl ActionOutcome {
     pub fn of(result: &Outcome) -> ActionOutcome {
         match result {
             Outcome::Ok | Outcome::Suppressed { .. } => ActionOutcome::Ok,
+            Outcome::Started => ActionOutcome::Unknown,
             Outcome::Failed { .. } => ActionOutcome::Failed,
             Outcome::Unknown { .. } => ActionOutcome::Unknown,
         }
@@ -96,6 +104,9 @@ pub struct RollbackPlan {
     /// An unvalidated target confirmed with the override (allowed by config).
     pub override_validation: bool,
     pub note: String,
+    /// Another operator's action on the model that was in flight, taken over with the
+    /// explicit override (journaled).
+    pub take_over: Option<InFlight>,
 }
 
 impl RollbackPlan {
@@ -154,6 +165,9 @@ pub struct RetrainOrder {
     pub automatic: Option<String>,
     /// The alert that prompted it, if any.
     pub alert: Option<String>,
+    /// Another operator's action on the model that was in flight, taken over with the
+    /// explicit override (journaled).
+    pub take_over: Option<InFlight>,
 }
 
 // Orders are compared by what they would do; targets carry no equality of their own.
@@ -165,6 +179,7 @@ impl PartialEq for RetrainOrder {
             && self.request.note == other.request.note
             && self.request.at == other.request.at
             && self.automatic == other.automatic
+            && self.take_over == other.take_over
     }
 }
 

@@ -23,6 +23,8 @@ pub enum Event {
     Shutdown(&'static str),
     /// The journal file was read (oldest first).
     JournalLoaded(Result<Vec<Entry>, String>),
+    /// Entries appended to the journal since the last read, by any process.
+    JournalFollowed(super::team::Followed),
     /// An append finished: the durable entry, or why it failed.
     JournalAppended(Result<Box<Entry>, String>),
     /// Alertmanager's answer to "which alerts would these matchers mute?".

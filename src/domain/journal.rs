@@ -93,6 +93,9 @@ pub enum Outcome {
     Suppressed {
         reason: String,
     },
+    /// Written before a rollback or retraining is sent, so that other consoles sharing the
+    /// journal see it in flight; the entry with the result names it in `request.started`.
+    Started,
 }
 
 impl Outcome {
@@ -102,6 +105,7 @@ impl Outcome {
             Outcome::Failed { .. } => "failed",
             Outcome::Unknown { .. } => "unknown",
             Outcome::Suppressed { .. } => "suppressed",
+            Outcome::Started => "started",
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod sent;
 mod silence;
 mod silence_write;
 mod source;
+pub mod team;
 mod version;
 
 pub use action::*;

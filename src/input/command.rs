@@ -60,6 +60,7 @@ pub enum Command {
     PreviousPreset,
     /// In the rollback form: confirm an unvalidated target, where the config allows it.
     Override,
+    TakeOver,
     ClearField,
 }
 

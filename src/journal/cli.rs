@@ -327,6 +327,7 @@ fn readable(line: &[u8]) -> String {
         Outcome::Failed { error } => format!("failed ({})", error.lines().next().unwrap_or("")),
         Outcome::Unknown { reason } => format!("unknown ({})", reason.lines().next().unwrap_or("")),
         Outcome::Suppressed { reason } => format!("suppressed ({})", reason.lines().next().unwrap_or("")),
+        Outcome::Started => "started".to_string(),
     };
     let mut text = format!(
         "{} {} {} {} {} {}",

@@ -206,6 +206,7 @@ fn entry_markdown(entry: &Entry) -> String {
         Outcome::Failed { error } => format!("failed: {}", inline(error)),
         Outcome::Unknown { reason } => format!("unknown: {}", inline(reason)),
         Outcome::Suppressed { reason } => format!("suppressed: {}", inline(reason)),
+        Outcome::Started => "started".to_string(),
     };
     out += &format!("- **Result:** {result}\n");
     out += &format!("- **Entry:** id `{}`, hash `{}`\n", code_safe(&entry.id), code_safe(&entry.hash));

@@ -10,6 +10,7 @@ pub mod export;
 mod store;
 mod verify;
 
+pub use crate::domain::team::Followed;
 pub use crate::domain::{Draft, Entry, GENESIS, Kind, Outcome, Redactor, SCHEMA_VERSION, Subject, sha256_hex};
 pub use store::{Durability, Journal, OpenReport, TornLine};
 pub use verify::{Problem, Verification, verify_bytes, verify_file};

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 
 use crate::domain::Redactor;
+use crate::domain::team::Followed;
 use crate::domain::{Draft, Entry, GENESIS, SCHEMA_VERSION, sha256_hex};
 
 /// Whether appends wait for the disk. Only tests and benchmarks that build large journals
@@ -91,13 +92,63 @@ impl Journal {
 
     /// Appends one entry; returns only after the line is on disk (with `Durability::Fsync`).
     pub fn append(&self, draft: Draft) -> Result<Entry, String> {
-        let draft = self.redactor.draft(draft);
+        let mut file = self.locked()?;
+        self.append_locked(&mut file, draft)
+    }
+
+    /// Reads every entry and appends what `decide` makes of them, all under one lock: no
+    /// other process can append in between, so a check-then-claim is atomic across every
+    /// console sharing the file. `None` appends nothing.
+    pub fn append_if(&self, decide: impl FnOnce(&[Entry]) -> Option<Draft>) -> Result<Option<Entry>, String> {
+        let mut file = self.locked()?;
+        let entries = self.read_all()?;
+        match decide(&entries) {
+            Some(draft) => self.append_locked(&mut file, draft).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The entries after byte `offset` and the offset to read from next, for following the
+    /// file while other processes append. A file shorter than `offset` was replaced or cut:
+    /// everything is read again, and `reset` says so.
+    pub fn read_after(&self, offset: u64) -> Result<Followed, String> {
+        let mut file = match File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Followed { entries: Vec::new(), offset: 0, reset: offset > 0 });
+            }
+            Err(e) => return Err(self.io("open", e)),
+        };
+        let len = file.metadata().map_err(|e| self.io("stat", e))?.len();
+        let (start, reset) = if len < offset { (0, true) } else { (offset, false) };
+        if len == start {
+            return Ok(Followed { entries: Vec::new(), offset: start, reset });
+        }
+        let mut bytes = Vec::with_capacity((len - start) as usize);
+        file.seek(SeekFrom::Start(start)).map_err(|e| self.io("seek", e))?;
+        file.take(len - start).read_to_end(&mut bytes).map_err(|e| self.io("read", e))?;
+        // A line still being written has no newline yet: leave it for the next read.
+        let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let entries = bytes[..complete]
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .filter_map(|l| serde_json::from_slice(l).ok())
+            .collect();
+        Ok(Followed { entries, offset: start + complete as u64, reset })
+    }
+
+    fn locked(&self) -> Result<File, String> {
         let mut file = self.open_file()?;
         file.lock().map_err(|e| format!("cannot lock {}: {e}", self.path.display()))?;
         if let Some(t) = self.repair_tail(&mut file)? {
             tracing::warn!(bytes = t.bytes, moved_to = %t.moved_to.display(), "journal had a torn last line");
         }
-        let last = last_line(&mut file).map_err(|e| self.io("read", e))?;
+        Ok(file)
+    }
+
+    fn append_locked(&self, file: &mut File, draft: Draft) -> Result<Entry, String> {
+        let draft = self.redactor.draft(draft);
+        let last = last_line(file).map_err(|e| self.io("read", e))?;
         let (prev, seq) = match &last {
             Some(line) => {
                 let seq = serde_json::from_slice::<serde_json::Value>(line)

@@ -22,19 +22,51 @@ pub struct Executor {
     refresh: Arc<Notify>,
     /// The running sources' tasks; replaced when the environment changes.
     sources: Vec<JoinHandle<()>>,
+    /// Reads what other processes append to the journal.
+    follower: Option<JoinHandle<()>>,
 }
+
+/// How often the journal is checked for entries from other processes: one `stat` when
+/// nothing changed, so well under a refresh.
+pub const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Executor {
     /// Answers go to `events`; no source runs until [`Executor::start`].
     pub fn new(backends: Backends, journal: Option<Arc<Journal>>, events: mpsc::UnboundedSender<Event>) -> Executor {
-        Executor { backends, journal, events, refresh: Arc::new(Notify::new()), sources: Vec::new() }
+        Executor { backends, journal, events, refresh: Arc::new(Notify::new()), sources: Vec::new(), follower: None }
     }
 
     /// What a run does before its first event: the sources of the app's environment, and
     /// the journal, which feeds "last changed" on the fleet from the start.
     pub fn start(&mut self, app: &App) {
         self.run(Effect::StartSources { index: app.environment, generation: app.generation }, app);
+        // The follower starts where the file ends before the first load reads it, so no
+        // entry falls between the two; one read by both is dropped by the app.
+        self.follow();
         self.run(Effect::LoadJournal, app);
+    }
+
+    fn follow(&mut self) {
+        let Some(journal) = self.journal.clone() else { return };
+        let start = std::fs::metadata(journal.path()).map_or(0, |m| m.len());
+        let tx = self.events.clone();
+        self.follower = Some(tokio::spawn(async move {
+            let mut offset = start;
+            let mut every = tokio::time::interval(FOLLOW_EVERY);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                let journal = journal.clone();
+                let read = tokio::task::spawn_blocking(move || journal.read_after(offset)).await;
+                let Ok(Ok(followed)) = read else { continue };
+                offset = followed.offset;
+                if (followed.reset || !followed.entries.is_empty())
+                    && tx.send(Event::JournalFollowed(followed)).is_err()
+                {
+                    return;
+                }
+            }
+        }));
     }
 
     /// An event as it reaches the app: the run's credentials masked.
@@ -150,6 +182,9 @@ impl Executor {
 
 impl Drop for Executor {
     fn drop(&mut self) {
+        if let Some(follower) = self.follower.take() {
+            follower.abort();
+        }
         self.stop_sources();
     }
 }

@@ -154,6 +154,8 @@ fn summary(app: &App, form: &AckForm, theme: &Theme) -> Vec<Line<'static>> {
     ]));
     lines.push(Line::from(""));
     lines.extend(preview_lines(form, theme));
+    let team = crate::domain::team::TeamContext { in_flight: Vec::new(), recent: form.recent.clone() };
+    lines.extend(super::form::team_lines(&team, None, app.now, theme));
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled("It will be recorded in the journal with the result.", theme.dim)));
     lines

@@ -39,3 +39,30 @@ pub fn title(text: String, theme: &Theme) -> Line<'static> {
 pub fn hint(text: &str, theme: &Theme) -> Line<'static> {
     Line::from(Span::styled(text.to_string(), theme.hint))
 }
+
+/// Others' work on the form's model, from the shared journal: actions in flight (and
+/// whether this one takes them over), then recent actions. Authors and names come from
+/// other hands, so they are made inert.
+pub fn team_lines(
+    team: &crate::domain::team::TeamContext,
+    take_over: Option<&crate::domain::team::InFlight>,
+    now: jiff::Timestamp,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    use crate::domain::sanitize::clean;
+    let mut lines = Vec::new();
+    for other in &team.in_flight {
+        let taken = take_over.is_some_and(|t| t.id == other.id);
+        let (text, style) = if taken {
+            (format!("⚠ {} — TAKEN OVER (journaled)", clean(&other.describe(now))), theme.status_critical)
+        } else {
+            (format!("⚠ {} — Ctrl-t takes over", clean(&other.describe(now))), theme.status_warn)
+        };
+        lines.push(Line::from(Span::styled(text, style)));
+    }
+    if !team.recent.is_empty() {
+        lines.push(Line::from(Span::styled("recent on this model:", theme.key)));
+        lines.extend(team.recent.iter().map(|r| Line::from(Span::styled(format!("  {}", clean(r)), theme.dim))));
+    }
+    lines
+}

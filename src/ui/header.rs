@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use super::format;
 use crate::app::App;
+use crate::domain::team;
 use crate::domain::{Health, SourceId};
 use crate::theme::Theme;
 
@@ -37,6 +38,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         spans.push(Span::styled(format!("⚠ {notice} "), theme.health_error));
         frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.header), area);
         return;
+    }
+    // Another operator's action here: before the sources, so a narrow terminal keeps it.
+    if let Some(notice) = app.team_notice() {
+        let text = format!("⚑ {}, {} ", crate::domain::sanitize::clean(&notice.text), team::ago(notice.at, app.now));
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(text, theme.status_warn));
     }
     for source in SourceId::ALL {
         if source == SourceId::Registry && !env.registry {

@@ -71,7 +71,7 @@ fn result_style(outcome: &Outcome, theme: &Theme) -> ratatui::style::Style {
         Outcome::Ok => theme.status_ok,
         Outcome::Failed { .. } => theme.status_critical,
         Outcome::Unknown { .. } => theme.status_warn,
-        Outcome::Suppressed { .. } => theme.dim,
+        Outcome::Suppressed { .. } | Outcome::Started => theme.dim,
     }
 }
 
@@ -116,6 +116,7 @@ pub fn draw_entry(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, seq: 
                     Outcome::Failed { error } => format!("failed: {}", sanitize::clean(error)),
                     Outcome::Unknown { reason } => format!("unknown: {}", sanitize::clean(reason)),
                     Outcome::Suppressed { reason } => format!("suppressed: {}", sanitize::clean(reason)),
+                    Outcome::Started => "started (sent; the result follows in its own entry)".to_string(),
                 },
                 result_style(&entry.result, theme),
             ),

@@ -42,6 +42,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &RetrainForm, theme:
         lines.push(Line::from(vec![key("alert"), Span::styled(clean(&text), theme.base)]));
     }
     lines.push(Line::from(vec![key("target"), Span::styled(clean(&r.target.label), theme.title)]));
+    lines.extend(super::form::team_lines(&form.team, form.take_over.as_ref(), app.now, theme));
     if form.stage == RetrainStage::Editing {
         let cursor = |on: bool| if on { "█" } else { "" };
         let selected = form.current();
