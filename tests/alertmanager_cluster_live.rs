@@ -180,7 +180,9 @@ async fn a_lost_answer_is_found_on_the_other_peer_and_never_sent_twice() {
     let proxy = FaultyProxy::start(&stack.alertmanager_urls[0]).await;
     proxy.set(Fault::Slow(Duration::from_secs(60)));
     let comment = "the answer to this one is lost";
-    let pair = client(&[&proxy.url, &second], Duration::from_secs(3));
+    // The timeout is also the time gossip has to reach the second peer before the lookup;
+    // on loopback it takes well under a second.
+    let pair = client(&[&proxy.url, &second], Duration::from_secs(5));
 
     let written = pair.create(&request(comment)).await.expect("found on the other peer after the lost answer");
     assert_eq!(written.peer, second, "the lookup found it on the second peer");
