@@ -64,6 +64,13 @@ pub enum Cmd {
     /// The console's actions from a shell: ack, unack, rollback, retrain.
     #[command(flatten)]
     Act(crate::command::ActCmd),
+    /// Print a completion script for bash, zsh or fish to stdout.
+    Completions {
+        #[arg(value_enum)]
+        shell: crate::shell_help::CompletionShell,
+    },
+    /// Print the man page (roff) to stdout.
+    Man,
 }
 
 pub fn main() -> ExitCode {
@@ -120,9 +127,19 @@ pub fn prepare(args: &Args) -> Result<Prepared> {
 }
 
 fn run(args: Args) -> Result<ExitCode> {
-    // Before any config is read: init writes one.
-    if let Some(Cmd::Init(init)) = &args.command {
-        return crate::init::run(init, args.config.as_deref());
+    // Before any config is read: init writes one, and completions and the man page need
+    // none.
+    match &args.command {
+        Some(Cmd::Init(init)) => return crate::init::run(init, args.config.as_deref()),
+        Some(Cmd::Completions { shell }) => {
+            crate::shell_help::write_completions(*shell, &mut std::io::stdout().lock());
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Cmd::Man) => {
+            crate::shell_help::write_man_page(&mut std::io::stdout().lock())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
     }
     let prepared = prepare(&args)?;
     if args.print_config {
@@ -138,7 +155,9 @@ fn run(args: Args) -> Result<ExitCode> {
             let ctx = journal_context(&prepared, args.demo)?;
             crate::journal::cli::run(action, &ctx)
         }
-        Some(Cmd::Init(_)) => unreachable!("init runs before any config is read"),
+        Some(Cmd::Init(_) | Cmd::Completions { .. } | Cmd::Man) => {
+            unreachable!("init, completions and man run before any config is read")
+        }
         Some(Cmd::Status { json }) => {
             logging::init(&prepared.config.log_level, prepared.config.log_file.as_deref(), false);
             log_warnings(&warnings);
