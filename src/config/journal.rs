@@ -71,11 +71,7 @@ mod tests {
     use super::*;
 
     fn raw(backend: Option<&str>, url_env: Option<&str>) -> FileJournal {
-        FileJournal {
-            backend: backend.map(String::from),
-            url_env: url_env.map(String::from),
-            ..FileJournal::default()
-        }
+        FileJournal { backend: backend.map(String::from), url_env: url_env.map(String::from), ..FileJournal::default() }
     }
 
     #[test]

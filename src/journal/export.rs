@@ -121,7 +121,12 @@ pub struct JsonReport<'a> {
 }
 
 impl<'a> JsonReport<'a> {
-    pub fn new(entries: &'a [&'a Entry], verification: &Verification, location: &str, filter: &Filter) -> JsonReport<'a> {
+    pub fn new(
+        entries: &'a [&'a Entry],
+        verification: &Verification,
+        location: &str,
+        filter: &Filter,
+    ) -> JsonReport<'a> {
         JsonReport {
             schema_version: EXPORT_SCHEMA_VERSION,
             journal: location.to_string(),

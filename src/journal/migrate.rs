@@ -11,7 +11,9 @@ use super::{Journal, verify_bytes, verify_file};
 /// 2 the file or the database cannot be used.
 pub(super) fn migrate(from: &Path, journal: &Journal) -> ExitCode {
     let Some(store) = journal.postgres() else {
-        eprintln!("modeldeck: migrate copies into PostgreSQL: set [journal] backend = \"postgres\" and its url_env or url_file");
+        eprintln!(
+            "modeldeck: migrate copies into PostgreSQL: set [journal] backend = \"postgres\" and its url_env or url_file"
+        );
         return ExitCode::from(2);
     };
     let source = match verify_file(from) {

@@ -90,7 +90,8 @@ impl PgStore {
             let _ = done.send(job(worker));
         }));
         sent.map_err(|_| format!("journal {}: its connection thread has stopped", self.location))?;
-        let answer = answer.recv().map_err(|_| format!("journal {}: its connection thread has stopped", self.location))?;
+        let answer =
+            answer.recv().map_err(|_| format!("journal {}: its connection thread has stopped", self.location))?;
         answer.map_err(|e| format!("journal {}: {e}", self.location))
     }
 
@@ -212,7 +213,10 @@ impl Worker {
 
     /// Runs one exchange with a deadline; a failure drops the connection (the server rolls
     /// back whatever was open) and the next job reconnects.
-    fn run<T>(&mut self, exchange: impl AsyncFnOnce(&mut Client) -> Result<T, tokio_postgres::Error>) -> Result<T, String> {
+    fn run<T>(
+        &mut self,
+        exchange: impl AsyncFnOnce(&mut Client) -> Result<T, tokio_postgres::Error>,
+    ) -> Result<T, String> {
         self.connect()?;
         let Some(client) = self.client.as_mut() else { return Err("not connected".into()) };
         let outcome = self.runtime.block_on(tokio::time::timeout(TIMEOUT, exchange(client)));

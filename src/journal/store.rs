@@ -168,7 +168,11 @@ impl Journal {
     /// The entries after `seq`, oldest first: what a follower asks for on each poll.
     pub fn read_after(&self, seq: u64) -> Result<Vec<Entry>, String> {
         let bytes = self.store().read_after(seq)?;
-        Ok(bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()).filter_map(|l| serde_json::from_slice(l).ok()).collect())
+        Ok(bytes
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .filter_map(|l| serde_json::from_slice(l).ok())
+            .collect())
     }
 
     /// The whole journal as stored, as JSON Lines: what `verify` and `export` read.

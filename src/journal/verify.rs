@@ -80,7 +80,11 @@ pub fn verify_expecting(bytes: &[u8], expect: &Expect) -> Verification {
         _ if expect.count == Some(0) || expect.head.as_deref() == Some(GENESIS) => None,
         (Some(count), _) if entries < count => Some(format!(
             "{} missing at the end: {} says {count} entries, the journal has {entries} (lines cut from its end?)",
-            if count == entries + 1 { format!("entry {count} is") } else { format!("entries {}–{count} are", entries + 1) },
+            if count == entries + 1 {
+                format!("entry {count} is")
+            } else {
+                format!("entries {}–{count} are", entries + 1)
+            },
             expect.source
         )),
         (Some(count), Some(_)) if hash_at_count.as_deref() != expect.head.as_deref() => Some(format!(
