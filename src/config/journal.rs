@@ -25,9 +25,6 @@ pub fn resolve(
     let postgres = match raw.backend.as_deref().unwrap_or("file") {
         "file" if has_url => return Err((url_key, "a URL is only for `backend = \"postgres\"`".into())),
         "file" => None,
-        "postgres" if raw.path.is_some() => {
-            return Err(("path", "`path` is the file backend's; with postgres it is `migrate`'s --from".into()));
-        }
         "postgres" => {
             let url = super::secret::resolve("url", raw.url_env.as_deref(), raw.url_file.as_deref(), lookup)
                 .map_err(|m| (url_key, m))?;

@@ -219,7 +219,8 @@ impl Worker {
     ) -> Result<T, String> {
         self.connect()?;
         let Some(client) = self.client.as_mut() else { return Err("not connected".into()) };
-        let outcome = self.runtime.block_on(tokio::time::timeout(TIMEOUT, exchange(client)));
+        // The timer needs the runtime: it is made inside `block_on`.
+        let outcome = self.runtime.block_on(async move { tokio::time::timeout(TIMEOUT, exchange(client)).await });
         let error = match outcome {
             Ok(Ok(value)) => return Ok(value),
             Ok(Err(e)) => describe(&e),

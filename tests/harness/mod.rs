@@ -17,7 +17,8 @@
 //! writes their configuration files and `exposition` reads and writes the
 //! Prometheus text format. `mlserver` runs MLServer and `backfill` writes
 //! history into Prometheus's data directory before it starts. `mlflow` runs an
-//! MLflow registry of its own, apart from any [`Stack`].
+//! MLflow registry of its own, apart from any [`Stack`]; `postgres` a temporary
+//! PostgreSQL cluster, also apart.
 #![allow(dead_code, unused_imports)]
 
 mod airflow;
@@ -27,6 +28,7 @@ mod config;
 mod exposition;
 mod mlflow;
 mod mlserver;
+mod postgres;
 mod process;
 mod ready;
 
@@ -42,6 +44,7 @@ pub use backfill::{Backfill, backfilled_accuracy, backfilled_drift, backfilled_m
 pub use exposition::metrics_text;
 use exposition::sum_query_requests;
 pub use mlflow::Mlflow;
+pub use postgres::Postgres;
 use process::{Role, Server, free_ports, http_client, require_binary};
 
 const PROMETHEUS_BIN: &str = "prometheus";
