@@ -162,7 +162,7 @@ fn two_hosts_append_through_kill_9_and_keep_one_chain() {
         assert!(verify.stdout.contains("nothing missing at the end: checked against the witness"), "{verify:?}");
         assert!(host.witness().exists());
     }
-    let last_line = raw.split(|b| *b == b'\n').filter(|l| !l.is_empty()).next_back().unwrap();
+    let last_line = raw.split(|b| *b == b'\n').rfind(|l| !l.is_empty()).unwrap();
     let head = format!("{n} {}\n", sha256_hex(last_line));
     assert_eq!(hosts[0].journal(&url, &["head"]).stdout, head);
     assert_eq!(hosts[1].journal(&url, &["head"]).stdout, head);

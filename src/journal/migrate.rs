@@ -34,7 +34,9 @@ pub(super) fn migrate(from: &Path, journal: &Journal) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let lines: Vec<String> = String::from_utf8_lossy(&bytes).lines().map(String::from).collect();
+    // Split on '\n' only: each line keeps exactly the bytes its successor's `prev` hashed.
+    let lines: Vec<String> =
+        String::from_utf8_lossy(&bytes).split('\n').filter(|l| !l.is_empty()).map(String::from).collect();
     let copied = match store.import(lines) {
         Ok(copied) => copied,
         Err(e) => {

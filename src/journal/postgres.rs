@@ -24,6 +24,9 @@ use crate::domain::{Entry, Redactor, Secret};
 const LOCK_KEY: i64 = 0x006d_646a_6f75_726e;
 /// How long connecting, or one append or read, may take before it fails.
 const TIMEOUT: Duration = Duration::from_secs(20);
+/// Rows per statement when `migrate` copies a file in, and how long the copy may take.
+const IMPORT_BATCH: usize = 5_000;
+const IMPORT_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// One journal per database (give each team its own database, or its own `search_path`).
 const CREATE: &str = "CREATE TABLE IF NOT EXISTS modeldeck_journal (\
@@ -99,7 +102,7 @@ impl PgStore {
     /// that already has entries. Returns how many lines were copied.
     pub fn import(&self, lines: Vec<String>) -> Result<u64, String> {
         self.call(move |worker| {
-            worker.run(async move |client| {
+            worker.run_within(IMPORT_TIMEOUT, async move |client| {
                 let tx = client.transaction().await?;
                 tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_KEY]).await?;
                 let row = tx.query_one("SELECT count(*) FROM modeldeck_journal", &[]).await?;
@@ -109,14 +112,18 @@ impl PgStore {
                         "it already holds {existing} entries; migrate copies into an empty journal only"
                     )));
                 }
-                let insert = tx.prepare("INSERT INTO modeldeck_journal (seq, line) VALUES ($1, $2)").await?;
+                let mut seqs = Vec::with_capacity(lines.len());
+                for (n, line) in lines.iter().enumerate() {
+                    match seq_of(line.as_bytes()).and_then(|s| i64::try_from(s).ok()) {
+                        Some(seq) => seqs.push(seq),
+                        None => return Ok(Err(format!("line {} has no valid seq", n + 1))),
+                    }
+                }
+                // A few statements of many rows each: a large journal copies in seconds.
+                let insert = "INSERT INTO modeldeck_journal (seq, line) SELECT * FROM unnest($1::bigint[], $2::text[])";
                 let mut copied = 0u64;
-                for line in &lines {
-                    let Some(seq) = seq_of(line.as_bytes()).and_then(|s| i64::try_from(s).ok()) else {
-                        return Ok(Err(format!("line {} has no valid seq", copied + 1)));
-                    };
-                    tx.execute(&insert, &[&seq, line]).await?;
-                    copied += 1;
+                for (seqs, lines) in seqs.chunks(IMPORT_BATCH).zip(lines.chunks(IMPORT_BATCH)) {
+                    copied += tx.execute(insert, &[&seqs, &lines]).await?;
                 }
                 tx.commit().await?;
                 Ok(Ok(copied))
@@ -217,14 +224,22 @@ impl Worker {
         &mut self,
         exchange: impl AsyncFnOnce(&mut Client) -> Result<T, tokio_postgres::Error>,
     ) -> Result<T, String> {
+        self.run_within(TIMEOUT, exchange)
+    }
+
+    fn run_within<T>(
+        &mut self,
+        limit: Duration,
+        exchange: impl AsyncFnOnce(&mut Client) -> Result<T, tokio_postgres::Error>,
+    ) -> Result<T, String> {
         self.connect()?;
         let Some(client) = self.client.as_mut() else { return Err("not connected".into()) };
         // The timer needs the runtime: it is made inside `block_on`.
-        let outcome = self.runtime.block_on(async move { tokio::time::timeout(TIMEOUT, exchange(client)).await });
+        let outcome = self.runtime.block_on(async move { tokio::time::timeout(limit, exchange(client)).await });
         let error = match outcome {
             Ok(Ok(value)) => return Ok(value),
             Ok(Err(e)) => describe(&e),
-            Err(_) => format!("no answer within {} s", TIMEOUT.as_secs()),
+            Err(_) => format!("no answer within {} s", limit.as_secs()),
         };
         self.client = None;
         Err(self.redactor.text(&error))
