@@ -239,3 +239,53 @@ fn an_unreachable_database_fails_cleanly_without_showing_the_password() {
         assert!(run.stderr.contains(&format!("127.0.0.1:{closed}")), "{run:?}");
     }
 }
+
+/// A shell action journals through the same store: `modeldeck ack` against a real
+/// Alertmanager (its alert from a real Prometheus rule), with the journal in PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shell_ack_is_journaled_in_postgres() {
+    let stack = harness::Stack::start().await;
+    let body = harness::metrics_text(&[("fraud", "3", 0.71)]);
+    stack.push("model-eval", "eval-1", &body).await;
+    let alerts = format!("{}/api/v2/alerts", stack.alertmanager_url);
+    harness::wait_for("the fraud alert active", Duration::from_secs(30), || {
+        let alerts = alerts.clone();
+        async move {
+            let text = reqwest::get(&alerts).await.unwrap().text().await.unwrap();
+            text.contains("ModelAccuracyLow") && text.contains("\"active\"")
+        }
+    })
+    .await;
+    let pg = Postgres::start();
+    let url = pg.url_with_password(PASSWORD);
+    let environment = format!(
+        "[[environment]]\nname = \"it\"\nprometheus = {{ url = \"{}\" }}\nalertmanagers = [\"{}\"]\n",
+        stack.prometheus_url, stack.alertmanager_url
+    );
+    let host = OpsHost::new("alice@bastion-1", &environment);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_modeldeck"));
+    cmd.args(["ack", "--model", "fraud", "--alert", "ModelAccuracyLow", "--for", "1h"]).args([
+        "--comment",
+        "retraining fraud v4",
+        "--yes",
+        "--json",
+    ]);
+    host.env(&mut cmd, &url);
+    let ack = Run::from(tokio::task::spawn_blocking(move || cmd.output()).await.unwrap().expect("run ack"));
+    assert_eq!(ack.code, Some(0), "{ack:?}");
+    assert!(!ack.stdout.contains(PASSWORD) && !ack.stderr.contains(PASSWORD), "{ack:?}");
+    let doc: serde_json::Value = serde_json::from_str(&ack.stdout).expect("json");
+    assert_eq!(doc["result"], "ok", "{doc}");
+
+    let journal = Journal::inspect(&Location::Postgres(Secret::new(url.clone()))).expect("open");
+    let entries = journal.read_all().unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let entry = &entries[0];
+    assert_eq!(doc["journal"]["hash"], entry.hash.as_str());
+    assert_eq!(entry.kind, modeldeck::journal::Kind::Ack);
+    assert_eq!(entry.author, "alice@bastion-1");
+    assert_eq!(entry.request.as_ref().unwrap()["via"], "cli");
+    // The action fed the witness like any append.
+    assert_eq!(std::fs::read_to_string(host.witness()).unwrap(), format!("{}\n", journal.head().unwrap().line()));
+    assert_eq!(host.journal(&url, &["verify"]).code, Some(0));
+}

@@ -64,23 +64,26 @@ impl PgStore {
         }
         config.application_name("modeldeck journal");
         let location = location(&config);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| format!("journal {location}: cannot start its runtime: {e}"))?;
-        let mut worker = Worker { runtime, config, client: None, redactor: Redactor::new(redact) };
-        // The first connection is made here, so that a wrong URL fails at open.
-        worker.connect().map_err(|e| format!("journal {location}: {e}"))?;
         let (jobs, queue) = mpsc::channel::<Job>();
+        let redactor = Redactor::new(redact);
+        // The runtime is made, used and dropped on this thread only: a caller may itself be
+        // inside a runtime, where blocking on (or dropping) another one panics.
         std::thread::Builder::new()
             .name("journal-postgres".into())
             .spawn(move || {
+                let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                    return;
+                };
+                let mut worker = Worker { runtime, config, client: None, redactor };
                 while let Ok(job) = queue.recv() {
                     job(&mut worker);
                 }
             })
             .map_err(|e| format!("journal {location}: cannot start its thread: {e}"))?;
-        Ok(PgStore { jobs, location })
+        let store = PgStore { jobs, location };
+        // The first connection is made now, so that a wrong URL fails at open.
+        store.call(Worker::connect)?;
+        Ok(store)
     }
 
     /// Runs `job` on the connection's thread and waits for its answer.
