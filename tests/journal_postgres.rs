@@ -289,3 +289,22 @@ async fn a_shell_ack_is_journaled_in_postgres() {
     assert_eq!(std::fs::read_to_string(host.witness()).unwrap(), format!("{}\n", journal.head().unwrap().line()));
     assert_eq!(host.journal(&url, &["verify"]).code, Some(0));
 }
+
+/// The table made by an administrator, the operators' role allowed only SELECT and INSERT:
+/// they append and verify, and cannot delete a row.
+#[test]
+fn an_append_only_role_appends_and_verifies_but_cannot_delete() {
+    let pg = Postgres::start();
+    let admin = OpsHost::new("admin@db", "");
+    assert_eq!(admin.journal(&pg.url_with_password(PASSWORD), &["note", "table made"]).code, Some(0));
+    pg.psql("CREATE ROLE ops LOGIN; GRANT SELECT, INSERT ON modeldeck_journal TO ops");
+    let url = pg.url_as("ops", PASSWORD);
+    let host = OpsHost::new("alice@bastion-1", "");
+    let note = host.journal(&url, &["note", "from the ops role"]);
+    assert_eq!(note.stdout.trim(), "appended entry 2", "{note:?}");
+    let verify = host.journal(&url, &["verify"]);
+    assert_eq!(verify.code, Some(0), "{verify:?}");
+    assert!(verify.stdout.contains("2 entries, chain intact"), "{verify:?}");
+    let denied = pg.psql_as("ops", "DELETE FROM modeldeck_journal WHERE seq = 2").expect_err("ops may not delete");
+    assert!(denied.contains("permission denied"), "{denied}");
+}

@@ -211,9 +211,18 @@ impl Worker {
                     .map_err(|e| describe(&e))?;
                 // Driven whenever this thread's runtime runs a job.
                 tokio::spawn(connection);
-                // Under the lock: two hosts creating the table at once would otherwise collide.
-                let schema = format!("BEGIN; SELECT pg_advisory_xact_lock({LOCK_KEY}); {CREATE}; COMMIT;");
-                client.batch_execute(&schema).await.map_err(|e| describe(&e))?;
+                // Only when missing: a role that may only SELECT and INSERT cannot run CREATE,
+                // not even one that would find the table there.
+                let found = client
+                    .query_one("SELECT to_regclass('modeldeck_journal') IS NOT NULL", &[])
+                    .await
+                    .and_then(|row| row.try_get::<_, bool>(0))
+                    .map_err(|e| describe(&e))?;
+                if !found {
+                    // Under the lock: two hosts creating the table at once would otherwise collide.
+                    let schema = format!("BEGIN; SELECT pg_advisory_xact_lock({LOCK_KEY}); {CREATE}; COMMIT;");
+                    client.batch_execute(&schema).await.map_err(|e| describe(&e))?;
+                }
                 Ok::<_, String>(client)
             });
             self.client = Some(client.map_err(|e| self.redactor.text(&e))?);

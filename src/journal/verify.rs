@@ -177,3 +177,64 @@ pub fn verify_file(path: &std::path::Path) -> Result<Verification, String> {
         Err(e) => Err(format!("cannot read {}: {e}", path.display())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Draft, Entry, Kind, Subject};
+
+    /// A valid chain of `n` notes, as JSON Lines.
+    fn chain(n: u64) -> (Vec<u8>, Vec<String>) {
+        let (mut bytes, mut hashes, mut prev) = (Vec::new(), Vec::new(), GENESIS.to_string());
+        for seq in 1..=n {
+            let d = Draft::by("a", "prod", Kind::Note, Subject::default(), format!("n{seq}"));
+            let entry = Entry {
+                v: SCHEMA_VERSION,
+                seq,
+                id: format!("{seq}"),
+                ts: "2026-12-01T00:00:00Z".into(),
+                author: d.author,
+                environment: d.environment,
+                kind: d.kind,
+                subject: d.subject,
+                note: d.note,
+                request: None,
+                before: None,
+                after: None,
+                result: d.result,
+                demo: false,
+                prev: prev.clone(),
+                hash: String::new(),
+            };
+            let (_, line) = entry.seal().unwrap();
+            prev = sha256_hex(line.as_bytes());
+            hashes.push(prev.clone());
+            bytes.extend_from_slice(line.as_bytes());
+            bytes.push(b'\n');
+        }
+        (bytes, hashes)
+    }
+
+    fn expect(count: Option<u64>, head: Option<&str>) -> Expect {
+        Expect { count, head: head.map(String::from), source: "test".into() }
+    }
+
+    #[test]
+    fn an_expected_head_holds_for_the_same_or_a_longer_journal_only() {
+        let (bytes, hashes) = chain(3);
+        assert!(verify_expecting(&bytes, &expect(Some(3), Some(&hashes[2]))).ok());
+        assert!(verify_expecting(&bytes, &expect(Some(2), Some(&hashes[1]))).ok(), "appended since");
+        assert!(verify_expecting(&bytes, &expect(None, Some(&hashes[0]))).ok());
+        let cut = verify_expecting(&bytes, &expect(Some(5), None));
+        assert_eq!(
+            cut.problem.unwrap().message,
+            "entries 4–5 are missing at the end: test says 5 entries, the journal has 3 (lines cut from its end?)"
+        );
+        let other = verify_expecting(&bytes, &expect(Some(2), Some(&hashes[2])));
+        assert_eq!(other.problem.unwrap().line, 4);
+        assert!(!verify_expecting(&bytes, &expect(None, Some(&"ab".repeat(32)))).ok());
+        // The head of an empty journal expects nothing.
+        assert!(verify_expecting(b"", &expect(Some(0), Some(GENESIS))).ok());
+        assert!(verify_expecting(&bytes, &expect(None, Some(GENESIS))).ok());
+    }
+}

@@ -51,18 +51,31 @@ impl Postgres {
     /// A URL with a password: the cluster trusts loopback, so any password connects, and
     /// the tests can check that it never shows.
     pub fn url_with_password(&self, password: &str) -> String {
-        format!("postgres://modeldeck:{password}@127.0.0.1:{}/postgres", self.port)
+        self.url_as("modeldeck", password)
     }
 
-    /// Runs SQL with psql; panics with its output if it fails.
+    /// Runs SQL with psql as the cluster's superuser; panics with its output if it fails.
     pub fn psql(&self, sql: &str) -> String {
+        self.psql_as("modeldeck", sql).unwrap_or_else(|e| panic!("psql {sql}: {e}"))
+    }
+
+    /// Runs SQL with psql as `user`: its output, or psql's error.
+    pub fn psql_as(&self, user: &str, sql: &str) -> Result<String, String> {
         let out = Command::new(self.bin.join("psql"))
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "modeldeck", "-d", "postgres"])
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", user, "-d", "postgres"])
             .args(["-v", "ON_ERROR_STOP=1", "-At", "-c", sql])
             .output()
             .expect("run psql");
-        assert!(out.status.success(), "psql {sql}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
+    }
+
+    /// The URL of another role of this cluster.
+    pub fn url_as(&self, user: &str, password: &str) -> String {
+        format!("postgres://{user}:{password}@127.0.0.1:{}/postgres", self.port)
     }
 
     fn data(&self) -> PathBuf {
