@@ -99,6 +99,13 @@ pub struct FileAlerts {
 pub struct FileJournal {
     /// A shared path lets a team on one ops host keep one journal.
     pub path: Option<PathBuf>,
+    /// `file` (the default) or `postgres`.
+    pub backend: Option<String>,
+    /// The PostgreSQL connection URL, from an environment variable or a file.
+    pub url_env: Option<String>,
+    pub url_file: Option<PathBuf>,
+    /// A file that gets the head after every append.
+    pub witness: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]

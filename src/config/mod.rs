@@ -7,6 +7,7 @@ pub mod endpoint;
 mod error;
 pub mod exposure;
 mod file;
+pub mod journal;
 pub mod retrain;
 pub mod rollback;
 pub mod runbook;
@@ -69,6 +70,8 @@ pub struct Config {
     pub silence_ignore_labels: Vec<String>,
     /// The journal file (`[journal] path`), else the platform data dir.
     pub journal_path: Option<PathBuf>,
+    /// `[journal] backend`, its URL and the witness.
+    pub journal: journal::JournalSettings,
     /// `[[model]]` blocks: serving endpoints scraped directly, whatever the environment.
     pub models: Vec<ModelServing>,
     /// Registry tags and the validation gate.
@@ -130,6 +133,8 @@ impl Config {
                 Auth::None => None,
                 Auth::Bearer(s) | Auth::Basic { password: s, .. } => Some(s.expose().to_string()),
             })
+            .chain(self.journal.postgres.iter().map(|url| url.expose().to_string()))
+            .chain(self.journal.postgres.as_ref().and_then(journal::url_password))
             .collect()
     }
 
@@ -346,6 +351,9 @@ pub fn from_str(
         }
     }
     let runbook = runbook_rules(&raw, &retrain, text, origin.as_deref())?;
+    let journal = journal::resolve(&raw.journal, lookup)
+        .map_err(|(key, m)| error::at_key(text, origin.clone(), Scope::Table("journal"), key, m))?;
+    secret_refs.add_file(raw.journal.url_file.as_deref());
     Ok(Config {
         refresh,
         timeout,
@@ -361,6 +369,7 @@ pub fn from_str(
         log_level,
         log_file: raw.log.file.as_deref().map(expand_home),
         journal_path: raw.journal.path.as_deref().map(expand_home),
+        journal,
         silence_duration,
         silence_ignore_labels,
         detail,

@@ -17,8 +17,9 @@
 //! writes their configuration files and `exposition` reads and writes the
 //! Prometheus text format. `mlserver` runs MLServer and `backfill` writes
 //! history into Prometheus's data directory before it starts. `mlflow` runs an
-//! MLflow registry of its own, apart from any [`Stack`], and `victoria` a
-//! VictoriaMetrics (Debian `victoria-metrics`).
+//! MLflow registry of its own, apart from any [`Stack`]; `victoria` a
+//! VictoriaMetrics (Debian `victoria-metrics`); `postgres` a temporary
+//! PostgreSQL cluster, also apart.
 #![allow(dead_code, unused_imports)]
 
 mod airflow;
@@ -28,6 +29,7 @@ mod config;
 mod exposition;
 mod mlflow;
 mod mlserver;
+mod postgres;
 mod process;
 mod ready;
 mod victoria;
@@ -44,6 +46,7 @@ pub use backfill::{Backfill, backfilled_accuracy, backfilled_drift, backfilled_m
 pub use exposition::metrics_text;
 use exposition::sum_query_requests;
 pub use mlflow::Mlflow;
+pub use postgres::Postgres;
 use process::{Role, Server, free_ports, http_client, require_binary};
 pub use victoria::VictoriaMetrics;
 
