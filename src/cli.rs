@@ -293,6 +293,7 @@ fn demo_environments() -> Vec<Environment> {
             prometheus: placeholder.clone(),
             alertmanagers: Vec::new(),
             registry: None,
+            registry_kind: Default::default(),
         })
         .collect()
 }
@@ -325,7 +326,7 @@ fn describe(config: &Config) -> String {
             name: env.name.clone(),
             production: env.production,
             read_only: env.read_only,
-            registry: env.registry.is_some(),
+            registry: env.polls_live_versions(),
         };
         out += &format!(
             "\n[[environment]]\nname = \"{}\"\nproduction = {}\nread_only = {}\nprometheus = \"{}\" # auth: {}\nalertmanagers = [{}]\n",

@@ -62,7 +62,7 @@ pub struct EnvironmentInfo {
     pub name: String,
     pub production: bool,
     pub read_only: bool,
-    /// It has a model registry (the demo's simulated one included).
+    /// Its registry is polled for live versions (MLflow, or the demo's simulated one).
     pub registry: bool,
 }
 
@@ -111,7 +111,7 @@ impl Settings {
                     name: e.name.clone(),
                     production: e.production,
                     read_only: e.read_only,
-                    registry: demo || e.registry.is_some(),
+                    registry: demo || e.polls_live_versions(),
                 })
                 .collect(),
             refresh: config.refresh,

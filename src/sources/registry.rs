@@ -37,8 +37,11 @@ pub struct RegistrySource {
 }
 
 impl RegistrySource {
-    /// The source of environment `environment`, or `None` when it has no registry.
+    /// The source of environment `environment`, or `None` when it has no MLflow registry.
     pub fn for_environment(client: Client, config: &Config, environment: usize) -> Option<RegistrySource> {
+        if !config.environment(environment).polls_live_versions() {
+            return None;
+        }
         let endpoint = config.environment(environment).registry.clone()?;
         let renamed = config
             .rollbacks

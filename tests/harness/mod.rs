@@ -17,7 +17,8 @@
 //! writes their configuration files and `exposition` reads and writes the
 //! Prometheus text format. `mlserver` runs MLServer and `backfill` writes
 //! history into Prometheus's data directory before it starts. `mlflow` runs an
-//! MLflow registry of its own, apart from any [`Stack`].
+//! MLflow registry of its own, apart from any [`Stack`], and `kubeflow` a stand-in Kubeflow Model
+//! Registry that checks every exchange against the registry's OpenAPI spec.
 #![allow(dead_code, unused_imports)]
 
 mod airflow;
@@ -25,6 +26,7 @@ mod alertmanagers;
 mod backfill;
 mod config;
 mod exposition;
+mod kubeflow;
 mod mlflow;
 mod mlserver;
 mod process;
@@ -41,6 +43,7 @@ pub use airflow::Airflow;
 pub use backfill::{Backfill, backfilled_accuracy, backfilled_drift, backfilled_model, backfilled_version};
 pub use exposition::metrics_text;
 use exposition::sum_query_requests;
+pub use kubeflow::KubeflowRegistry;
 pub use mlflow::Mlflow;
 use process::{Role, Server, free_ports, http_client, require_binary};
 
