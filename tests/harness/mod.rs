@@ -43,7 +43,7 @@ pub use airflow::Airflow;
 pub use backfill::{Backfill, backfilled_accuracy, backfilled_drift, backfilled_model, backfilled_version};
 pub use exposition::metrics_text;
 use exposition::sum_query_requests;
-pub use kubeflow::KubeflowRegistry;
+pub use kubeflow::{KubeflowRegistry, TOKEN as KUBEFLOW_TOKEN};
 pub use mlflow::Mlflow;
 use process::{Role, Server, free_ports, http_client, require_binary};
 
