@@ -148,6 +148,9 @@ fn example_documents_every_key() {
         "critical =",
         "enabled =",
         "range =",
+        "# kind = \"mlflow\"",
+        "# serving_environment =",
+        "inference_service",
         "level =",
         "# file =",
         "min by ({model_label}) (trustyai_meanshift)",
@@ -158,6 +161,25 @@ fn example_documents_every_key() {
     for id in ColumnId::ALL {
         assert!(text.contains(&format!("[fleet.columns.{id}]")), "column {id} is not documented");
     }
+}
+
+#[test]
+fn example_registry_switched_to_kubeflow() {
+    use modeldeck::config::registry::RegistryKind;
+    let path = root().join("config.example.toml");
+    let original = read(&path);
+    let text = original.replacen("# kind = \"mlflow\"", "kind = \"kubeflow\"", 1).replacen(
+        "# serving_environment = \"prod\"",
+        "serving_environment = \"prod\"",
+        1,
+    );
+    let example = config::from_str(&original, Some(&path), &|_| None).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(example.environments[0].registry_kind, RegistryKind::Mlflow);
+    let config = config::from_str(&text, Some(&path), &|_| None).unwrap_or_else(|e| panic!("{e}"));
+    let staging = &config.environments[0];
+    assert_eq!(staging.registry_kind, RegistryKind::Kubeflow { serving_environment: Some("prod".into()) });
+    assert!(!staging.polls_live_versions(), "VER keeps Prometheus's version");
+    assert!(config.environments[1].polls_live_versions());
 }
 
 #[test]

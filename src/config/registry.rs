@@ -50,8 +50,10 @@ impl<'de> Deserialize<'de> for FileRegistry {
         };
         let kind = take("kind")?;
         let serving_environment = take("serving_environment")?;
-        let endpoint =
-            toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| D::Error::custom(e.message()))?;
+        let endpoint = toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| {
+            // The endpoint's list of keys, with the registry's own.
+            D::Error::custom(e.message().replace("expected one of ", "expected one of `kind`, `serving_environment`, "))
+        })?;
         Ok(FileRegistry { endpoint, kind, serving_environment })
     }
 }
