@@ -190,9 +190,11 @@ fn registered_model(located: &Located, owner_tag: &str) -> RegisteredModel {
     }
     let served: Vec<(String, String)> =
         located.services.iter().filter_map(|s| Some((s.name.clone(), located.served(s)?.name.clone()))).collect();
-    let mut versions: Vec<ModelVersion> = located
-        .versions
-        .iter()
+    // Newest first, by creation time, as the other registries list them.
+    let mut newest_first: Vec<&Version> = located.versions.iter().collect();
+    newest_first.sort_by_key(|v| std::cmp::Reverse((v.created_ms, v.id.parse::<u64>().ok())));
+    let versions = newest_first
+        .into_iter()
         .map(|v| {
             let mut tags = v.properties.clone();
             if !v.author.is_empty() && !tags.iter().any(|(k, _)| k == "author") {
@@ -210,11 +212,6 @@ fn registered_model(located: &Located, owner_tag: &str) -> RegisteredModel {
             }
         })
         .collect();
-    // Newest first, by creation time, as the other registries list them.
-    let created: Vec<(String, (Option<i64>, Option<u64>))> =
-        located.versions.iter().map(|v| (v.name.clone(), (v.created_ms, v.id.parse().ok()))).collect();
-    let key = |name: &str| created.iter().find(|(n, _)| n == name).map(|(_, k)| *k);
-    versions.sort_by(|a, b| key(&b.version).cmp(&key(&a.version)));
     let mut aliases = served;
     aliases.sort();
     RegisteredModel { name: m.name.clone(), description: m.description.clone(), tags, aliases, versions }
