@@ -31,8 +31,7 @@ async fn a_rollback_from_a_shell_repoints_the_inference_service_behind_the_gate(
         kf.url()
     ));
     let env = [("MODEL_REGISTRY_TOKEN", KUBEFLOW_TOKEN)];
-    let to =
-        |version: &'static str| ["rollback", "--model", "fraud", "--to", version, "--note", "v3 regressed", "--yes"];
+    let to = |version: &'static str| ["rollback", "--model", "fraud", "--to", version, "--note", "v3 regressed"];
 
     let dry = shell.run_with(&[&to("2")[..], &["--dry-run", "--json"]].concat(), &env).await;
     assert_eq!(dry.code, 0, "{dry:?}");
@@ -42,13 +41,13 @@ async fn a_rollback_from_a_shell_repoints_the_inference_service_behind_the_gate(
     let patch = format!("PATCH {}/api/model_registry/v1alpha3/inference_services/{service}", kf.url());
     assert!(plan["steps"].to_string().contains(&patch), "{plan}");
 
-    let refused = shell.run_with(&to("1"), &env).await;
+    let refused = shell.run_with(&[&to("1")[..], &["--yes"]].concat(), &env).await;
     assert_eq!(refused.code, 1, "{refused:?}");
     assert!(refused.stderr.contains("refused: version 1 is not validated"), "{}", refused.stderr);
     assert_eq!(kf.served(&service).await.as_deref(), Some(versions[2].as_str()), "nothing sent");
     assert!(shell.entries().is_empty());
 
-    let done = shell.run_with(&[&to("2")[..], &["--json"]].concat(), &env).await;
+    let done = shell.run_with(&[&to("2")[..], &["--yes", "--json"]].concat(), &env).await;
     assert_eq!(done.code, 0, "{done:?}");
     assert!(done.json()["message"].as_str().unwrap().contains("3 → 2: verified"), "{done:?}");
     assert_eq!(kf.served(&service).await.as_deref(), Some(versions[1].as_str()));
