@@ -326,7 +326,7 @@ fn describe(config: &Config) -> String {
             name: env.name.clone(),
             production: env.production,
             read_only: env.read_only,
-            registry: env.polls_live_versions(),
+            registry: env.registry.is_some(),
         };
         out += &format!(
             "\n[[environment]]\nname = \"{}\"\nproduction = {}\nread_only = {}\nprometheus = \"{}\" # auth: {}\nalertmanagers = [{}]\n",

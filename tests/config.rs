@@ -178,8 +178,6 @@ fn example_registry_switched_to_kubeflow() {
     let config = config::from_str(&text, Some(&path), &|_| None).unwrap_or_else(|e| panic!("{e}"));
     let staging = &config.environments[0];
     assert_eq!(staging.registry_kind, RegistryKind::Kubeflow { serving_environment: Some("prod".into()) });
-    assert!(!staging.polls_live_versions(), "VER keeps Prometheus's version");
-    assert!(config.environments[1].polls_live_versions());
 }
 
 #[test]

@@ -342,3 +342,26 @@ async fn an_unknown_model_is_an_error_on_the_screen() {
     assert!(error.contains("HTTP 404"), "{error}");
     kf.assert_every_exchange_valid().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fleet_reads_every_models_live_version_from_the_records() {
+    use modeldeck::sources::registry::RegistrySource;
+
+    let kf = KubeflowRegistry::start().await;
+    let ids = fraud(&kf).await;
+    let cfg = config(&kf, false, "");
+    let client = modeldeck::backends::http::client(Duration::from_secs(5)).unwrap();
+    let source = RegistrySource::for_environment(client, &cfg, 0).expect("a registry source");
+    let live = source.snapshot().await.expect("a snapshot").live;
+    let expected = [("fraud", "3"), ("churn", "1")].map(|(m, v)| (m.to_string(), v.to_string())).into();
+    assert_eq!(live, expected, "prod's records only, not fraud-staging's");
+
+    kf.set_version(&ids.service, ids.version("2")).await;
+    assert_eq!(source.snapshot().await.unwrap().live.get("fraud").map(String::as_str), Some("2"));
+    let mut console = Live::start_with(&cfg, false, None);
+    console.until("VER from the registry", Duration::from_secs(30), |app| app.live_version("fraud") == Some("2")).await;
+
+    let report = kf.assert_every_exchange_valid().await;
+    let pages = report.requests("GET", "/model_versions");
+    assert!(pages.iter().any(|r| r["query"].as_str().unwrap().contains("nextPageToken")), "{pages:#?}");
+}

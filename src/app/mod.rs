@@ -62,7 +62,7 @@ pub struct EnvironmentInfo {
     pub name: String,
     pub production: bool,
     pub read_only: bool,
-    /// Its registry is polled for live versions (MLflow, or the demo's simulated one).
+    /// It has a model registry (the demo's simulated one included).
     pub registry: bool,
 }
 
@@ -111,7 +111,7 @@ impl Settings {
                     name: e.name.clone(),
                     production: e.production,
                     read_only: e.read_only,
-                    registry: demo || e.polls_live_versions(),
+                    registry: demo || e.registry.is_some(),
                 })
                 .collect(),
             refresh: config.refresh,

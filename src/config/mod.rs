@@ -108,15 +108,6 @@ pub struct Environment {
     pub registry_kind: registry::RegistryKind,
 }
 
-impl Environment {
-    /// Whether the fleet's VER reads live versions from the registry: MLflow's aliases, one
-    /// search for a thousand models. A Kubeflow registry serves the versions screen and
-    /// rollbacks only.
-    pub fn polls_live_versions(&self) -> bool {
-        self.registry.is_some() && self.registry_kind == registry::RegistryKind::Mlflow
-    }
-}
-
 impl Config {
     pub fn environment(&self, index: usize) -> &Environment {
         &self.environments[index.min(self.environments.len() - 1)]

@@ -206,6 +206,8 @@ class StandIn:
             case ("GET", ["model_version"]):
                 found = r.find("mv", name=args.get("name"), registeredModelId=args.get("parentResourceId"))
                 return self.found(found)
+            case ("GET", ["model_versions"]):
+                return self.page(r.all("mv"), args)
             case ("GET", ["model_versions", id_]):
                 return self.found(r.kinds["mv"].get(id_))
             case ("GET", ["serving_environment"]):

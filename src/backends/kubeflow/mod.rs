@@ -6,6 +6,7 @@
 //! and a rollback re-points that record, which the platform's controller reconciles into
 //! KServe. Versions are shown and chosen by name; ids stay inside this folder.
 
+pub mod live;
 pub mod parse;
 mod registry;
 mod rollback;
@@ -16,27 +17,45 @@ use reqwest::{Client, Method};
 use serde_json::{Value, json};
 
 use self::parse::{InferenceService, Model, Page, Version};
+use crate::backends::budget::Budget;
 use crate::backends::call::{CallError, SentLog, http_error_text, is_success, path_segment, shown_url};
-use crate::backends::http::{self, Answer};
+use crate::backends::http::{self, Budgeted};
 use crate::domain::Endpoint;
 
 pub const API: &str = "api/model_registry/v1alpha3";
 /// Entities per list page.
 const PAGE_SIZE: &str = "100";
-/// At most this many pages (5,000 entities) of one list are read; a server that keeps
-/// handing out new tokens is stopped here.
-const MAX_PAGES: usize = 50;
+/// At most this many pages of one list are read; a server that keeps handing out new
+/// tokens is stopped here.
+const MAX_PAGES: usize = 500;
 
 pub struct KubeflowClient {
     client: Client,
     endpoint: Endpoint,
     sent: SentLog,
+    /// What the answers of one poll may hold at once; unlimited outside pollers.
+    budget: Budget,
 }
 
 impl KubeflowClient {
     /// A client for `endpoint` over `client`, the run's shared one (its timeout and TLS).
     pub fn new(endpoint: Endpoint, client: Client) -> Self {
-        KubeflowClient { client, endpoint, sent: SentLog::default() }
+        KubeflowClient { client, endpoint, sent: SentLog::default(), budget: Budget::unlimited() }
+    }
+
+    /// The same, each answer counted against `budget` while it is read (a poller's).
+    pub fn within(endpoint: Endpoint, client: Client, budget: Budget) -> Self {
+        KubeflowClient { budget, ..KubeflowClient::new(endpoint, client) }
+    }
+
+    /// Every registered model.
+    pub async fn registered_models(&self) -> Result<Vec<Model>, CallError> {
+        self.list("registered_models", parse::parse_models).await
+    }
+
+    /// Every version of every registered model.
+    pub async fn all_versions(&self) -> Result<Vec<Version>, CallError> {
+        self.list("model_versions", parse::parse_versions).await
     }
 
     /// The registered model named `name`.
@@ -104,10 +123,10 @@ impl KubeflowClient {
             items.extend(page.items);
             match page.next_page_token {
                 Some(next) if Some(&next) != token.as_ref() => token = Some(next),
-                _ => break,
+                _ => return Ok(items),
             }
         }
-        Ok(items)
+        Err(CallError::NotApplied(format!("{path}: still paging after {MAX_PAGES} pages of {PAGE_SIZE}")))
     }
 
     /// One request; a 2xx answer is returned, anything else is an error. A write answered
@@ -119,9 +138,10 @@ impl KubeflowClient {
         path: &str,
         query: &[(&str, &str)],
         body: Option<&Value>,
-    ) -> Result<Answer, CallError> {
+    ) -> Result<Budgeted, CallError> {
         let path = format!("{API}/{path}");
-        let result = http::request_checked(&self.client, &self.endpoint, method.clone(), &path, query, body).await;
+        let result =
+            http::request_within(&self.client, &self.endpoint, method.clone(), &path, query, body, &self.budget).await;
         self.sent.record(&self.endpoint, &method, &path, body, &result);
         let answer = result?;
         if is_success(&answer) {

@@ -34,6 +34,7 @@ pub struct Model {
 pub struct Version {
     pub id: String,
     pub name: String,
+    pub registered_model_id: String,
     /// Milliseconds since the epoch.
     pub created_ms: Option<i64>,
     /// `LIVE` or `ARCHIVED`.
@@ -82,6 +83,10 @@ pub fn parse_inference_service(body: &[u8]) -> Result<InferenceService, String> 
 /// The `id` of one entity (a `ServingEnvironment`, say).
 pub fn parse_id(body: &[u8]) -> Result<String, String> {
     id(&object(body)?).ok_or_else(|| "an entity without an id".into())
+}
+
+pub fn parse_models(body: &[u8]) -> Result<Page<Model>, String> {
+    page(body, model)
 }
 
 pub fn parse_versions(body: &[u8]) -> Result<Page<Version>, String> {
@@ -135,6 +140,7 @@ fn version(value: &Value) -> Option<Version> {
     Some(Version {
         id: id(v)?,
         name: text(v, "name"),
+        registered_model_id: v.get("registeredModelId").and_then(id_text).unwrap_or_default(),
         created_ms: v.get("createTimeSinceEpoch").and_then(int),
         state: text(v, "state"),
         author: text(v, "author"),
