@@ -332,6 +332,7 @@ fn demo_environments() -> Vec<Environment> {
             prometheus: placeholder.clone(),
             alertmanagers: Vec::new(),
             registry: None,
+            registry_kind: Default::default(),
         })
         .collect()
 }

@@ -148,6 +148,9 @@ fn example_documents_every_key() {
         "critical =",
         "enabled =",
         "range =",
+        "# kind = \"mlflow\"",
+        "# serving_environment =",
+        "inference_service",
         "level =",
         "# file =",
         "# witness =",
@@ -184,6 +187,23 @@ fn example_journal_backend_uncommented_reads_its_url_and_masks_it() {
     assert!(err.to_string().contains("$MODELDECK_TEST_JOURNAL_URL"), "{err}");
     let file = config::from_str(&original, Some(&path), &env).unwrap();
     assert!(file.journal.postgres.is_none() && file.journal.witness.is_none(), "the file stays the default");
+}
+
+#[test]
+fn example_registry_switched_to_kubeflow() {
+    use modeldeck::config::registry::RegistryKind;
+    let path = root().join("config.example.toml");
+    let original = read(&path);
+    let text = original.replacen("# kind = \"mlflow\"", "kind = \"kubeflow\"", 1).replacen(
+        "# serving_environment = \"prod\"",
+        "serving_environment = \"prod\"",
+        1,
+    );
+    let example = config::from_str(&original, Some(&path), &|_| None).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(example.environments[0].registry_kind, RegistryKind::Mlflow);
+    let config = config::from_str(&text, Some(&path), &|_| None).unwrap_or_else(|e| panic!("{e}"));
+    let staging = &config.environments[0];
+    assert_eq!(staging.registry_kind, RegistryKind::Kubeflow { serving_environment: Some("prod".into()) });
 }
 
 #[test]

@@ -67,6 +67,9 @@ pub struct FileModel {
     pub serving: Option<FileServing>,
     /// The model's name in the registry, when it differs.
     pub registered_model: Option<String>,
+    /// Kubeflow registries: the InferenceService record that serves the model, by name,
+    /// when the model has several in the serving environment.
+    pub inference_service: Option<String>,
     pub rollback: Option<super::rollback::FileRollback>,
     /// The model's retraining pipeline.
     pub retrain: Option<crate::config::retrain::FileRetrain>,
@@ -127,8 +130,8 @@ pub struct FileEnvironment {
     pub prometheus: FileEndpoint,
     #[serde(default)]
     pub alertmanagers: Vec<AlertmanagerEntry>,
-    /// The MLflow tracking server that holds this environment's model versions.
-    pub registry: Option<FileEndpoint>,
+    /// The registry (MLflow or Kubeflow) that holds this environment's model versions.
+    pub registry: Option<super::registry::FileRegistry>,
 }
 
 /// An Alertmanager is either a bare URL or a table with auth settings.

@@ -8,6 +8,7 @@ mod error;
 pub mod exposure;
 mod file;
 pub mod journal;
+pub mod registry;
 pub mod retrain;
 pub mod rollback;
 pub mod runbook;
@@ -104,8 +105,10 @@ pub struct Environment {
     pub read_only: bool,
     pub prometheus: Endpoint,
     pub alertmanagers: Vec<Endpoint>,
-    /// The MLflow registry of this environment's models, if any.
+    /// The registry of this environment's models, if any.
     pub registry: Option<Endpoint>,
+    /// Which API `registry` speaks.
+    pub registry_kind: registry::RegistryKind,
 }
 
 impl Config {
@@ -153,6 +156,7 @@ impl Config {
             registry,
             registered_model: own.map_or_else(|| model.to_string(), |r| r.registered_model.clone()),
             vars: own.map(|r| r.vars.clone()).unwrap_or_default(),
+            inference_service: own.and_then(|r| r.inference_service.clone()),
         })
     }
 
@@ -276,19 +280,20 @@ pub fn from_str(
                 resolved.map_err(|(key, m)| at_env(n, key, format!("environment `{}` alertmanager: {m}", env.name)))?,
             );
         }
-        let registry = match &env.registry {
-            Some(r) => Some(
-                endpoint(r, lookup)
-                    .map_err(|(key, m)| at_env(n, key, format!("environment `{}` registry: {m}", env.name)))?,
-            ),
-            None => None,
+        let at_registry =
+            |(key, m): (&'static str, String)| at_env(n, key, format!("environment `{}` registry: {m}", env.name));
+        let (registry, registry_kind) = match &env.registry {
+            Some(r) => {
+                (Some(endpoint(&r.endpoint, lookup).map_err(at_registry)?), registry::kind(r).map_err(at_registry)?)
+            }
+            None => (None, registry::RegistryKind::default()),
         };
         let tables = std::iter::once(&env.prometheus)
             .chain(env.alertmanagers.iter().filter_map(|am| match am {
                 AlertmanagerEntry::Endpoint(e) => Some(&**e),
                 AlertmanagerEntry::Url(_) => None,
             }))
-            .chain(env.registry.iter());
+            .chain(env.registry.iter().map(|r| &r.endpoint));
         for table in tables {
             if let Some(ca) = &table.ca_file {
                 tls.add_ca(ca).map_err(|m| at_env(n, "ca_file", format!("environment `{}`: {m}", env.name)))?;
@@ -303,6 +308,7 @@ pub fn from_str(
             prometheus,
             alertmanagers,
             registry,
+            registry_kind,
         });
     }
     if environments.is_empty() {
@@ -332,6 +338,7 @@ pub fn from_str(
         let resolved = rollback::model_rollback(
             &model.name,
             model.registered_model.as_deref(),
+            model.inference_service.as_deref(),
             model.rollback.as_ref(),
             serving_url,
         )

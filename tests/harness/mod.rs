@@ -19,7 +19,8 @@
 //! history into Prometheus's data directory before it starts. `mlflow` runs an
 //! MLflow registry of its own, apart from any [`Stack`]; `victoria` a
 //! VictoriaMetrics (Debian `victoria-metrics`); `postgres` a temporary
-//! PostgreSQL cluster, also apart.
+//! PostgreSQL cluster, also apart; and `kubeflow` a stand-in Kubeflow Model Registry that
+//! checks every exchange against the registry's OpenAPI spec.
 #![allow(dead_code, unused_imports)]
 
 mod airflow;
@@ -27,6 +28,7 @@ mod alertmanagers;
 mod backfill;
 mod config;
 mod exposition;
+mod kubeflow;
 mod mlflow;
 mod mlserver;
 mod postgres;
@@ -45,6 +47,7 @@ pub use airflow::Airflow;
 pub use backfill::{Backfill, backfilled_accuracy, backfilled_drift, backfilled_model, backfilled_version};
 pub use exposition::metrics_text;
 use exposition::sum_query_requests;
+pub use kubeflow::{KubeflowRegistry, TOKEN as KUBEFLOW_TOKEN};
 pub use mlflow::Mlflow;
 pub use postgres::Postgres;
 use process::{Role, Server, free_ports, http_client, require_binary};
