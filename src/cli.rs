@@ -64,6 +64,13 @@ pub enum Cmd {
     /// The console's actions from a shell: ack, unack, rollback, retrain.
     #[command(flatten)]
     Act(crate::command::ActCmd),
+    /// Print a completion script for bash, zsh or fish to stdout.
+    Completions {
+        #[arg(value_enum)]
+        shell: crate::shell_help::CompletionShell,
+    },
+    /// Print the man page (roff) to stdout.
+    Man,
 }
 
 pub fn main() -> ExitCode {
@@ -120,9 +127,19 @@ pub fn prepare(args: &Args) -> Result<Prepared> {
 }
 
 fn run(args: Args) -> Result<ExitCode> {
-    // Before any config is read: init writes one.
-    if let Some(Cmd::Init(init)) = &args.command {
-        return crate::init::run(init, args.config.as_deref());
+    // Before any config is read: init writes one, and completions and the man page need
+    // none.
+    match &args.command {
+        Some(Cmd::Init(init)) => return crate::init::run(init, args.config.as_deref()),
+        Some(Cmd::Completions { shell }) => {
+            crate::shell_help::write_completions(*shell, &mut std::io::stdout().lock());
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Cmd::Man) => {
+            crate::shell_help::write_man_page(&mut std::io::stdout().lock())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
     }
     let prepared = prepare(&args)?;
     if args.print_config {
@@ -138,7 +155,9 @@ fn run(args: Args) -> Result<ExitCode> {
             let ctx = journal_context(&prepared, args.demo)?;
             crate::journal::cli::run(action, &ctx)
         }
-        Some(Cmd::Init(_)) => unreachable!("init runs before any config is read"),
+        Some(Cmd::Init(_) | Cmd::Completions { .. } | Cmd::Man) => {
+            unreachable!("init, completions and man run before any config is read")
+        }
         Some(Cmd::Status { json }) => {
             logging::init(&prepared.config.log_level, prepared.config.log_file.as_deref(), false);
             log_warnings(&warnings);
@@ -182,8 +201,8 @@ fn run(args: Args) -> Result<ExitCode> {
             }
             let journal = open_journal(&prepared.config, args.demo);
             settings.journal_path = match &journal {
-                Some(j) if j.is_demo() => format!("DEMO journal (temporary): {}", j.path().display()),
-                Some(j) => j.path().display().to_string(),
+                Some(j) if j.is_demo() => format!("DEMO journal (temporary): {}", j.location()),
+                Some(j) => j.location(),
                 None => "no journal".into(),
             };
             let app = App::new(settings, prepared.environment, Timestamp::now());
@@ -227,18 +246,35 @@ fn open_journal(config: &Config, demo: bool) -> Option<std::sync::Arc<crate::jou
     journal_for(config, demo).map_err(|e| tracing::error!(error = %e, "journal unavailable")).ok()
 }
 
-/// The run's journal, opened, with the config's secrets redacted from every entry.
+/// The run's journal, opened, with the config's secrets redacted from every entry and the
+/// witness, if any, fed after every append.
 pub fn journal_for(config: &Config, demo: bool) -> Result<std::sync::Arc<crate::journal::Journal>, String> {
-    let path = journal_path(config, demo).map_err(|e| e.to_string())?;
-    let (journal, report) = crate::journal::Journal::open(&path)?;
+    let location = journal_location(config, demo).map_err(|e| e.to_string())?;
+    let (journal, report) = crate::journal::Journal::connect(&location)?;
     if let Some(torn) = report.torn {
         tracing::warn!(moved_to = %torn.moved_to.display(), "the journal's last line was torn and moved aside");
     }
-    let journal = journal.with_redactor(crate::journal::Redactor::new(config.secrets()));
+    let journal = journal
+        .with_redactor(crate::journal::Redactor::new(config.secrets()))
+        .with_witness(journal_witness(config, demo).map(|p| crate::journal::Witness::new(&p)));
     Ok(std::sync::Arc::new(if demo { journal.demo() } else { journal }))
 }
 
-/// The journal this run writes to: the demo's temporary one, the config's, or the default.
+/// The journal this run writes to: the demo's temporary file, the PostgreSQL journal, the
+/// config's file, or the default file.
+pub fn journal_location(config: &Config, demo: bool) -> Result<crate::journal::Location> {
+    match &config.journal.postgres {
+        Some(url) if !demo => Ok(crate::journal::Location::Postgres(url.clone())),
+        _ => journal_path(config, demo).map(crate::journal::Location::File),
+    }
+}
+
+/// The demo's journal has no witness: it is thrown away.
+fn journal_witness(config: &Config, demo: bool) -> Option<PathBuf> {
+    if demo { None } else { config.journal.witness.clone() }
+}
+
+/// The journal file: the demo's temporary one, the config's, or the default.
 pub fn journal_path(config: &Config, demo: bool) -> Result<PathBuf> {
     if demo {
         return Ok(crate::journal::demo_path());
@@ -252,10 +288,13 @@ pub fn journal_path(config: &Config, demo: bool) -> Result<PathBuf> {
 
 fn journal_context(prepared: &Prepared, demo: bool) -> Result<JournalContext> {
     Ok(JournalContext {
-        path: journal_path(&prepared.config, demo)?,
+        location: journal_location(&prepared.config, demo)?,
+        file: journal_path(&prepared.config, demo).ok(),
+        witness: journal_witness(&prepared.config, demo),
         author: prepared.config.author_name(),
         environment: prepared.config.environment(prepared.environment).name.clone(),
         secrets: prepared.config.secrets(),
+        demo,
     })
 }
 
@@ -293,6 +332,7 @@ fn demo_environments() -> Vec<Environment> {
             prometheus: placeholder.clone(),
             alertmanagers: Vec::new(),
             registry: None,
+            registry_kind: Default::default(),
         })
         .collect()
 }

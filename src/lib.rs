@@ -22,6 +22,8 @@
 //!   line and `modeldeck status`.
 //! - `init`: `modeldeck init`, at the same edge: reads which metrics a Prometheus holds and
 //!   writes a config that fits them.
+//! - `shell_help`: `modeldeck completions` and `modeldeck man`, generated from the
+//!   command-line definition.
 //! - `command`: the console's actions from a shell (`modeldeck ack|unack|rollback|retrain`),
 //!   through the app's forms and the same action runner.
 
@@ -38,6 +40,7 @@ pub mod init;
 pub mod input;
 pub mod journal;
 pub mod runtime;
+pub mod shell_help;
 pub mod sources;
 pub mod theme;
 pub mod ui;

@@ -148,8 +148,15 @@ fn example_documents_every_key() {
         "critical =",
         "enabled =",
         "range =",
+        "# kind = \"mlflow\"",
+        "# serving_environment =",
+        "inference_service",
         "level =",
         "# file =",
+        "# witness =",
+        "# backend = \"postgres\"",
+        "# url_env =",
+        "# url_file =",
         "min by ({model_label}) (trustyai_meanshift)",
         "rate(model_infer_request_duration_sum[5m])) / sum by ({model_label}) (rate(model_infer_request_duration_count",
     ] {
@@ -158,6 +165,45 @@ fn example_documents_every_key() {
     for id in ColumnId::ALL {
         assert!(text.contains(&format!("[fleet.columns.{id}]")), "column {id} is not documented");
     }
+}
+
+#[test]
+fn example_journal_backend_uncommented_reads_its_url_and_masks_it() {
+    let path = root().join("config.example.toml");
+    let original = read(&path);
+    let text = original
+        .replace("# backend = \"postgres\"", "backend = \"postgres\"")
+        .replace("# url_env = \"MODELDECK_JOURNAL_URL\"", "url_env = \"MODELDECK_TEST_JOURNAL_URL\"")
+        .replace("# witness = ", "witness = ");
+    assert_ne!(text, original);
+    let url = "postgres://ops:pg-s3cret@127.0.0.1:5432/audit";
+    let env = |k: &str| (k == "MODELDECK_TEST_JOURNAL_URL").then(|| url.to_string());
+    let config = config::from_str(&text, Some(&path), &env).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.journal.postgres.as_ref().map(|u| u.expose()), Some(url));
+    assert_eq!(config.journal.witness.as_deref(), Some(Path::new("/var/lib/modeldeck-witness/journal.head")));
+    let secrets = config.secrets();
+    assert!(secrets.iter().any(|s| s == url) && secrets.iter().any(|s| s == "pg-s3cret"), "{secrets:?}");
+    let err = config::from_str(&text, Some(&path), &|_| None).expect_err("the URL variable is unset");
+    assert!(err.to_string().contains("$MODELDECK_TEST_JOURNAL_URL"), "{err}");
+    let file = config::from_str(&original, Some(&path), &env).unwrap();
+    assert!(file.journal.postgres.is_none() && file.journal.witness.is_none(), "the file stays the default");
+}
+
+#[test]
+fn example_registry_switched_to_kubeflow() {
+    use modeldeck::config::registry::RegistryKind;
+    let path = root().join("config.example.toml");
+    let original = read(&path);
+    let text = original.replacen("# kind = \"mlflow\"", "kind = \"kubeflow\"", 1).replacen(
+        "# serving_environment = \"prod\"",
+        "serving_environment = \"prod\"",
+        1,
+    );
+    let example = config::from_str(&original, Some(&path), &|_| None).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(example.environments[0].registry_kind, RegistryKind::Mlflow);
+    let config = config::from_str(&text, Some(&path), &|_| None).unwrap_or_else(|e| panic!("{e}"));
+    let staging = &config.environments[0];
+    assert_eq!(staging.registry_kind, RegistryKind::Kubeflow { serving_environment: Some("prod".into()) });
 }
 
 #[test]

@@ -154,7 +154,7 @@ async fn the_console_follows_a_run_to_its_end_and_journals_a_refused_trigger(air
     let run_id = all[0].after.as_ref().unwrap()["run_id"].clone();
     assert_eq!(sent["body"]["dag_run_id"], run_id, "the body the run came from");
     assert!(request.get("reason").is_some() && request.get("automatic").is_some(), "{request}");
-    let line = std::fs::read_to_string(journal.path()).unwrap();
+    let line = std::fs::read_to_string(journal.path().expect("a file journal")).unwrap();
     assert!(!line.contains("{model}") && !line.contains(airflow.password()), "{line}");
     assert_eq!(all[1].result, Outcome::Ok, "the run succeeded: {:?}", all[1]);
     assert!(all[1].note.ends_with("ended: succeeded"), "{}", all[1].note);

@@ -71,8 +71,12 @@ pub async fn claim(
     let (author, held) = (ctx.author.clone(), held.clone());
     let claim_json = claim.to_json();
     let decided = tokio::task::spawn_blocking(move || {
-        let mut outcome = None;
-        let entry = journal.append_if(|entries| {
+        // The decision is made inside the store's lock, maybe on its own thread: it comes
+        // back through this slot.
+        let slot = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let inside = slot.clone();
+        let entry = journal.append_if(move |entries| {
+            let mut outcome = inside.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             let decision = team::claim_decision(entries, &claim, &environment, Timestamp::now());
             let draft = match &decision {
                 ClaimDecision::Claimed { .. } => None,
@@ -86,14 +90,15 @@ pub async fn claim(
                 ClaimDecision::Free => started.map(|d| (d, String::new())),
             };
             let draft = draft.map(|(d, message)| {
-                outcome = Some((decision.clone(), message));
+                *outcome = Some((decision.clone(), message));
                 with_field(d, "claim", claim_json)
             });
             if draft.is_none() {
-                outcome = Some((decision, String::new()));
+                *outcome = Some((decision, String::new()));
             }
             draft
         })?;
+        let outcome = slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
         Ok::<_, String>((outcome, entry))
     })
     .await

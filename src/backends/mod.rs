@@ -10,6 +10,7 @@ pub mod budget;
 pub mod call;
 pub mod hook;
 pub mod http;
+pub mod kubeflow;
 pub mod mlflow;
 pub mod pipelines;
 pub mod prometheus;

@@ -107,5 +107,6 @@ pub(super) fn local_environment() -> Environment {
         prometheus: plain("http://127.0.0.1:9090"),
         alertmanagers: vec![plain("http://127.0.0.1:9093")],
         registry: None,
+        registry_kind: Default::default(),
     }
 }

@@ -67,6 +67,9 @@ pub struct FileModel {
     pub serving: Option<FileServing>,
     /// The model's name in the registry, when it differs.
     pub registered_model: Option<String>,
+    /// Kubeflow registries: the InferenceService record that serves the model, by name,
+    /// when the model has several in the serving environment.
+    pub inference_service: Option<String>,
     pub rollback: Option<super::rollback::FileRollback>,
     /// The model's retraining pipeline.
     pub retrain: Option<crate::config::retrain::FileRetrain>,
@@ -99,6 +102,13 @@ pub struct FileAlerts {
 pub struct FileJournal {
     /// A shared path lets a team on one ops host keep one journal.
     pub path: Option<PathBuf>,
+    /// `file` (the default) or `postgres`.
+    pub backend: Option<String>,
+    /// The PostgreSQL connection URL, from an environment variable or a file.
+    pub url_env: Option<String>,
+    pub url_file: Option<PathBuf>,
+    /// A file that gets the head after every append.
+    pub witness: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -120,8 +130,8 @@ pub struct FileEnvironment {
     pub prometheus: FileEndpoint,
     #[serde(default)]
     pub alertmanagers: Vec<AlertmanagerEntry>,
-    /// The MLflow tracking server that holds this environment's model versions.
-    pub registry: Option<FileEndpoint>,
+    /// The registry (MLflow or Kubeflow) that holds this environment's model versions.
+    pub registry: Option<super::registry::FileRegistry>,
 }
 
 /// An Alertmanager is either a bare URL or a table with auth settings.

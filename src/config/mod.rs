@@ -7,6 +7,8 @@ pub mod endpoint;
 mod error;
 pub mod exposure;
 mod file;
+pub mod journal;
+pub mod registry;
 pub mod retrain;
 pub mod rollback;
 pub mod runbook;
@@ -69,6 +71,8 @@ pub struct Config {
     pub silence_ignore_labels: Vec<String>,
     /// The journal file (`[journal] path`), else the platform data dir.
     pub journal_path: Option<PathBuf>,
+    /// `[journal] backend`, its URL and the witness.
+    pub journal: journal::JournalSettings,
     /// `[[model]]` blocks: serving endpoints scraped directly, whatever the environment.
     pub models: Vec<ModelServing>,
     /// Registry tags and the validation gate.
@@ -101,8 +105,10 @@ pub struct Environment {
     pub read_only: bool,
     pub prometheus: Endpoint,
     pub alertmanagers: Vec<Endpoint>,
-    /// The MLflow registry of this environment's models, if any.
+    /// The registry of this environment's models, if any.
     pub registry: Option<Endpoint>,
+    /// Which API `registry` speaks.
+    pub registry_kind: registry::RegistryKind,
 }
 
 impl Config {
@@ -130,6 +136,8 @@ impl Config {
                 Auth::None => None,
                 Auth::Bearer(s) | Auth::Basic { password: s, .. } => Some(s.expose().to_string()),
             })
+            .chain(self.journal.postgres.iter().map(|url| url.expose().to_string()))
+            .chain(self.journal.postgres.as_ref().and_then(journal::url_password))
             .collect()
     }
 
@@ -148,6 +156,7 @@ impl Config {
             registry,
             registered_model: own.map_or_else(|| model.to_string(), |r| r.registered_model.clone()),
             vars: own.map(|r| r.vars.clone()).unwrap_or_default(),
+            inference_service: own.and_then(|r| r.inference_service.clone()),
         })
     }
 
@@ -271,19 +280,20 @@ pub fn from_str(
                 resolved.map_err(|(key, m)| at_env(n, key, format!("environment `{}` alertmanager: {m}", env.name)))?,
             );
         }
-        let registry = match &env.registry {
-            Some(r) => Some(
-                endpoint(r, lookup)
-                    .map_err(|(key, m)| at_env(n, key, format!("environment `{}` registry: {m}", env.name)))?,
-            ),
-            None => None,
+        let at_registry =
+            |(key, m): (&'static str, String)| at_env(n, key, format!("environment `{}` registry: {m}", env.name));
+        let (registry, registry_kind) = match &env.registry {
+            Some(r) => {
+                (Some(endpoint(&r.endpoint, lookup).map_err(at_registry)?), registry::kind(r).map_err(at_registry)?)
+            }
+            None => (None, registry::RegistryKind::default()),
         };
         let tables = std::iter::once(&env.prometheus)
             .chain(env.alertmanagers.iter().filter_map(|am| match am {
                 AlertmanagerEntry::Endpoint(e) => Some(&**e),
                 AlertmanagerEntry::Url(_) => None,
             }))
-            .chain(env.registry.iter());
+            .chain(env.registry.iter().map(|r| &r.endpoint));
         for table in tables {
             if let Some(ca) = &table.ca_file {
                 tls.add_ca(ca).map_err(|m| at_env(n, "ca_file", format!("environment `{}`: {m}", env.name)))?;
@@ -298,6 +308,7 @@ pub fn from_str(
             prometheus,
             alertmanagers,
             registry,
+            registry_kind,
         });
     }
     if environments.is_empty() {
@@ -327,6 +338,7 @@ pub fn from_str(
         let resolved = rollback::model_rollback(
             &model.name,
             model.registered_model.as_deref(),
+            model.inference_service.as_deref(),
             model.rollback.as_ref(),
             serving_url,
         )
@@ -346,6 +358,9 @@ pub fn from_str(
         }
     }
     let runbook = runbook_rules(&raw, &retrain, text, origin.as_deref())?;
+    let journal = journal::resolve(&raw.journal, lookup)
+        .map_err(|(key, m)| error::at_key(text, origin.clone(), Scope::Table("journal"), key, m))?;
+    secret_refs.add_file(raw.journal.url_file.as_deref());
     Ok(Config {
         refresh,
         timeout,
@@ -361,6 +376,7 @@ pub fn from_str(
         log_level,
         log_file: raw.log.file.as_deref().map(expand_home),
         journal_path: raw.journal.path.as_deref().map(expand_home),
+        journal,
         silence_duration,
         silence_ignore_labels,
         detail,

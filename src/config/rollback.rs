@@ -93,6 +93,8 @@ pub struct ModelRollback {
     pub kind: Option<RollbackKind>,
     /// Extra template values for command hooks, e.g. `namespace`.
     pub vars: Vec<(String, String)>,
+    /// Kubeflow registries: the InferenceService record to read and re-point, by name.
+    pub inference_service: Option<String>,
 }
 
 /// Everything needed to roll one model back in one environment.
@@ -103,6 +105,8 @@ pub struct Resolved {
     pub registry: Option<Endpoint>,
     pub registered_model: String,
     pub vars: Vec<(String, String)>,
+    /// Kubeflow registries: the InferenceService record by name (`None`: the model's only one).
+    pub inference_service: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -178,6 +182,7 @@ pub const HOOK_PLACEHOLDERS: [&str; 6] = ["model", "registered_model", "environm
 pub(super) fn model_rollback(
     model: &str,
     registered: Option<&str>,
+    inference_service: Option<&str>,
     raw: Option<&FileRollback>,
     serving_url: Option<&Endpoint>,
 ) -> Result<ModelRollback, (&'static str, String)> {
@@ -185,8 +190,18 @@ pub(super) fn model_rollback(
     if registered_model.trim().is_empty() {
         return Err(("registered_model", format!("model `{model}`: registered_model must not be empty")));
     }
+    if inference_service.is_some_and(|s| s.trim().is_empty()) {
+        return Err(("inference_service", format!("model `{model}`: inference_service must not be empty")));
+    }
+    let inference_service = inference_service.map(str::to_string);
     let Some(raw) = raw else {
-        return Ok(ModelRollback { model: model.into(), registered_model, kind: None, vars: Vec::new() });
+        return Ok(ModelRollback {
+            model: model.into(),
+            registered_model,
+            kind: None,
+            vars: Vec::new(),
+            inference_service,
+        });
     };
     let unused = |key: &'static str, set: bool, kind: &str| {
         if set {
@@ -256,6 +271,7 @@ pub(super) fn model_rollback(
         registered_model,
         kind: Some(kind),
         vars: raw.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        inference_service,
     })
 }
 

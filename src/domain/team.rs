@@ -44,8 +44,6 @@ impl InFlight {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Followed {
     pub entries: Vec<Entry>,
-    /// Where the next read starts (a byte offset in the file).
-    pub offset: u64,
     /// The journal was cut or replaced: `entries` are all of it, not an addition.
     pub reset: bool,
 }

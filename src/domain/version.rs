@@ -118,6 +118,16 @@ pub enum SpecBackend {
     /// Load through the repository API, wait until ready, check an inference, then move the
     /// alias when there is a registry.
     Oip { url: String, verify: bool, ready_timeout: Duration, registry: Option<String> },
+    /// `PATCH <registry>/api/model_registry/v1alpha3/inference_services/{id}` with the
+    /// target's `modelVersionId`, then a read-back (the Kubeflow Model Registry).
+    Kubeflow {
+        registry: String,
+        /// The InferenceService record to re-point, `(id, name)`; `None` when none or
+        /// several serve the model (the screen's warnings say which).
+        inference_service: Option<(String, String)>,
+        /// `(version name, ModelVersion id)` of every version.
+        version_ids: Vec<(String, String)>,
+    },
     /// An argv template and its extra values.
     Command { argv: Vec<String>, vars: Vec<(String, String)>, timeout: Duration },
     /// The demo's simulated registry.
@@ -129,6 +139,7 @@ impl RollbackSpec {
         match self.backend {
             SpecBackend::Mlflow { .. } => "MLflow registry alias",
             SpecBackend::Oip { .. } => "Open Inference Protocol repository",
+            SpecBackend::Kubeflow { .. } => "Kubeflow InferenceService record",
             SpecBackend::Command { .. } => "command hook",
             SpecBackend::Demo => "demo registry",
         }

@@ -3,7 +3,6 @@
 //! accident.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -122,10 +121,15 @@ pub struct JsonReport<'a> {
 }
 
 impl<'a> JsonReport<'a> {
-    pub fn new(entries: &'a [&'a Entry], verification: &Verification, path: &Path, filter: &Filter) -> JsonReport<'a> {
+    pub fn new(
+        entries: &'a [&'a Entry],
+        verification: &Verification,
+        location: &str,
+        filter: &Filter,
+    ) -> JsonReport<'a> {
         JsonReport {
             schema_version: EXPORT_SCHEMA_VERSION,
-            journal: path.display().to_string(),
+            journal: location.to_string(),
             verification: json!({
                 "ok": verification.ok(),
                 "entries": verification.entries,
@@ -140,17 +144,17 @@ impl<'a> JsonReport<'a> {
 
 /// The JSON report as a value: `{schema_version, journal, verification: {ok, entries, head,
 /// problem}, filter, entries}`. Printing a [`JsonReport`] keeps the fields in that order.
-pub fn to_json(entries: &[&Entry], verification: &Verification, path: &Path, filter: &Filter) -> Value {
-    serde_json::to_value(JsonReport::new(entries, verification, path, filter)).unwrap_or(Value::Null)
+pub fn to_json(entries: &[&Entry], verification: &Verification, location: &str, filter: &Filter) -> Value {
+    serde_json::to_value(JsonReport::new(entries, verification, location, filter)).unwrap_or(Value::Null)
 }
 
 /// The Markdown report: verification first, then the filter, then entries grouped by model
 /// (models in name order, entries without one last, each group in journal order).
-pub fn to_markdown(entries: &[&Entry], verification: &Verification, path: &Path, filter: &Filter) -> String {
+pub fn to_markdown(entries: &[&Entry], verification: &Verification, location: &str, filter: &Filter) -> String {
     let mut out = String::from("# modeldeck journal export\n\n");
     out += &verification_line(verification);
     out += "\n\n";
-    out += &format!("- **Journal:** {}\n", inline(&path.display().to_string()));
+    out += &format!("- **Journal:** {}\n", inline(location));
     out += &format!("- **Filter:** {}\n", inline(&filter.describe()));
     out += &format!("- **Entries in this report:** {}\n", entries.len());
     if entries.is_empty() {
@@ -333,7 +337,7 @@ mod tests {
             problem: Some(crate::journal::Problem { line: 3, message: "entry 3 is missing".into() }),
         };
         let filter = Filter::parse(Some("2026-11-01"), None, Some("m")).unwrap();
-        let doc = to_json(&[], &broken, Path::new("/j.jsonl"), &filter);
+        let doc = to_json(&[], &broken, "/j.jsonl", &filter);
         assert_eq!(doc["schema_version"], 1);
         assert_eq!(
             doc["verification"],
@@ -341,7 +345,7 @@ mod tests {
         );
         assert_eq!(doc["filter"], json!({"since": "2026-11-01T00:00:00Z", "until": null, "model": "m"}));
         assert_eq!(doc["entries"], json!([]));
-        let md = to_markdown(&[], &broken, Path::new("/j.jsonl"), &filter);
+        let md = to_markdown(&[], &broken, "/j.jsonl", &filter);
         assert!(md.contains("❌ **Chain BROKEN at line 3:** entry 3 is missing"), "{md}");
         assert!(md.contains("since 2026-11-01T00:00:00Z · model m") && md.contains("No entries match"), "{md}");
     }

@@ -1,5 +1,6 @@
-//! The operator journal: an append-only, hash-chained JSON Lines file recording every
-//! note and every action with who, when, what, why and the result.
+//! The operator journal: an append-only, hash-chained record of every note and every
+//! action with who, when, what, why and the result. JSON Lines in a file by default, or the
+//! same lines in a PostgreSQL table shared by several ops hosts.
 //!
 //! Other systems of record (a silence comment, a registry tag) can mirror entries through
 //! [`Mirror`]; the journal stays the source of truth and a mirror failure never blocks it.
@@ -7,13 +8,20 @@
 pub mod cli;
 pub mod export;
 
+mod file;
+mod migrate;
+mod postgres;
 mod store;
+mod tail;
 mod verify;
+mod witness;
 
 pub use crate::domain::team::Followed;
 pub use crate::domain::{Draft, Entry, GENESIS, Kind, Outcome, Redactor, SCHEMA_VERSION, Subject, sha256_hex};
-pub use store::{Durability, Journal, OpenReport, TornLine};
-pub use verify::{Problem, Verification, verify_bytes, verify_file};
+pub use file::{Durability, OpenReport, TornLine};
+pub use store::{Decider, Journal, Location, Sealer, Store};
+pub use verify::{Expect, Problem, Verification, verify_bytes, verify_expecting, verify_file};
+pub use witness::{Head, Witness};
 
 use std::path::PathBuf;
 

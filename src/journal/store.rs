@@ -1,73 +1,103 @@
-//! The append-only file. Every append takes an exclusive lock on the journal, reads the last
-//! line for the chain, writes the whole new line in one `write`, and `fsync`s before it
-//! returns, so concurrent operators on one host and crashes cannot corrupt it.
+//! The journal as every caller sees it, over one of two stores: the file (the default) or a
+//! PostgreSQL table shared by several ops hosts. Both keep the same lines in the same hash
+//! chain; this front seals entries, redacts them, marks demo ones and feeds the witness.
 
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use crate::domain::Redactor;
+use super::file::{Durability, FileStore, OpenReport};
+use super::postgres::PgStore;
+use super::witness::{Head, Witness};
 use crate::domain::team::Followed;
-use crate::domain::{Draft, Entry, GENESIS, SCHEMA_VERSION, sha256_hex};
+use crate::domain::{Draft, Entry, GENESIS, Redactor, SCHEMA_VERSION, Secret, sha256_hex};
 
-/// Whether appends wait for the disk. Only tests and benchmarks that build large journals
-/// as fixtures turn it off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Durability {
-    Fsync,
-    NoSync,
+/// Seals the next entry given the store's last line (none for an empty journal): called by
+/// the store with its append lock held, so the chain cannot fork.
+pub type Sealer = Box<dyn FnOnce(Option<&[u8]>) -> Result<(Entry, String), String> + Send>;
+
+/// Given every stored line (JSON Lines) and the last one, under the store's append lock:
+/// the next entry sealed, or `None` to append nothing. A check-then-claim made with it is
+/// atomic across every process sharing the journal.
+pub type Decider = Box<dyn FnOnce(&[u8], Option<&[u8]>) -> Option<Result<(Entry, String), String>> + Send>;
+
+/// What a journal backend provides. Lines are kept byte for byte, so the chain verifies the
+/// same wherever they are stored.
+pub trait Store: Send + Sync {
+    /// Under the store's append lock: reads the last line, seals the next entry with it and
+    /// makes that line durable. Returns the entry and the new head.
+    fn append(&self, seal: Sealer) -> Result<(Entry, Head), String>;
+    /// As `append`, with every line read under the same lock and given to `decide` first.
+    fn append_if(&self, decide: Decider) -> Result<Option<(Entry, Head)>, String>;
+    /// The lines whose `seq` is above `after`, oldest first, as JSON Lines; `after = 0` is
+    /// the whole journal exactly as stored (what `verify` checks). Cheap for a follower.
+    fn read_after(&self, after: u64) -> Result<Vec<u8>, String>;
+    /// The last entry's `seq` and line hash, without reading the whole journal.
+    fn head(&self) -> Result<Head, String>;
+    /// Where the journal is, for people: a path, or a PostgreSQL address without password.
+    fn location(&self) -> String;
+}
+
+/// Where a journal lives, as the config resolves it.
+#[derive(Debug, Clone)]
+pub enum Location {
+    File(std::path::PathBuf),
+    /// A connection URL (`postgres://user:pass@host:port/db`): a secret.
+    Postgres(Secret),
+}
+
+#[derive(Debug, Clone)]
+enum Backend {
+    File(FileStore),
+    Postgres(Arc<PgStore>),
 }
 
 #[derive(Debug, Clone)]
 pub struct Journal {
-    path: PathBuf,
-    durability: Durability,
+    backend: Backend,
     demo: bool,
     redactor: Redactor,
-}
-
-/// What opening found: a torn last line (a crash mid-write) is moved aside, not lost.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct OpenReport {
-    pub torn: Option<TornLine>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TornLine {
-    pub bytes: usize,
-    pub moved_to: PathBuf,
+    witness: Option<Witness>,
 }
 
 impl Journal {
-    /// Opens (creating the file and its directory if needed) and repairs a torn tail.
+    /// Opens a file journal (creating the file and its directory if needed) and repairs a
+    /// torn tail.
     pub fn open(path: &Path) -> Result<(Journal, OpenReport), String> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        }
-        let journal = Journal {
-            path: path.to_path_buf(),
-            durability: Durability::Fsync,
-            demo: false,
-            redactor: Redactor::default(),
-        };
-        let existed = path.exists();
-        let mut file = journal.open_file()?;
-        if !existed {
-            // A new file is durable only once its directory entry is.
-            sync_parent(path);
-        }
-        file.lock().map_err(|e| format!("cannot lock {}: {e}", path.display()))?;
-        let torn = journal.repair_tail(&mut file)?;
-        if let Some(t) = &torn {
-            tracing::warn!(bytes = t.bytes, moved_to = %t.moved_to.display(), "journal had a torn last line");
-        }
-        Ok((journal, OpenReport { torn }))
+        let (store, report) = FileStore::open(path)?;
+        Ok((Journal::over(Backend::File(store)), report))
     }
 
+    /// Opens the journal at `location`; a PostgreSQL journal connects and creates its table.
+    pub fn connect(location: &Location) -> Result<(Journal, OpenReport), String> {
+        match location {
+            Location::File(path) => Journal::open(path),
+            Location::Postgres(url) => {
+                let store = PgStore::connect(url)?;
+                Ok((Journal::over(Backend::Postgres(Arc::new(store))), OpenReport::default()))
+            }
+        }
+    }
+
+    /// Opens for reading only: a file is neither created nor repaired, so `verify` sees it
+    /// as it is.
+    pub fn inspect(location: &Location) -> Result<Journal, String> {
+        match location {
+            Location::File(path) => Ok(Journal::over(Backend::File(FileStore::at(path)))),
+            Location::Postgres(_) => Journal::connect(location).map(|(journal, _)| journal),
+        }
+    }
+
+    fn over(backend: Backend) -> Journal {
+        Journal { backend, demo: false, redactor: Redactor::default(), witness: None }
+    }
+
+    /// Only the file store has a choice; a PostgreSQL commit is always durable.
     pub fn with_durability(mut self, durability: Durability) -> Journal {
-        self.durability = durability;
+        if let Backend::File(store) = &mut self.backend {
+            store.set_durability(durability);
+        }
         self
     }
 
@@ -82,222 +112,169 @@ impl Journal {
         self
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Records the head in `witness` after every append.
+    pub fn with_witness(mut self, witness: Option<Witness>) -> Journal {
+        self.witness = witness;
+        self
+    }
+
+    pub fn witness(&self) -> Option<&Witness> {
+        self.witness.as_ref()
+    }
+
+    fn store(&self) -> &dyn Store {
+        match &self.backend {
+            Backend::File(store) => store,
+            Backend::Postgres(store) => store.as_ref(),
+        }
+    }
+
+    /// The file of a file journal.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.backend {
+            Backend::File(store) => Some(store.path()),
+            Backend::Postgres(_) => None,
+        }
+    }
+
+    /// The PostgreSQL store, for `journal migrate`.
+    pub(super) fn postgres(&self) -> Option<&PgStore> {
+        match &self.backend {
+            Backend::Postgres(store) => Some(store),
+            Backend::File(_) => None,
+        }
+    }
+
+    pub fn location(&self) -> String {
+        self.store().location()
     }
 
     pub fn is_demo(&self) -> bool {
         self.demo
     }
 
-    /// Appends one entry; returns only after the line is on disk (with `Durability::Fsync`).
+    /// Appends one entry; returns only once it is durable (with `Durability::Fsync`, or
+    /// committed), and after the witness, if any, holds the new head.
     pub fn append(&self, draft: Draft) -> Result<Entry, String> {
-        let mut file = self.locked()?;
-        self.append_locked(&mut file, draft)
-    }
-
-    /// Reads every entry and appends what `decide` makes of them, all under one lock: no
-    /// other process can append in between, so a check-then-claim is atomic across every
-    /// console sharing the file. `None` appends nothing.
-    pub fn append_if(&self, decide: impl FnOnce(&[Entry]) -> Option<Draft>) -> Result<Option<Entry>, String> {
-        let mut file = self.locked()?;
-        let entries = self.read_all()?;
-        match decide(&entries) {
-            Some(draft) => self.append_locked(&mut file, draft).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    /// The entries after byte `offset` and the offset to read from next, for following the
-    /// file while other processes append. A file shorter than `offset` was replaced or cut:
-    /// everything is read again, and `reset` says so.
-    pub fn read_after(&self, offset: u64) -> Result<Followed, String> {
-        let mut file = match File::open(&self.path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Followed { entries: Vec::new(), offset: 0, reset: offset > 0 });
-            }
-            Err(e) => return Err(self.io("open", e)),
-        };
-        let len = file.metadata().map_err(|e| self.io("stat", e))?.len();
-        let (start, reset) = if len < offset { (0, true) } else { (offset, false) };
-        if len == start {
-            return Ok(Followed { entries: Vec::new(), offset: start, reset });
-        }
-        let mut bytes = Vec::with_capacity((len - start) as usize);
-        file.seek(SeekFrom::Start(start)).map_err(|e| self.io("seek", e))?;
-        file.take(len - start).read_to_end(&mut bytes).map_err(|e| self.io("read", e))?;
-        // A line still being written has no newline yet: leave it for the next read.
-        let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-        let entries = bytes[..complete]
-            .split(|b| *b == b'\n')
-            .filter(|l| !l.is_empty())
-            .filter_map(|l| serde_json::from_slice(l).ok())
-            .collect();
-        Ok(Followed { entries, offset: start + complete as u64, reset })
-    }
-
-    fn locked(&self) -> Result<File, String> {
-        let mut file = self.open_file()?;
-        file.lock().map_err(|e| format!("cannot lock {}: {e}", self.path.display()))?;
-        if let Some(t) = self.repair_tail(&mut file)? {
-            tracing::warn!(bytes = t.bytes, moved_to = %t.moved_to.display(), "journal had a torn last line");
-        }
-        Ok(file)
-    }
-
-    fn append_locked(&self, file: &mut File, draft: Draft) -> Result<Entry, String> {
         let draft = self.redactor.draft(draft);
-        let last = last_line(file).map_err(|e| self.io("read", e))?;
-        let (prev, seq) = match &last {
-            Some(line) => {
-                let seq = serde_json::from_slice::<serde_json::Value>(line)
-                    .ok()
-                    .and_then(|v| v.get("seq").and_then(serde_json::Value::as_u64))
-                    .ok_or_else(|| format!("{}: the last line is not a journal entry", self.path.display()))?;
-                (sha256_hex(line), seq + 1)
-            }
-            None => (GENESIS.to_string(), 1),
-        };
-        let now = Timestamp::now();
-        let id = sha256_hex(format!("{prev}{now}{}{seq}", std::process::id()).as_bytes())[..16].to_string();
-        let entry = Entry {
-            v: SCHEMA_VERSION,
-            seq,
-            id,
-            ts: now.to_string(),
-            author: draft.author,
-            environment: draft.environment,
-            kind: draft.kind,
-            subject: draft.subject,
-            note: draft.note,
-            request: draft.request,
-            before: draft.before,
-            after: draft.after,
-            result: draft.result,
-            demo: self.demo,
-            prev,
-            hash: String::new(),
-        };
-        let (entry, mut line) = entry.seal()?;
-        line.push('\n');
-        // One write of the whole line: with O_APPEND and the lock no other writer interleaves.
-        file.write_all(line.as_bytes()).map_err(|e| self.io("write", e))?;
-        if self.durability == Durability::Fsync {
-            file.sync_data().map_err(|e| self.io("fsync", e))?;
+        let demo = self.demo;
+        let (entry, head) = self.store().append(Box::new(move |last| seal_next(draft, last, demo)))?;
+        if let Some(witness) = &self.witness
+            && let Err(e) = witness.record(&head)
+        {
+            // The entry is durable; a stale witness only weakens the next check, it lies not.
+            tracing::warn!(error = %e, "the journal witness was not updated");
         }
         Ok(entry)
     }
 
+    /// Reads every entry and appends what `decide` makes of them, all under the store's
+    /// append lock (the file's lock, or the PostgreSQL advisory lock): no other process can
+    /// append in between. `None` appends nothing.
+    pub fn append_if(
+        &self,
+        decide: impl FnOnce(&[Entry]) -> Option<Draft> + Send + 'static,
+    ) -> Result<Option<Entry>, String> {
+        let (redactor, demo) = (self.redactor.clone(), self.demo);
+        let decider: Decider = Box::new(move |lines: &[u8], last: Option<&[u8]>| {
+            let draft = decide(&parse_lines(lines))?;
+            Some(seal_next(redactor.draft(draft), last, demo))
+        });
+        let Some((entry, head)) = self.store().append_if(decider)? else { return Ok(None) };
+        if let Some(witness) = &self.witness
+            && let Err(e) = witness.record(&head)
+        {
+            tracing::warn!(error = %e, "the journal witness was not updated");
+        }
+        Ok(Some(entry))
+    }
+
     /// Every entry that parses, oldest first (use `verify` to check the chain).
     pub fn read_all(&self) -> Result<Vec<Entry>, String> {
-        let text = match std::fs::read(&self.path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(self.io("read", e)),
-        };
-        Ok(text
-            .split(|b| *b == b'\n')
-            .filter(|l| !l.is_empty())
-            .filter_map(|l| serde_json::from_slice(l).ok())
-            .collect())
+        self.read_after(0)
     }
 
-    fn open_file(&self) -> Result<File, String> {
-        OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(&self.path)
-            .map_err(|e| format!("cannot open journal {}: {e}", self.path.display()))
+    /// The entries after `seq`, oldest first: what a follower asks for on each poll.
+    pub fn read_after(&self, seq: u64) -> Result<Vec<Entry>, String> {
+        Ok(parse_lines(&self.store().read_after(seq)?))
     }
 
-    /// With the lock held: a file that does not end in a newline lost its last write to a
-    /// crash. The fragment goes to `<journal>.torn-<time>` and the file is cut back to the
-    /// last complete line.
-    fn repair_tail(&self, file: &mut File) -> Result<Option<TornLine>, String> {
-        let len = file.metadata().map_err(|e| self.io("stat", e))?.len();
-        if len == 0 {
-            return Ok(None);
+    /// The whole journal as stored, as JSON Lines: what `verify` and `export` read.
+    pub fn raw(&self) -> Result<Vec<u8>, String> {
+        self.store().read_after(0)
+    }
+
+    /// The raw lines after `seq`, for `journal tail --json`.
+    pub fn raw_after(&self, seq: u64) -> Result<Vec<u8>, String> {
+        self.store().read_after(seq)
+    }
+
+    pub fn head(&self) -> Result<Head, String> {
+        self.store().head()
+    }
+
+    /// What a follower that has seen up to `seen` learns, and the head it has seen then:
+    /// nothing when the head has not moved (one read of the head, so polling is cheap), the
+    /// entries after it when the journal grew on from it, and everything again (`reset`)
+    /// when it was cut, rewritten or replaced.
+    pub fn follow(&self, seen: &Head) -> Result<(Followed, Head), String> {
+        let head = self.head()?;
+        if head == *seen {
+            return Ok((Followed::default(), head));
         }
-        let mut last = [0u8; 1];
-        file.seek(SeekFrom::Start(len - 1)).map_err(|e| self.io("seek", e))?;
-        file.read_exact(&mut last).map_err(|e| self.io("read", e))?;
-        if last[0] == b'\n' {
-            return Ok(None);
-        }
-        let keep = last_newline_before(file, len).map_err(|e| self.io("read", e))?;
-        let mut fragment = vec![0u8; (len - keep) as usize];
-        file.seek(SeekFrom::Start(keep)).map_err(|e| self.io("seek", e))?;
-        file.read_exact(&mut fragment).map_err(|e| self.io("read", e))?;
-        let moved_to = self.save_fragment(&fragment)?;
-        file.set_len(keep).map_err(|e| self.io("truncate", e))?;
-        file.sync_all().map_err(|e| self.io("fsync", e))?;
-        Ok(Some(TornLine { bytes: fragment.len(), moved_to }))
-    }
-
-    /// Writes the torn fragment to `<journal>.torn-<ms>[-n]`, durably, before the journal is
-    /// cut back: the fragment must outlive the truncation.
-    fn save_fragment(&self, fragment: &[u8]) -> Result<PathBuf, String> {
-        let stamp = Timestamp::now().as_millisecond();
-        for n in 0..100 {
-            let mut name = self.path.as_os_str().to_owned();
-            name.push(if n == 0 { format!(".torn-{stamp}") } else { format!(".torn-{stamp}-{n}") });
-            let path = PathBuf::from(name);
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut f) => {
-                    f.write_all(fragment).and_then(|()| f.sync_all()).map_err(|e| self.io("save torn line", e))?;
-                    sync_parent(&path);
-                    return Ok(path);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(format!("cannot save torn line to {}: {e}", path.display())),
+        if head.count > seen.count {
+            // Entries appended after the head was read wait for the next poll, so the head
+            // returned is exactly that of the last entry returned.
+            let mut entries = self.read_after(seen.count)?;
+            entries.retain(|e| e.seq <= head.count);
+            let continues = seen.count == 0 || entries.first().is_some_and(|e| e.prev == seen.hash);
+            if continues && entries.last().is_some_and(|e| e.seq == head.count) {
+                return Ok((Followed { entries, reset: false }, head));
             }
         }
-        Err(format!("cannot save torn line next to {}: too many fragments", self.path.display()))
-    }
-
-    fn io(&self, what: &str, e: std::io::Error) -> String {
-        format!("journal {}: {what} failed: {e}", self.path.display())
+        let entries = self.read_all()?;
+        Ok((Followed { entries, reset: true }, head))
     }
 }
 
-fn sync_parent(path: &Path) {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-        && let Ok(d) = File::open(dir)
-    {
-        let _ = d.sync_all();
-    }
+/// Every line that parses as an entry.
+fn parse_lines(bytes: &[u8]) -> Vec<Entry> {
+    bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()).filter_map(|l| serde_json::from_slice(l).ok()).collect()
 }
 
-/// The offset just after the last `\n` before `end` (0 when there is none).
-fn last_newline_before(file: &mut File, end: u64) -> std::io::Result<u64> {
-    const CHUNK: u64 = 64 * 1024;
-    let mut pos = end;
-    let mut buf = vec![0u8; CHUNK as usize];
-    while pos > 0 {
-        let start = pos.saturating_sub(CHUNK);
-        let n = (pos - start) as usize;
-        file.seek(SeekFrom::Start(start))?;
-        file.read_exact(&mut buf[..n])?;
-        if let Some(i) = buf[..n].iter().rposition(|b| *b == b'\n') {
-            return Ok(start + i as u64 + 1);
+/// The `seq` of a stored line, if it is an entry.
+pub(super) fn seq_of(line: &[u8]) -> Option<u64> {
+    serde_json::from_slice::<serde_json::Value>(line).ok()?.get("seq")?.as_u64()
+}
+
+/// The entry that follows `last` in the chain, and its line (no newline).
+fn seal_next(draft: Draft, last: Option<&[u8]>, demo: bool) -> Result<(Entry, String), String> {
+    let (prev, seq) = match last {
+        Some(line) => {
+            let seq = seq_of(line).ok_or("the last line is not a journal entry")?;
+            (sha256_hex(line), seq + 1)
         }
-        pos = start;
-    }
-    Ok(0)
-}
-
-/// The last complete line (without its newline), reading only the file's tail.
-fn last_line(file: &mut File) -> std::io::Result<Option<Vec<u8>>> {
-    let len = file.metadata()?.len();
-    if len == 0 {
-        return Ok(None);
-    }
-    // The file ends with '\n' (repair_tail ran); the line starts after the previous one.
-    let start = last_newline_before(file, len - 1)?;
-    let mut line = vec![0u8; (len - 1 - start) as usize];
-    file.seek(SeekFrom::Start(start))?;
-    file.read_exact(&mut line)?;
-    Ok(Some(line))
+        None => (GENESIS.to_string(), 1),
+    };
+    let now = Timestamp::now();
+    let id = sha256_hex(format!("{prev}{now}{}{seq}", std::process::id()).as_bytes())[..16].to_string();
+    let entry = Entry {
+        v: SCHEMA_VERSION,
+        seq,
+        id,
+        ts: now.to_string(),
+        author: draft.author,
+        environment: draft.environment,
+        kind: draft.kind,
+        subject: draft.subject,
+        note: draft.note,
+        request: draft.request,
+        before: draft.before,
+        after: draft.after,
+        result: draft.result,
+        demo,
+        prev,
+        hash: String::new(),
+    };
+    entry.seal()
 }

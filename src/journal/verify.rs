@@ -36,7 +36,76 @@ impl Verification {
     }
 }
 
+/// What the journal's end should be, from a recorded head: `verify` fails when entries are
+/// missing at the end, which the chain alone cannot see.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Expect {
+    /// At least this many entries.
+    pub count: Option<u64>,
+    /// The hash of some line (of line `count`, when both are given).
+    pub head: Option<String>,
+    /// Where the expectation comes from, for the message (`--expect-head`, the witness).
+    pub source: String,
+}
+
+impl Expect {
+    pub fn is_empty(&self) -> bool {
+        self.count.is_none() && self.head.is_none()
+    }
+}
+
 pub fn verify_bytes(bytes: &[u8]) -> Verification {
+    verify_expecting(bytes, &Expect::default())
+}
+
+/// The chain check, then the expectation on its end.
+pub fn verify_expecting(bytes: &[u8], expect: &Expect) -> Verification {
+    let mut seen_head_at = None;
+    let mut hash_at_count = None;
+    let mut verification = verify_chain(bytes, |seq, hash| {
+        if expect.head.as_deref() == Some(hash) && seen_head_at.is_none() {
+            seen_head_at = Some(seq);
+        }
+        if expect.count == Some(seq) {
+            hash_at_count = Some(hash.to_string());
+        }
+    });
+    if verification.problem.is_some() || expect.is_empty() {
+        return verification;
+    }
+    let entries = verification.entries as u64;
+    let missing_from = verification.entries + 1;
+    let message = match (expect.count, &expect.head) {
+        // The head of an empty journal: nothing can be missing.
+        _ if expect.count == Some(0) || expect.head.as_deref() == Some(GENESIS) => None,
+        (Some(count), _) if entries < count => Some(format!(
+            "{} missing at the end: {} says {count} entries, the journal has {entries} (lines cut from its end?)",
+            if count == entries + 1 {
+                format!("entry {count} is")
+            } else {
+                format!("entries {}–{count} are", entries + 1)
+            },
+            expect.source
+        )),
+        (Some(count), Some(_)) if hash_at_count.as_deref() != expect.head.as_deref() => Some(format!(
+            "entry {count} does not hash to the head {} recorded: the journal was rewritten from there on",
+            expect.source
+        )),
+        (None, Some(head)) if seen_head_at.is_none() => Some(format!(
+            "the head {}… from {} is not in the journal: entries were cut from its end, or it was rewritten",
+            &head[..head.len().min(16)],
+            expect.source
+        )),
+        _ => None,
+    };
+    if let Some(message) = message {
+        verification.problem = Some(Problem { line: missing_from, message });
+    }
+    verification
+}
+
+/// Walks the chain; `line_hash(seq, hash)` sees each verified line's hash.
+fn verify_chain(bytes: &[u8], mut line_hash: impl FnMut(u64, &str)) -> Verification {
     let mut lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
     let complete = bytes.last() == Some(&b'\n') || bytes.is_empty();
     if complete {
@@ -96,6 +165,7 @@ pub fn verify_bytes(bytes: &[u8]) -> Verification {
         }
         prev_hash = sha256_hex(raw);
         entries += 1;
+        line_hash(expected, &prev_hash);
     }
     Verification { entries, head: (entries > 0).then_some(prev_hash), problem: None }
 }
@@ -105,5 +175,66 @@ pub fn verify_file(path: &std::path::Path) -> Result<Verification, String> {
         Ok(bytes) => Ok(verify_bytes(&bytes)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(format!("no journal at {}", path.display())),
         Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Draft, Entry, Kind, Subject};
+
+    /// A valid chain of `n` notes, as JSON Lines.
+    fn chain(n: u64) -> (Vec<u8>, Vec<String>) {
+        let (mut bytes, mut hashes, mut prev) = (Vec::new(), Vec::new(), GENESIS.to_string());
+        for seq in 1..=n {
+            let d = Draft::by("a", "prod", Kind::Note, Subject::default(), format!("n{seq}"));
+            let entry = Entry {
+                v: SCHEMA_VERSION,
+                seq,
+                id: format!("{seq}"),
+                ts: "2026-12-01T00:00:00Z".into(),
+                author: d.author,
+                environment: d.environment,
+                kind: d.kind,
+                subject: d.subject,
+                note: d.note,
+                request: None,
+                before: None,
+                after: None,
+                result: d.result,
+                demo: false,
+                prev: prev.clone(),
+                hash: String::new(),
+            };
+            let (_, line) = entry.seal().unwrap();
+            prev = sha256_hex(line.as_bytes());
+            hashes.push(prev.clone());
+            bytes.extend_from_slice(line.as_bytes());
+            bytes.push(b'\n');
+        }
+        (bytes, hashes)
+    }
+
+    fn expect(count: Option<u64>, head: Option<&str>) -> Expect {
+        Expect { count, head: head.map(String::from), source: "test".into() }
+    }
+
+    #[test]
+    fn an_expected_head_holds_for_the_same_or_a_longer_journal_only() {
+        let (bytes, hashes) = chain(3);
+        assert!(verify_expecting(&bytes, &expect(Some(3), Some(&hashes[2]))).ok());
+        assert!(verify_expecting(&bytes, &expect(Some(2), Some(&hashes[1]))).ok(), "appended since");
+        assert!(verify_expecting(&bytes, &expect(None, Some(&hashes[0]))).ok());
+        let cut = verify_expecting(&bytes, &expect(Some(5), None));
+        assert_eq!(
+            cut.problem.unwrap().message,
+            "entries 4–5 are missing at the end: test says 5 entries, the journal has 3 (lines cut from its end?)"
+        );
+        let other = verify_expecting(&bytes, &expect(Some(2), Some(&hashes[2])));
+        assert_eq!(other.problem.unwrap().line, 4);
+        assert!(!verify_expecting(&bytes, &expect(None, Some(&"ab".repeat(32)))).ok());
+        // The head of an empty journal expects nothing.
+        assert!(verify_expecting(b"", &expect(Some(0), Some(GENESIS))).ok());
+        assert!(verify_expecting(&bytes, &expect(None, Some(GENESIS))).ok());
     }
 }

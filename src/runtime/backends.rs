@@ -8,10 +8,12 @@ use std::sync::Arc;
 use reqwest::Client;
 
 use crate::backends::alertmanager::silences::SilenceClient;
+use crate::backends::kubeflow::KubeflowRegistry;
 use crate::backends::pipelines::PipelineClient;
 use crate::backends::prometheus::charts::PrometheusCharts;
 use crate::backends::registry::LiveRegistry;
 use crate::config::Config;
+use crate::config::registry::RegistryKind;
 use crate::domain::ports::{Charts, Pipelines, Registry, Silences, SourceStarter};
 use crate::sources::launch::LiveSources;
 
@@ -53,7 +55,10 @@ impl Backends {
         let environments = (0..config.environments.len())
             .map(|i| EnvironmentBackends {
                 silences: Arc::new(SilenceClient::new(client.clone(), config.environment(i).alertmanagers.clone())),
-                registry: Arc::new(LiveRegistry::new(config, i, client.clone())),
+                registry: match config.environment(i).registry_kind {
+                    RegistryKind::Mlflow => Arc::new(LiveRegistry::new(config, i, client.clone())),
+                    RegistryKind::Kubeflow { .. } => Arc::new(KubeflowRegistry::new(config, i, client.clone())),
+                },
                 charts: Arc::new(PrometheusCharts::new(config, i, client.clone())),
             })
             .collect();

@@ -48,18 +48,19 @@ impl Executor {
 
     fn follow(&mut self) {
         let Some(journal) = self.journal.clone() else { return };
-        let start = std::fs::metadata(journal.path()).map_or(0, |m| m.len());
+        let start = journal.head().unwrap_or_else(|_| crate::journal::Head::empty());
         let tx = self.events.clone();
         self.follower = Some(tokio::spawn(async move {
-            let mut offset = start;
+            let mut seen = start;
             let mut every = tokio::time::interval(FOLLOW_EVERY);
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 every.tick().await;
                 let journal = journal.clone();
-                let read = tokio::task::spawn_blocking(move || journal.read_after(offset)).await;
-                let Ok(Ok(followed)) = read else { continue };
-                offset = followed.offset;
+                let last = seen.clone();
+                let read = tokio::task::spawn_blocking(move || journal.follow(&last)).await;
+                let Ok(Ok((followed, head))) = read else { continue };
+                seen = head;
                 if (followed.reset || !followed.entries.is_empty())
                     && tx.send(Event::JournalFollowed(followed)).is_err()
                 {

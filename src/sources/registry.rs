@@ -1,7 +1,7 @@
-//! Which version every model serves according to the MLflow registry: the version its alias
-//! (`[governance] alias`) points at. One `registered-models/search` call reads 1,000 models
-//! with their aliases, so a refresh is one request per thousand registered models, never
-//! one per model.
+//! Which version every model serves according to the environment's registry: in MLflow
+//! the version its alias (`[governance] alias`) points at, one `registered-models/search`
+//! call per 1,000 models; in a Kubeflow Model Registry the version its InferenceService
+//! record names, three paged lists per refresh. Never one request per model.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,9 +13,11 @@ use super::Source;
 use crate::backends::budget::Budget;
 use crate::backends::call::http_error_text;
 use crate::backends::http;
+use crate::backends::kubeflow::KubeflowClient;
 use crate::backends::mlflow::aliases::{AliasPage, parse_alias_page};
 use crate::backends::mlflow::parse as mlflow_parse;
 use crate::config::Config;
+use crate::config::registry::RegistryKind;
 use crate::domain::Endpoint;
 use crate::domain::{RegistrySnapshot, SourceData, SourceId};
 
@@ -25,11 +27,21 @@ const PAGE_SIZE: &str = "1000";
 /// 100,000 models. A server that keeps handing out new page tokens is stopped here.
 const MAX_PAGES: usize = 100;
 
+/// What the registry is asked.
+#[derive(Clone)]
+enum Reads {
+    /// MLflow: every model's alias.
+    Alias(Arc<str>),
+    /// Kubeflow: the InferenceService records of one serving environment (all when `None`),
+    /// with the records `[[model]]` blocks name, as `(registered model, record)`.
+    Records { serving_environment: Option<String>, named: Arc<Vec<(String, String)>> },
+}
+
 #[derive(Clone)]
 pub struct RegistrySource {
     client: Client,
     endpoint: Arc<Endpoint>,
-    alias: Arc<str>,
+    reads: Reads,
     /// `(model, registered_model)` for every `[[model]]` whose registry name differs.
     renamed: Arc<Vec<(String, String)>>,
     /// Bytes the pages of one refresh may hold at once.
@@ -39,7 +51,21 @@ pub struct RegistrySource {
 impl RegistrySource {
     /// The source of environment `environment`, or `None` when it has no registry.
     pub fn for_environment(client: Client, config: &Config, environment: usize) -> Option<RegistrySource> {
-        let endpoint = config.environment(environment).registry.clone()?;
+        let env = config.environment(environment);
+        let endpoint = env.registry.clone()?;
+        let reads = match &env.registry_kind {
+            RegistryKind::Mlflow => Reads::Alias(config.governance.alias.as_str().into()),
+            RegistryKind::Kubeflow { serving_environment } => Reads::Records {
+                serving_environment: serving_environment.clone(),
+                named: Arc::new(
+                    config
+                        .rollbacks
+                        .iter()
+                        .filter_map(|r| Some((r.registered_model.clone(), r.inference_service.clone()?)))
+                        .collect(),
+                ),
+            },
+        };
         let renamed = config
             .rollbacks
             .iter()
@@ -49,7 +75,7 @@ impl RegistrySource {
         Some(RegistrySource {
             client,
             endpoint: Arc::new(endpoint),
-            alias: config.governance.alias.as_str().into(),
+            reads,
             renamed: Arc::new(renamed),
             budget: config.poll_budget,
         })
@@ -58,20 +84,34 @@ impl RegistrySource {
     pub async fn snapshot(&self) -> Result<RegistrySnapshot, String> {
         let started = Timestamp::now();
         let budget = Budget::new(self.budget);
+        let registered = match &self.reads {
+            Reads::Alias(alias) => self.aliases(alias, &budget).await?,
+            Reads::Records { serving_environment, named } => {
+                let client = KubeflowClient::within((*self.endpoint).clone(), self.client.clone(), budget);
+                crate::backends::kubeflow::live::live_versions(&client, serving_environment.as_deref(), named)
+                    .await
+                    .map_err(|e| e.message().to_string())?
+            }
+        };
+        Ok(RegistrySnapshot { live: by_model(registered, &self.renamed), started })
+    }
+
+    /// Every MLflow model's alias, page by page.
+    async fn aliases(&self, alias: &str, budget: &Budget) -> Result<HashMap<String, String>, String> {
         let mut registered = HashMap::new();
         let mut token: Option<String> = None;
         for _ in 0..MAX_PAGES {
-            let page = self.page(token.as_deref(), &budget).await?;
+            let page = self.page(alias, token.as_deref(), budget).await?;
             registered.extend(page.live);
             match page.next_page_token {
                 Some(next) if Some(&next) != token.as_ref() => token = Some(next),
-                _ => return Ok(RegistrySnapshot { live: by_model(registered, &self.renamed), started }),
+                _ => return Ok(registered),
             }
         }
         Err(format!("still paging after {MAX_PAGES} pages of {PAGE_SIZE} models"))
     }
 
-    async fn page(&self, token: Option<&str>, budget: &Budget) -> Result<AliasPage, String> {
+    async fn page(&self, alias: &str, token: Option<&str>, budget: &Budget) -> Result<AliasPage, String> {
         let mut query = vec![("max_results", PAGE_SIZE)];
         query.extend(token.map(|t| ("page_token", t)));
         let answer = http::get_within(&self.client, &self.endpoint, SEARCH, &query, budget).await?;
@@ -80,7 +120,7 @@ impl RegistrySource {
                 mlflow_parse::parse_error(&answer.body).unwrap_or_else(|| http_error_text(answer.status, &answer.body))
             );
         }
-        parse_alias_page(&answer.body, &self.alias).map_err(|e| format!("unexpected answer from MLflow: {e}"))
+        parse_alias_page(&answer.body, alias).map_err(|e| format!("unexpected answer from MLflow: {e}"))
     }
 }
 

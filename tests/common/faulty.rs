@@ -125,22 +125,22 @@ pub fn epoch_us() -> u64 {
 }
 
 async fn serve(mut client: TcpStream, state: &State) {
-    let Some(head) = read_head(&mut client).await else { return };
+    let Some((head, sent_body)) = read_request(&mut client).await else { return };
     let fault = state.fault.lock().unwrap().clone();
     match fault {
         Fault::Pass => {
-            if let Some((head, body)) = forward(&head, &state.upstream).await {
+            if let Some((head, body)) = forward(&head, &sent_body, &state.upstream).await {
                 let _ = client.write_all(&reply(&head, &body, Some(body.len()))).await;
             }
         }
         Fault::Slow(delay) => {
-            if let Some((head, body)) = forward(&head, &state.upstream).await {
+            if let Some((head, body)) = forward(&head, &sent_body, &state.upstream).await {
                 tokio::time::sleep(delay).await;
                 let _ = client.write_all(&reply(&head, &body, Some(body.len()))).await;
             }
         }
         Fault::Truncate { keep_length } => {
-            if let Some((head, body)) = forward(&head, &state.upstream).await {
+            if let Some((head, body)) = forward(&head, &sent_body, &state.upstream).await {
                 let length = keep_length.then_some(body.len());
                 let _ = client.write_all(&reply(&head, &body[..body.len() / 2], length)).await;
             }
@@ -189,23 +189,40 @@ async fn endless(client: &mut TcpStream, state: &State, advertise: bool, limit: 
     state.most_body_sent.fetch_max(sent, Ordering::SeqCst);
 }
 
-/// The request head, up to and including the blank line; `None` if the client closed.
-async fn read_head(stream: &mut TcpStream) -> Option<Vec<u8>> {
-    let mut head = Vec::new();
+/// The request head, up to and including the blank line, and its body (Content-Length
+/// bytes, so a POST is forwarded whole); `None` if the client closed first.
+async fn read_request(stream: &mut TcpStream) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut buffer = Vec::new();
     let mut chunk = [0u8; 4096];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+    let end = loop {
+        if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
         let n = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut chunk)).await.ok()?.ok()?;
         if n == 0 {
             return None;
         }
-        head.extend_from_slice(&chunk[..n]);
+        buffer.extend_from_slice(&chunk[..n]);
+    };
+    let mut body = buffer.split_off(end);
+    let length = String::from_utf8_lossy(&buffer)
+        .split("\r\n")
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").and_then(|v| v.trim().parse().ok()))
+        .unwrap_or(0usize);
+    while body.len() < length {
+        let n = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut chunk)).await.ok()?.ok()?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..n]);
     }
-    Some(head)
+    Some((buffer, body))
 }
 
-/// Sends the request upstream as HTTP/1.0 and reads the whole answer: its status line and
-/// headers (without Content-Length, Connection and Transfer-Encoding) and its body.
-async fn forward(head: &[u8], upstream: &str) -> Option<(String, Vec<u8>)> {
+/// Sends the request (head and body) upstream as HTTP/1.0 and reads the whole answer: its
+/// status line and headers (without Content-Length, Connection and Transfer-Encoding) and
+/// its body.
+async fn forward(head: &[u8], body: &[u8], upstream: &str) -> Option<(String, Vec<u8>)> {
     let text = String::from_utf8_lossy(head);
     let mut lines = text.split("\r\n");
     let request_line = lines.next()?.replace("HTTP/1.1", "HTTP/1.0");
@@ -217,6 +234,7 @@ async fn forward(head: &[u8], upstream: &str) -> Option<(String, Vec<u8>)> {
     request.push_str("\r\n");
     let mut upstream = TcpStream::connect(upstream).await.ok()?;
     upstream.write_all(request.as_bytes()).await.ok()?;
+    upstream.write_all(body).await.ok()?;
     let mut answer = Vec::new();
     upstream.read_to_end(&mut answer).await.ok()?;
     let end = answer.windows(4).position(|w| w == b"\r\n\r\n")?;

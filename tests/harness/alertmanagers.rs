@@ -3,10 +3,12 @@
 //! Each has its own port, data directory (`alertmanager-data`,
 //! `alertmanager-2-data`, ...) and log (`alertmanager.log`,
 //! `alertmanager-2.log`, ...) and shares `alertmanager.yml`. Gossip is off,
-//! so silences created on one are not seen by another.
+//! so silences created on one are not seen by another, unless the stack was
+//! started with `StackOptions::cluster`: then each also has a gossip port on
+//! 127.0.0.1 and names every other peer's as `--cluster.peer`.
 
 use super::process::{self, Role};
-use super::{ALERTMANAGER_BIN, STOP_TIMEOUT, Stack};
+use super::{ALERTMANAGER_BIN, READY_TIMEOUT, STOP_TIMEOUT, Stack, wait_for};
 
 impl Stack {
     /// Starts Alertmanager `i` (0-based) without waiting for it.
@@ -22,11 +24,64 @@ impl Stack {
                 format!("--storage.path={}", data.display()),
                 format!("--web.listen-address=127.0.0.1:{port}"),
                 format!("--web.external-url=http://127.0.0.1:{port}/"),
-                // Empty: no HA gossip (the default listens on 0.0.0.0:9094).
-                "--cluster.listen-address=".to_string(),
-            ],
+            ]
+            .into_iter()
+            .chain(self.cluster_args(i))
+            .collect::<Vec<_>>(),
         );
         self.alertmanagers[i] = Some(server);
+    }
+
+    /// Gossip on loopback with every other peer, or, without a cluster, none at all (an
+    /// empty listen address; the default listens on 0.0.0.0:9094). A peer started before
+    /// the others logs failed joins and keeps retrying until they are up.
+    fn cluster_args(&self, i: usize) -> Vec<String> {
+        if self.cluster_ports.is_empty() {
+            return vec!["--cluster.listen-address=".to_string()];
+        }
+        let mut args = vec![format!("--cluster.listen-address=127.0.0.1:{}", self.cluster_ports[i])];
+        for (j, port) in self.cluster_ports.iter().enumerate() {
+            if j != i {
+                args.push(format!("--cluster.peer=127.0.0.1:{port}"));
+            }
+        }
+        args
+    }
+
+    /// Waits until every running Alertmanager's `GET /api/v2/status` lists all running
+    /// peers in its cluster and says `ready`: before that a silence may not reach them all.
+    pub async fn wait_clustered(&self) {
+        let running: Vec<usize> = (0..self.alertmanagers.len()).filter(|&i| self.alertmanagers[i].is_some()).collect();
+        wait_for("the Alertmanager cluster to settle", READY_TIMEOUT, || async {
+            let mut all = true;
+            for &i in &running {
+                let url = format!("http://127.0.0.1:{}/api/v2/status", self.alertmanager_port(i));
+                let status = self.get_json_quiet(&url).await.unwrap_or_default();
+                let peers = status["cluster"]["peers"].as_array().map_or(0, Vec::len);
+                all &= status["cluster"]["status"] == "ready" && peers == running.len();
+            }
+            all
+        })
+        .await;
+    }
+
+    /// Kills Alertmanager `i` at once (SIGKILL, no goodbye to its cluster peers) and reaps
+    /// it; its port then refuses connections.
+    pub fn kill_alertmanager(&mut self, i: usize) {
+        self.alertmanager_port(i);
+        if let Some(server) = self.alertmanagers[i].take() {
+            server.kill();
+        }
+    }
+
+    /// `GET /api/v2/silences` on Alertmanager `i`: the bare array, expired ones included.
+    pub async fn am_silences_at(&self, i: usize) -> serde_json::Value {
+        let url = format!("http://127.0.0.1:{}/api/v2/silences", self.alertmanager_port(i));
+        let text = self.get_text(&url).await;
+        let value: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {url}: bad JSON: {e}: {text}"));
+        assert!(value.is_array(), "GET {url}: expected an array: {value}");
+        value
     }
 
     /// The data directory of Alertmanager `i`, relative to the stack's.

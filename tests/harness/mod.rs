@@ -17,7 +17,10 @@
 //! writes their configuration files and `exposition` reads and writes the
 //! Prometheus text format. `mlserver` runs MLServer and `backfill` writes
 //! history into Prometheus's data directory before it starts. `mlflow` runs an
-//! MLflow registry of its own, apart from any [`Stack`].
+//! MLflow registry of its own, apart from any [`Stack`]; `victoria` a
+//! VictoriaMetrics (Debian `victoria-metrics`); `postgres` a temporary
+//! PostgreSQL cluster, also apart; and `kubeflow` a stand-in Kubeflow Model Registry that
+//! checks every exchange against the registry's OpenAPI spec.
 #![allow(dead_code, unused_imports)]
 
 mod airflow;
@@ -25,10 +28,13 @@ mod alertmanagers;
 mod backfill;
 mod config;
 mod exposition;
+mod kubeflow;
 mod mlflow;
 mod mlserver;
+mod postgres;
 mod process;
 mod ready;
+mod victoria;
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -41,8 +47,11 @@ pub use airflow::Airflow;
 pub use backfill::{Backfill, backfilled_accuracy, backfilled_drift, backfilled_model, backfilled_version};
 pub use exposition::metrics_text;
 use exposition::sum_query_requests;
+pub use kubeflow::{KubeflowRegistry, TOKEN as KUBEFLOW_TOKEN};
 pub use mlflow::Mlflow;
+pub use postgres::Postgres;
 use process::{Role, Server, free_ports, http_client, require_binary};
+pub use victoria::VictoriaMetrics;
 
 const PROMETHEUS_BIN: &str = "prometheus";
 const ALERTMANAGER_BIN: &str = "prometheus-alertmanager";
@@ -67,7 +76,8 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 ///   (stays pending).
 ///
 /// Several Alertmanagers do not gossip (no cluster): each keeps its own
-/// silences, as two peers of a cluster would during a network split.
+/// silences, as two peers of a cluster would during a network split. With
+/// `StackOptions::cluster` they gossip as one HA cluster on loopback instead.
 pub struct Stack {
     /// `http://127.0.0.1:PORT`, no trailing slash.
     pub prometheus_url: String,
@@ -84,6 +94,8 @@ pub struct Stack {
     client: reqwest::Client,
     prometheus_port: u16,
     alertmanager_ports: Vec<u16>,
+    /// The Alertmanagers' gossip ports with `StackOptions::cluster`; empty without.
+    cluster_ports: Vec<u16>,
     pushgateway_port: u16,
     prometheus: Option<Server>,
     /// One slot per Alertmanager; `None` while it is stopped.
@@ -102,6 +114,10 @@ pub struct Stack {
 pub struct StackOptions {
     /// How many Alertmanagers (at least 1).
     pub alertmanagers: usize,
+    /// The Alertmanagers gossip as one HA cluster (silences made on one reach
+    /// the others); [`Stack::start_with`] then also waits until every peer
+    /// sees all the others.
+    pub cluster: bool,
     /// Also run MLServer with the `iris` model, scraped by Prometheus.
     pub mlserver: bool,
     /// History to write into Prometheus's data directory before it starts.
@@ -110,7 +126,7 @@ pub struct StackOptions {
 
 impl Default for StackOptions {
     fn default() -> Self {
-        StackOptions { alertmanagers: 1, mlserver: false, backfill: None }
+        StackOptions { alertmanagers: 1, cluster: false, mlserver: false, backfill: None }
     }
 }
 
@@ -141,9 +157,12 @@ impl Stack {
             .tempdir()
             .expect("create a temporary directory for the test stack");
         let mlserver_ports = if options.mlserver { 3 } else { 0 };
-        let ports = free_ports(2 + mlserver_ports + options.alertmanagers);
+        let cluster_ports = if options.cluster { options.alertmanagers } else { 0 };
+        let ports = free_ports(2 + mlserver_ports + options.alertmanagers + cluster_ports);
         let (prometheus_port, pushgateway_port) = (ports[0], ports[1]);
-        let alertmanager_ports = ports[2 + mlserver_ports..].to_vec();
+        let first_alertmanager = 2 + mlserver_ports;
+        let alertmanager_ports = ports[first_alertmanager..first_alertmanager + options.alertmanagers].to_vec();
+        let cluster_ports = ports[first_alertmanager + options.alertmanagers..].to_vec();
         let alertmanager_urls: Vec<String> =
             alertmanager_ports.iter().map(|port| format!("http://127.0.0.1:{port}")).collect();
 
@@ -160,6 +179,7 @@ impl Stack {
             prometheus_port,
             alertmanagers: alertmanager_ports.iter().map(|_| None).collect(),
             alertmanager_ports,
+            cluster_ports,
             pushgateway_port,
             prometheus: None,
             pushgateway: None,
@@ -198,6 +218,9 @@ impl Stack {
         stack.wait_ready(Role::Pushgateway).await;
         for i in 0..options.alertmanagers {
             stack.wait_ready(Role::Alertmanager(i)).await;
+        }
+        if options.cluster {
+            stack.wait_clustered().await;
         }
         if options.mlserver {
             stack.wait_mlserver_ready().await;

@@ -36,6 +36,18 @@ impl RollbackSpec {
                 lines.push("the other versions stay loaded (MLServer's unload would remove every version)".into());
                 lines
             }
+            SpecBackend::Kubeflow { registry, inference_service, version_ids } => {
+                let target_id = version_ids.iter().find(|(name, _)| name == target).map(|(_, id)| id.as_str());
+                match (inference_service, target_id) {
+                    (Some((id, name)), Some(version_id)) => vec![
+                        crate::backends::kubeflow::describe_patch(registry, id, version_id),
+                        format!("(InferenceService record `{name}`; version {target} is ModelVersion {version_id})"),
+                        format!("then read back: GET …/inference_services/{id}"),
+                    ],
+                    (None, _) => vec!["no InferenceService record to re-point (see the warnings)".into()],
+                    (Some(_), None) => vec![format!("the registry has no version {target}")],
+                }
+            }
             SpecBackend::Command { argv, timeout, .. } => {
                 let values = self.values(model, environment, current, target);
                 let pairs: Vec<(&str, &str)> = values.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();

@@ -134,44 +134,43 @@ impl LiveRegistry {
             spec.validation_tag.clear();
             snapshot.warnings.push("no registry: versions are not validated here".into());
         }
-        snapshot.figures = self.figures(model).await;
+        snapshot.figures = version_figures(&self.config, self.environment, &self.client, model).await;
         Ok(snapshot)
     }
+}
 
-    /// Accuracy and p95 latency per version, one query each; empty where Prometheus has no
-    /// version label on them.
-    async fn figures(&self, model: &str) -> Vec<VersionFigures> {
-        let d = &self.config.discovery;
-        let endpoint = &self.config.environment(self.environment).prometheus;
-        let selector = crate::backends::prometheus::promql::label_equals(&d.model_label, model);
-        let v = &d.version_label;
-        let accuracy = self.config.detail.quality.first().map(|m| format!("max by ({v}) ({m}{{{selector}}})"));
-        let latency = format!(
-            "histogram_quantile(0.95, sum by ({v}, le) (rate(model_infer_request_duration_bucket{{{selector}}}[5m])))"
-        );
-        let query = |promql: String| async move {
-            let answer =
-                crate::backends::http::get(&self.client, endpoint, "api/v1/query", &[("query", &promql)]).await;
-            answer
-                .ok()
-                .and_then(|a| crate::backends::prometheus::parse::parse_vector(a.status, &a.body, v).ok())
-                .unwrap_or_default()
-        };
-        let accuracy = match accuracy {
-            Some(q) => query(q).await,
-            None => Default::default(),
-        };
-        let latency = query(latency).await;
-        let mut versions: Vec<&String> = accuracy.keys().chain(latency.keys()).collect();
-        versions.sort();
-        versions.dedup();
-        versions
-            .into_iter()
-            .map(|version| VersionFigures {
-                version: version.clone(),
-                accuracy: accuracy.get(version).copied().filter(|x| x.is_finite()),
-                latency: latency.get(version).copied().filter(|x| x.is_finite()),
-            })
-            .collect()
-    }
+/// Accuracy and p95 latency per version of `model` in environment `environment`, one query
+/// each; empty where Prometheus has no version label on them. Every registry shows these.
+pub async fn version_figures(config: &Config, environment: usize, client: &Client, model: &str) -> Vec<VersionFigures> {
+    let d = &config.discovery;
+    let endpoint = &config.environment(environment).prometheus;
+    let selector = crate::backends::prometheus::promql::label_equals(&d.model_label, model);
+    let v = &d.version_label;
+    let accuracy = config.detail.quality.first().map(|m| format!("max by ({v}) ({m}{{{selector}}})"));
+    let latency = format!(
+        "histogram_quantile(0.95, sum by ({v}, le) (rate(model_infer_request_duration_bucket{{{selector}}}[5m])))"
+    );
+    let query = |promql: String| async move {
+        let answer = crate::backends::http::get(client, endpoint, "api/v1/query", &[("query", &promql)]).await;
+        answer
+            .ok()
+            .and_then(|a| crate::backends::prometheus::parse::parse_vector(a.status, &a.body, v).ok())
+            .unwrap_or_default()
+    };
+    let accuracy = match accuracy {
+        Some(q) => query(q).await,
+        None => Default::default(),
+    };
+    let latency = query(latency).await;
+    let mut versions: Vec<&String> = accuracy.keys().chain(latency.keys()).collect();
+    versions.sort();
+    versions.dedup();
+    versions
+        .into_iter()
+        .map(|version| VersionFigures {
+            version: version.clone(),
+            accuracy: accuracy.get(version).copied().filter(|x| x.is_finite()),
+            latency: latency.get(version).copied().filter(|x| x.is_finite()),
+        })
+        .collect()
 }
