@@ -52,7 +52,7 @@ async fn retrain_from_a_shell_creates_a_dag_run_with_the_params_given() {
     let doc = done.json();
     assert_eq!(doc["result"], "ok", "{doc}");
     assert_eq!(doc["plan"]["request"]["params"], json!({ "model_name": "fraud", "lookback_days": 7 }));
-    let entries = shell.entries();
+    let entries = shell.results();
     assert_eq!(entries.len(), 1);
     let entry = &entries[0];
     assert_eq!((entry.kind.clone(), entry.result.clone()), (Kind::Retrain, Outcome::Ok));
@@ -112,7 +112,7 @@ async fn a_trigger_whose_answer_never_comes_exits_3_and_is_journaled_unknown() {
     assert_eq!(doc["result"], "unknown", "{doc}");
     assert!(doc["message"].as_str().unwrap().contains("check the pipeline before triggering again"), "{doc}");
     assert_eq!(requests.load(Ordering::SeqCst), 1, "sent once, never again");
-    let entries = shell.entries();
+    let entries = shell.results();
     assert_eq!(entries.len(), 1);
     assert!(matches!(entries[0].result, Outcome::Unknown { .. }), "{:?}", entries[0].result);
     assert_eq!(doc["journal"]["hash"], entries[0].hash.as_str());

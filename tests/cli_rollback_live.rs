@@ -66,12 +66,12 @@ async fn a_production_rollback_from_a_shell_moves_the_alias_and_prints_the_entry
     assert_eq!(doc["result"], "ok", "{doc}");
     assert!(doc["message"].as_str().unwrap().contains("3 → 2: verified"), "{doc}");
     assert_eq!(mlflow.alias(model, "champion").await.as_deref(), Some("2"));
-    let entries = shell.entries();
+    let entries = shell.results();
     assert_eq!(entries.len(), 1);
     let entry = &entries[0];
     assert_eq!((entry.kind.clone(), entry.result.clone()), (Kind::Rollback, Outcome::Ok));
     assert_eq!(doc["journal"]["hash"], entry.hash.as_str());
-    assert_eq!(doc["journal"]["seq"], 1);
+    assert_eq!(doc["journal"]["seq"], 2, "after its started entry");
     assert_eq!(entry.note, "accuracy regression in v3");
     assert_eq!(entry.author, modeldeck::journal::default_author());
     assert_eq!(entry.request.as_ref().unwrap()["via"], "cli");
@@ -115,7 +115,7 @@ async fn the_validation_gate_refuses_an_unvalidated_target_from_a_shell() {
     let done = shell.run(&to_one(model, &["--override-validation"])).await;
     assert_eq!(done.code, 0, "{done:?}");
     assert_eq!(mlflow.alias(model, "champion").await.as_deref(), Some("1"));
-    let entry = shell.entries().pop().unwrap();
+    let entry = shell.results().pop().unwrap();
     assert_eq!(entry.before.as_ref().unwrap()["validation_override"], true);
     assert_eq!(entry.before.as_ref().unwrap()["target_validation"], "pending");
 }

@@ -37,7 +37,9 @@ async fn an_automatic_rule_triggers_once_then_the_rate_limit_suppresses() {
     let config = config::from_str(&text, None, &|_| None).unwrap();
     let journal = Arc::new(Journal::open(&dir.path().join("journal.jsonl")).unwrap().0);
     let mut live = Live::start_with(&config, false, Some(journal.clone()));
-    let entries = |kind: Kind| journal.read_all().unwrap().into_iter().filter(move |e| e.kind == kind);
+    let entries = |kind: Kind| {
+        journal.read_all().unwrap().into_iter().filter(move |e| e.kind == kind && e.result != Outcome::Started)
+    };
 
     stack.push("drift", "eval-1", &drift("fraud", 0.4)).await;
     live.until("the automatic trigger's journal entry", Duration::from_secs(40), |_| {
@@ -47,6 +49,10 @@ async fn an_automatic_rule_triggers_once_then_the_rate_limit_suppresses() {
     let first = entries(Kind::Retrain).next().unwrap();
     assert_eq!(first.result, Outcome::Ok);
     assert!(first.request.as_ref().unwrap()["automatic"].as_str().unwrap().contains("runbook rule 1"));
+    // The claim went in first, under the journal's lock, and the result names it.
+    let claim = journal.read_all().unwrap().into_iter().find(|e| e.result == Outcome::Started).expect("the claim");
+    assert_eq!(first.request.as_ref().unwrap()["started"], claim.id.as_str());
+    assert_eq!(claim.request.as_ref().unwrap()["claim"]["model"], "fraud");
     assert_eq!(std::fs::read_to_string(&calls).unwrap(), "fraud\n");
 
     // The alert resolves and fires again: a new occurrence, inside the 6 h window.

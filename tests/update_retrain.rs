@@ -53,8 +53,20 @@ fn drift_alerts(started_s_ago: i64) -> Event {
     common::update(SourceId::Alertmanager, SourceData::Alerts(snapshot), 1)
 }
 
+/// The requests, an automatic rule's taken out of its claim (checked to be on the model).
 fn acts(effects: &[Effect]) -> Vec<&ActionRequest> {
-    effects.iter().filter_map(|e| if let Effect::Act(r) = e { Some(r.as_ref()) } else { None }).collect()
+    effects
+        .iter()
+        .filter_map(|e| if let Effect::Act(r) = e { Some(r.as_ref()) } else { None })
+        .map(|r| match r {
+            ActionRequest::Automatic { claim, action, held } => {
+                assert_eq!(claim.model, held.model);
+                assert!(claim.occurrence.starts_with("0|"), "{claim:?}");
+                action.as_ref()
+            }
+            other => other,
+        })
+        .collect()
 }
 
 #[test]

@@ -33,9 +33,18 @@ impl JournalView {
         self.reindex();
     }
 
+    /// An entry this console wrote; skipped when the follower brought it first.
     pub fn push(&mut self, entry: Entry) {
+        if self.holds(&entry) {
+            return;
+        }
         self.entries.insert(0, entry);
         self.reindex();
+    }
+
+    /// Whether `entry` is among the newest ones held: a new entry can only be near the top.
+    pub fn holds(&self, entry: &Entry) -> bool {
+        self.entries.iter().take(256).any(|known| known.hash == entry.hash)
     }
 
     /// Entries appended elsewhere, oldest first as read, indexed once.

@@ -45,11 +45,7 @@ impl App {
             self.refresh_team_in_forms();
             return;
         }
-        let fresh: Vec<Entry> = followed
-            .entries
-            .into_iter()
-            .filter(|e| !self.journal.entries.iter().take(256).any(|known| known.hash == e.hash))
-            .collect();
+        let fresh: Vec<Entry> = followed.entries.into_iter().filter(|e| !self.journal.holds(e)).collect();
         if fresh.is_empty() {
             return;
         }

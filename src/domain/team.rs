@@ -187,7 +187,10 @@ pub fn describe(entry: &Entry) -> String {
         (Kind::Retrain, Outcome::Ok) => format!("triggered retraining of {}", model_of(entry)),
         (Kind::Ack, Outcome::Ok) => format!("silenced {}", alert_words(entry)),
         (Kind::Unack, Outcome::Ok) => format!("unsilenced {}", alert_words(entry)),
-        (_, result) => format!("{} ({})", action_words(entry), result.label()),
+        (_, Outcome::Unknown { .. }) => {
+            return format!("{}'s {} has an unknown outcome", entry.author, action_words(entry));
+        }
+        (_, result) => return format!("{}'s {} {}", entry.author, action_words(entry), result.label()),
     };
     format!("{} {verb}", entry.author)
 }

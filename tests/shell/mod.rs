@@ -68,4 +68,22 @@ impl Shell {
         let text = std::fs::read_to_string(&self.journal).unwrap_or_default();
         text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
     }
+
+    /// The entries that hold a result, each checked to name an earlier `started` entry when
+    /// it is a rollback or a retraining (written before the request left).
+    pub fn results(&self) -> Vec<Entry> {
+        let all = self.entries();
+        let started = |e: &Entry| e.request.as_ref().and_then(|r| r["started"].as_str().map(str::to_string));
+        all.iter()
+            .filter(|e| e.result != modeldeck::journal::Outcome::Started)
+            .inspect(|e| {
+                if matches!(e.kind, modeldeck::journal::Kind::Rollback | modeldeck::journal::Kind::Retrain) {
+                    let id = started(e).unwrap_or_else(|| panic!("no started entry named: {e:?}"));
+                    let first = all.iter().find(|s| s.id == id).unwrap_or_else(|| panic!("started {id} missing"));
+                    assert!(first.seq < e.seq && first.result == modeldeck::journal::Outcome::Started, "{first:?}");
+                }
+            })
+            .cloned()
+            .collect()
+    }
 }
