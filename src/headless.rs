@@ -155,11 +155,14 @@ fn table(app: &App) -> String {
     let mut out = format!("environment: {}\n\n", shown(&app.environment_info().name));
     let version = |row| app.version_text(row).map_or_else(|| format::MISSING.to_string(), |v| shown(&v.text));
     // VER takes the longest text (`2 (serving 3)`), the others 8 characters.
-    let ver_width = app.fleet.visible_rows().map(|r| version(r).chars().count()).fold(8, usize::max).min(20);
+    let ver_width = app.fleet.visible_rows().map(|r| format::display_width(&version(r))).fold(8, usize::max).min(20);
     let width = |id| if id == ColumnId::Version { ver_width } else { 8 };
-    let mut header = format!("{:<1} {:<24}", "", "MODEL");
+    // Padding by display width: a wide character (`情感`) takes two cells.
+    let right = |text: &str, w: usize| format::pad(&format::fit(text, w), w, false);
+    let left = |text: &str, w: usize| format::pad(&format::fit(text, w), w, true);
+    let mut header = format!("  {}", left("MODEL", 24));
     for c in &columns {
-        header += &format!(" {:>w$}", format::fit(&c.title, width(c.id)), w = width(c.id));
+        header += &format!(" {}", right(&c.title, width(c.id)));
     }
     out += &format!("{header} {:>6}\n", "ALERTS");
     for row in app.fleet.visible_rows() {
@@ -168,13 +171,13 @@ fn table(app: &App) -> String {
             crate::domain::Status::Warn => "•",
             _ => " ",
         };
-        let mut line = format!("{mark} {:<24}", format::fit(&shown(&row.name), 24));
+        let mut line = format!("{mark} {}", left(&shown(&row.name), 24));
         for c in &columns {
             let text = match c.id {
                 ColumnId::Version => version(row),
                 _ => shown(&format::cell(c.id, row.cells.get(&c.id))),
             };
-            line += &format!(" {:>w$}", format::fit(&text, width(c.id)), w = width(c.id));
+            line += &format!(" {}", right(&text, width(c.id)));
         }
         out += &format!("{line} {:>6}\n", row.firing);
     }
@@ -186,10 +189,10 @@ fn table(app: &App) -> String {
     for a in firing {
         let age = a.starts_at.map_or("–".into(), |t| format::age(app.now.as_second() - t.as_second()));
         out += &format!(
-            "  {:<8} {:<24} {:<20} {:>6} {:<9} {}\n",
+            "  {:<8} {} {} {:>6} {:<9} {}\n",
             a.severity.label(),
-            format::fit(&shown(&a.name), 24),
-            format::fit(&a.model.as_deref().map_or_else(|| "–".to_string(), shown), 20),
+            left(&shown(&a.name), 24),
+            left(&a.model.as_deref().map_or_else(|| "–".to_string(), shown), 20),
             age,
             a.state.label(),
             shown(&a.summary.split_whitespace().collect::<Vec<_>>().join(" "))
