@@ -128,16 +128,32 @@ retrain = { kind = "webhook", url = "http://127.0.0.1:1/hook", headers = { "X-Ap
 
 #[test]
 fn plain_header_values_do_not_make_the_config_secret() {
-    let setup = setup(
-        r#"[[model]]
-name = "fraud-detector"
-retrain = { kind = "webhook", url = "http://127.0.0.1:1/hook", headers = { "X-Team" = "ml-platform" }, body = { model = "{model}" } }
-"#,
-    );
-    chmod(&setup.token, 0o600);
-    chmod(&setup.config, 0o644);
-    let said = stderr(&status(&setup));
+    let setup = setup("");
+    let plain = setup.dir.path().join("plain.toml");
+    let webhook = |headers: &str| {
+        format!(
+            "timeout = \"1s\"\n[[environment]]\nname = \"s\"\nprometheus = {{ url = \"http://127.0.0.1:1\" }}\n\
+             [[model]]\nname = \"fraud-detector\"\nretrain = {{ kind = \"webhook\", url = \"http://127.0.0.1:1/hook\", headers = {headers}, body = {{ model = \"{{model}}\" }} }}\n"
+        )
+    };
+    let run = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_modeldeck"))
+            .arg("--config")
+            .arg(&plain)
+            .arg("status")
+            .env("XDG_STATE_HOME", setup.dir.path())
+            .output()
+            .unwrap();
+        stderr(&out)
+    };
+    std::fs::write(&plain, webhook(r#"{ "X-Team" = "ml-platform" }"#)).unwrap();
+    chmod(&plain, 0o644);
+    let said = run();
     assert!(!said.contains("chmod"), "a team name is no secret: {said}");
+    // The same file with a key in a header does draw the warning.
+    std::fs::write(&plain, webhook(r#"{ "X-Team" = "ml-platform", "X-Api-Key" = "k3y" }"#)).unwrap();
+    let said = run();
+    assert!(said.contains(&format!("run `chmod 600 {}`", plain.display())), "{said}");
 }
 
 #[test]
