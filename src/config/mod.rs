@@ -7,6 +7,7 @@ pub mod endpoint;
 mod error;
 pub mod exposure;
 mod file;
+pub mod print;
 pub mod retrain;
 pub mod rollback;
 pub mod runbook;
