@@ -39,11 +39,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     let mut spans = Vec::new();
-    let context = match app.screen {
-        crate::app::Screen::Versions(_) => crate::app::HintContext::Versions,
-        _ => crate::app::HintContext::General,
-    };
-    for (key, what) in app.settings.keymap.hints_for(context) {
+    for (key, what) in app.settings.keymap.hints_for(app.hint_context()) {
         spans.push(Span::styled(format!(" {key}"), theme.key));
         spans.push(Span::styled(format!(" {what} "), theme.hint));
     }
