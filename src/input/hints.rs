@@ -1,5 +1,6 @@
 //! The footer's key hints: each screen, form and confirmation offers its own keys, in the
-//! order an operator needs them, with words short enough for one line. The keys themselves
+//! order an operator needs them (a narrow footer drops the last ones), with words short
+//! enough for one line. The keys themselves
 //! come from the keymap, so a remapped key shows as remapped.
 
 use super::keymap::{Command, Keymap, Mode};
@@ -65,15 +66,15 @@ static ALERTS: Hints = &[
 
 static MODEL: Hints = &[
     (Normal, C::Help, "help"),
+    (Normal, C::Back, "back"),
     (Normal, C::ZoomIn, "zoom in"),
     (Normal, C::ZoomOut, "out"),
-    (Normal, C::PanBack, "back in time"),
-    (Normal, C::PanForward, "forward"),
+    (Normal, C::PanBack, "earlier"),
+    (Normal, C::PanForward, "later"),
     (Normal, C::Live, "live"),
     (Normal, C::Versions(None), "versions"),
     (Normal, C::Retrain, "retrain"),
     (Normal, C::Note, "note"),
-    (Normal, C::Back, "back"),
 ];
 
 static ALERT: Hints = &[

@@ -41,12 +41,7 @@ fn width_of(id: ColumnId) -> u16 {
 /// The columns that fit in `width`, dropping the least essential first on narrow terminals,
 /// and how the spare width is shared: the name column up to the longest name on screen
 /// (`name_width`), then the sparkline. Returns (columns, name width, sparkline width).
-fn fitting(
-    columns: &[ColumnSpec],
-    width: u16,
-    version_width: u16,
-    name_width: u16,
-) -> (Vec<&ColumnSpec>, u16, u16) {
+fn fitting(columns: &[ColumnSpec], width: u16, version_width: u16, name_width: u16) -> (Vec<&ColumnSpec>, u16, u16) {
     let width_of = |id| if id == ColumnId::Version { version_width } else { width_of(id) };
     const DROP_ORDER: [ColumnId; 4] = [ColumnId::Gpu, ColumnId::Throughput, ColumnId::Version, ColumnId::Trend];
     let mut shown: Vec<&ColumnSpec> = columns.iter().collect();
@@ -104,8 +99,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .map(|row| format::display_width(&shown(&row.name)) as u16)
         .max()
         .unwrap_or(NAME_MIN);
-    let (columns, name_width, trend_width) =
-        fitting(&app.settings.columns, inner.width, version_width, name_width);
+    let (columns, name_width, trend_width) = fitting(&app.settings.columns, inner.width, version_width, name_width);
     let col_width = |id: ColumnId| match id {
         ColumnId::Trend => trend_width,
         ColumnId::Version => version_width,
@@ -166,7 +160,10 @@ fn model_row<'a>(
         _ => Span::raw(" "),
     };
     let name_style = if health == Status::Critical { theme.status_critical } else { Style::default() };
-    let mut cells = vec![Cell::from(marker), Cell::from(Span::styled(format::fit(&shown(&row.name), name_width as usize), name_style))];
+    let mut cells = vec![
+        Cell::from(marker),
+        Cell::from(Span::styled(format::fit(&shown(&row.name), name_width as usize), name_style)),
+    ];
     for spec in columns {
         cells.push(match spec.id {
             ColumnId::Version => version_cell(app.version_text(row), version_width, theme),

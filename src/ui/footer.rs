@@ -39,9 +39,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     let mut spans = Vec::new();
+    let mut used = 0;
     for (key, what) in app.settings.keymap.hints_for(app.hint_context()) {
-        spans.push(Span::styled(format!(" {key}"), theme.key));
-        spans.push(Span::styled(format!(" {what} "), theme.hint));
+        let (key, what) = (format!(" {key}"), format!(" {what} "));
+        // Whole hints only: a hint cut in the middle reads as a different key.
+        used += super::format::display_width(&key) + super::format::display_width(&what);
+        if used > area.width as usize + 1 {
+            break;
+        }
+        spans.push(Span::styled(key, theme.key));
+        spans.push(Span::styled(what, theme.hint));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -29,7 +29,7 @@ pub fn key_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
 /// The command line and the filter syntax, the command names padded to the longest.
 pub fn command_lines(theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(Span::styled("Commands (:)", theme.title))];
-    let width = COMMANDS.iter().map(|(cmd, _)| cmd.chars().count()).max().unwrap_or(0) + 2;
+    let width = COMMANDS.iter().map(|(cmd, _)| cmd.chars().count()).max().unwrap_or(0) + 1;
     for (cmd, what) in COMMANDS {
         lines.push(Line::from(vec![
             Span::styled(format!("  {cmd:<width$}"), theme.key),
@@ -84,10 +84,13 @@ fn frame_block(app: &App, theme: &Theme, top: u16, visible: u16, total: u16) -> 
     block.title_bottom(Line::from(Span::styled(position, theme.key)).right_aligned())
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, scroll: u16) {
+/// The overlay over `area`. The narrow layout leaves the `footer` row (inside `area`) alone;
+/// the wide one needs every row of a 100×40 terminal to fit without scrolling.
+pub fn draw(frame: &mut Frame, area: Rect, footer: Rect, app: &App, theme: &Theme, scroll: u16) {
     if area.width >= 100 {
         return draw_wide(frame, area, app, theme, scroll);
     }
+    let area = Rect { height: area.height.saturating_sub(footer.height), ..area };
     let content = lines(app, theme);
     let total = content.len() as u16;
     let popup = widgets::centered(area, 72, (total + 2).min(area.height));
@@ -139,9 +142,11 @@ fn draw_wide(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, scroll: u1
     let inner = block.inner(popup);
     frame.render_widget(Clear, popup);
     frame.render_widget(block.style(theme.base), popup);
+    // The left column as wide as its longest line and a space, the right one the rest.
+    let left_width = left.iter().map(Line::width).max().unwrap_or(0) as u16 + 1;
     let [keys, commands] = ratatui::layout::Layout::horizontal([
-        ratatui::layout::Constraint::Percentage(50),
-        ratatui::layout::Constraint::Percentage(50),
+        ratatui::layout::Constraint::Length(left_width),
+        ratatui::layout::Constraint::Min(0),
     ])
     .areas(inner);
     frame.render_widget(Paragraph::new(left).scroll((top, 0)), keys);

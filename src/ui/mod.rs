@@ -94,7 +94,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Some(Modal::Retrain(form)) => retrain::draw(frame, body, app, form, theme),
         Some(Modal::Confirm(confirm)) => ack::draw_confirm(frame, body, app, confirm, theme),
         Some(Modal::Editor(editor)) => note_editor::draw(frame, body, app, editor, theme),
-        Some(Modal::Help(scroll)) => help::draw(frame, area, app, theme, *scroll),
+        // Over everything but the footer, which names the help's own keys.
+        Some(Modal::Help(scroll)) => help::draw(frame, area, footer, app, theme, *scroll),
         None => {}
     }
     text::inert_buffer(frame.buffer_mut());

@@ -163,16 +163,18 @@ fn draw_side(
     ];
     if !s.figures.is_empty() {
         lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled("version   accuracy   p95 latency", theme.table_header)));
+        // Narrow enough for the side panel at 80 columns (34 cells inside).
+        let header = format!("{:<8}{:>9}{:>12}", "version", "accuracy", "p95 latency");
+        lines.push(Line::from(Span::styled(header, theme.table_header)));
         for f in &s.figures {
             let live = s.live.as_deref() == Some(f.version.as_str());
             lines.push(Line::from(Span::styled(
                 format!(
-                    "{:<9} {:>8}   {:>11}{}",
-                    format::fit(&clean(&f.version), 9),
+                    "{:<8}{:>9}{:>12}{}",
+                    format::fit(&clean(&f.version), 7),
                     f.accuracy.map_or_else(|| "–".into(), |a| format!("{a:.3}")),
                     f.latency.map_or_else(|| "–".into(), format::seconds),
-                    if live { "  live" } else { "" }
+                    if live { " live" } else { "" }
                 ),
                 if live { theme.status_ok } else { theme.base },
             )));
