@@ -200,3 +200,38 @@ fn table(app: &App) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::domain::FleetSnapshot;
+    use crate::input::keymap::Keymap;
+
+    #[test]
+    fn wide_characters_keep_the_table_aligned() {
+        let config = crate::config::from_str("", None, &|_| None).unwrap_or_else(|e| panic!("{e}"));
+        let now: Timestamp = "2026-11-25T12:00:00Z".parse().unwrap_or_else(|e| panic!("{e}"));
+        let mut app = App::new(Settings::from_config(&config, Keymap::default(), false, false), 0, now);
+        let accuracy: HashMap<String, CellValue> = [("sentiment_情感", 0.91), ("fraud", 0.97)]
+            .into_iter()
+            .map(|(name, v)| (name.to_string(), CellValue::Number(v)))
+            .collect();
+        let fleet = FleetSnapshot { columns: vec![(ColumnId::Accuracy, Ok(accuracy))], pending_alerts: Vec::new() };
+        app.update(Event::Source(SourceUpdate {
+            generation: app.generation,
+            source: SourceId::Prometheus,
+            at: now,
+            outcome: Ok(SourceData::Fleet(fleet)),
+            next_in: Duration::from_secs(5),
+        }));
+        let text = table(&app);
+        let rows: Vec<&str> = text.lines().filter(|l| l.contains("MODEL") || l.contains("0.9")).collect();
+        assert_eq!(rows.len(), 3, "{text}");
+        // Every row ends in the same terminal column, the wide name's included.
+        let widths: Vec<usize> = rows.iter().map(|r| format::display_width(r)).collect();
+        assert!(widths.iter().all(|w| *w == widths[0]), "{widths:?}\n{text}");
+        assert!(text.contains("sentiment_情感"), "{text}");
+    }
+}
