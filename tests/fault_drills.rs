@@ -335,3 +335,24 @@ async fn garbage_answers_are_blamed_on_the_source_not_a_column() {
         until_ok(&mut live, PROM, Duration::from_secs(10)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_json_error_from_the_registry_reads_as_its_sentence() {
+    let stack = stack().await;
+    // A proxy in front of the registry answers every call with a 500 and an API-style JSON
+    // error; it forwards nothing, so no registry needs to run behind it.
+    let registry = FaultyProxy::start(&stack.prometheus_url).await;
+    registry.set(Fault::Answer {
+        status: 500,
+        content_type: "application/json",
+        body: r#"{"status":"error","errorType":"internal","error":"backend store unavailable"}"#.to_string(),
+    });
+    let text = format!(
+        "refresh = \"500ms\"\ntimeout = \"1s\"\n[[environment]]\nname = \"drill\"\nprometheus = {{ url = \"{}\" }}\nalertmanagers = [\"{}\"]\nregistry = {{ url = \"{}\" }}\n",
+        stack.prometheus_url, stack.alertmanager_url, registry.url
+    );
+    let config = modeldeck::config::from_str(&text, None, &|_| None).unwrap();
+    let mut live = Live::start(&config);
+    let error = until_failing(&mut live, SourceId::Registry, Duration::from_secs(20), |_| true).await;
+    assert_eq!(error, "HTTP 500: backend store unavailable", "not the JSON around it");
+}
