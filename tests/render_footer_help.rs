@@ -96,6 +96,7 @@ fn footers_200x60() {
 #[test]
 fn help_80x24_says_more_follows_and_scrolls_to_the_end() {
     let mut app = common::app(5, 2);
+    app.update(Event::Resize(80, 24));
     press(&mut app, '?');
     let top = common::screen(&app, 80, 24);
     assert!(top.contains("↓ more below · j/k scroll · lines 1–"), "{top}");
@@ -107,6 +108,10 @@ fn help_80x24_says_more_follows_and_scrolls_to_the_end() {
     assert!(end.contains("↑ more above"), "{end}");
     assert!(end.contains("in the journal: model= kind= author="), "the last line is reachable:\n{end}");
     insta::assert_snapshot!("help_80x24_end", end);
+    // Keys pressed past the end do not pile up: one step back shows more below again.
+    press(&mut app, 'k');
+    let back = common::screen(&app, 80, 24);
+    assert!(back.contains("↕ more above and below"), "{back}");
 }
 
 #[test]
