@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use color_eyre::eyre::{Result, eyre};
 use jiff::Timestamp;
 
-use crate::app::{App, EnvironmentInfo, Settings};
+use crate::app::{App, Settings};
 use crate::config::{self, Config, Environment};
 use crate::domain::Endpoint;
 use crate::headless;
@@ -143,7 +143,7 @@ fn run(args: Args) -> Result<ExitCode> {
     }
     let prepared = prepare(&args)?;
     if args.print_config {
-        print!("{}", describe(&prepared.config));
+        print!("{}", config::print::describe(&prepared.config));
         return Ok(ExitCode::SUCCESS);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
@@ -335,58 +335,4 @@ fn demo_environments() -> Vec<Environment> {
             registry_kind: Default::default(),
         })
         .collect()
-}
-
-/// The resolved settings as TOML-ish text, with secrets shown only as where they come from.
-fn describe(config: &Config) -> String {
-    let mut out = String::new();
-    let file = config.path.as_ref().map_or_else(|| "(built-in defaults)".into(), |p| p.display().to_string());
-    out += &format!("# resolved from {file}\n");
-    out += &format!(
-        "refresh = \"{}\"\ntimeout = \"{}\"\npoll_budget = \"{}\"\n",
-        crate::domain::duration::format(config.refresh),
-        crate::domain::duration::format(config.timeout),
-        config::size::format(config.poll_budget).replace(' ', "")
-    );
-    let d = &config.discovery;
-    out += &format!(
-        "\n[discovery]\nmodel_label = \"{}\"\nversion_label = \"{}\"\ngpu_label = \"{}\"\n",
-        d.model_label, d.version_label, d.gpu_label
-    );
-    let cas: Vec<String> = config.tls.ca_files.iter().map(|c| format!("\"{}\"", c.path.display())).collect();
-    out += &format!(
-        "\n[tls]\nca_files = [{}]\ninsecure_skip_verify = {} # verification {}\n",
-        cas.join(", "),
-        config.tls.insecure_requested,
-        if config.tls.verification_off() { "OFF" } else { "on" }
-    );
-    for env in &config.environments {
-        let info = EnvironmentInfo {
-            name: env.name.clone(),
-            production: env.production,
-            read_only: env.read_only,
-            registry: env.registry.is_some(),
-        };
-        out += &format!(
-            "\n[[environment]]\nname = \"{}\"\nproduction = {}\nread_only = {}\nprometheus = \"{}\" # auth: {}\nalertmanagers = [{}]\n",
-            info.name,
-            info.production,
-            info.read_only,
-            env.prometheus.url,
-            auth_kind(&env.prometheus),
-            env.alertmanagers.iter().map(|a| format!("\"{}\"", a.url)).collect::<Vec<_>>().join(", ")
-        );
-    }
-    for c in &config.columns {
-        out += &format!("\n[fleet.columns.{}]\nquery = '{}'\n", c.id, c.query);
-    }
-    out
-}
-
-fn auth_kind(e: &Endpoint) -> &'static str {
-    match e.auth {
-        config::Auth::None => "none",
-        config::Auth::Bearer(_) => "bearer token",
-        config::Auth::Basic { .. } => "basic",
-    }
 }

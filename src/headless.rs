@@ -155,11 +155,14 @@ fn table(app: &App) -> String {
     let mut out = format!("environment: {}\n\n", shown(&app.environment_info().name));
     let version = |row| app.version_text(row).map_or_else(|| format::MISSING.to_string(), |v| shown(&v.text));
     // VER takes the longest text (`2 (serving 3)`), the others 8 characters.
-    let ver_width = app.fleet.visible_rows().map(|r| version(r).chars().count()).fold(8, usize::max).min(20);
+    let ver_width = app.fleet.visible_rows().map(|r| format::display_width(&version(r))).fold(8, usize::max).min(20);
     let width = |id| if id == ColumnId::Version { ver_width } else { 8 };
-    let mut header = format!("{:<1} {:<24}", "", "MODEL");
+    // Padding by display width: a wide character (`情感`) takes two cells.
+    let right = |text: &str, w: usize| format::pad(&format::fit(text, w), w, false);
+    let left = |text: &str, w: usize| format::pad(&format::fit(text, w), w, true);
+    let mut header = format!("  {}", left("MODEL", 24));
     for c in &columns {
-        header += &format!(" {:>w$}", format::fit(&c.title, width(c.id)), w = width(c.id));
+        header += &format!(" {}", right(&c.title, width(c.id)));
     }
     out += &format!("{header} {:>6}\n", "ALERTS");
     for row in app.fleet.visible_rows() {
@@ -168,13 +171,13 @@ fn table(app: &App) -> String {
             crate::domain::Status::Warn => "•",
             _ => " ",
         };
-        let mut line = format!("{mark} {:<24}", format::fit(&shown(&row.name), 24));
+        let mut line = format!("{mark} {}", left(&shown(&row.name), 24));
         for c in &columns {
             let text = match c.id {
                 ColumnId::Version => version(row),
                 _ => shown(&format::cell(c.id, row.cells.get(&c.id))),
             };
-            line += &format!(" {:>w$}", format::fit(&text, width(c.id)), w = width(c.id));
+            line += &format!(" {}", right(&text, width(c.id)));
         }
         out += &format!("{line} {:>6}\n", row.firing);
     }
@@ -186,14 +189,49 @@ fn table(app: &App) -> String {
     for a in firing {
         let age = a.starts_at.map_or("–".into(), |t| format::age(app.now.as_second() - t.as_second()));
         out += &format!(
-            "  {:<8} {:<24} {:<20} {:>6} {:<9} {}\n",
+            "  {:<8} {} {} {:>6} {:<9} {}\n",
             a.severity.label(),
-            format::fit(&shown(&a.name), 24),
-            format::fit(&a.model.as_deref().map_or_else(|| "–".to_string(), shown), 20),
+            left(&shown(&a.name), 24),
+            left(&a.model.as_deref().map_or_else(|| "–".to_string(), shown), 20),
             age,
             a.state.label(),
             shown(&a.summary.split_whitespace().collect::<Vec<_>>().join(" "))
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::domain::FleetSnapshot;
+    use crate::input::keymap::Keymap;
+
+    #[test]
+    fn wide_characters_keep_the_table_aligned() {
+        let config = crate::config::from_str("", None, &|_| None).unwrap_or_else(|e| panic!("{e}"));
+        let now: Timestamp = "2026-11-25T12:00:00Z".parse().unwrap_or_else(|e| panic!("{e}"));
+        let mut app = App::new(Settings::from_config(&config, Keymap::default(), false, false), 0, now);
+        let accuracy: HashMap<String, CellValue> = [("sentiment_情感", 0.91), ("fraud", 0.97)]
+            .into_iter()
+            .map(|(name, v)| (name.to_string(), CellValue::Number(v)))
+            .collect();
+        let fleet = FleetSnapshot { columns: vec![(ColumnId::Accuracy, Ok(accuracy))], pending_alerts: Vec::new() };
+        app.update(Event::Source(SourceUpdate {
+            generation: app.generation,
+            source: SourceId::Prometheus,
+            at: now,
+            outcome: Ok(SourceData::Fleet(fleet)),
+            next_in: Duration::from_secs(5),
+        }));
+        let text = table(&app);
+        let rows: Vec<&str> = text.lines().filter(|l| l.contains("MODEL") || l.contains("0.9")).collect();
+        assert_eq!(rows.len(), 3, "{text}");
+        // Every row ends in the same terminal column, the wide name's included.
+        let widths: Vec<usize> = rows.iter().map(|r| format::display_width(r)).collect();
+        assert!(widths.iter().all(|w| *w == widths[0]), "{widths:?}\n{text}");
+        assert!(text.contains("sentiment_情感"), "{text}");
+    }
 }

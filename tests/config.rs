@@ -419,3 +419,74 @@ fn errors_without_a_file_say_config() {
     let err = config::from_str("refresh = \"1ms\"\n", None, &|_| None).expect_err("too small");
     assert_eq!(err.to_string(), "config:1: key `refresh`: must be at least 200ms");
 }
+
+/// The example with its optional settings filled in: the commented-out `[[model]]` and
+/// `[[runbook]]` blocks, the author and the journal path uncommented.
+fn complete_example() -> String {
+    let text = read(&root().join("config.example.toml"));
+    let mut out = Vec::new();
+    let mut in_block = false;
+    for line in text.lines() {
+        if matches!(line, "# [[model]]" | "# [[runbook]]") {
+            in_block = true;
+        } else if line == "#" || !line.starts_with("# ") {
+            in_block = false;
+        }
+        out.push(if in_block { &line[2..] } else { line });
+    }
+    let complete = out.join("\n");
+    for line in ["author = \"Jane Doe\"", "path = \"/srv/modeldeck/journal.jsonl\""] {
+        assert!(complete.contains(&format!("# {line}")), "the example shows `# {line}`");
+    }
+    complete
+        .replace("# author = \"Jane Doe\"", "author = \"Jane Doe\"")
+        .replace("# path = \"/srv/modeldeck/journal.jsonl\"", "path = \"/srv/modeldeck/journal.jsonl\"")
+}
+
+#[test]
+fn print_config_shows_every_section_of_the_complete_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("complete.toml");
+    let complete = complete_example();
+    std::fs::write(&path, &complete).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_modeldeck"))
+        .arg("--config")
+        .arg(&path)
+        .arg("--print-config")
+        .env("AIRFLOW_TOKEN", "airflow-s3cr3t")
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Every table the file has, by its header.
+    let mut sections: Vec<&str> = complete.lines().filter(|l| l.starts_with('[')).collect();
+    sections.dedup();
+    assert!(sections.len() >= 20, "{sections:?}");
+    for section in sections {
+        let shown = match section {
+            // Sub-tables print inline with their parent.
+            "[environment.prometheus]" => "prometheus = ",
+            "[environment.registry]" => "registry = ",
+            "[[environment.alertmanagers]]" => "alertmanager = ",
+            "[detail.drift]" => "# drift: model_drift_score",
+            other => other,
+        };
+        assert!(printed.contains(shown), "`{section}` is missing:\n{printed}");
+    }
+    for what in [
+        "author = \"Jane Doe\"",
+        "[journal]\nbackend = \"file\"\npath = \"/srv/modeldeck/journal.jsonl\"",
+        "registry.kind = \"mlflow\"",
+        "registry = \"https://mlflow.eu.example.com/\"",
+        "name = \"iris\"\nserving.kind = \"mlserver\"",
+        "rollback.kind = \"command\"\nrollback.argv = [\"helm\", \"rollback\"",
+        "retrain.label = \"Airflow DAG retrain_fraud\"",
+        "retrain.url = \"https://airflow.example.com/\" # auth: bearer token",
+        "alias = \"champion\"",
+        "suggest = \"rollback\"",
+        "prometheus = \"https://mimir.eu.example.com/prometheus\" # auth: none, headers: X-Scope-OrgID",
+    ] {
+        assert!(printed.contains(what), "`{what}` is missing:\n{printed}");
+    }
+    assert!(!printed.contains("airflow-s3cr3t"), "a secret is printed:\n{printed}");
+}

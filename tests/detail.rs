@@ -128,3 +128,25 @@ fn a_failed_panel_says_why_and_the_rest_still_draw() {
     assert!(text.contains("query failed: bad_data: parse error"), "{text}");
     assert!(text.contains("p95"), "{text}");
 }
+
+/// A young alert's window reaches past now: it reloads like a live one until its end has
+/// passed, and then stays put like a paused one.
+#[test]
+fn an_anchored_window_fills_until_its_end_then_stays() {
+    let mut app = common::app(5, 2);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Enter);
+    let (_, bounds, seq) = load(&press(&mut app, KeyCode::Enter));
+    app.update(Event::DetailLoaded { seq, result: Ok(Box::new(demo_fleet().detail("fraud-detector", bounds))) });
+    let range = app.detail.as_ref().unwrap().range;
+    let end = range.end.expect("an anchored window has an end");
+    assert!(end > common::now().as_second(), "the alert is 125 s old: its window reaches past now");
+    let text = screen(&app, 120, 30);
+    assert!(text.contains("UTC · anchored"), "{text}");
+    let at = |s: i64| jiff::Timestamp::from_second(s).unwrap();
+    let (_, again, seq) = load(&app.update(Event::Tick(at(common::now().as_second() + 9))));
+    assert_eq!(again, bounds, "the same window, reloaded for the seconds that came in");
+    app.update(Event::DetailLoaded { seq, result: Ok(Box::new(demo_fleet().detail("fraud-detector", bounds))) });
+    assert!(app.update(Event::Tick(at(end + 30))).is_empty(), "past its end it no longer reloads");
+    assert!(screen(&app, 120, 30).contains("UTC · paused"));
+}

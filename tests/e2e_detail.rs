@@ -24,7 +24,10 @@ fn open_a_model_zoom_pan_and_return_to_live() {
     tmux.keys(&["-", "-"]);
     tmux.wait_for("last 3h · live");
     tmux.keys(&["["]);
-    tmux.wait_for("3h window · paused");
+    // Paused, the title names the window's start and end.
+    let screen = tmux.wait("the paused window", Duration::from_secs(10), |s| s.contains(" UTC · paused"));
+    let title = screen.lines().find(|l| l.contains("UTC · paused")).unwrap_or_default();
+    assert!(title.contains("3h window ") && title.contains('–'), "{screen}");
     tmux.keys(&["0"]);
     tmux.wait_for("last 3h · live");
     tmux.keys(&["Escape"]);

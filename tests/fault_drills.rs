@@ -298,4 +298,61 @@ async fn a_refused_alertmanager_fails_alone() {
     assert!(is_ok(&live.app, PROM));
     let header = live.screen().lines().next().unwrap().to_string();
     assert!(header.contains("prom ●") && header.contains("am ✗ connection refused · no data"), "{header}");
+    // Nobody has said what fires: the count is unknown, not zero.
+    assert!(header.contains("? firing") && !header.contains("0 firing"), "{header}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_that_does_not_resolve_is_named() {
+    let stack = stack().await;
+    // `.invalid` never resolves (RFC 2606), so the lookup fails at once.
+    let mut live = Live::start(&config("http://prometheus.invalid:9090", &stack.alertmanager_url, "1s"));
+    let error = until_failing(&mut live, PROM, Duration::from_secs(20), |_| true).await;
+    assert_eq!(error, "host not found: prometheus.invalid");
+    let header = live.screen().lines().next().unwrap().to_string();
+    assert!(header.contains("prom ✗ host not found: prometheus.invalid"), "{header}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_answers_are_blamed_on_the_source_not_a_column() {
+    let stack = stack().await;
+    let prom = FaultyProxy::start(&stack.prometheus_url).await;
+    let mut live = Live::start(&config(&prom.url, &stack.alertmanager_url, "1s"));
+    first_data(&mut live).await;
+    // The API's outline with the wrong result type (each query type expects its own, a
+    // vector or a matrix), then bytes that are not JSON at all.
+    for (body, says) in [
+        (r#"{"status":"success","data":{"resultType":"string","result":[0,"x"]}}"#, "expected a vector, got string"),
+        ("garbage, not json", "invalid JSON"),
+    ] {
+        prom.set(Fault::Answer { status: 200, content_type: "application/json", body: body.to_string() });
+        let error = until_failing(&mut live, PROM, Duration::from_secs(10), |_| true).await;
+        for column in ColumnId::ALL {
+            assert!(!error.starts_with(&format!("{column}:")), "blamed on the {column} column: {error}");
+        }
+        assert!(error.contains(says), "{error}");
+        prom.set(Fault::Pass);
+        until_ok(&mut live, PROM, Duration::from_secs(10)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_json_error_from_the_registry_reads_as_its_sentence() {
+    let stack = stack().await;
+    // A proxy in front of the registry answers every call with a 500 and an API-style JSON
+    // error; it forwards nothing, so no registry needs to run behind it.
+    let registry = FaultyProxy::start(&stack.prometheus_url).await;
+    registry.set(Fault::Answer {
+        status: 500,
+        content_type: "application/json",
+        body: r#"{"status":"error","errorType":"internal","error":"backend store unavailable"}"#.to_string(),
+    });
+    let text = format!(
+        "refresh = \"500ms\"\ntimeout = \"1s\"\n[[environment]]\nname = \"drill\"\nprometheus = {{ url = \"{}\" }}\nalertmanagers = [\"{}\"]\nregistry = {{ url = \"{}\" }}\n",
+        stack.prometheus_url, stack.alertmanager_url, registry.url
+    );
+    let config = modeldeck::config::from_str(&text, None, &|_| None).unwrap();
+    let mut live = Live::start(&config);
+    let error = until_failing(&mut live, SourceId::Registry, Duration::from_secs(20), |_| true).await;
+    assert_eq!(error, "HTTP 500: backend store unavailable", "not the JSON around it");
 }

@@ -44,7 +44,7 @@ fn the_banner_is_on_every_screen_while_verification_is_off() {
 }
 
 #[test]
-fn startup_warnings_show_in_the_header_for_their_first_seconds() {
+fn startup_warnings_show_under_the_header_for_their_first_seconds() {
     let mut app = common::app(5, 2);
     app.settings.tls_verification_off = true;
     app.settings.startup_notice = Some((
@@ -54,8 +54,11 @@ fn startup_warnings_show_in_the_header_for_their_first_seconds() {
     app.now = common::now() + jiff::SignedDuration::from_secs(3);
     let text = common::screen(&app, 140, 24);
     let header = text.lines().next().unwrap();
-    assert!(header.contains("⚠ run `chmod 600 /etc/modeldeck/token`: secret file open to others"), "{text}");
+    let notice = text.lines().nth(1).unwrap();
+    assert!(notice.contains("⚠ run `chmod 600 /etc/modeldeck/token`: secret file open to others"), "{text}");
     assert!(header.contains(BANNER), "{text}");
+    // The sources' health stays in view meanwhile.
+    assert!(header.contains("prom ●") && header.contains("am ●"), "{text}");
     app.now = common::now() + jiff::SignedDuration::from_secs(16);
     let text = common::screen(&app, 140, 24);
     assert!(!text.contains("chmod 600"), "gone after its seconds:\n{text}");

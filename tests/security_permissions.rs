@@ -127,6 +127,36 @@ retrain = { kind = "webhook", url = "http://127.0.0.1:1/hook", headers = { "X-Ap
 }
 
 #[test]
+fn plain_header_values_do_not_make_the_config_secret() {
+    let setup = setup("");
+    let plain = setup.dir.path().join("plain.toml");
+    let webhook = |headers: &str| {
+        format!(
+            "timeout = \"1s\"\n[[environment]]\nname = \"s\"\nprometheus = {{ url = \"http://127.0.0.1:1\" }}\n\
+             [[model]]\nname = \"fraud-detector\"\nretrain = {{ kind = \"webhook\", url = \"http://127.0.0.1:1/hook\", headers = {headers}, body = {{ model = \"{{model}}\" }} }}\n"
+        )
+    };
+    let run = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_modeldeck"))
+            .arg("--config")
+            .arg(&plain)
+            .arg("status")
+            .env("XDG_STATE_HOME", setup.dir.path())
+            .output()
+            .unwrap();
+        stderr(&out)
+    };
+    std::fs::write(&plain, webhook(r#"{ "X-Team" = "ml-platform" }"#)).unwrap();
+    chmod(&plain, 0o644);
+    let said = run();
+    assert!(!said.contains("chmod"), "a team name is no secret: {said}");
+    // The same file with a key in a header does draw the warning.
+    std::fs::write(&plain, webhook(r#"{ "X-Team" = "ml-platform", "X-Api-Key" = "k3y" }"#)).unwrap();
+    let said = run();
+    assert!(said.contains(&format!("run `chmod 600 {}`", plain.display())), "{said}");
+}
+
+#[test]
 fn the_console_shows_the_warning_in_its_header_then_the_sources() {
     let setup = setup("");
     chmod(&setup.token, 0o644);
@@ -138,8 +168,11 @@ fn the_console_shows_the_warning_in_its_header_then_the_sources() {
     );
     let fix = format!("chmod 600 {}", setup.token.display());
     let screen = tmux.wait("the warning in the header", Duration::from_secs(20), |s| s.contains(&fix));
-    let header = screen.lines().find(|l| l.contains(&fix)).unwrap();
-    assert!(header.contains("⚠ run `") && header.contains("modeldeck"), "{screen}");
+    let notice = screen.lines().find(|l| l.contains(&fix)).unwrap();
+    assert!(notice.contains("⚠ run `"), "{screen}");
+    // The sources' health stays on the top line meanwhile: the notice has a line of its own.
+    let top = screen.lines().next().unwrap_or("");
+    assert!(top.contains("modeldeck") && top.contains("prom") && !top.contains("chmod"), "{screen}");
     // It is a startup notice: the header goes back to the sources after its seconds.
     let screen = tmux.wait("the header without the notice", Duration::from_secs(30), |s| !s.contains(&fix));
     assert!(screen.lines().next().unwrap_or("").contains("prom"), "{screen}");

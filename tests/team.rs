@@ -1,13 +1,16 @@
 //! What consoles sharing a journal know of each other, from its entries alone: recent
 //! actions on a model, actions in flight, automatic claims decided under the journal's lock
-//! by concurrent processes (threads with their own handles here; the end-to-end test runs
-//! real consoles), and the follower's reads of what others append.
+//! by concurrent handles (threads with their own handles, on a file and on a real
+//! PostgreSQL; the end-to-end test runs real consoles), and the follower's reads of what others append.
+
+mod harness;
 
 use std::sync::{Arc, Barrier};
 
 use jiff::{SignedDuration, Timestamp};
+use modeldeck::domain::Secret;
 use modeldeck::domain::team::{self, Claim, ClaimDecision};
-use modeldeck::journal::{Draft, Entry, Journal, Kind, Outcome, Subject};
+use modeldeck::journal::{Draft, Entry, Head, Journal, Kind, Location, Outcome, Subject};
 use serde_json::json;
 
 fn at(secs: i64) -> Timestamp {
@@ -105,21 +108,19 @@ fn a_claim_is_free_taken_or_held_by_the_rate_limit_as_the_journal_says() {
     assert_eq!(team::claim_decision(&entries, &first, "staging", at(10)), ClaimDecision::Free);
 }
 
-#[test]
-fn concurrent_claims_on_one_occurrence_append_exactly_one_entry() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("journal.jsonl");
+/// Four handles on one journal (as four consoles have) claim one occurrence at once.
+fn claim_race(open: impl Fn() -> Journal + Send + Sync + 'static) -> Journal {
+    let open = Arc::new(open);
     let barrier = Arc::new(Barrier::new(4));
     let threads: Vec<_> = (0..4)
         .map(|i| {
-            let (path, barrier) = (path.clone(), barrier.clone());
+            let (open, barrier) = (open.clone(), barrier.clone());
             std::thread::spawn(move || {
-                // Each its own handle, as separate consoles have.
-                let (journal, _) = Journal::open(&path).unwrap();
+                let journal = open();
                 let c = claim("0|fp|t1");
                 barrier.wait();
                 journal
-                    .append_if(|entries| {
+                    .append_if(move |entries| {
                         (team::claim_decision(entries, &c, "prod", Timestamp::now()) == ClaimDecision::Free).then(
                             || {
                                 let subject = Subject { model: Some("fraud".into()), ..Subject::default() };
@@ -136,8 +137,25 @@ fn concurrent_claims_on_one_occurrence_append_exactly_one_entry() {
         .collect();
     let won = threads.into_iter().map(|t| t.join().unwrap()).filter(|won| *won).count();
     assert_eq!(won, 1, "exactly one console claims the occurrence");
-    let (journal, _) = Journal::open(&path).unwrap();
+    open()
+}
+
+#[test]
+fn concurrent_claims_on_one_occurrence_append_exactly_one_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    let journal = claim_race(move || Journal::open(&path).unwrap().0);
     assert_eq!(journal.read_all().unwrap().len(), 1);
+}
+
+#[test]
+fn concurrent_claims_through_postgresql_append_exactly_one_row() {
+    let pg = harness::Postgres::start();
+    let location = Location::Postgres(Secret::new(pg.url_with_password("claim-pw")));
+    let journal = claim_race(move || Journal::connect(&location).unwrap().0);
+    let entries = journal.read_all().unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].result, Outcome::Started);
 }
 
 #[test]
@@ -147,21 +165,22 @@ fn the_follower_reads_only_what_was_appended_and_starts_over_after_a_cut() {
     let (journal, _) = Journal::open(&path).unwrap();
     let note = |text: &str| Draft::note("bob", "prod", Subject::default(), text);
     journal.append(note("one")).unwrap();
-    let first = journal.read_after(0).unwrap();
+    let (first, seen) = journal.follow(&Head::empty()).unwrap();
     assert_eq!((first.entries.len(), first.reset), (1, false));
-    assert!(journal.read_after(first.offset).unwrap().entries.is_empty(), "nothing new");
-    journal.append(note("two")).unwrap();
-    journal.append(note("three")).unwrap();
-    let next = journal.read_after(first.offset).unwrap();
+    let (nothing, same) = journal.follow(&seen).unwrap();
+    assert!(nothing.entries.is_empty() && !nothing.reset && same == seen, "nothing new");
+    // Another process appends.
+    let (other, _) = Journal::open(&path).unwrap();
+    other.append(note("two")).unwrap();
+    other.append(note("three")).unwrap();
+    let (next, seen) = journal.follow(&seen).unwrap();
     assert_eq!(next.entries.iter().map(|e| e.note.as_str()).collect::<Vec<_>>(), ["two", "three"]);
-    // A half-written line waits for its newline.
-    let mut file = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
-    std::io::Write::write_all(&mut file, b"{\"seq\":4").unwrap();
-    let partial = journal.read_after(next.offset).unwrap();
-    assert!(partial.entries.is_empty() && partial.offset == next.offset, "{partial:?}");
+    assert!(!next.reset);
+    assert_eq!(seen, journal.head().unwrap());
     // The file cut shorter than what was read: everything again, marked as a reset.
-    std::fs::write(&path, std::fs::read_to_string(&path).unwrap().lines().next().unwrap().to_string() + "\n").unwrap();
-    let cut = journal.read_after(next.offset).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.lines().next().unwrap().to_string() + "\n").unwrap();
+    let (cut, _) = journal.follow(&seen).unwrap();
     assert!(cut.reset);
     assert_eq!(cut.entries.len(), 1);
 }

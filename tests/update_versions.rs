@@ -269,3 +269,29 @@ fn rollback_confirmation_snapshot_in_production() {
     typed(&mut app, "accuracy fell after v3");
     insta::assert_snapshot!(common::screen(&app, 120, 30));
 }
+
+/// What a rollback decides on (version, date, validation) shows whole at 80 columns; the
+/// source column gives way first, then the status.
+#[test]
+fn versions_screen_80x24() {
+    let app = on_versions(false, false);
+    let screen = common::screen(&app, 80, 24);
+    let header = screen.lines().find(|l| l.contains("VERSION")).unwrap();
+    assert!(header.contains("CREATED UTC") && header.contains("VALIDATION"), "{screen}");
+    assert!(!header.contains("SOURCE"), "the source gives way first: {screen}");
+    let row = screen.lines().find(|l| l.contains("▶")).unwrap();
+    assert!(row.contains("11-24 12:00") && row.contains("approved"), "{screen}");
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn versions_screen_200x60() {
+    let app = on_versions(false, false);
+    let screen = common::screen(&app, 200, 60);
+    let header = screen.lines().find(|l| l.contains("VERSION")).unwrap();
+    for column in ["CREATED UTC", "VALIDATION", "STATUS", "SOURCE / RUN"] {
+        assert!(header.contains(column), "{column}: {screen}");
+    }
+    assert!(screen.contains("s3://models/fraud/3"), "{screen}");
+    insta::assert_snapshot!(screen);
+}

@@ -86,12 +86,13 @@ impl App {
         }
     }
 
-    /// A live model screen reloads at the refresh interval.
+    /// A live model screen, or one whose window still reaches into the future, reloads at
+    /// the refresh interval.
     pub(super) fn detail_due(&mut self) -> Vec<Effect> {
         let refresh = self.settings.refresh.as_secs().max(1) as i64;
         let due = match (&self.screen, &self.detail) {
             (Screen::Model(_), Some(d)) => {
-                d.range.is_live()
+                d.range.is_open(self.now.as_second())
                     && !d.loading
                     && d.loaded_at.is_none_or(|t| self.now.as_second() - t.as_second() >= refresh)
             }

@@ -366,6 +366,27 @@ impl App {
         self.settings.startup_notice.as_ref().filter(|(_, until)| self.now < *until).map(|(text, _)| text.as_str())
     }
 
+    /// Which keys the footer offers: the open form or confirmation's, else the screen's.
+    pub fn hint_context(&self) -> HintContext {
+        match &self.modal {
+            Some(Modal::Help(_)) => return HintContext::Help,
+            Some(Modal::Editor(_)) => return HintContext::Editor,
+            Some(Modal::Confirm(_)) => return HintContext::Confirm,
+            Some(Modal::Ack(_) | Modal::Rollback(_) | Modal::Retrain(_)) => return HintContext::Form,
+            None => {}
+        }
+        match (&self.screen, self.focus) {
+            (Screen::Overview, Pane::Fleet) => HintContext::Fleet,
+            (Screen::Overview, Pane::Alerts) => HintContext::Alerts,
+            (Screen::Model(_), _) => HintContext::Model,
+            (Screen::Alert(_), _) => HintContext::Alert,
+            (Screen::Silences, _) => HintContext::Silences,
+            (Screen::Journal, _) => HintContext::Journal,
+            (Screen::JournalEntry(_), _) => HintContext::JournalEntry,
+            (Screen::Versions(_), _) => HintContext::Versions,
+        }
+    }
+
     pub fn firing_count(&self) -> usize {
         self.alerts.iter().filter(|a| a.state.is_firing()).count()
     }

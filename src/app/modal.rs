@@ -67,6 +67,17 @@ impl App {
     accessors!(confirm, confirm_mut, close_confirm, Confirm, Confirm);
     accessors!(editor, editor_mut, close_editor, Editor, NoteEditor);
 
+    /// How far the help scrolls: its lines in one column (each key section with its title and
+    /// a blank line, the commands, a blank line, the filter's four lines), less the rows the
+    /// overlay shows (the terminal less the footer and two borders), so keys pressed past the
+    /// end do not pile up.
+    pub fn help_max_scroll(&self) -> u16 {
+        let keys: usize = self.settings.keymap.help().iter().map(|(_, rows)| rows.len() + 2).sum();
+        let lines = keys + 1 + super::COMMANDS.len() + 1 + 4;
+        let visible = (self.page_rows + 12).saturating_sub(3);
+        u16::try_from(lines.saturating_sub(visible)).unwrap_or(u16::MAX)
+    }
+
     /// The help overlay's scroll, when it is open.
     pub fn help(&self) -> Option<u16> {
         match self.modal {

@@ -257,7 +257,7 @@ impl App {
                 match keymap.command(Mode::Normal, key) {
                     Some(Command::Help | Command::Back) => self.modal = None,
                     Some(Command::Quit) => return self.quit(),
-                    Some(Command::Down) => self.modal = Some(Modal::Help(scroll.saturating_add(1))),
+                    Some(Command::Down) => self.modal = Some(Modal::Help((scroll + 1).min(self.help_max_scroll()))),
                     Some(Command::Up) => self.modal = Some(Modal::Help(scroll.saturating_sub(1))),
                     Some(Command::Top) => self.modal = Some(Modal::Help(0)),
                     _ => {}

@@ -95,6 +95,9 @@ pub fn http_error_text(status: u16, body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let detail = if looks_like_html(body) {
         html_title(&text).unwrap_or_else(|| "an HTML page".to_string())
+    } else if let Some(message) = crate::backends::answer::gateway_message(body) {
+        // A JSON error (a Prometheus envelope, `{"message": …}`): its sentence, not the JSON.
+        message
     } else {
         text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("").to_string()
     };
@@ -195,6 +198,8 @@ mod tests {
         assert_eq!(http_error_text(502, page), "HTTP 502: 502 Bad Gateway");
         assert_eq!(http_error_text(502, b"<html><body>x</body></html>"), "HTTP 502: an HTML page");
         assert_eq!(http_error_text(503, b"  \n"), "HTTP 503");
+        let envelope = br#"{"status":"error","errorType":"internal","error":"query would load too many samples"}"#;
+        assert_eq!(http_error_text(500, envelope), "HTTP 500: query would load too many samples");
         assert_eq!(http_error_text(500, b"\x1b[2Jboom"), "HTTP 500: ␛[2Jboom");
         let long = "x".repeat(300);
         assert_eq!(http_error_text(500, long.as_bytes()).chars().count(), "HTTP 500: ".len() + EXCERPT_MAX);

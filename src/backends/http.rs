@@ -221,7 +221,11 @@ fn describe(err: &reqwest::Error) -> String {
     } else if lower.contains("connection refused") {
         "connection refused".to_string()
     } else if lower.contains("dns error") || lower.contains("failed to lookup") {
-        "host not found".to_string()
+        // The host as configured: a typo in it is the usual cause.
+        match err.url().and_then(|u| u.host_str()) {
+            Some(host) => format!("host not found: {host}"),
+            None => "host not found".to_string(),
+        }
     } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
         format!("TLS error: {}", last(&chain))
     } else if err.is_connect() {

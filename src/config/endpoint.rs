@@ -85,16 +85,36 @@ pub(super) fn parse_url(text: &str) -> Result<Url, String> {
             url.host_str().unwrap_or("?")
         ));
     }
+    if let Some((name, _)) = url.query_pairs().find(|(name, _)| is_secret_parameter(name)) {
+        return Err(format!(
+            "URL `{}` carries a secret in its query (`{name}=`); use token_env or token_file",
+            url.host_str().unwrap_or("?")
+        ));
+    }
     Ok(url)
 }
 
-/// `https://user:pass@host` → `https://<credentials>@host`, so errors never echo a password.
+/// Query parameters that carry a credential (`?access_token=…`, `?api_key=…`): like
+/// `user:pass@`, they would be printed, logged and sent wherever the URL goes.
+fn is_secret_parameter(name: &str) -> bool {
+    let name = name.to_ascii_lowercase().replace('-', "_");
+    ["token", "access_token", "auth", "api_key", "apikey", "key", "password", "passwd", "secret", "signature"]
+        .contains(&name.as_str())
+        || ["_token", "_secret", "_password", "_key", "signature"].iter().any(|end| name.ends_with(end))
+}
+
+/// `https://user:pass@host?x=1` → `https://<credentials>@host?<query>`, so errors never
+/// echo a password or a token.
 fn redact_userinfo(text: &str) -> String {
+    let text = match text.find('?') {
+        Some(q) => format!("{}?<query>", &text[..q]),
+        None => text.to_string(),
+    };
     match (text.find("://"), text.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             format!("{}<credentials>{}", &text[..scheme_end + 3], &text[at..])
         }
-        _ => text.to_string(),
+        _ => text,
     }
 }
 

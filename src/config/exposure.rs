@@ -11,8 +11,21 @@ use std::path::{Path, PathBuf};
 pub struct SecretRefs {
     /// `token_file` and `password_file` paths, home-expanded, each once.
     pub files: Vec<PathBuf>,
-    /// Whether the config itself carries header values (a webhook's `headers`).
+    /// Whether the config itself carries a header value that is a credential (a webhook's
+    /// `Authorization` or `X-Api-Key`); a plain `X-Team` is not one.
     pub header_values: bool,
+}
+
+/// Whether a header, by its name or its value, carries a credential: `Authorization`,
+/// `Cookie`, names with token, key, secret, auth, password or signature in them, and values
+/// that start like one (`Bearer …`, `Basic …`).
+pub fn secret_header(name: &str, value: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    let value = value.trim_start().to_ascii_lowercase();
+    ["auth", "token", "key", "secret", "password", "passwd", "cookie", "signature", "credential", "session"]
+        .iter()
+        .any(|word| name.contains(word))
+        || ["bearer ", "basic ", "token "].iter().any(|p| value.starts_with(p))
 }
 
 impl SecretRefs {
@@ -116,6 +129,17 @@ mod tests {
         assert_eq!(e.short(), "run `chmod 600 '/home/ops/my token'`: secret file open to others");
         let group = Exposure { path: "/etc/md/t".into(), mode: 0o100640, what: "config file" };
         assert!(group.message().contains("open to its group (mode 0640): run `chmod 600 /etc/md/t`"));
+    }
+
+    #[test]
+    fn only_credential_headers_are_secrets() {
+        for (name, value) in [("X-Api-Key", "k"), ("X-Auth-Token", "t"), ("Cookie", "s=1"), ("X-Thing", "Bearer abc")] {
+            assert!(secret_header(name, value), "{name}: {value}");
+        }
+        for (name, value) in [("X-Team", "ml-platform"), ("Content-Type", "application/json"), ("X-Source", "console")]
+        {
+            assert!(!secret_header(name, value), "{name}: {value}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod error;
 pub mod exposure;
 mod file;
 pub mod journal;
+pub mod print;
 pub mod registry;
 pub mod retrain;
 pub mod rollback;
@@ -350,7 +351,8 @@ pub fn from_str(
         if let Some(raw_target) = &model.retrain {
             secret_refs.add_file(raw_target.token_file.as_deref());
             secret_refs.add_file(raw_target.password_file.as_deref());
-            secret_refs.header_values |= !raw_target.headers.is_empty();
+            secret_refs.header_values |=
+                raw_target.headers.iter().any(|(name, value)| exposure::secret_header(name, value));
             let target = crate::config::retrain::resolve(raw_target, lookup).map_err(|(key, m)| {
                 serving::at_model(text, origin.clone(), n, key, format!("model `{}` retrain: {m}", model.name))
             })?;

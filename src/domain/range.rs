@@ -23,13 +23,20 @@ impl Default for TimeRange {
 }
 
 impl TimeRange {
-    /// A range that shows `start` near its left edge (opening a model from an alert).
+    /// A range that starts a quarter window before `start`, so the alert's start sits in the
+    /// window's first half at any age (opening a model from an alert). The window is the
+    /// smallest that also reaches now; a young alert's window ends in the future and fills
+    /// as time passes, an alert older than the largest window shows its beginning.
     pub fn anchored(start: i64, now: i64) -> TimeRange {
         let since = (now - start).max(0) as u64;
-        // The smallest window that holds the alert's start with a quarter of context before it.
-        let zoom = WINDOWS.iter().position(|w| *w >= since + since / 4 + 60).unwrap_or(WINDOWS.len() - 1);
+        let zoom = WINDOWS.iter().position(|w| since <= w * 3 / 4).unwrap_or(WINDOWS.len() - 1);
         let end = start + (WINDOWS[zoom] * 3 / 4) as i64;
-        TimeRange { zoom, end: (end < now).then_some(end) }
+        TimeRange { zoom, end: Some(end) }
+    }
+
+    /// Live, or ending after `now`: new data still falls into it, so it keeps reloading.
+    pub fn is_open(&self, now: i64) -> bool {
+        self.end.is_none_or(|end| end > now)
     }
 
     pub fn window(&self) -> Duration {
@@ -68,9 +75,24 @@ impl TimeRange {
         (end - window, end, step)
     }
 
-    pub fn label(&self) -> String {
+    /// `last 1h · live`; a fixed window names its start and end (UTC), and says whether it
+    /// is still filling (`anchored`, its end after `now`) or `paused`.
+    pub fn label(&self, now: i64) -> String {
         let w = super::duration::format(self.window());
-        if self.is_live() { format!("last {w} · live") } else { format!("{w} window · paused") }
+        let Some(end) = self.end else { return format!("last {w} · live") };
+        let window = WINDOWS[self.zoom];
+        let pattern = match window {
+            w if w < 3600 => "%H:%M:%S",
+            w if w < 86_400 => "%H:%M",
+            _ => "%m-%d %H:%M",
+        };
+        let at = |t: i64| {
+            jiff::Timestamp::from_second(t)
+                .map(|ts| ts.to_zoned(jiff::tz::TimeZone::UTC).strftime(pattern).to_string())
+                .unwrap_or_else(|_| "?".into())
+        };
+        let state = if end > now { "anchored" } else { "paused" };
+        format!("{w} window {}–{} UTC · {state}", at(end - window as i64), at(end))
     }
 }
 
@@ -107,10 +129,33 @@ mod tests {
     }
 
     #[test]
-    fn anchored_at_an_alert_start() {
-        let now = 100_000;
-        let r = TimeRange::anchored(now - 600, now);
-        let (start, end, _) = r.bounds(now);
-        assert!(start <= (now - 600) as f64 && end >= (now - 600) as f64);
+    fn anchored_at_an_alert_start_at_any_age() {
+        let now = 1_000_000_000;
+        for age in [0, 1, 37, 150, 600, 1200, 2700, 3000, 3 * 3600, 86_400, 5 * 86_400, 30 * 86_400] {
+            let alert = now - age;
+            let r = TimeRange::anchored(alert, now);
+            let (start, end, _) = r.bounds(now);
+            let window = end - start;
+            assert!(start <= alert as f64, "age {age}: the window starts after the alert");
+            assert!((alert as f64) <= start + window / 2.0, "age {age}: the start is not in the first half");
+            assert!(age > 7 * 86_400 * 3 / 4 || end >= now as f64, "age {age}: the window stops short of now");
+        }
+        // A 37-second-old alert: a 5-minute window from 75 s before it, still filling.
+        let r = TimeRange::anchored(now - 37, now);
+        assert_eq!((r.window(), r.end), (Duration::from_secs(300), Some(now - 37 + 225)));
+        assert!(r.is_open(now) && !r.is_live());
+    }
+
+    #[test]
+    fn a_fixed_window_names_its_start_and_end() {
+        // 2026-11-25 12:00:00 UTC
+        let now = 1_795_608_000;
+        assert_eq!(TimeRange::default().label(now), "last 1h · live");
+        let paused = TimeRange { zoom: 3, end: Some(now - 3600) };
+        assert_eq!(paused.label(now), "3h window 08:00–11:00 UTC · paused");
+        let filling = TimeRange { zoom: 0, end: Some(now + 195) };
+        assert_eq!(filling.label(now), "5m window 11:58:15–12:03:15 UTC · anchored");
+        let days = TimeRange { zoom: 7, end: Some(now) };
+        assert_eq!(days.label(now + 60), "3d window 11-22 12:00–11-25 12:00 UTC · paused");
     }
 }

@@ -9,6 +9,7 @@ use std::fmt;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 pub use super::command::Command;
+pub use super::hints::HintContext;
 
 /// Where a key is pressed: each has its own bindings, so `j` can move a list on a screen
 /// and type a `j` into a form's comment.
@@ -138,36 +139,6 @@ static CONFIRM_EXTRA: [Row; 3] = [
 
 fn rows() -> impl Iterator<Item = &'static Row> {
     TABLE.iter().chain(CONFIRM_EXTRA.iter())
-}
-
-/// Commands shown in the footer, in order, with the short words that fit on one line.
-static HINTS: [(Command, &str); 9] = [
-    (Command::Help, "help"),
-    (Command::Filter(None), "filter"),
-    (Command::FocusNext, "pane"),
-    (Command::Open, "open"),
-    (Command::Versions(None), "versions"),
-    (Command::Ack, "ack"),
-    (Command::Note, "note"),
-    (Command::Journal, "journal"),
-    (Command::Quit, "quit"),
-];
-
-/// The footer on the versions screen.
-static VERSION_HINTS: [(Command, &str); 6] = [
-    (Command::Help, "help"),
-    (Command::Rollback, "roll back to selected"),
-    (Command::Note, "note on version"),
-    (Command::Refresh, "reload"),
-    (Command::Back, "back"),
-    (Command::Quit, "quit"),
-];
-
-/// Which screen the footer hints are for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HintContext {
-    General,
-    Versions,
 }
 
 /// A key with its modifiers, as written in config (`q`, `Ctrl-c`, `Enter`, `F1`).
@@ -378,19 +349,6 @@ impl Keymap {
             (section.title(), rows)
         })
         .collect()
-    }
-
-    /// Footer hints: (key, short description).
-    pub fn hints(&self) -> Vec<(String, &'static str)> {
-        self.hints_for(HintContext::General)
-    }
-
-    pub fn hints_for(&self, context: HintContext) -> Vec<(String, &'static str)> {
-        let table: &[(Command, &str)] = match context {
-            HintContext::General => &HINTS,
-            HintContext::Versions => &VERSION_HINTS,
-        };
-        table.iter().map(|(c, short)| (self.primary(c.clone()), *short)).collect()
     }
 }
 

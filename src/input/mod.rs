@@ -1,4 +1,5 @@
 //! What the operator asks for: the key bindings and the commands typed after `:`.
 
 pub mod command;
+pub mod hints;
 pub mod keymap;

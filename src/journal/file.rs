@@ -119,7 +119,6 @@ impl Store for FileStore {
         }
     }
 
-
     /// The whole file when `after` is 0 (a torn last line included, for `verify` to name);
     /// otherwise the complete lines whose `seq` is above `after`.
     fn read_after(&self, after: u64) -> Result<Vec<u8>, String> {

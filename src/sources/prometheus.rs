@@ -131,9 +131,11 @@ impl PrometheusSource {
     }
 }
 
-/// Why a refresh with no column left failed. Every column failing for the one reason (a
-/// proxy's error page in front of Prometheus, say) is Prometheus failing, not the first
-/// column: the reason is given without the column's name.
+/// Why a refresh with no column left failed. Every column failing is Prometheus failing
+/// (a proxy's error page, garbage in place of the API's JSON), not the first column: the
+/// reason most columns give is named without a column. Only when the columns fail for
+/// different reasons that are the API's own answers (a PromQL typo per column) is the
+/// first one given with its column.
 fn whole_failure(columns: &[(usize, ColumnId, ColumnResult)]) -> String {
     let reasons: Vec<&str> = columns
         .iter()
@@ -142,11 +144,26 @@ fn whole_failure(columns: &[(usize, ColumnId, ColumnResult)]) -> String {
             Some(error.strip_prefix(&format!("{id}: ")).unwrap_or(error))
         })
         .collect();
-    match reasons.split_first() {
-        Some((first, rest)) if rest.iter().all(|r| r == first) => first.to_string(),
-        _ => columns.iter().find_map(|(_, _, r)| r.as_ref().err()).cloned().unwrap_or_default(),
+    let all_alike = reasons.windows(2).all(|pair| pair[0] == pair[1]);
+    let all_garbled = reasons.iter().all(|r| GARBLED.iter().any(|g| r.starts_with(g)));
+    if all_alike || all_garbled {
+        let count = |r: &&str| reasons.iter().filter(|o| *o == r).count();
+        // The most common reason, the first of equals.
+        let mut most: Option<&str> = None;
+        for r in &reasons {
+            if most.is_none_or(|m| count(r) > count(&m)) {
+                most = Some(r);
+            }
+        }
+        return most.unwrap_or_default().to_string();
     }
+    columns.iter().find_map(|(_, _, r)| r.as_ref().err()).cloned().unwrap_or_default()
 }
+
+/// How an answer that is not the API's JSON reads (`answer::decode_failure`, `shape`, the
+/// result-type check): the server's fault, whichever query met it.
+const GARBLED: [&str; 6] =
+    ["invalid JSON", "unexpected shape", "truncated JSON", "HTML page", "empty body", "expected a "];
 
 impl Source for PrometheusSource {
     fn id(&self) -> SourceId {
@@ -177,5 +194,12 @@ mod tests {
         let columns =
             [failed(ColumnId::Version, "bad_data: parse error"), failed(ColumnId::Gpu, "HTTP 502: HTML page (proxy?)")];
         assert_eq!(whole_failure(&columns), format!("{}: bad_data: parse error", ColumnId::Version));
+        // Garbage reads a little differently per query type; the source is to blame.
+        let columns = [
+            failed(ColumnId::Version, "expected a vector, got string"),
+            failed(ColumnId::Accuracy, "expected a vector, got string"),
+            failed(ColumnId::Trend, "expected a matrix, got string"),
+        ];
+        assert_eq!(whole_failure(&columns), "expected a vector, got string");
     }
 }

@@ -18,7 +18,7 @@ use crate::domain::{GPU_PLOTTED, VOLUME};
 use crate::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, model: &str) {
-    let range = app.detail.as_ref().map(|d| d.range.label()).unwrap_or_default();
+    let range = app.detail.as_ref().map(|d| d.range.label(app.now.as_second())).unwrap_or_default();
     let block = Block::bordered().border_style(theme.border(true)).title(Line::from(vec![
         Span::styled(format!(" {} ", shown(model)), theme.title),
         Span::styled(format!("{range} "), theme.key),

@@ -16,10 +16,13 @@ use crate::domain::SourceId;
 use crate::domain::{CellValue, ColumnId, Status};
 use crate::theme::Theme;
 
-/// The sparkline grows with the terminal, between these widths.
+/// The sparkline grows with the terminal, between these widths; at most one cell per point
+/// of the trend series (60).
 const TREND_MIN: u16 = 8;
-const TREND_MAX: u16 = 24;
+const TREND_MAX: u16 = 60;
+/// The name column takes the longest name on screen, between these widths.
 const NAME_MIN: u16 = 12;
+const NAME_MAX: u16 = 48;
 /// "CHG": when the journal last recorded something about the model.
 const CHANGED_WIDTH: u16 = 4;
 /// VER widens to its longest text on screen (`12 (serving 11,12)`), up to this.
@@ -35,9 +38,10 @@ fn width_of(id: ColumnId) -> u16 {
     }
 }
 
-/// Columns that fit in `width` with the sparkline's width, dropping the least essential
-/// first on narrow terminals.
-fn fitting(columns: &[ColumnSpec], width: u16, version_width: u16) -> (Vec<&ColumnSpec>, u16) {
+/// The columns that fit in `width`, dropping the least essential first on narrow terminals,
+/// and how the spare width is shared: the name column up to the longest name on screen
+/// (`name_width`), then the sparkline. Returns (columns, name width, sparkline width).
+fn fitting(columns: &[ColumnSpec], width: u16, version_width: u16, name_width: u16) -> (Vec<&ColumnSpec>, u16, u16) {
     let width_of = |id| if id == ColumnId::Version { version_width } else { width_of(id) };
     const DROP_ORDER: [ColumnId; 4] = [ColumnId::Gpu, ColumnId::Throughput, ColumnId::Version, ColumnId::Trend];
     let mut shown: Vec<&ColumnSpec> = columns.iter().collect();
@@ -52,8 +56,9 @@ fn fitting(columns: &[ColumnSpec], width: u16, version_width: u16) -> (Vec<&Colu
         shown.retain(|c| c.id != drop);
     }
     let spare = width.saturating_sub(need(&shown));
-    let trend = (TREND_MIN + spare / 2).min(TREND_MAX);
-    (shown, trend)
+    let name_extra = spare.min(name_width.clamp(NAME_MIN, NAME_MAX) - NAME_MIN);
+    let trend = TREND_MIN + (spare - name_extra).min(TREND_MAX - TREND_MIN);
+    (shown, NAME_MIN + name_extra, trend)
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -88,13 +93,19 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .map(|v| shown(&v.text).chars().count() as u16)
         .fold(width_of(ColumnId::Version), u16::max)
         .min(VERSION_MAX);
-    let (columns, trend_width) = fitting(&app.settings.columns, inner.width, version_width);
+    let name_width = on_screen
+        .clone()
+        .filter_map(|i| app.fleet.row(i))
+        .map(|row| format::display_width(&shown(&row.name)) as u16)
+        .max()
+        .unwrap_or(NAME_MIN);
+    let (columns, name_width, trend_width) = fitting(&app.settings.columns, inner.width, version_width, name_width);
     let col_width = |id: ColumnId| match id {
         ColumnId::Trend => trend_width,
         ColumnId::Version => version_width,
         id => width_of(id),
     };
-    let mut widths = vec![Constraint::Length(1), Constraint::Min(NAME_MIN)];
+    let mut widths = vec![Constraint::Length(1), Constraint::Length(name_width)];
     widths.extend(columns.iter().map(|c| Constraint::Length(col_width(c.id))));
     widths.push(Constraint::Length(3));
     widths.push(Constraint::Length(CHANGED_WIDTH));
@@ -128,7 +139,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             } else {
                 theme.base
             };
-            model_row(app, row, &columns, (trend_width, version_width), theme).style(style)
+            model_row(app, row, &columns, (name_width, trend_width, version_width), theme).style(style)
         })
         .collect();
     let table = Table::new(rows, widths).header(Row::new(header).style(theme.table_header)).column_spacing(1);
@@ -139,7 +150,7 @@ fn model_row<'a>(
     app: &App,
     row: &'a ModelRow,
     columns: &[&ColumnSpec],
-    (trend_width, version_width): (u16, u16),
+    (name_width, trend_width, version_width): (u16, u16, u16),
     theme: &Theme,
 ) -> Row<'a> {
     let health = row.health();
@@ -149,7 +160,10 @@ fn model_row<'a>(
         _ => Span::raw(" "),
     };
     let name_style = if health == Status::Critical { theme.status_critical } else { Style::default() };
-    let mut cells = vec![Cell::from(marker), Cell::from(Span::styled(shown(&row.name), name_style))];
+    let mut cells = vec![
+        Cell::from(marker),
+        Cell::from(Span::styled(format::fit(&shown(&row.name), name_width as usize), name_style)),
+    ];
     for spec in columns {
         cells.push(match spec.id {
             ColumnId::Version => version_cell(app.version_text(row), version_width, theme),
@@ -188,5 +202,33 @@ fn value_cell<'a>(spec: &ColumnSpec, value: Option<&CellValue>, trend_width: u16
             let style = if other.is_none() { theme.status_missing } else { theme.base };
             Cell::from(Span::styled(format::fit(&text, width_of(spec.id) as usize), style))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spare_width_goes_to_the_name_up_to_its_length_then_the_sparkline() {
+        let columns: Vec<ColumnSpec> = ColumnId::ALL
+            .into_iter()
+            .map(|id| ColumnSpec {
+                id,
+                title: id.to_string(),
+                query: String::new(),
+                thresholds: Default::default(),
+                range: std::time::Duration::from_secs(3600),
+            })
+            .collect();
+        let (shown, name, trend) = fitting(&columns, 200, 6, 17);
+        assert_eq!((shown.len(), name, trend), (columns.len(), 17, TREND_MAX));
+        // Narrow: nothing spare, the minimum of each.
+        let (_, name, trend) = fitting(&columns, 74, 6, 30);
+        assert_eq!((name, trend), (NAME_MIN, TREND_MIN));
+        // A very long name stops at its cap and leaves the rest to the sparkline.
+        let (_, name, trend) = fitting(&columns, 140, 6, 90);
+        assert_eq!(name, NAME_MAX);
+        assert!(trend > TREND_MIN, "{trend}");
     }
 }

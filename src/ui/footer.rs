@@ -39,13 +39,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     let mut spans = Vec::new();
-    let context = match app.screen {
-        crate::app::Screen::Versions(_) => crate::app::HintContext::Versions,
-        _ => crate::app::HintContext::General,
-    };
-    for (key, what) in app.settings.keymap.hints_for(context) {
-        spans.push(Span::styled(format!(" {key}"), theme.key));
-        spans.push(Span::styled(format!(" {what} "), theme.hint));
+    let mut used = 0;
+    for (key, what) in app.settings.keymap.hints_for(app.hint_context()) {
+        let (key, what) = (format!(" {key}"), format!(" {what} "));
+        // Whole hints only: a hint cut in the middle reads as a different key.
+        used += super::format::display_width(&key) + super::format::display_width(&what);
+        if used > area.width as usize + 1 {
+            break;
+        }
+        spans.push(Span::styled(key, theme.key));
+        spans.push(Span::styled(what, theme.hint));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

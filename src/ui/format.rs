@@ -124,17 +124,38 @@ fn resample(series: &[f64], width: usize) -> Vec<f64> {
         .collect()
 }
 
+/// The cells `text` takes on a terminal: a CJK character takes two, a combining mark none.
+pub fn display_width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
 /// Cuts to `width` display columns with an ellipsis.
 pub fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
+    if display_width(text) <= width {
         return text.to_string();
     }
     if width == 0 {
         return String::new();
     }
-    let mut out: String = text.chars().take(width - 1).collect();
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > width - 1 {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
     out.push('…');
     out
+}
+
+/// `text` padded with spaces to `width` display columns, on the right (`left` aligned) or
+/// on the left; `format!("{:<w$}")` counts chars, which misaligns wide characters.
+pub fn pad(text: &str, width: usize, left: bool) -> String {
+    let fill = " ".repeat(width.saturating_sub(display_width(text)));
+    if left { format!("{text}{fill}") } else { format!("{fill}{text}") }
 }
 
 #[cfg(test)]
@@ -164,6 +185,18 @@ mod tests {
         assert_eq!(sparkline(&[f64::NAN], 3, 0.0), "–");
         assert_eq!(sparkline(&[0.0, 1.0, 2.0, 3.0], 2, 0.0), "▁█");
         assert_eq!(sparkline(&[0.0, 0.0, f64::NAN, f64::NAN, 1.0, 1.0], 3, 0.0), "▁ █");
+    }
+
+    #[test]
+    fn width_is_measured_in_terminal_cells() {
+        assert_eq!(display_width("sentiment_情感"), 14);
+        assert_eq!(display_width("fraud"), 5);
+        assert_eq!(pad("情感", 6, true), "情感  ");
+        assert_eq!(pad("ab", 4, false), "  ab");
+        // A cut never splits a wide character across the limit.
+        assert_eq!(fit("情感分析模型", 6), "情感…");
+        assert_eq!(display_width(&fit("情感分析模型", 6)), 5);
+        assert_eq!(fit("sentiment", 5), "sent…");
     }
 
     #[test]

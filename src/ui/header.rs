@@ -33,12 +33,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(" ⚠ TLS VERIFICATION OFF ", theme.badge_production));
     }
-    if let Some(notice) = app.startup_notice() {
-        spans.push(Span::raw(" "));
-        spans.push(Span::styled(format!("⚠ {notice} "), theme.health_error));
-        frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.header), area);
-        return;
-    }
     // Another operator's action here: before the sources, so a narrow terminal keeps it.
     if let Some(notice) = app.team_notice() {
         let text = format!("⚑ {}, {} ", crate::domain::sanitize::clean(&notice.text), team::ago(notice.at, app.now));
@@ -52,12 +46,27 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         spans.push(Span::raw("  "));
         spans.extend(health_spans(app, source, theme));
     }
-    spans.push(Span::styled(format!("  {} models · {} firing", app.fleet.total(), app.firing_count()), theme.header));
+    // Without an answer from Alertmanager the count is unknown, not zero.
+    let firing = match app.health.get(&SourceId::Alertmanager) {
+        Some(Health::Ok { .. }) => format!("{} firing", app.firing_count()),
+        Some(Health::Failing { last_ok: Some(_), .. }) => format!("{} firing (stale)", app.firing_count()),
+        _ => "? firing".to_string(),
+    };
+    spans.push(Span::styled(format!("  {} models · {firing}", app.fleet.total()), theme.header));
     if let Some(at) = app.last_refresh {
         let local = at.to_zoned(jiff::tz::TimeZone::UTC);
         spans.push(Span::styled(format!(" · {} UTC", local.strftime("%H:%M:%S")), theme.dim));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.header), area);
+}
+
+/// The startup warnings, on a line of their own under the header so the sources' health
+/// stays in view while they show.
+pub fn draw_notice(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    if let Some(notice) = app.startup_notice() {
+        let line = Line::from(Span::styled(format!(" ⚠ {notice} "), theme.health_error));
+        frame.render_widget(Paragraph::new(line).style(theme.header), area);
+    }
 }
 
 fn health_spans<'a>(app: &App, source: SourceId, theme: &Theme) -> Vec<Span<'a>> {

@@ -45,8 +45,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         return;
     }
     let log_height = if app.show_log { (area.height / 3).max(5) } else { 0 };
-    let [header, production_rule, body, log, footer] = Layout::vertical([
+    let [header, notice, production_rule, body, log, footer] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(u16::from(app.startup_notice().is_some())),
         Constraint::Length(u16::from(app.environment_info().production)),
         Constraint::Min(5),
         Constraint::Length(log_height),
@@ -54,6 +55,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     ])
     .areas(area);
     header::draw(frame, header, app, theme);
+    if notice.height > 0 {
+        header::draw_notice(frame, notice, app, theme);
+    }
     if production_rule.height > 0 {
         // A full-width rule in the production colour: hard to miss even at a glance.
         let rule = "▀".repeat(production_rule.width as usize);
@@ -90,7 +94,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Some(Modal::Retrain(form)) => retrain::draw(frame, body, app, form, theme),
         Some(Modal::Confirm(confirm)) => ack::draw_confirm(frame, body, app, confirm, theme),
         Some(Modal::Editor(editor)) => note_editor::draw(frame, body, app, editor, theme),
-        Some(Modal::Help(scroll)) => help::draw(frame, area, app, theme, *scroll),
+        // Over everything but the footer, which names the help's own keys.
+        Some(Modal::Help(scroll)) => help::draw(frame, area, footer, app, theme, *scroll),
         None => {}
     }
     text::inert_buffer(frame.buffer_mut());

@@ -28,16 +28,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, model: &str
     let block = Block::bordered().border_style(theme.border(true)).title(Line::from(title));
     let inner = block.inner(list);
     frame.render_widget(block, list);
-    let header =
-        Row::new(["", "VERSION", "CREATED UTC", "VALIDATION", "STATUS", "SOURCE / RUN"]).style(theme.table_header);
-    let widths = [
-        Constraint::Length(2),
-        Constraint::Length(9),
-        Constraint::Length(11),
-        Constraint::Length(11),
-        Constraint::Length(9),
-        Constraint::Min(10),
-    ];
+    let shown = columns(inner.width);
+    let header = Row::new(shown.iter().map(|c| c.title())).style(theme.table_header);
+    let widths: Vec<Constraint> = shown.iter().map(|c| c.width()).collect();
     let snapshot = view.snapshot.as_ref();
     let versions = view.versions();
     if versions.is_empty() {
@@ -63,23 +56,77 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, model: &str
                 let is_live = live == Some(v.version.as_str());
                 let validation = spec.and_then(|s| v.tag(&s.validation_tag));
                 let validated = spec.is_some_and(|s| s.is_validated(validation));
-                let row = Row::new([
-                    Cell::from(Span::styled(if is_live { "▶" } else { "" }, theme.status_ok)),
-                    Cell::from(clean(&v.version)),
-                    Cell::from(v.created.map_or_else(|| "–".into(), short_time)),
-                    Cell::from(Span::styled(
+                let row = Row::new(shown.iter().map(|column| match column {
+                    Column::Live => Cell::from(Span::styled(if is_live { "▶" } else { "" }, theme.status_ok)),
+                    Column::Version => Cell::from(clean(&v.version)),
+                    Column::Created => Cell::from(v.created.map_or_else(|| "–".into(), short_time)),
+                    Column::Validation => Cell::from(Span::styled(
                         validation.map_or_else(|| "–".into(), clean),
                         if validated { theme.status_ok } else { theme.status_warn },
                     )),
-                    Cell::from(clean(&v.status)),
-                    Cell::from(clean(if v.source.is_empty() { &v.run_id } else { &v.source })),
-                ]);
+                    Column::Status => Cell::from(clean(&v.status)),
+                    Column::Source => Cell::from(clean(if v.source.is_empty() { &v.run_id } else { &v.source })),
+                }));
                 if i == view.selected() { row.style(theme.selected) } else { row }
             })
             .collect();
         frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
     }
     draw_side(frame, side, app, theme, snapshot, view.selected_version());
+}
+
+/// The versions table's columns, in the order they appear.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Live,
+    Version,
+    Created,
+    Validation,
+    Status,
+    Source,
+}
+
+impl Column {
+    fn title(self) -> &'static str {
+        match self {
+            Column::Live => "",
+            Column::Version => "VERSION",
+            Column::Created => "CREATED UTC",
+            Column::Validation => "VALIDATION",
+            Column::Status => "STATUS",
+            Column::Source => "SOURCE / RUN",
+        }
+    }
+
+    fn width(self) -> Constraint {
+        match self {
+            Column::Live => Constraint::Length(2),
+            Column::Version => Constraint::Length(9),
+            Column::Created => Constraint::Length(11),
+            Column::Validation => Constraint::Length(11),
+            Column::Status => Constraint::Length(9),
+            Column::Source => Constraint::Min(10),
+        }
+    }
+}
+
+/// The columns that fit `width` whole. What a rollback decides on (version, date,
+/// validation) always shows; where the table is narrow the source gives way first, then
+/// the status, rather than every column being cut short.
+fn columns(width: u16) -> Vec<Column> {
+    let cells = |c: Column| match c.width() {
+        Constraint::Length(n) | Constraint::Min(n) => n + 1,
+        _ => 1,
+    };
+    let mut shown = vec![Column::Live, Column::Version, Column::Created, Column::Validation];
+    let mut used: u16 = shown.iter().map(|c| cells(*c)).sum();
+    for optional in [Column::Status, Column::Source] {
+        if used + cells(optional) <= width + 1 {
+            used += cells(optional);
+            shown.push(optional);
+        }
+    }
+    shown
 }
 
 fn short_time(t: jiff::Timestamp) -> String {
@@ -116,16 +163,18 @@ fn draw_side(
     ];
     if !s.figures.is_empty() {
         lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled("version   accuracy   p95 latency", theme.table_header)));
+        // Narrow enough for the side panel at 80 columns (34 cells inside).
+        let header = format!("{:<8}{:>9}{:>12}", "version", "accuracy", "p95 latency");
+        lines.push(Line::from(Span::styled(header, theme.table_header)));
         for f in &s.figures {
             let live = s.live.as_deref() == Some(f.version.as_str());
             lines.push(Line::from(Span::styled(
                 format!(
-                    "{:<9} {:>8}   {:>11}{}",
-                    format::fit(&clean(&f.version), 9),
+                    "{:<8}{:>9}{:>12}{}",
+                    format::fit(&clean(&f.version), 7),
                     f.accuracy.map_or_else(|| "–".into(), |a| format!("{a:.3}")),
                     f.latency.map_or_else(|| "–".into(), format::seconds),
-                    if live { "  live" } else { "" }
+                    if live { " live" } else { "" }
                 ),
                 if live { theme.status_ok } else { theme.base },
             )));
@@ -154,4 +203,18 @@ fn draw_side(
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(hint, theme.hint)));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_source_gives_way_first_then_the_status() {
+        use Column::*;
+        assert_eq!(columns(42), [Live, Version, Created, Validation]);
+        assert_eq!(columns(46), [Live, Version, Created, Validation, Status]);
+        assert_eq!(columns(57), [Live, Version, Created, Validation, Status, Source]);
+        assert_eq!(columns(200).len(), 6);
+    }
 }

@@ -150,7 +150,7 @@ params = { model_name = "{model}", epochs = 3, dry_run = false }
 fn webhook_values_stay_inside_json_strings() {
     let text = r#"
 kind = "webhook"
-url = "https://hooks.example/ci/retrain?token=abc"
+url = "https://hooks.example/ci/retrain?queue=gpu"
 headers = { X-Model = "{model}" }
 body = '{"model": "{model}", "why": "{reason}: {note}", "days": "{days}", "list": ["{author}"]}'
 params = { days = 14 }
@@ -158,12 +158,12 @@ params = { days = 14 }
     let r = request(target(text));
     let call = http(&r);
     assert_eq!(call.path, "/ci/retrain");
-    assert_eq!(call.query, vec![("token".to_string(), "abc".to_string())]);
+    assert_eq!(call.query, vec![("queue".to_string(), "gpu".to_string())]);
     let body = call.body.unwrap();
     assert_eq!(body["why"], "ModelDriftHigh: drift on \"income\", see {ticket}");
     assert_eq!(body["days"], 14);
     assert_eq!(body["list"], json!(["alice@ops-1"]));
-    assert!(describe(&r).starts_with("POST https://hooks.example/ci/retrain?token=abc\nX-Model: fraud-detector"));
+    assert!(describe(&r).starts_with("POST https://hooks.example/ci/retrain?queue=gpu\nX-Model: fraud-detector"));
 }
 
 #[test]

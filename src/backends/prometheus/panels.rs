@@ -51,9 +51,12 @@ pub fn panels(model: &str, discovery: &Discovery, detail: &DetailConfig) -> Vec<
         },
         PanelSpec {
             id: PanelId::DataQuality,
-            // The ratios are charted; the input volume (requests/s) goes in the title.
+            // The ratios are charted; the input volume (requests/s) goes in the title. `or`
+            // matches series on their labels without the metric name, so the volume carries
+            // a label of its own (`part`): with only its new name it would match a ratio
+            // series and be dropped.
             query: format!(
-                "max by (__name__) ({{__name__=~\"{}\", {sel}}}) or label_replace(sum(rate(model_infer_request_success_total{{{sel}}}[5m])) + sum(rate(model_infer_request_failure_total{{{sel}}}[5m])), \"__name__\", \"{VOLUME}\", \"\", \"\")",
+                "max by (__name__) ({{__name__=~\"{}\", {sel}}}) or label_replace(label_replace(sum(rate(model_infer_request_success_total{{{sel}}}[5m])) + sum(rate(model_infer_request_failure_total{{{sel}}}[5m])), \"__name__\", \"{VOLUME}\", \"\", \"\"), \"part\", \"volume\", \"\", \"\")",
                 names_regex(&detail.data_quality)
             ),
             series_labels: vec!["__name__".into()],

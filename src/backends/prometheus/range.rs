@@ -21,11 +21,14 @@ pub async fn load(
     (start, end, step): (f64, f64, f64),
 ) -> Result<DetailSnapshot, String> {
     let endpoint = Arc::new(endpoint.clone());
+    // A window anchored at a young alert ends in the future: ask only up to now, on the
+    // window's grid, or Prometheus's lookback would draw the last sample on into the future.
+    let query_end = until_now(start, end, step, jiff::Timestamp::now().as_second() as f64);
     let mut tasks = JoinSet::new();
     for (order, spec) in panels.iter().enumerate() {
         let (client, endpoint, spec) = (client.clone(), endpoint.clone(), spec.clone());
         tasks.spawn(async move {
-            let (s, e, st) = (format!("{start:.0}"), format!("{end:.0}"), format!("{step:.0}"));
+            let (s, e, st) = (format!("{start:.0}"), format!("{query_end:.0}"), format!("{step:.0}"));
             let query = [("query", spec.query.as_str()), ("start", &s), ("end", &e), ("step", &st)];
             let result = match http::get(&client, &endpoint, "api/v1/query_range", &query).await {
                 Ok(answer) => parse_lines(answer.status, &answer.body, &spec.series_labels).map_err(|e| e.to_string()),
@@ -44,6 +47,15 @@ pub async fn load(
         return Err(panels.iter().find_map(|p| p.result.as_ref().err()).cloned().unwrap_or_default());
     }
     Ok(DetailSnapshot { model: model.to_string(), start, end, step, panels })
+}
+
+/// The last point of the grid `start + k * step` that is not after `now`, or `end` when the
+/// window has ended; never before `start`.
+fn until_now(start: f64, end: f64, step: f64, now: f64) -> f64 {
+    if end <= now || step <= 0.0 {
+        return end;
+    }
+    (start + ((now - start) / step).floor().max(0.0) * step).min(end)
 }
 
 /// A matrix answer as chart lines named by the values of `labels`, joined by a space
@@ -104,6 +116,13 @@ pub fn parse_lines(status: u16, body: &[u8], labels: &[String]) -> Result<Vec<Li
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_window_into_the_future_is_asked_only_up_to_now() {
+        assert_eq!(until_now(1000.0, 1300.0, 1.0, 2000.0), 1300.0, "ended: the whole window");
+        assert_eq!(until_now(1000.0, 1300.0, 10.0, 1105.5), 1100.0, "on the grid, not after now");
+        assert_eq!(until_now(1000.0, 1300.0, 10.0, 900.0), 1000.0, "never before the start");
+    }
 
     #[test]
     fn lines_by_label_with_specials_dropped() {
