@@ -267,7 +267,7 @@ impl RetrainForm {
                 }
                 RetrainOutcome::Nothing
             }
-            (RetrainStage::Editing, Some(Command::TakeOver)) if !self.team.in_flight.is_empty() => {
+            (RetrainStage::Editing, Some(Command::Override)) if !self.team.in_flight.is_empty() => {
                 self.take_over = match self.take_over {
                     Some(_) => None,
                     None => self.team.in_flight.first().cloned(),

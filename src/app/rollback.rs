@@ -74,7 +74,7 @@ impl RollbackBlocker {
 
 /// What a form says while another operator's action on `model` is in flight.
 pub fn in_flight_text(model: &str) -> String {
-    format!("another operator's action on {model} is in flight: Ctrl-t takes over (journaled)")
+    format!("another operator's action on {model} is in flight: Ctrl-o takes over (journaled)")
 }
 
 /// The rollback of `model` to `target` in `environment` as `snapshot` shows it, or why
@@ -183,15 +183,7 @@ impl RollbackForm {
                     RollbackField::Confirm => RollbackField::Note,
                 };
             }
-            Some(Command::Override) if !self.plan.validated && self.plan.spec.allow_override => {
-                self.plan.override_validation = !self.plan.override_validation;
-            }
-            Some(Command::TakeOver) if !self.team.in_flight.is_empty() => {
-                self.plan.take_over = match self.plan.take_over {
-                    Some(_) => None,
-                    None => self.team.in_flight.first().cloned(),
-                };
-            }
+            Some(Command::Override) => self.toggle_overrides(),
             Some(Command::ClearField) => text.clear(),
             Some(Command::Submit) => match self.blocker() {
                 Some(why) => self.error = Some(why),
@@ -207,6 +199,21 @@ impl RollbackForm {
             _ => {}
         }
         RollbackOutcome::Nothing
+    }
+
+    /// The override key: every gate the form shows that may be overridden (an unvalidated
+    /// target where the config allows it, another operator's action in flight) is
+    /// overridden together, or, when all already are, none is.
+    fn toggle_overrides(&mut self) {
+        let validation = !self.plan.validated && self.plan.spec.allow_override;
+        let flight = !self.team.in_flight.is_empty();
+        let all_on = (!validation || self.plan.override_validation) && (!flight || self.plan.take_over.is_some());
+        if validation {
+            self.plan.override_validation = !all_on;
+        }
+        if flight {
+            self.plan.take_over = if all_on { None } else { self.team.in_flight.first().cloned() };
+        }
     }
 
     /// The plan as confirmed: the note trimmed.

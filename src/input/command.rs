@@ -60,7 +60,6 @@ pub enum Command {
     PreviousPreset,
     /// In the rollback form: confirm an unvalidated target, where the config allows it.
     Override,
-    TakeOver,
     ClearField,
 }
 

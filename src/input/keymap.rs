@@ -77,7 +77,7 @@ const fn row(
 use Mode::{Confirm, Form, Normal};
 use Section as S;
 
-static TABLE: [Row; 49] = [
+static TABLE: [Row; 48] = [
     row(Command::Up, "up", "move up", S::Navigate, Normal, &["k", "Up"]),
     row(Command::Down, "down", "move down", S::Navigate, Normal, &["j", "Down"]),
     row(Command::PageUp, "page_up", "page up", S::Navigate, Normal, &["PageUp", "Ctrl-b"]),
@@ -122,8 +122,7 @@ static TABLE: [Row; 49] = [
     row(Command::Regex, "regex", "matcher as a regex", S::Forms, Form, &["~", "r"]),
     row(Command::NextPreset, "next_preset", "next duration preset", S::Forms, Form, &["Right"]),
     row(Command::PreviousPreset, "previous_preset", "previous duration preset", S::Forms, Form, &["Left"]),
-    row(Command::Override, "override", "override the validation gate", S::Forms, Form, &["Ctrl-o"]),
-    row(Command::TakeOver, "take_over", "act though another's action is in flight", S::Forms, Form, &["Ctrl-t"]),
+    row(Command::Override, "override", "override a gate (journaled)", S::Forms, Form, &["Ctrl-o"]),
     row(Command::ClearField, "clear_field", "clear the field", S::Forms, Form, &["Ctrl-u"]),
     row(Command::Save, "save", "save the note (in the editor)", S::Forms, Form, &["Ctrl-s"]),
     row(Command::Submit, "confirm", "do it", S::Confirmations, Confirm, &["Enter", "y"]),

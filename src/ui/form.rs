@@ -56,7 +56,7 @@ pub fn team_lines(
         let (text, style) = if taken {
             (format!("⚠ {} — TAKEN OVER (journaled)", clean(&other.describe(now))), theme.status_critical)
         } else {
-            (format!("⚠ {} — Ctrl-t takes over", clean(&other.describe(now))), theme.status_warn)
+            (format!("⚠ {} — Ctrl-o takes over", clean(&other.describe(now))), theme.status_warn)
         };
         lines.push(Line::from(Span::styled(text, style)));
     }
