@@ -214,6 +214,7 @@ impl RollbackForm {
         if flight {
             self.plan.take_over = if all_on { None } else { self.team.in_flight.first().cloned() };
         }
+        self.error = None;
     }
 
     /// The plan as confirmed: the note trimmed.
