@@ -133,9 +133,36 @@ pub(super) fn http_client() -> reqwest::Client {
 /// `n` distinct free TCP ports on 127.0.0.1. The listeners are held until
 /// all are chosen, so the kernel hands out different ports, then closed so
 /// the servers can bind them.
+/// `n` ports that were free a moment ago, for servers the harness starts. They are drawn at
+/// random below Linux's ephemeral range (32768 and up): a port the kernel hands out for
+/// `:0`, or to any outgoing connection, can be taken again before the server binds it,
+/// which made a server fail with "address already in use" under load. Below that range
+/// only another test's random draw can collide, and rarely.
 pub(super) fn free_ports(n: usize) -> Vec<u16> {
-    let listeners: Vec<TcpListener> =
-        (0..n).map(|_| TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0")).collect();
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static DRAWS: AtomicU64 = AtomicU64::new(0);
+    let mut state =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+            ^ (u64::from(std::process::id()) << 32)
+            ^ DRAWS.fetch_add(1, Ordering::Relaxed).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mut listeners: Vec<TcpListener> = Vec::with_capacity(n);
+    for _ in 0..10_000 {
+        if listeners.len() == n {
+            break;
+        }
+        // xorshift64*: enough spread for picking ports.
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        let port = 20_000 + (state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) % 12_000;
+        if let Ok(listener) = TcpListener::bind(("127.0.0.1", port as u16)) {
+            listeners.push(listener);
+        }
+    }
+    // The listeners are held until all are chosen, so the ports differ from one another.
+    while listeners.len() < n {
+        listeners.push(TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0"));
+    }
     listeners.iter().map(|l| l.local_addr().expect("local address").port()).collect()
 }
 
