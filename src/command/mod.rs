@@ -103,6 +103,10 @@ pub struct Acting {
     /// the journal entry's hash.
     #[arg(long)]
     pub json: bool,
+    /// Roll back or retrain although another operator's rollback or retraining of the
+    /// model is in flight (the console's Ctrl-o); the override is journaled.
+    #[arg(long)]
+    pub take_over: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -189,7 +193,14 @@ pub async fn run(
         return Ok(out.stopped(None, &stop));
     }
     let settings = Settings::from_config(&prepared.config, prepared.keymap.clone(), false, read_only);
-    let app = App::new(settings, prepared.environment, Timestamp::now());
+    let mut app = App::new(settings, prepared.environment, Timestamp::now());
+    // What others did and are doing, for the plan, as a console's confirmation shows it.
+    if let Ok(journal) = &journal {
+        let journal = journal.clone();
+        if let Ok(Ok(entries)) = tokio::task::spawn_blocking(move || journal.read_all()).await {
+            app.journal.load(entries);
+        }
+    }
     let client =
         crate::backends::http::client_with(prepared.config.timeout, &prepared.config.tls).map_err(|e| eyre!(e))?;
     let backends = Backends::live(&prepared.config, &client);
@@ -239,6 +250,30 @@ pub async fn run(
     let ctx = shell.action_context(journal);
     let report = act::act(plan.request.clone(), ctx).await;
     Ok(out.finished(&plan, &report))
+}
+
+/// The plan's lines about other operators: actions in flight on the model (and whether
+/// this one takes them over), then recent ones.
+pub(super) fn team_lines(team: &crate::domain::team::TeamContext, taking_over: bool, now: Timestamp) -> Vec<String> {
+    let mut lines: Vec<String> = team
+        .in_flight
+        .iter()
+        .map(|other| {
+            let what = if taking_over { "TAKEN OVER (--take-over, journaled)" } else { "--take-over acts anyway" };
+            format!("in flight   {} — {what}", other.describe(now))
+        })
+        .collect();
+    if !team.recent.is_empty() {
+        lines.push("recent on this model:".into());
+        lines.extend(team.recent.iter().map(|r| format!("  {r}")));
+    }
+    lines
+}
+
+/// The same, for `--json`.
+pub(super) fn team_json(team: &crate::domain::team::TeamContext, now: Timestamp) -> serde_json::Value {
+    let in_flight: Vec<String> = team.in_flight.iter().map(|f| f.describe(now)).collect();
+    serde_json::json!({ "in_flight": in_flight, "recent": team.recent })
 }
 
 impl Shell<'_> {

@@ -49,15 +49,21 @@ pub fn plan(args: &RetrainArgs, shell: &Shell<'_>) -> Result<Plan, Stop> {
             }
         }
     }
+    form.team = shell.app.team_context(&args.model);
+    if args.acting.take_over {
+        form.take_over = form.team.in_flight.first().cloned();
+    }
     form.request.note = args.note.clone();
     form.confirm = args.acting.confirm_model.clone().unwrap_or_default();
     // The production confirmation is checked with the others' (`--confirm-model`), after
     // `--dry-run`.
-    let blocked = form
-        .blockers()
-        .into_iter()
-        .find(|b| *b != RetrainBlocker::Unconfirmed)
-        .map(|b| Stop::usage(b.text(&form.request.model)));
+    let blocked = form.blockers().into_iter().find(|b| *b != RetrainBlocker::Unconfirmed).map(|b| match b {
+        RetrainBlocker::InFlight => Stop::refused(format!(
+            "another operator's action on {} is in flight: --take-over acts anyway (journaled); nothing was sent",
+            form.request.model
+        )),
+        other => Stop::usage(other.text(&form.request.model)),
+    });
     let order = form.order();
     let request = &order.request;
     let mut lines = vec![
@@ -72,6 +78,7 @@ pub fn plan(args: &RetrainArgs, shell: &Shell<'_>) -> Result<Plan, Stop> {
     }
     lines.push("will send:".into());
     lines.extend(pipelines::describe(request).lines().map(|l| format!("  {l}")));
+    lines.extend(super::team_lines(&form.team, order.take_over.is_some(), shell.app.now));
     lines.push("It is sent once and journaled with the run id or the error.".into());
     let json = json!({
         "model": request.model,
@@ -79,6 +86,7 @@ pub fn plan(args: &RetrainArgs, shell: &Shell<'_>) -> Result<Plan, Stop> {
         "backend": request.target.label,
         "note": request.note,
         "request": crate::actions::retrain::journal_request(&order),
+        "others": super::team_json(&form.team, shell.app.now),
     });
     let model = request.model.clone();
     Ok(Plan { model, what: "retraining", lines, json, request: ActionRequest::Retrain(Box::new(order)), blocked })

@@ -37,6 +37,10 @@ pub async fn plan(args: &RollbackArgs, shell: &Shell<'_>) -> Result<Plan, Stop> 
         .map_err(|e| Stop::refused(format!("cannot read the versions of {}: {e}; nothing was sent", args.model)))?;
     let plan = rollback_plan(&snapshot, &args.model, Some(&args.to), &environment.name).map_err(Stop::refused)?;
     let mut form = RollbackForm::new(environment, None, plan);
+    form.team = shell.app.team_context(&args.model);
+    if args.acting.take_over {
+        form.plan.take_over = form.team.in_flight.first().cloned();
+    }
     form.plan.note = args.note.clone();
     form.confirm = args.acting.confirm_model.clone().unwrap_or_default();
     // As Ctrl-o in the form: only for a target that needs it, where the config allows it.
@@ -49,6 +53,10 @@ pub async fn plan(args: &RollbackArgs, shell: &Shell<'_>) -> Result<Plan, Stop> 
         RollbackBlocker::Unvalidated => Stop::refused(format!(
             "version {} is not validated: --override-validation rolls back anyway (journaled)",
             form.plan.target
+        )),
+        RollbackBlocker::InFlight => Stop::refused(format!(
+            "another operator's action on {} is in flight: --take-over acts anyway (journaled); nothing was sent",
+            form.plan.model
         )),
         other => Stop::usage(other.text(&form.plan.model)),
     });
@@ -67,6 +75,7 @@ pub async fn plan(args: &RollbackArgs, shell: &Shell<'_>) -> Result<Plan, Stop> 
         "will run:".into(),
     ];
     lines.extend(plan.request.iter().map(|step| format!("  {step}")));
+    lines.extend(super::team_lines(&form.team, plan.take_over.is_some(), shell.app.now));
     lines.push(format!("change note (by {}): {}", shell.app.settings.author, plan.note));
     lines.extend(snapshot.warnings.iter().map(|w| format!("warning: {w}")));
     let json = json!({
@@ -81,6 +90,7 @@ pub async fn plan(args: &RollbackArgs, shell: &Shell<'_>) -> Result<Plan, Stop> 
         "request": plan.request_json(),
         "note": plan.note,
         "warnings": snapshot.warnings,
+        "others": super::team_json(&form.team, shell.app.now),
     });
     let model = plan.model.clone();
     Ok(Plan { model, what: "rollback", lines, json, request: ActionRequest::Rollback(Box::new(plan)), blocked })

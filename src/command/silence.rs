@@ -106,7 +106,10 @@ pub async fn ack(args: &AckArgs, shell: &Shell<'_>) -> Result<Plan, Stop> {
     lines.push(format!("body:     {}", request.body()));
     lines.push(format!("Would mute {} alert(s) (as Alertmanager answers for these matchers):", selected.len()));
     lines.extend(selected.iter().map(alert_line));
+    let team = shell.app.team_context(&args.model);
+    lines.extend(super::team_lines(&team, false, shell.app.now));
     let json = json!({
+        "others": super::team_json(&team, shell.app.now),
         "request": { "method": "POST", "url": url, "body": request.body() },
         "peers": peers.iter().map(|p| p.url.as_str()).collect::<Vec<_>>(),
         "matchers": request.matchers.iter().map(Matcher::describe).collect::<Vec<_>>(),
