@@ -3,7 +3,9 @@
 
 mod common;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use common::keys::{act, key, typed};
+
+use crossterm::event::KeyCode;
 use jiff::SignedDuration;
 use modeldeck::app::{AckField, AckStage, App, MatcherRow, MessageLevel, Pane, Preview, Screen};
 use modeldeck::domain::{ActionOutcome, ActionReport, ActionRequest, ReportKind};
@@ -16,25 +18,8 @@ use modeldeck::journal::{Entry, Kind, Outcome, Subject};
 const ACCURACY: &str = "ModelAccuracyLow-fraud-detector";
 const DRIFT: &str = "ModelDriftHigh-recsys-ranker";
 
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
-
 fn press(app: &mut App, c: char) -> Vec<Effect> {
     key(app, KeyCode::Char(c))
-}
-
-/// The key bound to `action`, so the tests follow the keymap.
-fn act(app: &mut App, action: Command) -> Vec<Effect> {
-    let bound = *app.settings.keymap.keys(action).first().expect("a bound key");
-    let modifiers = if bound.ctrl { KeyModifiers::CONTROL } else { KeyModifiers::NONE };
-    app.update(Event::Key(KeyEvent::new(bound.code, modifiers)))
-}
-
-fn typed(app: &mut App, text: &str) {
-    for c in text.chars() {
-        key(app, if c == '\n' { KeyCode::Enter } else { KeyCode::Char(c) });
-    }
 }
 
 fn message(app: &App) -> (MessageLevel, String) {

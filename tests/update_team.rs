@@ -5,7 +5,9 @@
 
 mod common;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use common::keys::{act, ctrl, key, typed};
+
+use crossterm::event::KeyCode;
 use modeldeck::app::App;
 use modeldeck::domain::team::Followed;
 use modeldeck::domain::{ActionRequest, Effect, Event};
@@ -14,22 +16,6 @@ use modeldeck::domain::{ModelVersion, RegisteredModel};
 use modeldeck::input::keymap::Command;
 use modeldeck::journal::{Entry, Kind, Outcome, Subject};
 use serde_json::json;
-
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
-
-fn act(app: &mut App, action: Command) -> Vec<Effect> {
-    let bound = *app.settings.keymap.keys(action).first().expect("a bound key");
-    let modifiers = if bound.ctrl { KeyModifiers::CONTROL } else { KeyModifiers::NONE };
-    app.update(Event::Key(KeyEvent::new(bound.code, modifiers)))
-}
-
-fn typed(app: &mut App, text: &str) {
-    for c in text.chars() {
-        key(app, KeyCode::Char(c));
-    }
-}
 
 /// An entry by `author` on fraud-detector in staging, `secs_ago` before the app's clock.
 fn entry(seq: u64, author: &str, kind: Kind, result: Outcome, secs_ago: i64) -> Entry {
@@ -149,7 +135,7 @@ fn the_rollback_confirmation_lists_recent_actions_and_needs_the_override_while_o
     typed(&mut app, "rollback anyway");
     assert!(key(&mut app, KeyCode::Enter).is_empty(), "refused while bob's is in flight");
     assert!(app.rollback().unwrap().error.as_deref().unwrap().contains("in flight"));
-    app.update(Event::Key(KeyEvent::new(KeyCode::Char('o'), KeyModifiers::CONTROL)));
+    ctrl(&mut app, 'o');
     let screen = common::screen(&app, 120, 40);
     assert!(screen.contains("is in flight (started 20 s ago) — TAKEN OVER"), "{screen}");
     assert!(!screen.contains("✗ another operator's action"), "the refusal is cleared:\n{screen}");

@@ -4,7 +4,9 @@
 
 mod common;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use common::keys::{act, ctrl, key, typed};
+
+use crossterm::event::KeyCode;
 use modeldeck::app::{App, MessageLevel, RollbackStage, Screen};
 use modeldeck::domain::RollbackPlan;
 use modeldeck::domain::{ActionOutcome, ActionReport, ActionRequest, ReportKind};
@@ -12,26 +14,6 @@ use modeldeck::domain::{Effect, Event};
 use modeldeck::domain::{GovernanceFacts, RollbackSpec, SpecBackend, VersionFigures, VersionsSnapshot};
 use modeldeck::domain::{ModelVersion, RegisteredModel};
 use modeldeck::input::keymap::Command;
-
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
-
-fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
-    app.update(Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)))
-}
-
-fn act(app: &mut App, action: Command) -> Vec<Effect> {
-    let bound = *app.settings.keymap.keys(action).first().expect("a bound key");
-    let modifiers = if bound.ctrl { KeyModifiers::CONTROL } else { KeyModifiers::NONE };
-    app.update(Event::Key(KeyEvent::new(bound.code, modifiers)))
-}
-
-fn typed(app: &mut App, text: &str) {
-    for c in text.chars() {
-        key(app, KeyCode::Char(c));
-    }
-}
 
 fn version(v: &str, validation: &str) -> ModelVersion {
     ModelVersion {

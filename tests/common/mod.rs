@@ -1,6 +1,7 @@
 //! Deterministic app states for update, render and benchmark tests.
 #![allow(dead_code)]
 
+pub mod keys;
 pub mod standin;
 
 use std::collections::{BTreeMap, HashMap};
