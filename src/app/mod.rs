@@ -6,6 +6,7 @@ mod alerting;
 mod detail;
 mod editor;
 mod fleet;
+mod fleet_order;
 mod input;
 mod journal;
 mod live_versions;
@@ -35,6 +36,7 @@ pub mod alerting_text {
 pub use detail::DetailView;
 pub use editor::NoteEditor;
 pub use fleet::{Filter, Fleet, ModelRow};
+pub use fleet_order::{Arrangement, MARGIN as SORT_MARGIN, Placement};
 pub use input::{Input, InputKind, InputOutcome};
 pub use journal::JournalView;
 pub use live_versions::{LiveVersions, VersionText, version_text};
