@@ -77,6 +77,8 @@ pub struct Settings {
     pub refresh: Duration,
     pub demo: bool,
     pub read_only: bool,
+    /// Draw as few bytes as possible: no sparklines, a minute clock, no redraw per tick.
+    pub low_bandwidth: bool,
     pub keymap: Keymap,
     /// Written into journal entries.
     pub author: String,
@@ -120,6 +122,7 @@ impl Settings {
             refresh: config.refresh,
             demo,
             read_only: read_only || config.read_only,
+            low_bandwidth: config.low_bandwidth,
             keymap,
             author: config.author_name(),
             journal_path: String::new(),

@@ -28,9 +28,10 @@ impl App {
                 Vec::new()
             }
             Event::Tick(now) => {
+                // Ages shown in the header change every second. On a thin link data and keys
+                // redraw; a redraw a minute still shows a silent source going stale.
+                self.dirty |= !self.settings.low_bandwidth || self.now.as_second() / 60 != now.as_second() / 60;
                 self.now = now;
-                // Ages shown in the header change every second.
-                self.dirty = true;
                 let mut effects = self.detail_due();
                 effects.extend(self.runs_due());
                 effects
