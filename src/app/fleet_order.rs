@@ -178,3 +178,56 @@ fn urgency(row: &ModelRow) -> (u8, u8, u8, usize) {
     };
     (health, alert, cells, row.firing)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::fleet::{Filter, Fleet};
+    use crate::domain::CellValue;
+
+    fn fleet(values: &[(&str, f64)]) -> Fleet {
+        let specs = crate::config::from_str("", None, &|_| None).unwrap().columns;
+        let rows = values.iter().map(|(m, v)| (m.to_string(), CellValue::Number(*v))).collect();
+        let mut fleet = Fleet::default();
+        fleet.ingest(&[(ColumnId::ErrorRate, Ok(rows))], &specs);
+        fleet
+    }
+
+    fn names(fleet: &Fleet) -> Vec<&str> {
+        fleet.visible_rows().map(|r| r.name.as_str()).collect()
+    }
+
+    fn refresh(fleet: &mut Fleet, values: &[(&str, f64)], descending: bool) {
+        let specs = crate::config::from_str("", None, &|_| None).unwrap().columns;
+        let rows = values.iter().map(|(m, v)| (m.to_string(), CellValue::Number(*v))).collect();
+        fleet.ingest(&[(ColumnId::ErrorRate, Ok(rows))], &specs);
+        fleet.arrange(&Filter::default(), SortKey::Column(ColumnId::ErrorRate), descending, Arrangement::Keep);
+    }
+
+    #[test]
+    fn values_near_zero_use_the_spread_as_their_margin() {
+        let key = SortKey::Column(ColumnId::ErrorRate);
+        let mut fleet = fleet(&[("a", 0.0), ("b", 0.0002), ("c", 0.05)]);
+        fleet.arrange(&Filter::default(), key, false, Arrangement::Resort);
+        assert_eq!(names(&fleet), ["a", "b", "c"]);
+        // a goes from 0 to 0.0003: far more than 1 % of itself, far less than 1 % of the
+        // spread (0.05); it stays.
+        refresh(&mut fleet, &[("a", 0.0003), ("b", 0.0002), ("c", 0.05)], false);
+        assert_eq!(names(&fleet), ["a", "b", "c"]);
+        // Past the margin it moves at once.
+        refresh(&mut fleet, &[("a", 0.002), ("b", 0.0002), ("c", 0.05)], false);
+        assert_eq!(names(&fleet), ["b", "a", "c"]);
+    }
+
+    #[test]
+    fn descending_flips_the_anchors_and_keeps_the_calm() {
+        let key = SortKey::Column(ColumnId::ErrorRate);
+        let mut fleet = fleet(&[("a", 1.0), ("b", 1.001), ("c", 2.0)]);
+        fleet.arrange(&Filter::default(), key, true, Arrangement::Resort);
+        assert_eq!(names(&fleet), ["c", "b", "a"]);
+        refresh(&mut fleet, &[("a", 1.005), ("b", 1.0), ("c", 2.0)], true);
+        assert_eq!(names(&fleet), ["c", "b", "a"], "within the margin nothing moves");
+        fleet.arrange(&Filter::default(), key, true, Arrangement::Resort);
+        assert_eq!(names(&fleet), ["c", "a", "b"], "a re-sort follows the values");
+    }
+}
