@@ -39,6 +39,10 @@ pub struct Args {
     /// true` under `[tls]` in the config. The console then says so on every screen.
     #[arg(long, global = true)]
     pub insecure_tls: bool,
+    /// For slow links: no sparklines, a minute clock, and a redraw only when data or input
+    /// changes. Same as `[ui] low_bandwidth = true`.
+    #[arg(long, global = true)]
+    pub low_bandwidth: bool,
     /// Print the resolved settings (no secrets) and exit.
     #[arg(long)]
     pub print_config: bool,
@@ -101,6 +105,7 @@ pub fn prepare(args: &Args) -> Result<Prepared> {
     };
     let mut config = config::load(path.as_deref())?;
     config.tls.insecure_flag = args.insecure_tls;
+    config.low_bandwidth |= args.low_bandwidth;
     config.tls.check_flag().map_err(|e| eyre!(e))?;
     if args.demo {
         config.environments = demo_environments();

@@ -31,6 +31,19 @@ fn overview_80x24_default() {
     insta::assert_debug_snapshot!(render(&app, &Theme::default_theme(), 80, 24));
 }
 
+/// On a thin link: no sparkline anywhere and the clock at minute resolution.
+#[test]
+fn low_bandwidth_fleet_120x30() {
+    let mut app = common::app(12, 6);
+    app.settings.low_bandwidth = true;
+    let screen = text(&render(&app, &Theme::default_theme(), 120, 30));
+    assert!(!screen.contains(['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█']), "{screen}");
+    assert!(!screen.contains("ACC 1h"), "no trend column:\n{screen}");
+    assert!(screen.contains(" · 12:00 UTC"), "{screen}");
+    assert!(!screen.contains("12:00:00"), "{screen}");
+    insta::assert_snapshot!(screen);
+}
+
 #[test]
 fn overview_80x24_mono() {
     let app = common::app(12, 6);

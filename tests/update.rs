@@ -259,6 +259,31 @@ fn nothing_changes_means_nothing_to_draw() {
 }
 
 #[test]
+fn a_tick_redraws_each_second_but_on_a_thin_link_only_once_a_minute() {
+    let at = |s: i64| Event::Tick(common::now() + jiff::SignedDuration::from_secs(s));
+    let mut app = common::app(5, 2);
+    app.mark_clean();
+    app.update(at(3));
+    assert!(app.is_dirty(), "the header's ages change every second");
+
+    let mut thin = common::app(5, 2);
+    thin.settings.low_bandwidth = true;
+    thin.mark_clean();
+    for s in 3..60 {
+        thin.update(at(s));
+        assert!(!thin.is_dirty(), "a tick alone redraws nothing ({s}s)");
+    }
+    thin.update(at(60));
+    assert!(thin.is_dirty(), "a new minute redraws, so a silent source shows as stale");
+    thin.mark_clean();
+    thin.update(common::update(SourceId::Prometheus, SourceData::Fleet(common::fleet(6)), 1));
+    assert!(thin.is_dirty(), "new data redraws");
+    thin.mark_clean();
+    ch(&mut thin, 'j');
+    assert!(thin.is_dirty(), "a key redraws");
+}
+
+#[test]
 fn shutdown_signal_quits() {
     let mut app = common::app(5, 2);
     assert_eq!(app.update(Event::Shutdown("SIGHUP")), vec![Effect::Quit]);

@@ -1,9 +1,9 @@
 //! The fleet table's state: one row per model, rebuilt when data arrives and re-ordered
 //! when the sort or filter changes, never while drawing.
 
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
+use super::fleet_order::{self, Arrangement, Placement};
 use crate::config::ColumnSpec;
 use crate::domain::{Alert, CellValue, ColumnId, ColumnResult, Severity, Status};
 use crate::input::command::SortKey;
@@ -18,6 +18,8 @@ pub struct ModelRow {
     pub worst_alert: Option<Severity>,
     /// Worst cell status across coloured columns.
     pub status: Status,
+    /// Where the last arrangement put the row: what keeps the order calm.
+    pub placement: Placement,
 }
 
 impl ModelRow {
@@ -111,6 +113,7 @@ impl Fleet {
                             firing: 0,
                             worst_alert: None,
                             status: Status::Ok,
+                            placement: Placement::default(),
                         });
                         named.push(0);
                         self.rows.len() - 1
@@ -160,18 +163,14 @@ impl Fleet {
         }
     }
 
-    /// Recomputes `visible` from the filter and the sort.
-    pub fn arrange(&mut self, filter: &Filter, sort: SortKey, descending: bool) {
+    /// Recomputes `visible` from the filter and the sort; `how` says whether the last order
+    /// counts (see `fleet_order`).
+    pub fn arrange(&mut self, filter: &Filter, sort: SortKey, descending: bool, how: Arrangement) {
         let rows = &self.rows;
         // Without a filter every row shows: no name is lower-cased.
         let all = filter.is_empty();
         let mut visible: Vec<usize> = (0..rows.len()).filter(|i| all || filter.matches(&rows[*i])).collect();
-        visible.sort_by(|a, b| {
-            let (a, b) = (&rows[*a], &rows[*b]);
-            let primary = compare(a, b, sort);
-            let primary = if descending { primary.reverse() } else { primary };
-            primary.then_with(|| a.name.cmp(&b.name))
-        });
+        fleet_order::order(&mut self.rows, &mut visible, sort, descending, how);
         self.visible = visible;
     }
 }
@@ -202,44 +201,6 @@ fn worst_status(cells: &HashMap<ColumnId, CellValue>, specs: &[ColumnSpec]) -> S
         .filter(|s| matches!(s, Status::Warn | Status::Critical))
         .max()
         .unwrap_or(Status::Ok)
-}
-
-/// Natural order per key, before the `descending` flip: the most urgent first for health
-/// and alerts, alphabetical for names, ascending numbers for columns (missing last).
-fn compare(a: &ModelRow, b: &ModelRow, key: SortKey) -> Ordering {
-    match key {
-        SortKey::Health => urgency(b).cmp(&urgency(a)),
-        SortKey::Name => a.name.cmp(&b.name),
-        SortKey::Alerts => b.firing.cmp(&a.firing),
-        SortKey::Column(ColumnId::Version) => a.text(ColumnId::Version).cmp(&b.text(ColumnId::Version)),
-        SortKey::Column(id) => match (a.number(id), b.number(id)) {
-            (Some(x), Some(y)) => x.total_cmp(&y),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => Ordering::Equal,
-        },
-    }
-}
-
-/// Health first, then within it alerts before cells, then the number of firing alerts.
-fn urgency(row: &ModelRow) -> (u8, u8, u8, usize) {
-    let health = match row.health() {
-        Status::Critical => 2,
-        Status::Warn => 1,
-        _ => 0,
-    };
-    let alert = match row.worst_alert {
-        Some(Severity::Critical) => 3,
-        Some(Severity::Warning) => 2,
-        Some(_) => 1,
-        None => 0,
-    };
-    let cells = match row.status {
-        Status::Critical => 2,
-        Status::Warn => 1,
-        _ => 0,
-    };
-    (health, alert, cells, row.firing)
 }
 
 /// A parsed `/` filter: plain words match the model name (case-insensitive substring);
@@ -342,7 +303,7 @@ mod tests {
         assert!(fleet.find("a").is_none());
         assert_eq!(fleet.find("c").unwrap().number(ColumnId::Accuracy), Some(0.94));
         assert_eq!(fleet.find("d").unwrap().number(ColumnId::Accuracy), Some(0.93));
-        fleet.arrange(&Filter::default(), SortKey::Name, false);
+        fleet.arrange(&Filter::default(), SortKey::Name, false, Arrangement::Resort);
         assert_eq!(fleet.visible_rows().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["c", "d"]);
     }
 

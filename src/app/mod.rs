@@ -6,6 +6,7 @@ mod alerting;
 mod detail;
 mod editor;
 mod fleet;
+mod fleet_order;
 mod input;
 mod journal;
 mod live_versions;
@@ -35,6 +36,7 @@ pub mod alerting_text {
 pub use detail::DetailView;
 pub use editor::NoteEditor;
 pub use fleet::{Filter, Fleet, ModelRow};
+pub use fleet_order::{Arrangement, MARGIN as SORT_MARGIN, Placement};
 pub use input::{Input, InputKind, InputOutcome};
 pub use journal::JournalView;
 pub use live_versions::{LiveVersions, VersionText, version_text};
@@ -75,6 +77,8 @@ pub struct Settings {
     pub refresh: Duration,
     pub demo: bool,
     pub read_only: bool,
+    /// Draw as few bytes as possible: no sparklines, a minute clock, no redraw per tick.
+    pub low_bandwidth: bool,
     pub keymap: Keymap,
     /// Written into journal entries.
     pub author: String,
@@ -118,6 +122,7 @@ impl Settings {
             refresh: config.refresh,
             demo,
             read_only: read_only || config.read_only,
+            low_bandwidth: config.low_bandwidth,
             keymap,
             author: config.author_name(),
             journal_path: String::new(),

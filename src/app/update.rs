@@ -4,7 +4,8 @@
 use crossterm::event::{KeyEvent, KeyEventKind};
 
 use super::{
-    App, Filter, Input, InputKind, InputOutcome, MessageLevel, Modal, NoteEditor, Pane, Resolved, Screen, alert_words,
+    App, Arrangement, Filter, Input, InputKind, InputOutcome, MessageLevel, Modal, NoteEditor, Pane, Resolved, Screen,
+    alert_words,
 };
 use crate::domain::{Alert, Health, SourceData};
 use crate::domain::{Effect, Event, SourceUpdate};
@@ -27,9 +28,10 @@ impl App {
                 Vec::new()
             }
             Event::Tick(now) => {
+                // Ages shown in the header change every second. On a thin link data and keys
+                // redraw; a redraw a minute still shows a silent source going stale.
+                self.dirty |= !self.settings.low_bandwidth || self.now.as_second() / 60 != now.as_second() / 60;
                 self.now = now;
-                // Ages shown in the header change every second.
-                self.dirty = true;
                 let mut effects = self.detail_due();
                 effects.extend(self.runs_due());
                 effects
@@ -164,7 +166,7 @@ impl App {
             SourceData::Registry(snapshot) => self.ingest_live_versions(snapshot),
         }
         self.fleet.attach_alerts(&self.alerts);
-        let fleet_moved = self.rearrange();
+        let fleet_moved = self.rearrange(Arrangement::Keep);
         let alert_moved = self.resolve_alerts();
         // Say so where the operator is looking: the cursor they are using moved.
         let on_alerts = matches!(self.screen, Screen::Overview) && self.focus == Pane::Alerts;
@@ -183,8 +185,8 @@ impl App {
     }
 
     /// Re-sorts and re-filters; the cursor stays on the same model wherever it went.
-    fn rearrange(&mut self) -> Resolved<String> {
-        self.fleet.arrange(&self.filter, self.sort, self.sort_descending);
+    fn rearrange(&mut self, how: Arrangement) -> Resolved<String> {
+        self.fleet.arrange(&self.filter, self.sort, self.sort_descending, how);
         let fleet = &self.fleet;
         self.fleet_cursor.resolve(fleet.visible.len(), |i| fleet.row(i).map(|r| &r.name))
     }
@@ -377,12 +379,12 @@ impl App {
                 self.sort = key;
                 self.sort_descending = false;
                 self.message = Some((MessageLevel::Info, format!("sorted by {}", key.label())));
-                self.rearrange();
+                self.rearrange(Arrangement::Resort);
                 Vec::new()
             }
             Command::ReverseSort => {
                 self.sort_descending = !self.sort_descending;
-                self.rearrange();
+                self.rearrange(Arrangement::Resort);
                 Vec::new()
             }
             Command::Environment(name) => self.switch_environment(name.as_deref()),
@@ -454,7 +456,7 @@ impl App {
         }
         self.filter_text = text.to_string();
         self.filter = Filter::parse(text);
-        self.rearrange();
+        self.rearrange(Arrangement::Keep);
     }
 
     fn open(&mut self) -> Vec<Effect> {

@@ -48,6 +48,16 @@ pub struct FileConfig {
     pub runbook: Vec<crate::config::runbook::FileRule>,
     #[serde(default)]
     pub tls: FileTls,
+    #[serde(default)]
+    pub ui: FileUi,
+}
+
+/// `[ui]`: how the console draws.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileUi {
+    /// Fewer bytes per minute for slow links: no sparklines, a minute clock, no redraw per tick.
+    pub low_bandwidth: Option<bool>,
 }
 
 /// `[tls]`: trust for every HTTPS connection of the run.

@@ -54,6 +54,8 @@ pub struct Config {
     pub theme: Option<String>,
     pub author: Option<String>,
     pub read_only: bool,
+    /// `[ui] low_bandwidth`, or `--low-bandwidth`: draw as few bytes as the console can.
+    pub low_bandwidth: bool,
     pub discovery: Discovery,
     pub environments: Vec<Environment>,
     /// Index into `environments` to start with.
@@ -370,6 +372,7 @@ pub fn from_str(
         theme: raw.theme.clone(),
         author: raw.author.clone().filter(|a| !a.trim().is_empty()),
         read_only: raw.read_only.unwrap_or(false),
+        low_bandwidth: raw.ui.low_bandwidth.unwrap_or(false),
         discovery,
         environments,
         start_environment,

@@ -64,6 +64,7 @@ pub fn describe(config: &Config) -> String {
         q(&d.gpu_label)
     );
     let log_file = config.log_file.as_ref().map_or_else(|| "(none)".into(), |p| p.display().to_string());
+    let _ = write!(out, "\n[ui]\nlow_bandwidth = {}\n", config.low_bandwidth);
     let _ = write!(out, "\n[log]\nlevel = {}\nfile = {}\n", q(&config.log_level), q(&log_file));
     let _ = write!(
         out,

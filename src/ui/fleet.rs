@@ -41,10 +41,15 @@ fn width_of(id: ColumnId) -> u16 {
 /// The columns that fit in `width`, dropping the least essential first on narrow terminals,
 /// and how the spare width is shared: the name column up to the longest name on screen
 /// (`name_width`), then the sparkline. Returns (columns, name width, sparkline width).
-fn fitting(columns: &[ColumnSpec], width: u16, version_width: u16, name_width: u16) -> (Vec<&ColumnSpec>, u16, u16) {
+fn fitting<'a>(
+    columns: impl IntoIterator<Item = &'a ColumnSpec>,
+    width: u16,
+    version_width: u16,
+    name_width: u16,
+) -> (Vec<&'a ColumnSpec>, u16, u16) {
     let width_of = |id| if id == ColumnId::Version { version_width } else { width_of(id) };
     const DROP_ORDER: [ColumnId; 4] = [ColumnId::Gpu, ColumnId::Throughput, ColumnId::Version, ColumnId::Trend];
-    let mut shown: Vec<&ColumnSpec> = columns.iter().collect();
+    let mut shown: Vec<&ColumnSpec> = columns.into_iter().collect();
     // marker + name + the columns + the alert count + last change, one space between each.
     let need = |cols: &[&ColumnSpec]| {
         1 + NAME_MIN + cols.iter().map(|c| width_of(c.id) + 1).sum::<u16>() + 3 + 1 + CHANGED_WIDTH + 2
@@ -99,7 +104,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .map(|row| format::display_width(&shown(&row.name)) as u16)
         .max()
         .unwrap_or(NAME_MIN);
-    let (columns, name_width, trend_width) = fitting(&app.settings.columns, inner.width, version_width, name_width);
+    // On a thin link no sparkline: it is the most redrawn cell on the screen.
+    let low_bandwidth = app.settings.low_bandwidth;
+    let specs = app.settings.columns.iter().filter(|c| !(low_bandwidth && c.id == ColumnId::Trend));
+    let (columns, name_width, trend_width) = fitting(specs, inner.width, version_width, name_width);
     let col_width = |id: ColumnId| match id {
         ColumnId::Trend => trend_width,
         ColumnId::Version => version_width,

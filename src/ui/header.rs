@@ -55,7 +55,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     spans.push(Span::styled(format!("  {} models · {firing}", app.fleet.total()), theme.header));
     if let Some(at) = app.last_refresh {
         let local = at.to_zoned(jiff::tz::TimeZone::UTC);
-        spans.push(Span::styled(format!(" · {} UTC", local.strftime("%H:%M:%S")), theme.dim));
+        let clock = if app.settings.low_bandwidth { "%H:%M" } else { "%H:%M:%S" };
+        spans.push(Span::styled(format!(" · {} UTC", local.strftime(clock)), theme.dim));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.header), area);
 }
