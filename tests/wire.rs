@@ -168,8 +168,11 @@ fn fixed<B: Backend>(backend: B) -> Terminal<B> {
     Terminal::with_options(backend, TerminalOptions { viewport }).expect("terminal")
 }
 
+/// The writer's terminal as the console starts it: the screen cleared first.
 fn wire_terminal() -> Terminal<WireBackend<Vec<u8>>> {
-    fixed(WireBackend::with_size(Vec::new(), Size::new(WIDTH, HEIGHT)))
+    let mut terminal = fixed(WireBackend::with_size(Vec::new(), Size::new(WIDTH, HEIGHT)));
+    terminal.backend_mut().clear().expect("clear");
+    terminal
 }
 
 fn emulated(color: Color) -> vt100::Color {
@@ -206,6 +209,21 @@ fn first_difference(screen: &vt100::Screen, buffer: &Buffer) -> Option<String> {
             let symbol = if want.symbol() == " " { "" } else { want.symbol() };
             let got_symbol = if got.contents() == " " { "" } else { got.contents() };
             let m = want.modifier;
+            x += want.cell_width().max(1);
+            // A blank shows only its background unless it is reversed or underlined.
+            let visible = Modifier::REVERSED | Modifier::UNDERLINED;
+            if symbol.is_empty() && !m.intersects(visible) {
+                if got_symbol.is_empty() && emulated(want.bg) == got.bgcolor() && !got.inverse() && !got.underline() {
+                    continue;
+                }
+                return Some(format!(
+                    "cell ({}, {y}): want a blank on {:?}, got {:?} on {:?}",
+                    x - 1,
+                    want.bg,
+                    got.contents(),
+                    got.bgcolor()
+                ));
+            }
             let mut same = symbol == got_symbol
                 && emulated(want.fg) == got.fgcolor()
                 && emulated(want.bg) == got.bgcolor()
@@ -218,7 +236,8 @@ fn first_difference(screen: &vt100::Screen, buffer: &Buffer) -> Option<String> {
             }
             if !same {
                 return Some(format!(
-                    "cell ({x}, {y}): want {:?} {:?}/{:?} {:?}, got {:?} {:?}/{:?} bold={} dim={} italic={} underline={} inverse={}",
+                    "cell ({}, {y}): want {:?} {:?}/{:?} {:?}, got {:?} {:?}/{:?} bold={} dim={} italic={} underline={} inverse={}",
+                    x - want.cell_width().max(1),
                     want.symbol(),
                     want.fg,
                     want.bg,
@@ -233,7 +252,6 @@ fn first_difference(screen: &vt100::Screen, buffer: &Buffer) -> Option<String> {
                     got.inverse()
                 ));
             }
-            x += want.cell_width().max(1);
         }
     }
     None

@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use color_eyre::eyre::{Result, bail};
 use crossterm::terminal::{EnterAlternateScreen, enable_raw_mode};
 use ratatui::Terminal;
+use ratatui::backend::Backend;
 
 use super::wire::WireBackend;
 
@@ -25,7 +26,10 @@ pub fn enter() -> Result<Console> {
     restore_on_panic();
     enable_raw_mode()?;
     crossterm::execute!(std::io::stdout(), EnterAlternateScreen)?;
-    Ok(Terminal::new(WireBackend::new(std::io::stdout()))?)
+    let mut terminal = Terminal::new(WireBackend::new(std::io::stdout()))?;
+    // From a known blank screen the writer can leave out cells that already look right.
+    terminal.backend_mut().clear()?;
+    Ok(terminal)
 }
 
 /// Restores the screen before the panic report (installed by `install_hooks`) prints.

@@ -9,12 +9,15 @@ use std::io::{self, Write};
 use ratatui::backend::{Backend, ClearType, WindowSize};
 use ratatui::buffer::{Cell, CellWidth};
 use ratatui::layout::{Position, Size};
+use ratatui::style::Color;
 
 pub mod cursor;
 pub mod sgr;
+pub mod shadow;
 
 use cursor::Cursor;
 use sgr::Pen;
+use shadow::Shadow;
 
 /// Where the screen size comes from.
 #[derive(Debug, Clone, Copy)]
@@ -36,6 +39,7 @@ pub struct WireBackend<W: Write> {
     pen: Pen,
     /// `None` until the first hide or show: the terminal's own state is not known.
     cursor_visible: Option<bool>,
+    shadow: Shadow,
 }
 
 impl<W: Write> WireBackend<W> {
@@ -57,6 +61,7 @@ impl<W: Write> WireBackend<W> {
             cursor: Cursor::Unknown,
             pen: Pen::default(),
             cursor_visible: None,
+            shadow: Shadow::default(),
         }
     }
 
@@ -71,13 +76,62 @@ impl<W: Write> WireBackend<W> {
     fn print(&mut self, x: u16, y: u16, cell: &Cell, screen_width: u16) {
         let at = Position::new(x, y);
         cursor::write_move(&mut self.pending, self.cursor, at);
-        let pen = Pen { fg: cell.fg, bg: cell.bg, underline_color: cell.underline_color, modifier: cell.modifier };
-        sgr::write_change(&mut self.pending, self.pen, pen);
-        self.pen = pen;
+        let pen = pen_of(cell);
+        // A plain blank shows only its background: any pen with that background will do.
+        if !(shadow::is_plain_blank(cell) && blank_with(self.pen, cell.bg)) {
+            sgr::write_change(&mut self.pending, self.pen, pen);
+            self.pen = pen;
+        }
         self.pending.extend_from_slice(cell.symbol().as_bytes());
         // The terminal advances by the symbol's display width: 2 for CJK, and ratatui's diff
         // then leaves out the cell the wide character covers.
-        self.cursor = Cursor::after_print(at, cell.cell_width(), screen_width);
+        let width = cell.cell_width();
+        self.shadow.printed(x, y, cell, width);
+        self.cursor = Cursor::after_print(at, width, screen_width);
+    }
+
+    /// Sends the cells of `cells` from `start` on and returns where the next run begins:
+    /// a run the terminal already shows is skipped, a run of plain blanks is erased, when
+    /// that is shorter than printing them; otherwise one cell is printed.
+    fn send_run(&mut self, cells: &[(u16, u16, &Cell)], start: usize, screen_width: u16) -> usize {
+        let (x, y, cell) = cells[start];
+        let at = Position::new(x, y);
+        let next = |end: usize| cells.get(end).map(|&(x, y, _)| Position::new(x, y));
+        let shown = run_end(cells, start, |x, y, c| self.shadow.shows(x, y, c));
+        if shown > start {
+            let skip = next(shown).map_or(0, |to| move_len(self.cursor, to));
+            if skip < self.print_cost(cells, start, shown, screen_width) {
+                return shown;
+            }
+        }
+        let blanks = run_end(cells, start, |_, _, c| shadow::erases_plainly(c));
+        if blanks > start + 1 {
+            let count = (blanks - start) as u16;
+            let erase = erase_sequence(count).len() + next(blanks).map_or(0, |to| move_len(Cursor::At(at), to));
+            if erase < self.print_cost(cells, start, blanks, screen_width) - move_len(self.cursor, at) {
+                cursor::write_move(&mut self.pending, self.cursor, at);
+                if !blank_with(self.pen, Color::Reset) {
+                    sgr::write_change(&mut self.pending, self.pen, pen_of(cell));
+                    self.pen = pen_of(cell);
+                }
+                self.pending.extend_from_slice(&erase_sequence(count));
+                self.shadow.erased(x, y, count);
+                self.cursor = Cursor::At(at);
+                return blanks;
+            }
+        }
+        self.print(x, y, cell, screen_width);
+        start + 1
+    }
+
+    /// Bytes to print `cells[start..end]` and go on to the cell after them (styles aside).
+    fn print_cost(&self, cells: &[(u16, u16, &Cell)], start: usize, end: usize, screen_width: u16) -> usize {
+        let (x, y, _) = cells[start];
+        let text: usize = cells[start..end].iter().map(|(_, _, c)| c.symbol().len()).sum();
+        let (last_x, last_y, last) = cells[end - 1];
+        let after = Cursor::after_print(Position::new(last_x, last_y), last.cell_width(), screen_width);
+        let onward = cells.get(end).map_or(0, |&(x, y, _)| move_len(after, Position::new(x, y)));
+        move_len(self.cursor, Position::new(x, y)) + text + onward
     }
 
     /// Back to plain text, so that anything drawn outside a frame (a clear, the shell after
@@ -97,9 +151,12 @@ impl<W: Write> Backend for WireBackend<W> {
     {
         // Without a size, every print counts as reaching the last column: only moves that
         // set the column outright are used, which is always correct.
-        let screen_width = self.size().map(|s| s.width).unwrap_or(0);
-        for (x, y, cell) in content {
-            self.print(x, y, cell, screen_width);
+        let size = self.size().unwrap_or_default();
+        self.shadow.fit(size);
+        let cells: Vec<(u16, u16, &Cell)> = content.collect();
+        let mut start = 0;
+        while start < cells.len() {
+            start = self.send_run(&cells, start, size.width);
         }
         self.plain();
         Ok(())
@@ -109,6 +166,7 @@ impl<W: Write> Backend for WireBackend<W> {
         self.plain();
         self.pending.extend(std::iter::repeat_n(b'\n', usize::from(n)));
         self.cursor = Cursor::Unknown;
+        self.shadow.forget();
         self.flush()
     }
 
@@ -161,6 +219,11 @@ impl<W: Write> Backend for WireBackend<W> {
             ClearType::UntilNewLine => b"\x1b[K",
         };
         self.pending.extend_from_slice(sequence);
+        self.shadow.fit(self.size().unwrap_or_default());
+        match clear_type {
+            ClearType::All => self.shadow.cleared(),
+            _ => self.shadow.forget(),
+        }
         self.flush()
     }
 
@@ -194,6 +257,45 @@ impl<W: Write> Backend for WireBackend<W> {
         }
         self.writer.flush()
     }
+}
+
+fn pen_of(cell: &Cell) -> Pen {
+    Pen { fg: cell.fg, bg: cell.bg, underline_color: cell.underline_color, modifier: cell.modifier }
+}
+
+/// Whether `pen` draws a blank with background `bg` and nothing else visible.
+fn blank_with(pen: Pen, bg: Color) -> bool {
+    let mut blank = Cell::default();
+    blank.fg = pen.fg;
+    blank.bg = pen.bg;
+    blank.modifier = pen.modifier;
+    pen.bg == bg && shadow::is_plain_blank(&blank)
+}
+
+/// The end (exclusive) of the run of adjacent cells on one row from `start` that all pass
+/// `test`.
+fn run_end(cells: &[(u16, u16, &Cell)], start: usize, test: impl Fn(u16, u16, &Cell) -> bool) -> usize {
+    let mut end = start;
+    let mut expected: Option<(u16, u16)> = None;
+    for &(x, y, cell) in &cells[start..] {
+        if expected.is_some_and(|e| e != (x, y)) || !test(x, y, cell) {
+            break;
+        }
+        expected = Some((x.saturating_add(cell.cell_width().max(1)), y));
+        end += 1;
+    }
+    end
+}
+
+fn move_len(from: Cursor, to: Position) -> usize {
+    let mut scratch = Vec::new();
+    cursor::write_move(&mut scratch, from, to);
+    scratch.len()
+}
+
+/// `ESC[nX`: erases n cells from the cursor, which stays where it is.
+fn erase_sequence(count: u16) -> Vec<u8> {
+    if count == 1 { b"\x1b[X".to_vec() } else { format!("\x1b[{count}X").into_bytes() }
 }
 
 impl<W: Write> Drop for WireBackend<W> {
