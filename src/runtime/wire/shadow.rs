@@ -123,3 +123,63 @@ impl Shadow {
 pub fn erases_plainly(cell: &Cell) -> bool {
     is_plain_blank(cell) && cell.bg == Color::Reset
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(symbol: &str, fg: Color, bg: Color) -> Cell {
+        let mut cell = Cell::default();
+        cell.set_symbol(symbol);
+        cell.fg = fg;
+        cell.bg = bg;
+        cell
+    }
+
+    fn cleared() -> Shadow {
+        let mut shadow = Shadow::default();
+        shadow.fit(Size::new(10, 2));
+        shadow.cleared();
+        shadow
+    }
+
+    #[test]
+    fn a_blank_shows_only_its_background() {
+        let shadow = cleared();
+        assert!(shadow.shows(3, 1, &cell(" ", Color::Red, Color::Reset)));
+        assert!(!shadow.shows(3, 1, &cell(" ", Color::Red, Color::Blue)));
+        let mut underlined = cell(" ", Color::Red, Color::Reset);
+        underlined.modifier = Modifier::UNDERLINED;
+        assert!(!shadow.shows(3, 1, &underlined));
+    }
+
+    #[test]
+    fn a_printed_cell_is_remembered_with_its_style() {
+        let mut shadow = cleared();
+        shadow.printed(2, 0, &cell("a", Color::Red, Color::Reset), 1);
+        assert!(shadow.shows(2, 0, &cell("a", Color::Red, Color::Reset)));
+        assert!(!shadow.shows(2, 0, &cell("a", Color::Green, Color::Reset)));
+    }
+
+    #[test]
+    fn cutting_a_wide_character_in_half_forgets_its_other_half() {
+        let wide = cell("モ", Color::Reset, Color::Reset);
+        let mut shadow = cleared();
+        shadow.printed(2, 0, &wide, 2);
+        assert!(shadow.shows(2, 0, &wide));
+        shadow.printed(3, 0, &cell("x", Color::Reset, Color::Reset), 1);
+        assert!(!shadow.shows(2, 0, &wide), "the left half may be gone");
+
+        let mut shadow = cleared();
+        shadow.printed(2, 0, &wide, 2);
+        shadow.printed(2, 0, &cell("x", Color::Reset, Color::Reset), 1);
+        assert!(!shadow.shows(3, 0, &cell(" ", Color::Reset, Color::Reset)), "the right half is not known");
+    }
+
+    #[test]
+    fn a_new_size_forgets_the_screen() {
+        let mut shadow = cleared();
+        shadow.fit(Size::new(11, 2));
+        assert!(!shadow.shows(0, 0, &Cell::default()));
+    }
+}
