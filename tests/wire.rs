@@ -338,3 +338,45 @@ fn a_representative_redraw_sends_well_under_crossterms_bytes() {
         }
     }
 }
+
+/// The bytes for drawing `next` over `previous` on a cleared 20×3 screen.
+fn bytes_between(previous: &Buffer, next: &Buffer) -> String {
+    let mut backend = WireBackend::with_size(Vec::new(), Size::new(20, 3));
+    backend.clear().expect("clear");
+    backend.draw(Buffer::empty(previous.area).diff(previous).into_iter()).expect("draw");
+    backend.flush().expect("flush");
+    backend.writer_mut().clear();
+    backend.draw(previous.diff(next).into_iter()).expect("draw");
+    backend.flush().expect("flush");
+    String::from_utf8(backend.writer().clone()).expect("utf-8")
+}
+
+fn buffer(lines: &[(u16, u16, &str, Style)]) -> Buffer {
+    let mut buffer = Buffer::empty(Rect::new(0, 0, 20, 3));
+    for &(x, y, text, style) in lines {
+        buffer.set_string(x, y, text, style);
+    }
+    buffer
+}
+
+#[test]
+fn a_wide_character_moves_the_cursor_two_cells_and_needs_no_move_after_it() {
+    let next = buffer(&[(2, 1, "モa", Style::new())]);
+    assert_eq!(bytes_between(&buffer(&[]), &next), "\x1b[2;3Hモa");
+}
+
+#[test]
+fn a_blank_whose_unseen_colour_changed_is_not_sent() {
+    let previous = buffer(&[(0, 0, "    ", Style::new().fg(Color::Red))]);
+    let next = buffer(&[(0, 0, "    ", Style::new().fg(Color::Green).add_modifier(Modifier::BOLD))]);
+    assert_ne!(previous, next);
+    assert_eq!(bytes_between(&previous, &next), "");
+}
+
+#[test]
+fn text_replaced_by_blanks_is_erased_and_styles_change_in_one_sequence() {
+    let previous = buffer(&[(0, 2, "fraud-detector", Style::new())]);
+    let next = buffer(&[(0, 2, "ok", Style::new().fg(Color::Red).bg(Color::Blue).add_modifier(Modifier::BOLD))]);
+    // The cursor is still at the end of row 3 from the frame before: CR takes it back.
+    assert_eq!(bytes_between(&previous, &next), "\r\x1b[1;31;44mok\x1b[0m\x1b[12X");
+}
