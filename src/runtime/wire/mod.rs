@@ -1,8 +1,10 @@
 //! A ratatui backend that sends each frame in as few bytes as it can: over SSH the bytes on
 //! the wire are what an operator feels. For every changed cell of ratatui's diff it skips
 //! the cursor move when the cursor is already there (see [`cursor`]), and changes the style
-//! with one SGR sequence that names only what changed (see [`sgr`]). A frame is collected
-//! in memory and written at `flush`, in one write.
+//! with one SGR sequence that names only what changed (see [`sgr`]). It remembers what the
+//! screen shows (see [`shadow`]): cells that already look right are left out and runs of
+//! plain blanks are erased, whenever that is shorter. A frame is collected in memory and
+//! written at `flush`, in one write.
 
 use std::io::{self, Write};
 
