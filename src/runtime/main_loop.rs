@@ -8,13 +8,13 @@ use color_eyre::eyre::Result;
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures_util::StreamExt;
 use jiff::Timestamp;
-use ratatui::DefaultTerminal;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::backends::Backends;
 use super::executor::Executor;
+use super::terminal::Console;
 use crate::actions::inflight::InFlight;
 use crate::app::App;
 use crate::domain::Event;
@@ -25,7 +25,7 @@ use crate::theme::Theme;
 pub const FRAME_BUDGET: Duration = Duration::from_millis(50);
 
 pub async fn run(
-    terminal: &mut DefaultTerminal,
+    terminal: &mut Console,
     mut app: App,
     theme: &Theme,
     backends: Backends,

@@ -6,3 +6,4 @@ pub mod executor;
 pub mod logging;
 pub mod main_loop;
 pub mod terminal;
+pub mod wire;

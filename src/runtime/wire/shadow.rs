@@ -1,0 +1,185 @@
+//! What the terminal shows, cell by cell, as far as the bytes written tell: a cell ratatui
+//! reports as changed but that already looks the same (a blank whose unseen foreground
+//! changed, a cell drawn back to what it was) need not be sent again.
+
+use ratatui::buffer::Cell;
+use ratatui::layout::Size;
+use ratatui::style::{Color, Modifier};
+
+/// Attributes that show on a blank: with any of them a space is not plain.
+const VISIBLE_ON_BLANK: Modifier = Modifier::REVERSED.union(Modifier::UNDERLINED).union(Modifier::CROSSED_OUT);
+
+/// A space whose only visible part is its background: its foreground, bold, italic … do
+/// not show.
+pub fn is_plain_blank(cell: &Cell) -> bool {
+    cell.symbol() == " " && !cell.modifier.intersects(VISIBLE_ON_BLANK)
+}
+
+/// How a cell looks: plain blanks keep only their background.
+fn look(cell: &Cell) -> Cell {
+    if is_plain_blank(cell) {
+        let mut blank = Cell::default();
+        blank.bg = cell.bg;
+        blank
+    } else {
+        let mut shown = Cell::default();
+        shown.set_symbol(cell.symbol());
+        shown.fg = cell.fg;
+        shown.bg = cell.bg;
+        shown.underline_color = cell.underline_color;
+        shown.modifier = cell.modifier;
+        shown
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Known {
+    /// Nothing known: the cell is always sent.
+    Unknown,
+    Shows(Cell),
+    /// The right half of a wide character that starts in the cell before.
+    Covered,
+}
+
+#[derive(Debug, Default)]
+pub struct Shadow {
+    size: Size,
+    cells: Vec<Known>,
+}
+
+impl Shadow {
+    /// Forgets everything unless the size is still `size`.
+    pub fn fit(&mut self, size: Size) {
+        if size != self.size {
+            self.size = size;
+            self.forget();
+        }
+    }
+
+    pub fn forget(&mut self) {
+        self.cells = vec![Known::Unknown; self.len()];
+    }
+
+    /// After a full clear with the plain pen: every cell a default blank.
+    pub fn cleared(&mut self) {
+        self.cells = vec![Known::Shows(Cell::default()); self.len()];
+    }
+
+    fn len(&self) -> usize {
+        usize::from(self.size.width) * usize::from(self.size.height)
+    }
+
+    fn index(&self, x: u16, y: u16) -> Option<usize> {
+        (x < self.size.width && y < self.size.height)
+            .then(|| usize::from(y) * usize::from(self.size.width) + usize::from(x))
+    }
+
+    /// Whether the terminal already shows `cell` at (x, y).
+    pub fn shows(&self, x: u16, y: u16, cell: &Cell) -> bool {
+        self.index(x, y).is_some_and(|i| self.cells[i] == Known::Shows(look(cell)))
+    }
+
+    /// `cell`, `width` columns wide, was printed at (x, y).
+    pub fn printed(&mut self, x: u16, y: u16, cell: &Cell, width: u16) {
+        self.overwrite(x, y, width.max(1));
+        let Some(i) = self.index(x, y) else { return };
+        self.cells[i] = if matches!(width, 1 | 2) { Known::Shows(look(cell)) } else { Known::Unknown };
+        if width == 2
+            && let Some(right) = self.index(x.saturating_add(1), y)
+        {
+            self.cells[right] = Known::Covered;
+        }
+    }
+
+    /// `count` cells from (x, y) were erased with the default background.
+    pub fn erased(&mut self, x: u16, y: u16, count: u16) {
+        self.overwrite(x, y, count);
+        for column in x..x.saturating_add(count).min(self.size.width) {
+            if let Some(i) = self.index(column, y) {
+                self.cells[i] = Known::Shows(Cell::default());
+            }
+        }
+    }
+
+    /// Cells `x..x + count` are about to be replaced: a wide character cut in half at
+    /// either edge leaves its other half in a state terminals disagree on.
+    fn overwrite(&mut self, x: u16, y: u16, count: u16) {
+        if let Some(i) = self.index(x, y)
+            && self.cells[i] == Known::Covered
+            && let Some(left) = x.checked_sub(1).and_then(|l| self.index(l, y))
+        {
+            self.cells[left] = Known::Unknown;
+        }
+        if let Some(end) = self.index(x.saturating_add(count), y)
+            && self.cells[end] == Known::Covered
+        {
+            self.cells[end] = Known::Unknown;
+        }
+    }
+}
+
+/// The background a run of plain blanks is erased with: only the default one, because
+/// terminals without "background colour erase" would ignore any other.
+pub fn erases_plainly(cell: &Cell) -> bool {
+    is_plain_blank(cell) && cell.bg == Color::Reset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(symbol: &str, fg: Color, bg: Color) -> Cell {
+        let mut cell = Cell::default();
+        cell.set_symbol(symbol);
+        cell.fg = fg;
+        cell.bg = bg;
+        cell
+    }
+
+    fn cleared() -> Shadow {
+        let mut shadow = Shadow::default();
+        shadow.fit(Size::new(10, 2));
+        shadow.cleared();
+        shadow
+    }
+
+    #[test]
+    fn a_blank_shows_only_its_background() {
+        let shadow = cleared();
+        assert!(shadow.shows(3, 1, &cell(" ", Color::Red, Color::Reset)));
+        assert!(!shadow.shows(3, 1, &cell(" ", Color::Red, Color::Blue)));
+        let mut underlined = cell(" ", Color::Red, Color::Reset);
+        underlined.modifier = Modifier::UNDERLINED;
+        assert!(!shadow.shows(3, 1, &underlined));
+    }
+
+    #[test]
+    fn a_printed_cell_is_remembered_with_its_style() {
+        let mut shadow = cleared();
+        shadow.printed(2, 0, &cell("a", Color::Red, Color::Reset), 1);
+        assert!(shadow.shows(2, 0, &cell("a", Color::Red, Color::Reset)));
+        assert!(!shadow.shows(2, 0, &cell("a", Color::Green, Color::Reset)));
+    }
+
+    #[test]
+    fn cutting_a_wide_character_in_half_forgets_its_other_half() {
+        let wide = cell("モ", Color::Reset, Color::Reset);
+        let mut shadow = cleared();
+        shadow.printed(2, 0, &wide, 2);
+        assert!(shadow.shows(2, 0, &wide));
+        shadow.printed(3, 0, &cell("x", Color::Reset, Color::Reset), 1);
+        assert!(!shadow.shows(2, 0, &wide), "the left half may be gone");
+
+        let mut shadow = cleared();
+        shadow.printed(2, 0, &wide, 2);
+        shadow.printed(2, 0, &cell("x", Color::Reset, Color::Reset), 1);
+        assert!(!shadow.shows(3, 0, &cell(" ", Color::Reset, Color::Reset)), "the right half is not known");
+    }
+
+    #[test]
+    fn a_new_size_forgets_the_screen() {
+        let mut shadow = cleared();
+        shadow.fit(Size::new(11, 2));
+        assert!(!shadow.shows(0, 0, &Cell::default()));
+    }
+}
