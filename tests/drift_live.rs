@@ -110,8 +110,6 @@ async fn the_example_shows_distances_and_p_values_on_one_drift_scale() {
     // The model screen's drift panel: lines per feature on the same scale, and the worst.
     let client = http::client(config.timeout).unwrap();
     let endpoint = &config.environment(0).prometheus;
-    // A little ahead: the last point then falls after the scrape `status` already saw.
-    let end = (Timestamp::now().as_second() + 2) as f64;
     let last = |lines: &[Line], name: &str| {
         let line = lines.iter().find(|l| l.name == name).unwrap_or_else(|| panic!("no line {name} in {lines:?}"));
         line.last().unwrap_or_else(|| panic!("line {name} has no value"))
@@ -123,9 +121,23 @@ async fn the_example_shows_distances_and_p_values_on_one_drift_scale() {
         ("both", vec![("amount", score(0.03)), ("overall", score(0.03))]),
     ] {
         let specs = panels::panels(name, &config.discovery, &config.detail);
-        let snapshot = range::load(&client, endpoint, name, &specs, (end - 120.0, end, 5.0)).await.unwrap();
-        let panel = snapshot.panel(PanelId::Drift).unwrap();
-        let lines = panel.result.as_ref().unwrap_or_else(|e| panic!("{name}: the drift panel failed: {e}"));
+        // The range is asked on a grid up to now, so its last point may still fall before
+        // the scrape `status` saw: ask again until every feature's line has a point.
+        let deadline = std::time::Instant::now() + DEADLINE;
+        let lines = loop {
+            let end = Timestamp::now().as_second() as f64;
+            let snapshot = range::load(&client, endpoint, name, &specs, (end - 120.0, end, 5.0)).await.unwrap();
+            let panel = snapshot.panel(PanelId::Drift).unwrap();
+            let lines = panel.result.clone().unwrap_or_else(|e| panic!("{name}: the drift panel failed: {e}"));
+            let complete = feature_values
+                .iter()
+                .all(|(feature, _)| lines.iter().any(|l| l.name == *feature && l.last().is_some()));
+            if complete || std::time::Instant::now() > deadline {
+                break lines;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        };
+        let lines = &lines;
         for (feature, value) in feature_values {
             let shown = last(lines, feature);
             assert!((shown - value).abs() < 1e-9, "{name} {feature}: {shown}, expected {value}");
