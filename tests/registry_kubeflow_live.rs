@@ -140,6 +140,7 @@ async fn versions_with_properties_and_a_verified_rollback_of_the_inference_servi
     assert_eq!(v1.tag("author"), Some("ana"));
     assert_eq!((v1.status.as_str(), v1.description.as_str()), ("LIVE", "build 1"));
     assert_eq!(snapshot.versions()[0].aliases, ["fraud-prod"]);
+    assert_eq!(v1.lineage, modeldeck::domain::Lineage::NotRecorded, "no lineage in this registry");
     let g = &snapshot.governance;
     assert_eq!(g.owner.as_deref(), Some("risk-ml"), "the model's owner field");
     assert_eq!((g.pii.as_deref(), g.data_sources.as_deref()), (Some("no"), Some("s3://features/fraud")));

@@ -290,6 +290,7 @@ async fn a_server_error_from_mlflow_is_shown_and_journaled_as_failed() {
         spec,
         validation: Some("approved".into()),
         validated: true,
+        target_data: Vec::new(),
         override_validation: false,
         note: "server error drill".into(),
         take_over: None,

@@ -10,9 +10,9 @@ use crossterm::event::KeyCode;
 use modeldeck::app::{App, MessageLevel, RollbackStage, Screen};
 use modeldeck::domain::RollbackPlan;
 use modeldeck::domain::{ActionOutcome, ActionReport, ActionRequest, ReportKind};
+use modeldeck::domain::{DatasetInput, Lineage, ModelVersion, RegisteredModel};
 use modeldeck::domain::{Effect, Event};
 use modeldeck::domain::{GovernanceFacts, RollbackSpec, SpecBackend, VersionFigures, VersionsSnapshot};
-use modeldeck::domain::{ModelVersion, RegisteredModel};
 use modeldeck::input::keymap::Command;
 
 fn version(v: &str, validation: &str) -> ModelVersion {
@@ -25,7 +25,22 @@ fn version(v: &str, validation: &str) -> ModelVersion {
         status: "READY".into(),
         tags: vec![("validation_status".into(), validation.into())],
         aliases: if v == "3" { vec!["champion".into()] } else { Vec::new() },
+        lineage: lineage(v),
     }
+}
+
+/// v1's run logged no data; the others trained on that month's transactions.
+fn lineage(v: &str) -> Lineage {
+    if v == "1" {
+        return Lineage::Datasets(Vec::new());
+    }
+    Lineage::Datasets(vec![DatasetInput {
+        name: format!("transactions-0{v}"),
+        digest: format!("a1b2c{v}"),
+        source_type: "s3".into(),
+        source: format!("s3://data/tx-0{v}.parquet"),
+        context: "training".into(),
+    }])
 }
 
 fn snapshot(allow_override: bool) -> VersionsSnapshot {
@@ -129,11 +144,27 @@ fn rollback_needs_a_note_then_sends_the_plan_the_form_showed() {
     assert_eq!((plan.current.as_deref(), plan.target.as_str()), (Some("3"), "2"));
     assert_eq!(plan.note, "accuracy fell after v3");
     assert!(plan.validated && !plan.override_validation);
+    assert_eq!(plan.target_data, ["transactions-02@a1b2c2 (training)"]);
     assert_eq!(app.rollback().unwrap().stage, RollbackStage::Running);
     assert!(app.busy.as_deref().unwrap().contains("3 → 2"));
     // Keys do nothing while it runs.
     assert!(key(&mut app, KeyCode::Esc).is_empty());
     assert!(app.rollback().is_some());
+}
+
+#[test]
+fn the_confirmation_names_the_targets_data_or_says_unknown() {
+    let mut app = on_versions(false, true);
+    act(&mut app, Command::Rollback);
+    let screen = common::screen(&app, 120, 30);
+    assert!(screen.contains("trained on  transactions-02@a1b2c2 (training)"), "{screen}");
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('j'));
+    act(&mut app, Command::Rollback);
+    assert_eq!(app.rollback().unwrap().plan.target, "1");
+    assert!(app.rollback().unwrap().plan.target_data.is_empty());
+    let screen = common::screen(&app, 120, 30);
+    assert!(screen.contains("trained on  unknown"), "{screen}");
 }
 
 #[test]

@@ -35,6 +35,7 @@ pub fn draft(plan: &RollbackPlan, result: RollbackResult, author: &str, environm
         "version": plan.current,
         "target_validation": plan.validation,
         "validated": plan.validated,
+        "target_data": plan.target_data,
         "validation_override": plan.override_validation,
     })))
     .after(Some(after))

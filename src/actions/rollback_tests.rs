@@ -40,6 +40,7 @@ fn plan(backend: SpecBackend) -> RollbackPlan {
         spec,
         validation: None,
         validated: true,
+        target_data: Vec::new(),
         override_validation: false,
         note: "accuracy dip".into(),
         take_over: None,

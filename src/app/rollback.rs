@@ -115,6 +115,7 @@ pub fn rollback_plan(
         request,
         validation,
         validated,
+        target_data: version.lineage.summary(),
         override_validation: false,
         note: String::new(),
         take_over: None,

@@ -72,6 +72,10 @@ pub async fn plan(args: &RollbackArgs, shell: &Shell<'_>) -> Result<Plan, Stop> 
         format!("version     {} → {}", plan.current.as_deref().unwrap_or("unknown"), plan.target),
         format!("backend     {}", plan.spec.label()),
         format!("validation  {status}"),
+        format!(
+            "trained on  {}",
+            if plan.target_data.is_empty() { "unknown".into() } else { plan.target_data.join(", ") }
+        ),
         "will run:".into(),
     ];
     lines.extend(plan.request.iter().map(|step| format!("  {step}")));
@@ -86,6 +90,7 @@ pub async fn plan(args: &RollbackArgs, shell: &Shell<'_>) -> Result<Plan, Stop> 
         "validation": plan.validation,
         "validated": plan.validated,
         "validation_override": plan.override_validation,
+        "target_data": plan.target_data,
         "steps": plan.request,
         "request": plan.request_json(),
         "note": plan.note,

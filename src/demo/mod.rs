@@ -328,6 +328,7 @@ mod tests {
             request: Vec::new(),
             validation: None,
             validated: true,
+            target_data: Vec::new(),
             override_validation: false,
             note: String::new(),
             take_over: None,

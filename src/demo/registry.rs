@@ -5,7 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::{DEGRADING, DemoFleet, MODELS};
 use crate::domain::ports::{BoxFuture, Registry};
-use crate::domain::{ModelVersion, RegisteredModel};
+use crate::domain::{DatasetInput, Lineage, ModelVersion, RegisteredModel};
 use crate::domain::{RegistrySnapshot, SourceData, SourceId};
 use crate::domain::{RollbackPlan, RollbackResult};
 use crate::domain::{RollbackSpec, SpecBackend, VersionFigures, VersionsSnapshot};
@@ -57,6 +57,7 @@ impl DemoRegistry {
                     status: "READY".into(),
                     tags,
                     aliases: Vec::new(),
+                    lineage: lineage(m.name, n),
                 }
             })
             .collect();
@@ -160,6 +161,21 @@ impl Registry for DemoRegistry {
     }
 }
 
+/// The demo's training and evaluation snapshots: a new training snapshot per release.
+fn lineage(model: &str, n: u32) -> Lineage {
+    let set = |name: &str, digest: String, context: &str| DatasetInput {
+        name: name.into(),
+        digest,
+        source_type: "s3".into(),
+        source: format!("s3://datasets/{model}/{name}.parquet"),
+        context: context.into(),
+    };
+    Lineage::Datasets(vec![
+        set(&format!("{model}-train"), format!("{:08x}", 0x5eed_0000 + n * 4099), "training"),
+        set(&format!("{model}-holdout"), "0badc0de".into(), "evaluation"),
+    ])
+}
+
 /// The demo's registry source: the simulated registry's aliases.
 pub struct DemoLive(pub DemoRegistry);
 
@@ -170,5 +186,28 @@ impl crate::sources::Source for DemoLive {
 
     async fn fetch(&mut self) -> Result<SourceData, String> {
         Ok(SourceData::Registry(self.0.live(Timestamp::now())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_demo_version_names_its_training_data() {
+        let registry = DemoRegistry::new(DemoFleet::new(Timestamp::now()));
+        let snapshot = registry.snapshot("churn-predictor");
+        let versions = snapshot.versions();
+        assert!(!versions.is_empty());
+        for v in versions {
+            let summary = v.lineage.summary();
+            assert_eq!(summary.len(), 2, "{v:?}");
+            assert!(
+                summary[0].starts_with("churn-predictor-train@") && summary[0].ends_with("(training)"),
+                "{summary:?}"
+            );
+        }
+        // Each release trained on a snapshot of its own.
+        assert_ne!(versions[0].lineage.summary()[0], versions[1].lineage.summary()[0]);
     }
 }

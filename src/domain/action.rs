@@ -101,6 +101,9 @@ pub struct RollbackPlan {
     /// The target's validation tag, as read.
     pub validation: Option<String>,
     pub validated: bool,
+    /// The data the target was trained on, `name@digest (context)` each, raw; empty when
+    /// unknown (no run, none logged, or a registry that keeps no lineage).
+    pub target_data: Vec<String>,
     /// An unvalidated target confirmed with the override (allowed by config).
     pub override_validation: bool,
     pub note: String,

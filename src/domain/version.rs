@@ -14,6 +14,51 @@ pub struct ModelVersion {
     /// Sorted by key.
     pub tags: Vec<(String, String)>,
     pub aliases: Vec<String>,
+    /// The data the version was trained on, as its run logged it.
+    pub lineage: Lineage,
+}
+
+/// What is known of the data a version was trained on.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Lineage {
+    /// Not read: no run, past the cap of runs read per load, or the read failed.
+    #[default]
+    Unread,
+    /// The registry keeps no lineage (the Kubeflow Model Registry).
+    NotRecorded,
+    /// The run's dataset inputs; empty when the run logged none.
+    Datasets(Vec<DatasetInput>),
+}
+
+/// One dataset input of a training run (MLflow `run.inputs.dataset_inputs[]`), raw as read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DatasetInput {
+    pub name: String,
+    pub digest: String,
+    pub source_type: String,
+    pub source: String,
+    /// The `mlflow.data.context` tag: training, evaluation…; empty when not tagged.
+    pub context: String,
+}
+
+impl DatasetInput {
+    /// `name@digest`, raw (views clean it).
+    pub fn label(&self) -> String {
+        if self.digest.is_empty() { self.name.clone() } else { format!("{}@{}", self.name, self.digest) }
+    }
+}
+
+impl Lineage {
+    /// `name@digest (context)` for each dataset, e.g. for the rollback confirmation and journal.
+    pub fn summary(&self) -> Vec<String> {
+        match self {
+            Lineage::Datasets(sets) => sets
+                .iter()
+                .map(|d| if d.context.is_empty() { d.label() } else { format!("{} ({})", d.label(), d.context) })
+                .collect(),
+            Lineage::Unread | Lineage::NotRecorded => Vec::new(),
+        }
+    }
 }
 
 impl ModelVersion {

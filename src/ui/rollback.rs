@@ -57,6 +57,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &RollbackForm, theme
         (false, false) => (format!("{validation} — NOT validated; Ctrl-o to override"), theme.status_warn),
     };
     lines.push(Line::from(vec![key("validation"), Span::styled(status, style)]));
+    let data =
+        if form.plan.target_data.is_empty() { "unknown".into() } else { clean(&form.plan.target_data.join(", ")) };
+    lines.push(Line::from(vec![key("trained on"), Span::styled(data, theme.base)]));
     lines.extend(super::form::team_lines(&form.team, form.plan.take_over.as_ref(), app.now, theme));
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled("will run:", theme.table_header)));

@@ -9,9 +9,9 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 
 use super::{format, widgets};
 use crate::app::App;
-use crate::domain::ModelVersion;
 use crate::domain::VersionsSnapshot;
 use crate::domain::sanitize::clean;
+use crate::domain::{Lineage, ModelVersion};
 use crate::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, model: &str) {
@@ -189,6 +189,7 @@ fn draw_side(
         if !v.run_id.is_empty() {
             lines.push(field("run", Some(&v.run_id)));
         }
+        lines.extend(data_lines(v, theme));
         for (k, value) in &v.tags {
             lines.push(Line::from(vec![
                 Span::styled(format!("{} ", clean(k)), theme.dim),
@@ -203,6 +204,32 @@ fn draw_side(
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(hint, theme.hint)));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// The data the version was trained on, `DATA  context: name@digest (source)` a line each;
+/// nothing for a version without a run, where there is nothing to read.
+fn data_lines(version: &ModelVersion, theme: &Theme) -> Vec<Line<'static>> {
+    let head = |text: &str| {
+        Line::from(vec![Span::styled(format!("{:<13}", "DATA"), theme.key), Span::styled(text.to_string(), theme.dim)])
+    };
+    match &version.lineage {
+        Lineage::Unread if version.run_id.is_empty() => Vec::new(),
+        Lineage::Unread => vec![head("not read")],
+        Lineage::NotRecorded => vec![head("not recorded by this registry")],
+        Lineage::Datasets(sets) if sets.is_empty() => vec![head("none logged by the run")],
+        Lineage::Datasets(sets) => sets
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let context = if d.context.is_empty() { "input" } else { &d.context };
+                let source = if d.source.is_empty() { &d.source_type } else { &d.source };
+                Line::from(vec![
+                    Span::styled(format!("{:<13}", if i == 0 { "DATA" } else { "" }), theme.key),
+                    Span::styled(clean(&format!("{context}: {} ({source})", d.label())), theme.base),
+                ])
+            })
+            .collect(),
+    }
 }
 
 #[cfg(test)]

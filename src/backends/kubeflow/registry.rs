@@ -10,7 +10,7 @@ use crate::backends::call::CallError;
 use crate::config::Config;
 use crate::config::registry::RegistryKind;
 use crate::domain::ports::{BoxFuture, Registry};
-use crate::domain::{Endpoint, ModelVersion, RegisteredModel, RollbackPlan, RollbackResult};
+use crate::domain::{Endpoint, Lineage, ModelVersion, RegisteredModel, RollbackPlan, RollbackResult};
 use crate::domain::{RollbackSpec, SpecBackend, VersionsSnapshot};
 
 pub struct KubeflowRegistry {
@@ -208,6 +208,7 @@ fn registered_model(located: &Located, owner_tag: &str) -> RegisteredModel {
                 status: v.state.clone(),
                 tags,
                 aliases: served.iter().filter(|(_, name)| name == &v.name).map(|(s, _)| s.clone()).collect(),
+                lineage: Lineage::NotRecorded,
                 ..Default::default()
             }
         })

@@ -6,6 +6,7 @@
 //! header, so no `Origin` is ever sent; a remote server needs `--allowed-hosts`.
 
 pub mod aliases;
+pub mod lineage;
 pub mod parse;
 
 use reqwest::{Client, Method};
@@ -77,6 +78,12 @@ impl MlflowClient {
         }
         let version = parse::parse_model_version(&ok_body(&answer)?).map_err(unexpected)?;
         Ok(Some(version.version))
+    }
+
+    /// The dataset inputs the run `run_id` logged (its training data, and what else it read).
+    pub async fn run_datasets(&self, run_id: &str) -> Result<Vec<crate::domain::DatasetInput>, CallError> {
+        let answer = self.call(Method::GET, "runs/get", &[("run_id", run_id)], None).await?;
+        lineage::parse_run_datasets(&ok_body(&answer)?).map_err(unexpected)
     }
 
     /// Points `alias` at `version`; MLflow moves an alias atomically and keeps no history.

@@ -128,6 +128,7 @@ fn model_version(value: &Value) -> Option<ModelVersion> {
         status: text(v, "status"),
         tags: tags(v),
         aliases,
+        lineage: Default::default(),
     })
 }
 

@@ -78,10 +78,12 @@ impl LiveRegistry {
         snapshot.spec = Some(self.spec(&resolved));
         if let Some(registry) = &resolved.registry {
             let client = MlflowClient::new(registry.clone(), self.client.clone());
-            let registered = client.model(&resolved.registered_model).await.map_err(|e| format!("registry: {e}"))?;
+            let mut registered =
+                client.model(&resolved.registered_model).await.map_err(|e| format!("registry: {e}"))?;
             snapshot.live = registered.alias(&g.alias).map(str::to_string);
             let live = snapshot.live.as_deref().and_then(|v| registered.version(v));
             snapshot.governance = g.facts(&registered, live);
+            read_lineage(&client, &mut registered.versions, &mut snapshot.warnings).await;
             snapshot.registered = Some(registered);
         }
         if let RollbackKind::Oip { url, .. } = &resolved.kind {
@@ -139,6 +141,23 @@ impl LiveRegistry {
     }
 }
 
+/// Runs read per load for lineage: the newest versions, about a screen's worth; older ones
+/// stay unread rather than one load costing a request per version ever registered.
+pub const LINEAGE_RUNS: usize = 20;
+
+/// The dataset inputs of the newest [`LINEAGE_RUNS`] versions that name a run, one
+/// `runs/get` each; a failed read leaves that version unread and says so once.
+async fn read_lineage(client: &MlflowClient, versions: &mut [ModelVersion], warnings: &mut Vec<String>) {
+    let mut failed = None;
+    for version in versions.iter_mut().filter(|v| !v.run_id.is_empty()).take(LINEAGE_RUNS) {
+        match client.run_datasets(&version.run_id).await {
+            Ok(sets) => version.lineage = crate::domain::Lineage::Datasets(sets),
+            Err(e) => failed = failed.or(Some(format!("lineage of version {}: {e}", version.version))),
+        }
+    }
+    warnings.extend(failed);
+}
+
 /// Accuracy and p95 latency per version of `model` in environment `environment`, one query
 /// each; empty where Prometheus has no version label on them. Every registry shows these.
 pub async fn version_figures(config: &Config, environment: usize, client: &Client, model: &str) -> Vec<VersionFigures> {
@@ -173,4 +192,63 @@ pub async fn version_figures(config: &Config, environment: usize, client: &Clien
             latency: latency.get(version).copied().filter(|x| x.is_finite()),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backends::test_server::{TestServer, response};
+    use crate::domain::Lineage;
+    use std::time::Duration;
+
+    /// Versions 1..=n, newest first; every third has no run.
+    fn versions(n: usize) -> Vec<ModelVersion> {
+        (1..=n)
+            .rev()
+            .map(|i| ModelVersion {
+                version: i.to_string(),
+                run_id: if i % 3 == 0 { String::new() } else { format!("run{i}") },
+                ..Default::default()
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn lineage_is_read_for_the_newest_runs_only() {
+        let server = TestServer::start(|line| {
+            let body = if line.contains("run_id=run38") {
+                r#"{"run": {"info": {}}}"#.to_string()
+            } else {
+                r#"{"run": {"inputs": {"dataset_inputs": [{"dataset": {"name": "tx", "digest": "d"}}]}}}"#.into()
+            };
+            Some(response("200 OK", "application/json", &body))
+        })
+        .await;
+        let client =
+            MlflowClient::new(server.endpoint(), crate::backends::http::client(Duration::from_secs(5)).unwrap());
+        let mut read = versions(40);
+        let mut warnings = Vec::new();
+        read_lineage(&client, &mut read, &mut warnings).await;
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(server.count("GET"), LINEAGE_RUNS);
+        let with_run: Vec<&ModelVersion> = read.iter().filter(|v| !v.run_id.is_empty()).collect();
+        assert!(with_run[..LINEAGE_RUNS].iter().all(|v| matches!(&v.lineage, Lineage::Datasets(_))));
+        assert!(with_run[LINEAGE_RUNS..].iter().all(|v| v.lineage == Lineage::Unread));
+        assert!(read.iter().filter(|v| v.run_id.is_empty()).all(|v| v.lineage == Lineage::Unread));
+        assert_eq!(read.iter().find(|v| v.version == "38").unwrap().lineage, Lineage::Datasets(Vec::new()));
+        assert_eq!(read[0].lineage.summary(), ["tx@d"]);
+    }
+
+    #[tokio::test]
+    async fn a_failed_read_leaves_the_version_unread_and_warns_once() {
+        let server = TestServer::start(|_| Some(response("500 Internal Server Error", "text/plain", "boom"))).await;
+        let client =
+            MlflowClient::new(server.endpoint(), crate::backends::http::client(Duration::from_secs(5)).unwrap());
+        let mut read = versions(2);
+        let mut warnings = Vec::new();
+        read_lineage(&client, &mut read, &mut warnings).await;
+        assert!(read.iter().all(|v| v.lineage == Lineage::Unread));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].starts_with("lineage of version 2:"), "{warnings:?}");
+    }
 }
