@@ -53,6 +53,7 @@ fn version(v: &str) -> ModelVersion {
         status: "READY".into(),
         tags: vec![("validation_status".into(), "approved".into())],
         aliases: Vec::new(),
+        lineage: Default::default(),
     }
 }
 
