@@ -168,6 +168,25 @@ fn the_confirmation_names_the_targets_data_or_says_unknown() {
 }
 
 #[test]
+fn outside_dataset_names_stay_raw_in_state_and_inert_on_screen() {
+    let mut app = common::app(5, 2);
+    let hostile =
+        DatasetInput { name: "tx\u{1b}]0;pwned\u{7}".into(), context: "training".into(), ..Default::default() };
+    let mut snapshot = snapshot(true);
+    snapshot.registered.as_mut().unwrap().versions[1].lineage = Lineage::Datasets(vec![hostile]);
+    let seq = match act(&mut app, Command::Versions(None)).first() {
+        Some(Effect::LoadVersions { seq, .. }) => *seq,
+        other => panic!("a reload: {other:?}"),
+    };
+    app.update(Event::VersionsLoaded { seq, result: Ok(Box::new(snapshot)) });
+    act(&mut app, Command::Rollback);
+    assert_eq!(app.rollback().unwrap().plan.target_data, ["tx\u{1b}]0;pwned\u{7} (training)"]);
+    let screen = common::screen(&app, 120, 30);
+    assert!(!screen.contains('\u{1b}') && !screen.contains('\u{7}'), "{screen:?}");
+    assert!(screen.contains("trained on  tx"), "{screen}");
+}
+
+#[test]
 fn production_asks_for_the_model_name() {
     let mut app = on_versions(true, false);
     act(&mut app, Command::Rollback);
