@@ -45,6 +45,7 @@ async fn a_production_rollback_from_a_shell_moves_the_alias_and_prints_the_entry
     let plan = &dry.json()["plan"];
     assert_eq!((plan["current"].as_str(), plan["target"].as_str()), (Some("3"), Some("2")));
     assert_eq!(plan["validated"], true);
+    assert_eq!(plan["target_data"], serde_json::json!([]), "the version names no run");
     let steps = plan["steps"].to_string();
     assert!(steps.contains(&format!("POST {}/api/2.0/mlflow/registered-models/alias", mlflow.url())), "{steps}");
     assert!(steps.contains(r#"\"version\":\"2\""#), "{steps}");
@@ -54,6 +55,7 @@ async fn a_production_rollback_from_a_shell_moves_the_alias_and_prints_the_entry
     let unconfirmed = shell.run(&with(&["--yes"])).await;
     assert_eq!(unconfirmed.code, 2, "{unconfirmed:?}");
     assert!(unconfirmed.stdout.contains("version     3 → 2"), "{}", unconfirmed.stdout);
+    assert!(unconfirmed.stdout.contains("trained on  unknown"), "{}", unconfirmed.stdout);
     assert!(unconfirmed.stderr.contains(&format!("--confirm-model {model}")), "{}", unconfirmed.stderr);
     let wrong = shell.run(&with(&["--yes", "--confirm-model", "churn"])).await;
     assert_eq!(wrong.code, 2, "{wrong:?}");
