@@ -14,8 +14,9 @@ use std::time::Duration;
 
 use common::standin::{StandIn, reply};
 use modeldeck::backends::http;
-use modeldeck::backends::pipelines::{Param, RetrainTarget, RunState, TriggerRequest, poll, trigger};
+use modeldeck::backends::pipelines::{Param, RetrainTarget, RunState, TriggerRequest, poll, schedule, trigger};
 use modeldeck::config::retrain::{FileRetrain, resolve};
+use modeldeck::domain::schedule::{LastRun, PipelineSchedule, ScheduleRead};
 use serde_json::json;
 
 fn env(key: &str) -> Option<String> {
@@ -215,6 +216,33 @@ async fn argo_submits_from_the_workflow_template() {
     assert_eq!(options["parameters"], json!(["model_name=fraud-detector", "reason=ModelDriftHigh"]));
     assert_eq!(options["generateName"], "retrain-model-");
     assert!(options["labels"].is_string());
+}
+
+// Stand-in: Argo Workflows needs a Kubernetes cluster, which this machine lacks. The list
+// holds a CronWorkflow of another template first, then the one for ours with a running
+// workflow; a namespace without CronWorkflows answers `items: null`.
+#[tokio::test]
+async fn argo_schedule_is_the_cron_workflow_of_the_template() {
+    let list = r#"{"metadata":{},"items":[
+        {"metadata":{"name":"other"},"spec":{"schedule":"0 1 * * *","workflowSpec":{"workflowTemplateRef":{"name":"etl"}}}},
+        {"metadata":{"name":"retrain-nightly"},"spec":{"schedules":["0 3 * * *"],"timezone":"Europe/Paris","suspend":false,
+         "workflowSpec":{"workflowTemplateRef":{"name":"retrain-model"}}},
+         "status":{"active":[{"kind":"Workflow","name":"retrain-nightly-1733454000"}],"lastScheduledTime":"2026-12-06T02:00:00Z"}}]}"#;
+    let server = StandIn::start(vec![reply(200, list), reply(200, r#"{"metadata":{},"items":null}"#)]).await;
+    let read = schedule(&client(), &argo(&server.url)).await.unwrap();
+    let expected = PipelineSchedule {
+        description: Some("cron 0 3 * * * Europe/Paris (CronWorkflow retrain-nightly)".into()),
+        paused: false,
+        last: Some(LastRun { state: "scheduled".into(), at: Some("2026-12-06T02:00:00Z".parse().unwrap()) }),
+        next: None,
+        in_progress: true,
+    };
+    assert_eq!(read, ScheduleRead::Read(expected));
+    let sent = server.only_request();
+    assert_eq!((sent.method.as_str(), sent.target.as_str()), ("GET", "/api/v1/cron-workflows/ml"));
+    assert_eq!(sent.header("authorization"), Some("Bearer s3cr3t-token"));
+    let none = schedule(&client(), &argo(&server.url)).await.unwrap();
+    assert_eq!(none, ScheduleRead::Read(PipelineSchedule::default()));
 }
 
 // Stand-in: Argo Workflows needs a Kubernetes cluster, which this machine lacks.

@@ -13,6 +13,7 @@
 pub mod airflow;
 pub mod airflow_schedule;
 pub mod argo;
+pub mod argo_schedule;
 pub mod command;
 pub mod github;
 pub mod kfp;
@@ -118,11 +119,13 @@ impl Pipelines for PipelineClient {
     }
 }
 
-/// The pipeline's schedule where the console reads one: Airflow's DAG and newest runs.
+/// The pipeline's schedule where the console reads one: Airflow's DAG and newest runs,
+/// Argo's CronWorkflow for the template.
 pub async fn schedule(client: &Client, target: &RetrainTarget) -> Result<ScheduleRead, String> {
     match &target.kind {
         TargetKind::Airflow(t) => airflow_schedule::read(client, t).await.map(ScheduleRead::Read),
-        TargetKind::Kfp(_) | TargetKind::Argo(_) | TargetKind::Github(_) => Ok(ScheduleRead::NotRead),
+        TargetKind::Argo(t) => argo_schedule::read(client, t).await.map(ScheduleRead::Read),
+        TargetKind::Kfp(_) | TargetKind::Github(_) => Ok(ScheduleRead::NotRead),
         TargetKind::Webhook(_) | TargetKind::Command(_) | TargetKind::Demo => Ok(ScheduleRead::NotKnown),
     }
 }
