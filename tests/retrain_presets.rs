@@ -190,6 +190,38 @@ async fn airflow_validation_error_names_the_field() {
     assert!(error.message.starts_with("HTTP 409: DAG run already exists (this exact request was sent before"));
 }
 
+// Stand-in: Kubeflow Pipelines needs a Kubernetes cluster, which this machine lacks. The
+// recurring run of the configured version is found among others of the experiment, and the
+// newest run of that version is the last run, still running.
+#[tokio::test]
+async fn kfp_schedule_is_the_recurring_run_of_the_pipeline_version() {
+    let recurring = r#"{"recurringRuns":[
+        {"display_name":"etl","pipeline_version_reference":{"pipeline_id":"aaaa","pipeline_version_id":"bbbb"},"trigger":{"cron_schedule":{"cron":"0 0 1 * * *"}},"status":"ENABLED"},
+        {"display_name":"nightly retrain","pipeline_version_reference":{"pipeline_id":"9b1d","pipeline_version_id":"c2e7"},"trigger":{"cron_schedule":{"cron":"0 0 3 * * *"}},"status":"ENABLED"}],"total_size":2}"#;
+    let runs = r#"{"runs":[
+        {"run_id":"r2","state":"RUNNING","created_at":"2026-12-06T03:00:00Z","pipeline_version_reference":{"pipeline_id":"9b1d","pipeline_version_id":"c2e7"}},
+        {"run_id":"r1","state":"SUCCEEDED","created_at":"2026-12-05T03:00:00Z","pipeline_version_reference":{"pipeline_id":"9b1d","pipeline_version_id":"c2e7"}}]}"#;
+    let server = StandIn::start(vec![reply(200, recurring), reply(200, runs)]).await;
+    let read = schedule(&client(), &kfp(&server.url)).await.unwrap();
+    let expected = PipelineSchedule {
+        description: Some("cron 0 0 3 * * * (recurring run nightly retrain)".into()),
+        paused: false,
+        last: Some(LastRun { state: "RUNNING".into(), at: Some("2026-12-06T03:00:00Z".parse().unwrap()) }),
+        next: None,
+        in_progress: true,
+    };
+    assert_eq!(read, ScheduleRead::Read(expected));
+    let sent: Vec<String> = server.requests().iter().map(|r| format!("{} {}", r.method, r.target)).collect();
+    assert_eq!(
+        sent,
+        [
+            "GET /apis/v2beta1/recurringruns?page_size=100&experiment_id=4f6c",
+            "GET /apis/v2beta1/runs?page_size=20&experiment_id=4f6c&sort_by=created_at+desc",
+        ]
+    );
+    assert!(server.requests().iter().all(|r| r.header("authorization") == Some("Bearer s3cr3t-token")));
+}
+
 fn argo(url: &str) -> RetrainTarget {
     target(&format!(
         "kind = \"argo\"\nurl = \"{url}\"\ntoken_env = \"TOKEN\"\nnamespace = \"ml\"\ntemplate = \"retrain-model\"\nparams = {{ model_name = \"{{model}}\", reason = \"{{reason}}\" }}"

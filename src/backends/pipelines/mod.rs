@@ -17,6 +17,7 @@ pub mod argo_schedule;
 pub mod command;
 pub mod github;
 pub mod kfp;
+pub mod kfp_schedule;
 mod record;
 mod send;
 mod template;
@@ -120,12 +121,13 @@ impl Pipelines for PipelineClient {
 }
 
 /// The pipeline's schedule where the console reads one: Airflow's DAG and newest runs,
-/// Argo's CronWorkflow for the template.
+/// Argo's CronWorkflow for the template, KFP's recurring run and newest runs.
 pub async fn schedule(client: &Client, target: &RetrainTarget) -> Result<ScheduleRead, String> {
     match &target.kind {
         TargetKind::Airflow(t) => airflow_schedule::read(client, t).await.map(ScheduleRead::Read),
         TargetKind::Argo(t) => argo_schedule::read(client, t).await.map(ScheduleRead::Read),
-        TargetKind::Kfp(_) | TargetKind::Github(_) => Ok(ScheduleRead::NotRead),
+        TargetKind::Kfp(t) => kfp_schedule::read(client, t).await.map(ScheduleRead::Read),
+        TargetKind::Github(_) => Ok(ScheduleRead::NotRead),
         TargetKind::Webhook(_) | TargetKind::Command(_) | TargetKind::Demo => Ok(ScheduleRead::NotKnown),
     }
 }
