@@ -308,6 +308,39 @@ fn github(url: &str, extra: &str) -> RetrainTarget {
     ))
 }
 
+// Stand-in: GitHub is a remote service and is never contacted from the tests. The
+// workflow names its file; the file, asked for raw, has two crons; the newest run is queued.
+#[tokio::test]
+async fn github_schedule_is_the_workflow_files_crons_and_its_newest_runs() {
+    let workflow = r#"{"id":161335,"name":"Retrain","path":".github/workflows/retrain.yml","state":"active"}"#;
+    let file = "name: Retrain\non:\n  workflow_dispatch:\n  schedule:\n    - cron: '0 3 * * *'\n    - cron: \"0 15 * * 1-5\"\n";
+    let runs = r#"{"total_count":2,"workflow_runs":[
+        {"id":2,"status":"queued","conclusion":null,"event":"schedule","created_at":"2026-12-06T03:00:04Z"},
+        {"id":1,"status":"completed","conclusion":"success","event":"workflow_dispatch","created_at":"2026-12-05T09:00:00Z"}]}"#;
+    let server = StandIn::start(vec![reply(200, workflow), reply(200, file), reply(200, runs)]).await;
+    let read = schedule(&client(), &github(&server.url, "")).await.unwrap();
+    let expected = PipelineSchedule {
+        description: Some("cron 0 3 * * *, 0 15 * * 1-5 UTC".into()),
+        paused: false,
+        last: Some(LastRun { state: "queued".into(), at: Some("2026-12-06T03:00:04Z".parse().unwrap()) }),
+        next: None,
+        in_progress: true,
+    };
+    assert_eq!(read, ScheduleRead::Read(expected));
+    let sent = server.requests();
+    let targets: Vec<&str> = sent.iter().map(|r| r.target.as_str()).collect();
+    assert_eq!(
+        targets,
+        [
+            "/repos/acme/ml-pipelines/actions/workflows/retrain.yml",
+            "/repos/acme/ml-pipelines/contents/.github/workflows/retrain.yml",
+            "/repos/acme/ml-pipelines/actions/workflows/retrain.yml/runs?per_page=10",
+        ]
+    );
+    assert_eq!(sent[1].header("accept"), Some("application/vnd.github.raw+json"));
+    assert!(sent.iter().all(|r| r.method == "GET" && r.header("authorization") == Some("Bearer s3cr3t-token")));
+}
+
 // Stand-in: GitHub is a remote service and is never contacted from the tests.
 #[tokio::test]
 async fn github_dispatch_with_run_details() {

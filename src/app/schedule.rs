@@ -49,7 +49,6 @@ pub fn schedule_line(state: &ScheduleState, now: Timestamp) -> String {
     let s = match state {
         ScheduleState::Reading => return "schedule: reading…".into(),
         ScheduleState::Failed(e) => return format!("schedule: could not be read: {e}"),
-        ScheduleState::Known(ScheduleRead::NotRead) => return "schedule: not read for this kind".into(),
         ScheduleState::Known(ScheduleRead::NotKnown) => return "schedule: not known for this kind".into(),
         ScheduleState::Known(ScheduleRead::Read(s)) => s,
     };

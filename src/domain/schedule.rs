@@ -30,8 +30,6 @@ pub struct LastRun {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ScheduleRead {
     Read(PipelineSchedule),
-    /// The pipeline system has a schedule API the console does not read yet.
-    NotRead,
     /// The kind has no schedule to ask (a webhook, a local command).
     NotKnown,
 }

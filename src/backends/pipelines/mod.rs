@@ -16,6 +16,7 @@ pub mod argo;
 pub mod argo_schedule;
 pub mod command;
 pub mod github;
+pub mod github_schedule;
 pub mod kfp;
 pub mod kfp_schedule;
 mod record;
@@ -121,13 +122,14 @@ impl Pipelines for PipelineClient {
 }
 
 /// The pipeline's schedule where the console reads one: Airflow's DAG and newest runs,
-/// Argo's CronWorkflow for the template, KFP's recurring run and newest runs.
+/// Argo's CronWorkflow for the template, KFP's recurring run and newest runs, the GitHub
+/// workflow file's crons and newest runs.
 pub async fn schedule(client: &Client, target: &RetrainTarget) -> Result<ScheduleRead, String> {
     match &target.kind {
         TargetKind::Airflow(t) => airflow_schedule::read(client, t).await.map(ScheduleRead::Read),
         TargetKind::Argo(t) => argo_schedule::read(client, t).await.map(ScheduleRead::Read),
         TargetKind::Kfp(t) => kfp_schedule::read(client, t).await.map(ScheduleRead::Read),
-        TargetKind::Github(_) => Ok(ScheduleRead::NotRead),
+        TargetKind::Github(t) => github_schedule::read(client, t).await.map(ScheduleRead::Read),
         TargetKind::Webhook(_) | TargetKind::Command(_) | TargetKind::Demo => Ok(ScheduleRead::NotKnown),
     }
 }
