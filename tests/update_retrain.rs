@@ -280,3 +280,18 @@ fn the_form_shows_the_schedule_and_warns_of_a_run_in_progress_or_due_soon() {
     app.update(Event::ScheduleRead { model: model.into(), result: Err("HTTP 403".into()) });
     assert_eq!(app.schedule_text(model).unwrap().0, "schedule: could not be read: HTTP 403");
 }
+
+/// Opening the model screen reads the pipeline's schedule too; it shows with its warning.
+#[test]
+fn the_model_screen_reads_and_shows_the_schedule() {
+    let mut app = app_with(Vec::new());
+    let effects = key(&mut app, KeyCode::Enter);
+    let read = Effect::ReadSchedule { model: "fraud-detector".into(), target: "demo".into() };
+    assert!(effects.contains(&read), "{effects:?}");
+    let schedule =
+        PipelineSchedule { description: Some("nightly".into()), in_progress: true, ..PipelineSchedule::default() };
+    app.update(Event::ScheduleRead { model: "fraud-detector".into(), result: Ok(ScheduleRead::Read(schedule)) });
+    let screen = common::screen(&app, 120, 30);
+    assert!(screen.contains("schedule: nightly; no run yet"), "{screen}");
+    assert!(screen.contains("⚠ a run is in progress"), "{screen}");
+}
