@@ -13,8 +13,9 @@ use std::time::{Duration, Instant};
 use harness::Airflow;
 use jiff::Timestamp;
 use modeldeck::backends::http;
-use modeldeck::backends::pipelines::{RetrainTarget, RunState, TriggerRequest, airflow, poll, trigger};
+use modeldeck::backends::pipelines::{RetrainTarget, RunState, TriggerRequest, airflow, poll, schedule, trigger};
 use modeldeck::config::retrain::{FileRetrain, resolve};
+use modeldeck::domain::schedule::{PipelineSchedule, ScheduleRead};
 use serde_json::json;
 
 /// A task run takes 5-15 s here (the LocalExecutor forks a supervisor, which imports the
@@ -100,6 +101,44 @@ async fn airflow_target_against_a_real_airflow() {
     the_same_request_again_is_a_conflict_not_a_second_run(&airflow, &succeeded).await;
     token_auth_follows_a_run_whose_task_raises_until_it_fails(&airflow).await;
     the_console_follows_a_run_to_its_end_and_journals_a_refused_trigger(&airflow).await;
+    schedules_next_and_last_runs_as_airflow_has_them(&airflow).await;
+}
+
+async fn read_schedule(airflow: &Airflow, target: &RetrainTarget) -> PipelineSchedule {
+    match schedule(&client(), target).await {
+        Ok(ScheduleRead::Read(s)) => s,
+        other => panic!("{other:?}\n{}", airflow.logs()),
+    }
+}
+
+/// The paused nightly DAG: its cron in Airflow's words, its next run on record (never
+/// created while paused), no run yet; a manual run stays queued and shows as in progress.
+/// A DAG without a schedule shows its last run, ended.
+async fn schedules_next_and_last_runs_as_airflow_has_them(airflow: &Airflow) {
+    let nightly = with_password(airflow, "retrain_nightly");
+    let before = read_schedule(airflow, &nightly).await;
+    let description = before.description.clone().unwrap_or_default();
+    assert!(description.contains("03:00"), "{before:?}");
+    assert!(before.paused && !before.in_progress && before.last.is_none(), "{before:?}");
+    let next = before.next.unwrap_or_else(|| panic!("no next run: {before:?}"));
+    assert_eq!(next.strftime("%H:%M:%S").to_string(), "03:00:00", "{before:?}");
+    assert!((next.as_second() - Timestamp::now().as_second()).abs() <= 86_400, "{next}");
+
+    let triggered = trigger(&client(), &request(nightly.clone())).await.unwrap_or_else(|e| panic!("{e:?}"));
+    let queued = read_schedule(airflow, &nightly).await;
+    assert!(queued.in_progress, "{queued:?}");
+    assert_eq!(queued.last.as_ref().map(|l| l.state.as_str()), Some("queued"), "{triggered:?}");
+    let state = modeldeck::app::ScheduleState::Known(ScheduleRead::Read(queued));
+    let warnings = modeldeck::app::schedule_warnings(&state, Timestamp::now());
+    assert_eq!(warnings, ["⚠ a run is in progress"]);
+    let line = modeldeck::app::schedule_line(&state, Timestamp::now());
+    assert!(line.starts_with(&format!("schedule: {description} (paused); last run queued")), "{line}");
+
+    let ok = read_schedule(airflow, &with_password(airflow, "retrain_ok")).await;
+    assert!(!ok.paused && !ok.in_progress && ok.next.is_none(), "{ok:?}");
+    let last = ok.last.clone().unwrap_or_else(|| panic!("retrain_ok ran before: {ok:?}"));
+    assert_eq!(last.state, "success");
+    assert!(last.at.is_some_and(|at| at <= Timestamp::now()), "{last:?}");
 }
 
 /// The console's own flow: `T`, the note, the confirmation; the run is polled until it ends

@@ -9,7 +9,7 @@ mod live;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::standin::{StandIn, reply};
+use common::standin::{Recorded, StandIn, reply};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use live::Live;
 use modeldeck::app::Screen;
@@ -149,11 +149,20 @@ async fn retraining_run_ids_and_states_from_the_pipeline() {
     let run_id = all_payloads("rid");
     let state = all_payloads("st");
     let reason = all_payloads("why");
-    let pipeline = StandIn::start(vec![
-        reply(200, &json!({"run_id": run_id, "state": "PENDING"}).to_string()),
-        reply(200, &json!({"run_id": run_id, "state": state}).to_string()),
-        reply(200, &json!({"run_id": run_id, "state": "FAILED", "error": {"message": reason}}).to_string()),
-    ])
+    // The form reads the pipeline's schedule as it opens (recurring runs, the newest runs):
+    // answered aside, empty, so that the trigger and the polls get the replies below.
+    let schedule_read = |r: &Recorded| {
+        (r.target.starts_with("/apis/v2beta1/recurringruns") || r.target.starts_with("/apis/v2beta1/runs?"))
+            .then(|| reply(200, "{}"))
+    };
+    let pipeline = StandIn::start_with_aside(
+        vec![
+            reply(200, &json!({"run_id": run_id, "state": "PENDING"}).to_string()),
+            reply(200, &json!({"run_id": run_id, "state": state}).to_string()),
+            reply(200, &json!({"run_id": run_id, "state": "FAILED", "error": {"message": reason}}).to_string()),
+        ],
+        schedule_read,
+    )
     .await;
     let mut live = start(
         dir.path(),

@@ -13,6 +13,7 @@ use modeldeck::app::{App, MessageLevel, Pane, RetrainStage, RetrainTargets};
 use modeldeck::backends::pipelines::{RetrainTarget, RunState};
 use modeldeck::config::runbook::{Rule, Suggestion};
 use modeldeck::domain::StartedRun;
+use modeldeck::domain::schedule::{LastRun, PipelineSchedule, ScheduleRead};
 use modeldeck::domain::{ActionOutcome, ActionReport, ActionRequest, ReportKind};
 use modeldeck::domain::{AlertSnapshot, AlertState, Severity, SourceData, SourceId};
 use modeldeck::domain::{Effect, Event};
@@ -72,7 +73,8 @@ fn acts(effects: &[Effect]) -> Vec<&ActionRequest> {
 #[test]
 fn t_opens_the_form_and_enter_shows_the_exact_request_before_sending() {
     let mut app = app_with(Vec::new());
-    assert!(key(&mut app, KeyCode::Char('T')).is_empty());
+    let read = Effect::ReadSchedule { model: "fraud-detector".into(), target: "demo".into() };
+    assert_eq!(key(&mut app, KeyCode::Char('T')), vec![read], "only the schedule is read");
     let form = app.retrain().expect("the retrain form");
     assert_eq!(form.request.model, "fraud-detector");
     assert_eq!(form.request.params.len(), 2);
@@ -235,4 +237,61 @@ fn retrain_form_snapshot() {
     insta::assert_snapshot!("retrain_form", common::screen(&app, 120, 30));
     key(&mut app, KeyCode::Enter);
     insta::assert_snapshot!("retrain_confirmation", common::screen(&app, 120, 30));
+}
+
+/// The schedule, read as the form opened, shows on the form with a warning for a run in
+/// progress and one due within the hour; a far-off next run warns of nothing.
+#[test]
+fn the_form_shows_the_schedule_and_warns_of_a_run_in_progress_or_due_soon() {
+    let mut app = app_with(Vec::new());
+    key(&mut app, KeyCode::Char('T'));
+    typed(&mut app, "drift on amount");
+    let model = "fraud-detector";
+    assert_eq!(app.schedule_text(model), Some((String::from("schedule: reading…"), Vec::<String>::new())));
+    let next = app.now + SignedDuration::from_mins(40);
+    let schedule = PipelineSchedule {
+        description: Some("At 00:00".into()),
+        paused: false,
+        last: Some(LastRun { state: "running".into(), at: Some(app.now - SignedDuration::from_hours(3)) }),
+        next: Some(next),
+        in_progress: true,
+    };
+    let read =
+        |s: &PipelineSchedule| Event::ScheduleRead { model: model.into(), result: Ok(ScheduleRead::Read(s.clone())) };
+    assert!(app.update(read(&schedule)).is_empty());
+    let (line, warnings) = app.schedule_text(model).unwrap();
+    let when = next.strftime("%Y-%m-%d %H:%M UTC");
+    assert_eq!(line, format!("schedule: At 00:00; last run running 3 h ago; next {when} (in 40 min)"));
+    assert_eq!(warnings, ["⚠ a run is in progress", "⚠ the next scheduled run is due in 40 min"]);
+    insta::assert_snapshot!("retrain_form_with_schedule", common::screen(&app, 120, 30));
+
+    let later =
+        PipelineSchedule { next: Some(app.now + SignedDuration::from_hours(2)), in_progress: false, ..schedule };
+    app.update(read(&later));
+    assert!(app.schedule_text(model).unwrap().0.ends_with("(in 2 h)"));
+    assert!(app.schedule_text(model).unwrap().1.is_empty(), "nothing due within the hour");
+    assert!(!common::screen(&app, 120, 30).contains('⚠'));
+
+    app.update(Event::ScheduleRead { model: model.into(), result: Ok(ScheduleRead::NotKnown) });
+    assert_eq!(
+        app.schedule_text(model),
+        Some((String::from("schedule: not known for this kind"), Vec::<String>::new()))
+    );
+    app.update(Event::ScheduleRead { model: model.into(), result: Err("HTTP 403".into()) });
+    assert_eq!(app.schedule_text(model).unwrap().0, "schedule: could not be read: HTTP 403");
+}
+
+/// Opening the model screen reads the pipeline's schedule too; it shows with its warning.
+#[test]
+fn the_model_screen_reads_and_shows_the_schedule() {
+    let mut app = app_with(Vec::new());
+    let effects = key(&mut app, KeyCode::Enter);
+    let read = Effect::ReadSchedule { model: "fraud-detector".into(), target: "demo".into() };
+    assert!(effects.contains(&read), "{effects:?}");
+    let schedule =
+        PipelineSchedule { description: Some("nightly".into()), in_progress: true, ..PipelineSchedule::default() };
+    app.update(Event::ScheduleRead { model: "fraud-detector".into(), result: Ok(ScheduleRead::Read(schedule)) });
+    let screen = common::screen(&app, 120, 30);
+    assert!(screen.contains("schedule: nightly; no run yet"), "{screen}");
+    assert!(screen.contains("⚠ a run is in progress"), "{screen}");
 }

@@ -23,7 +23,8 @@ pub struct DetailView {
 }
 
 impl App {
-    /// Opens the model screen; from an alert, anchored at the alert's start.
+    /// Opens the model screen; from an alert, anchored at the alert's start. Where the model
+    /// has a retraining pipeline, its schedule is read as well.
     pub(super) fn open_model(&mut self, model: String, from: Option<&Alert>) -> Vec<Effect> {
         let now = self.now.as_second();
         let anchor = from.and_then(|a| a.starts_at);
@@ -39,8 +40,14 @@ impl App {
             seq,
             alert: from.map(|a| a.fingerprint.clone()),
         });
-        self.screen = Screen::Model(model);
-        self.load_detail()
+        let pipeline = self.settings.retrain.for_model(&model).map(|t| t.name.clone());
+        self.screen = Screen::Model(model.clone());
+        let mut effects = self.load_detail();
+        // The screen shows the retraining pipeline's schedule too, read afresh.
+        if let Some(pipeline) = pipeline {
+            effects.extend(self.read_schedule(&model, &pipeline));
+        }
+        effects
     }
 
     pub(super) fn load_detail(&mut self) -> Vec<Effect> {

@@ -15,6 +15,7 @@ mod notes;
 mod retrain;
 mod rollback;
 mod runbook;
+mod schedule;
 mod selection;
 mod target;
 mod team;
@@ -43,6 +44,7 @@ pub use live_versions::{LiveVersions, VersionText, version_text};
 pub use modal::Modal;
 pub use retrain::{RetrainBlocker, RetrainField, RetrainForm, RetrainStage, RetrainTargets, RunView, param_label};
 pub use rollback::{RollbackBlocker, RollbackField, RollbackForm, RollbackStage, rollback_plan};
+pub use schedule::{DUE_SOON_S, ScheduleState, schedule_line, schedule_warnings};
 pub use selection::{Cursor, Resolved};
 pub use target::{Target, alert_words};
 pub use versions::VersionsView;
@@ -53,10 +55,10 @@ pub use crate::input::command::{COMMANDS, Command, SortKey};
 pub use crate::input::keymap::{HintContext, Mode};
 
 use crate::config::Config;
-use crate::domain::LiveFigures;
 use crate::domain::PeerHealth;
 use crate::domain::Silence;
 use crate::domain::{Alert, ColumnId, Health, SourceId};
+use crate::domain::{Effect, LiveFigures};
 use crate::input::keymap::Keymap;
 
 /// What an environment looks like to the views (no endpoints, no secrets).
@@ -220,6 +222,8 @@ pub struct App {
     pub versions: Option<VersionsView>,
     /// Retraining runs followed since start.
     pub runs: Vec<RunView>,
+    /// Each model's retraining pipeline schedule, read when its form opened.
+    pub schedules: BTreeMap<String, ScheduleState>,
     /// Automatic runbook actions per rule and model.
     pub limiter: crate::config::runbook::RateLimiter,
     /// Alert occurrences the automatic rules have already considered.
@@ -275,6 +279,7 @@ impl App {
             detail: None,
             versions: None,
             runs: Vec::new(),
+            schedules: Default::default(),
             limiter: Default::default(),
             handled: Default::default(),
             silences: Vec::new(),
@@ -350,7 +355,7 @@ impl App {
     }
 
     /// Files a live scrape: good figures replace the last ones, an error keeps them.
-    fn on_live_scrape(&mut self, model: String, result: Result<Box<LiveFigures>, String>) {
+    fn on_live_scrape(&mut self, model: String, result: Result<Box<LiveFigures>, String>) -> Vec<Effect> {
         self.dirty = true;
         let state = self.live.entry(model).or_insert(LiveState { figures: None, error: None, at: self.now });
         match result {
@@ -364,6 +369,7 @@ impl App {
                 state.error = Some(error);
             }
         }
+        Vec::new()
     }
 
     /// The startup warnings while they are still shown.

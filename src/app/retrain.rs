@@ -312,17 +312,20 @@ impl App {
             self.message = Some((MessageLevel::Error, format!("no retraining is configured for {model}")));
             return Vec::new();
         };
-        self.open_retrain_form(target, pipeline);
-        Vec::new()
+        self.open_retrain_form(target, pipeline)
     }
 
-    /// The form for `target`'s model (which must be set), the reason taken from its alert.
-    pub(super) fn open_retrain_form(&mut self, target: Target, pipeline: RetrainTarget) {
+    /// The form for `target`'s model (which must be set), the reason taken from its alert;
+    /// the pipeline's schedule is read meanwhile.
+    pub(super) fn open_retrain_form(&mut self, target: Target, pipeline: RetrainTarget) -> Vec<Effect> {
         let env = self.environment_info().clone();
-        if let Some(form) = RetrainForm::new(target, pipeline, &env, &self.settings.author, self.now) {
-            self.modal = Some(Modal::from(form));
-            self.with_team();
-        }
+        let Some(form) = RetrainForm::new(target, pipeline, &env, &self.settings.author, self.now) else {
+            return Vec::new();
+        };
+        let (model, name) = (form.request.model.clone(), form.request.target.name.clone());
+        self.modal = Some(Modal::from(form));
+        self.with_team();
+        self.read_schedule(&model, &name)
     }
 
     pub(super) fn on_retrain_key(&mut self, key: &KeyEvent, command: Option<Command>) -> Vec<Effect> {

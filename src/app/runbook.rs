@@ -77,10 +77,7 @@ impl App {
                     return Vec::new();
                 }
                 match self.rule_target(&rule, &model) {
-                    Some(pipeline) => {
-                        self.open_retrain_form(target, pipeline);
-                        Vec::new()
-                    }
+                    Some(pipeline) => self.open_retrain_form(target, pipeline),
                     None => {
                         self.message = Some((MessageLevel::Error, format!("no retraining is configured for {model}")));
                         Vec::new()

@@ -59,10 +59,8 @@ impl App {
                 self.on_detail_loaded(seq, result.map(|b| *b));
                 Vec::new()
             }
-            Event::LiveScrape { model, result } => {
-                self.on_live_scrape(model, result);
-                Vec::new()
-            }
+            Event::LiveScrape { model, result } => self.on_live_scrape(model, result),
+            Event::ScheduleRead { model, result } => self.on_schedule_read(model, result),
             Event::ActionFinished(report) => {
                 self.dirty = true;
                 self.on_retrain_finished(&report);

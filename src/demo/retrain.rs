@@ -5,6 +5,7 @@ use jiff::Timestamp;
 
 use super::{DemoFleet, MODELS};
 use crate::domain::ports::{BoxFuture, Pipelines};
+use crate::domain::schedule::{LastRun, PipelineSchedule, ScheduleRead};
 use crate::domain::{RetrainTarget, RunState, TriggerError, TriggerRequest, Triggered};
 
 /// Seconds a demo run spends queued, then running.
@@ -56,5 +57,27 @@ impl Pipelines for DemoRetrain {
 
     fn poll<'a>(&'a self, _: &'a RetrainTarget, run_id: &'a str) -> BoxFuture<'a, Result<RunState, String>> {
         Box::pin(std::future::ready(DemoRetrain::poll(self, run_id)))
+    }
+
+    fn schedule<'a>(&'a self, _: &'a RetrainTarget) -> BoxFuture<'a, Result<ScheduleRead, String>> {
+        Box::pin(std::future::ready(Ok(ScheduleRead::Read(nightly(Timestamp::now())))))
+    }
+}
+
+/// The demo pipeline also runs nightly at 02:00 UTC; its last run succeeded.
+pub fn nightly(now: Timestamp) -> PipelineSchedule {
+    const DAY: i64 = 86_400;
+    let t = now.as_second();
+    let mut next = t - t.rem_euclid(DAY) + 2 * 3600;
+    if next <= t {
+        next += DAY;
+    }
+    let at = |s: i64| Timestamp::from_second(s).ok();
+    PipelineSchedule {
+        description: Some("nightly at 02:00 UTC".into()),
+        paused: false,
+        last: Some(LastRun { state: "success".into(), at: at(next - DAY) }),
+        next: at(next),
+        in_progress: false,
     }
 }

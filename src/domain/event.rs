@@ -45,6 +45,11 @@ pub enum Event {
         run_id: String,
         result: Result<super::RunState, String>,
     },
+    /// A retraining pipeline's schedule, read when its form opened.
+    ScheduleRead {
+        model: String,
+        result: Result<super::schedule::ScheduleRead, String>,
+    },
     /// The versions screen's registry read arrived.
     VersionsLoaded {
         seq: u64,
@@ -76,6 +81,7 @@ impl Event {
             }
             Event::VersionsLoaded { seq, result } => Event::VersionsLoaded { seq, result: result.map_err(text) },
             Event::LiveScrape { model, result } => Event::LiveScrape { model, result: result.map_err(text) },
+            Event::ScheduleRead { model, result } => Event::ScheduleRead { model, result: result.map_err(text) },
             Event::ActionFinished(mut report) => {
                 report.message = redactor.text(&report.message);
                 Event::ActionFinished(report)
@@ -131,6 +137,11 @@ pub enum Effect {
         model: String,
         target: String,
         run_id: String,
+    },
+    /// Read the schedule of retraining target `target`; answers `Event::ScheduleRead`.
+    ReadSchedule {
+        model: String,
+        target: String,
     },
     /// Read a model's versions and governance; answers `Event::VersionsLoaded`.
     LoadVersions {

@@ -17,6 +17,7 @@ pub mod ports;
 mod range;
 mod redact;
 pub mod sanitize;
+pub mod schedule;
 mod scrape;
 pub mod sent;
 mod silence;

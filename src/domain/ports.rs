@@ -35,6 +35,11 @@ pub trait Pipelines: Send + Sync {
     /// Sends the trigger once; never retried, since a second attempt could start a second run.
     fn trigger<'a>(&'a self, request: &'a TriggerRequest) -> BoxFuture<'a, Result<Triggered, TriggerError>>;
     fn poll<'a>(&'a self, target: &'a RetrainTarget, run_id: &'a str) -> BoxFuture<'a, Result<RunState, String>>;
+    /// The pipeline's own schedule, its last run and its next, where its API has them.
+    fn schedule<'a>(
+        &'a self,
+        target: &'a RetrainTarget,
+    ) -> BoxFuture<'a, Result<super::schedule::ScheduleRead, String>>;
 }
 
 /// Where an environment's model versions are read and its rollbacks go.

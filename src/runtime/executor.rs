@@ -139,6 +139,17 @@ impl Executor {
                     let _ = tx.send(Event::RunPolled { index, run_id, result });
                 });
             }
+            Effect::ReadSchedule { model, target } => {
+                let pipelines = self.backends.pipelines.clone();
+                let target = app.settings.retrain.named(&target).cloned();
+                tokio::spawn(async move {
+                    let result = match target {
+                        Some(target) => pipelines.schedule(&target).await,
+                        None => Err("its target is no longer configured".to_string()),
+                    };
+                    let _ = tx.send(Event::ScheduleRead { model, result });
+                });
+            }
             Effect::Act(request) => {
                 let context = self.context(app);
                 let watched = (*request).clone();

@@ -27,7 +27,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, model: &str
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let live = app.live.get(model);
-    let runs = super::retrain::run_lines(app, model, theme);
+    let mut runs = super::retrain::schedule_lines(app, model, theme);
+    runs.extend(super::retrain::run_lines(app, model, theme));
     let [summary, live_area, runs_area, charts] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(u16::from(live.is_some())),

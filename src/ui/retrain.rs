@@ -43,6 +43,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &RetrainForm, theme:
     }
     lines.push(Line::from(vec![key("target"), Span::styled(clean(&r.target.label), theme.title)]));
     lines.extend(super::form::team_lines(&form.team, form.take_over.as_ref(), app.now, theme));
+    lines.extend(schedule_lines(app, &r.model, theme));
     if form.stage == RetrainStage::Editing {
         let cursor = |on: bool| if on { "█" } else { "" };
         let selected = form.current();
@@ -105,6 +106,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &RetrainForm, theme:
         theme,
     );
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).style(theme.base), inner);
+}
+
+/// The pipeline's schedule for `model` and, in the warning colour, a run in progress or
+/// one due within the hour; nothing until a read was asked for.
+pub fn schedule_lines(app: &App, model: &str, theme: &Theme) -> Vec<Line<'static>> {
+    let Some((line, warnings)) = app.schedule_text(model) else { return Vec::new() };
+    let mut lines = vec![Line::from(Span::styled(clean(&line), theme.base))];
+    lines.extend(warnings.iter().map(|w| Line::from(Span::styled(clean(w), theme.status_warn))));
+    lines
 }
 
 /// One line per followed run of `model`, newest first.

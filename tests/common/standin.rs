@@ -58,20 +58,36 @@ impl StandIn {
         StandIn::spawn(None).await
     }
 
+    /// As [`StandIn::start`], but a request `aside` answers (a read the console makes on
+    /// the side, such as a pipeline's schedule when a form opens) gets that answer and does
+    /// not use up a canned reply. Every request is still recorded.
+    pub async fn start_with_aside(replies: Vec<Reply>, aside: fn(&Recorded) -> Option<Reply>) -> StandIn {
+        StandIn::spawn_with(Some(replies), aside).await
+    }
+
     async fn spawn(replies: Option<Vec<Reply>>) -> StandIn {
+        StandIn::spawn_with(replies, |_| None).await
+    }
+
+    async fn spawn_with(replies: Option<Vec<Reply>>, aside: fn(&Recorded) -> Option<Reply>) -> StandIn {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
         let url = format!("http://{}", listener.local_addr().expect("local address"));
         let requests = Arc::new(Mutex::new(Vec::new()));
         let recorded = requests.clone();
         let task = tokio::spawn(async move {
             let mut held = Vec::new();
+            let mut answered = 0;
             while let Ok((mut stream, _)) = listener.accept().await {
                 let Some(request) = read_request(&mut stream).await else { continue };
-                let n = {
-                    let mut all = recorded.lock().unwrap();
-                    all.push(request);
-                    all.len() - 1
-                };
+                let set_aside = aside(&request);
+                recorded.lock().unwrap().push(request);
+                if let Some(reply) = set_aside {
+                    let _ = stream.write_all(&encode(&reply)).await;
+                    let _ = stream.shutdown().await;
+                    continue;
+                }
+                let n = answered;
+                answered += 1;
                 match &replies {
                     Some(replies) => {
                         let reply = &replies[n.min(replies.len() - 1)];

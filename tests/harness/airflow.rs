@@ -1,8 +1,9 @@
 //! A real Airflow 3.3.2 on 127.0.0.1: API server, scheduler and DAG processor with SQLite
-//! and the LocalExecutor in a temporary `AIRFLOW_HOME`, serving two DAGs written here:
+//! and the LocalExecutor in a temporary `AIRFLOW_HOME`, serving three DAGs written here:
 //! `retrain_ok` (one task that returns its `dag_run.conf`, so the conf shows up as the
-//! task's XCom) and `retrain_fails` (one task that raises, no retries). Both are unpaused at
-//! creation and have no schedule.
+//! task's XCom) and `retrain_fails` (one task that raises, no retries), both unpaused at
+//! creation and without a schedule; and `retrain_nightly`, scheduled at 03:00 UTC and
+//! paused at creation, so that its runs are never created by the scheduler.
 //!
 //! Airflow runs from the virtualenv `$MODELDECK_TEST_VENVS/airflow` (default
 //! `~/.cache/modeldeck/test-venvs/airflow`), which `scripts/test` creates.
@@ -109,8 +110,20 @@ def retrain_fails():
     train()
 
 
+# Paused from the start, so that the scheduler never creates its runs: the next run stays
+# on record and a manual run stays queued.
+@dag(dag_id="retrain_nightly", schedule="0 3 * * *", start_date=START, catchup=False, is_paused_upon_creation=True)
+def retrain_nightly():
+    @task(retries=0)
+    def train():
+        return "trained"
+
+    train()
+
+
 retrain_ok()
 retrain_fails()
+retrain_nightly()
 "#;
 
 /// A start that failed is kept as its message, so that the other tests of the binary fail
@@ -262,9 +275,9 @@ impl Airflow {
         if let Some(error) = errors["import_errors"].as_array().and_then(|e| e.first()) {
             return Err(format!("could not import the DAGs: {}", error["stack_trace"].as_str().unwrap_or("?")));
         }
-        for dag in ["retrain_ok", "retrain_fails"] {
+        for (dag, paused) in [("retrain_ok", false), ("retrain_fails", false), ("retrain_nightly", true)] {
             match self.get_with(&client, &token, &format!("api/v2/dags/{dag}")).await {
-                Ok(found) if found["is_paused"] == false => {}
+                Ok(found) if found["is_paused"] == paused => {}
                 _ => return Ok(false),
             }
         }

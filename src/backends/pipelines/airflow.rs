@@ -95,7 +95,7 @@ pub async fn poll(client: &Client, target: &Airflow, run_id: &str) -> Result<Run
 }
 
 /// The endpoint with a bearer token: as configured, or fresh from `/auth/token`.
-async fn authorised(client: &Client, endpoint: &Endpoint) -> Result<Endpoint, String> {
+pub(super) async fn authorised(client: &Client, endpoint: &Endpoint) -> Result<Endpoint, String> {
     let Auth::Basic { username, password } = &endpoint.auth else {
         return Ok(endpoint.clone());
     };

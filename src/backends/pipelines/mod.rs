@@ -11,10 +11,14 @@
 //! be running. The console must say so rather than invite a second trigger.
 
 pub mod airflow;
+pub mod airflow_schedule;
 pub mod argo;
+pub mod argo_schedule;
 pub mod command;
 pub mod github;
+pub mod github_schedule;
 pub mod kfp;
+pub mod kfp_schedule;
 mod record;
 mod send;
 mod template;
@@ -28,6 +32,7 @@ mod tests;
 use reqwest::Client;
 
 use crate::domain::ports::{BoxFuture, Pipelines};
+use crate::domain::schedule::ScheduleRead;
 
 pub use crate::domain::{
     Airflow, Argo, Command, Github, Kfp, Param, ParamKind, RetrainTarget, RunState, TargetKind, TriggerError,
@@ -109,6 +114,23 @@ impl Pipelines for PipelineClient {
 
     fn poll<'a>(&'a self, target: &'a RetrainTarget, run_id: &'a str) -> BoxFuture<'a, Result<RunState, String>> {
         Box::pin(poll(&self.client, target, run_id))
+    }
+
+    fn schedule<'a>(&'a self, target: &'a RetrainTarget) -> BoxFuture<'a, Result<ScheduleRead, String>> {
+        Box::pin(schedule(&self.client, target))
+    }
+}
+
+/// The pipeline's schedule where the console reads one: Airflow's DAG and newest runs,
+/// Argo's CronWorkflow for the template, KFP's recurring run and newest runs, the GitHub
+/// workflow file's crons and newest runs.
+pub async fn schedule(client: &Client, target: &RetrainTarget) -> Result<ScheduleRead, String> {
+    match &target.kind {
+        TargetKind::Airflow(t) => airflow_schedule::read(client, t).await.map(ScheduleRead::Read),
+        TargetKind::Argo(t) => argo_schedule::read(client, t).await.map(ScheduleRead::Read),
+        TargetKind::Kfp(t) => kfp_schedule::read(client, t).await.map(ScheduleRead::Read),
+        TargetKind::Github(t) => github_schedule::read(client, t).await.map(ScheduleRead::Read),
+        TargetKind::Webhook(_) | TargetKind::Command(_) | TargetKind::Demo => Ok(ScheduleRead::NotKnown),
     }
 }
 

@@ -140,7 +140,17 @@ fn cap(text: &str) -> String {
 
 /// A status read for polling: the JSON body of a 2xx answer, else the server's message.
 pub async fn get_json(client: &Client, endpoint: &Endpoint, path: &str) -> Result<Value, String> {
-    let answer = http::request(client, endpoint, Method::GET, path, &[], None).await?;
+    get_json_with(client, endpoint, path, &[]).await
+}
+
+/// [`get_json`] with query parameters.
+pub async fn get_json_with(
+    client: &Client,
+    endpoint: &Endpoint,
+    path: &str,
+    query: &[(&str, &str)],
+) -> Result<Value, String> {
+    let answer = http::request(client, endpoint, Method::GET, path, query, None).await?;
     if !(200..300).contains(&answer.status) {
         return Err(status_error(answer.status, &answer.body));
     }
