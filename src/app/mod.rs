@@ -5,6 +5,7 @@ mod ack;
 mod alerting;
 mod detail;
 mod editor;
+mod environment;
 mod fleet;
 mod fleet_order;
 mod input;

@@ -16,15 +16,7 @@ pub async fn live_versions(
     environment: Option<&str>,
     named: &[(String, String)],
 ) -> Result<HashMap<String, String>, CallError> {
-    let environment_id = match environment {
-        Some(name) => Some(
-            client
-                .serving_environment(name)
-                .await
-                .map_err(|e| CallError::NotApplied(format!("serving environment `{name}`: {}", e.message())))?,
-        ),
-        None => None,
-    };
+    let environment_id = client.serving_environment_id(environment).await?;
     let services = client.inference_services(environment_id.as_deref()).await?;
     if services.is_empty() {
         return Ok(HashMap::new());

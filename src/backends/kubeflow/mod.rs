@@ -76,6 +76,16 @@ impl KubeflowClient {
         parse::parse_id(&answer.body).map_err(unexpected)
     }
 
+    /// The id of the named ServingEnvironment (its absence is not applied, and says which),
+    /// or `None` when no name is configured: every environment's records count.
+    pub async fn serving_environment_id(&self, name: Option<&str>) -> Result<Option<String>, CallError> {
+        let Some(name) = name else { return Ok(None) };
+        self.serving_environment(name)
+            .await
+            .map(Some)
+            .map_err(|e| CallError::NotApplied(format!("serving environment `{name}`: {}", e.message())))
+    }
+
     /// The InferenceService records of one serving environment, or of all.
     pub async fn inference_services(&self, environment_id: Option<&str>) -> Result<Vec<InferenceService>, CallError> {
         let path = match environment_id {

@@ -162,15 +162,7 @@ impl KubeflowRegistry {
 pub(super) async fn locate(client: &KubeflowClient, target: &Target) -> Result<Located, CallError> {
     let model = client.registered_model(&target.registered_model).await?;
     let versions = client.versions(&model.id).await?;
-    let environment = match &target.serving_environment {
-        Some(name) => Some(
-            client
-                .serving_environment(name)
-                .await
-                .map_err(|e| CallError::NotApplied(format!("serving environment `{name}`: {}", e.message())))?,
-        ),
-        None => None,
-    };
+    let environment = client.serving_environment_id(target.serving_environment.as_deref()).await?;
     let mut services = client.inference_services(environment.as_deref()).await?;
     services.retain(|s| s.registered_model_id == model.id);
     Ok(Located { model, versions, services })
