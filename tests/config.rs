@@ -157,6 +157,9 @@ fn example_documents_every_key() {
         "# backend = \"postgres\"",
         "# url_env =",
         "# url_file =",
+        "[compare]",
+        "correct_metric =",
+        "predictions_metric =",
         "min by ({model_label}) (trustyai_meanshift)",
         "rate(model_infer_request_duration_sum[5m])) / sum by ({model_label}) (rate(model_infer_request_duration_count",
     ] {

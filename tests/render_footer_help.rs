@@ -125,11 +125,12 @@ fn help_200x60_fits_and_keeps_columns_apart() {
     insta::assert_snapshot!(screen);
 }
 
+/// 43 rows: the smallest 100-column terminal that holds every binding and command at once.
 #[test]
-fn help_100x40_shows_its_last_line() {
+fn help_100x43_shows_its_last_line() {
     let mut app = common::app(5, 2);
     press(&mut app, '?');
-    let screen = common::screen(&app, 100, 40);
+    let screen = common::screen(&app, 100, 43);
     assert!(screen.contains("in the journal: model= kind= author="), "{screen}");
     assert!(!screen.contains("more below"), "{screen}");
     // The command column never runs into its description.

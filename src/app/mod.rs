@@ -3,6 +3,7 @@
 
 mod ack;
 mod alerting;
+mod compare;
 mod detail;
 mod editor;
 mod environment;
@@ -30,6 +31,7 @@ use jiff::Timestamp;
 
 pub use ack::{AckField, AckForm, AckStage, FormOutcome, MatcherRow, PRESETS, Preview};
 pub use alerting::{Confirm, unack_confirm};
+pub use compare::{CompareView, Pair};
 
 /// Text helpers for views that show silences.
 pub mod alerting_text {
@@ -100,6 +102,8 @@ pub struct Settings {
     pub retrain: RetrainTargets,
     /// Runbook rules, first match wins.
     pub runbook: Vec<crate::config::runbook::Rule>,
+    /// The champion-and-challenger comparison reads both versions over this window.
+    pub compare_window: Duration,
     /// TLS certificates are not checked (`insecure_skip_verify` and `--insecure-tls`): the
     /// header says so on every screen.
     pub tls_verification_off: bool,
@@ -136,6 +140,7 @@ impl Settings {
             detail: config.detail.clone(),
             retrain: RetrainTargets(std::sync::Arc::new(config.retrain.clone())),
             runbook: config.runbook.clone(),
+            compare_window: config.governance.compare.window,
             tls_verification_off: config.tls.verification_off(),
             startup_notice: None,
         }

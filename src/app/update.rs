@@ -70,7 +70,11 @@ impl App {
             }
             Event::VersionsLoaded { seq, result } => {
                 self.dirty = true;
-                self.on_versions_loaded(seq, result.map(|b| *b));
+                self.on_versions_loaded(seq, result.map(|b| *b))
+            }
+            Event::VersionsCompared { seq, result } => {
+                self.dirty = true;
+                self.on_versions_compared(seq, result.map(|b| *b));
                 Vec::new()
             }
             Event::JournalFollowed(followed) => {

@@ -28,6 +28,8 @@ pub struct VersionsView {
     /// Opened by a runbook rule: on load, pick the newest validated version below the live
     /// one and open the rollback confirmation.
     pub pick_validated: bool,
+    /// Champion against challenger.
+    pub compare: super::compare::CompareView,
 }
 
 impl VersionsView {
@@ -75,6 +77,7 @@ impl App {
             alert,
             from_model_screen,
             pick_validated: false,
+            compare: Default::default(),
         });
         self.screen = Screen::Versions(model);
         self.load_versions()
@@ -87,8 +90,8 @@ impl App {
         vec![Effect::LoadVersions { model: view.model.clone(), seq: view.seq }]
     }
 
-    pub(super) fn on_versions_loaded(&mut self, seq: u64, result: Result<VersionsSnapshot, String>) {
-        let Some(view) = self.versions.as_mut().filter(|v| v.seq == seq) else { return };
+    pub(super) fn on_versions_loaded(&mut self, seq: u64, result: Result<VersionsSnapshot, String>) -> Vec<Effect> {
+        let Some(view) = self.versions.as_mut().filter(|v| v.seq == seq) else { return Vec::new() };
         view.loading = false;
         match result {
             Ok(snapshot) => {
@@ -110,8 +113,13 @@ impl App {
                 if std::mem::take(&mut view.pick_validated) {
                     self.pick_last_validated();
                 }
+                // Every load refreshes the comparison: the default challenger needs it.
+                self.load_comparison()
             }
-            Err(e) => view.error = Some(e),
+            Err(e) => {
+                view.error = Some(e);
+                Vec::new()
+            }
         }
     }
 
@@ -141,6 +149,9 @@ impl App {
 
     /// Keys on the versions screen, and `v`/`R` anywhere: they act on the target's model.
     pub(super) fn versions_command(&mut self, command: &Command) -> Option<Vec<Effect>> {
+        if let Some(effects) = self.compare_command(command) {
+            return Some(effects);
+        }
         match (&self.screen, command) {
             (Screen::Versions(_), Command::Rollback) => Some(self.start_rollback()),
             (Screen::Versions(_), Command::Refresh) => Some(self.load_versions()),
@@ -201,6 +212,12 @@ impl App {
     }
 
     fn start_rollback(&mut self) -> Vec<Effect> {
+        let target = self.versions.as_ref().and_then(|v| v.selected_version()).map(|v| v.version.clone());
+        self.start_rollback_to(target)
+    }
+
+    /// The confirmation of a rollback to `target`, or why there is none.
+    pub(super) fn start_rollback_to(&mut self, target: Option<String>) -> Vec<Effect> {
         if self.refuse_read_only("rollback") {
             return Vec::new();
         }
@@ -214,7 +231,6 @@ impl App {
         let Some(snapshot) = view.snapshot.as_ref() else {
             return refuse(self, "the versions are still loading".into());
         };
-        let target = view.selected_version().map(|v| v.version.clone());
         match super::rollback::rollback_plan(snapshot, &view.model, target.as_deref(), &env.name) {
             Ok(plan) => {
                 self.modal = Some(Modal::from(RollbackForm::new(&env, who.alert, plan)));

@@ -189,7 +189,7 @@ pub fn resolve(raw: &FileDetail) -> Result<DetailConfig, (&'static str, String)>
     Ok(DetailConfig { quality, drift, data_quality })
 }
 
-fn is_metric_name(s: &str) -> bool {
+pub(super) fn is_metric_name(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == ':')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')

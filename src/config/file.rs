@@ -40,6 +40,8 @@ pub struct FileConfig {
     pub detail: super::detail::FileDetail,
     #[serde(default)]
     pub governance: super::rollback::FileGovernance,
+    #[serde(default)]
+    pub compare: super::rollback::FileCompare,
     /// `[[model]]` blocks: serving endpoints scraped directly, without Prometheus.
     #[serde(default, rename = "model")]
     pub models: Vec<FileModel>,

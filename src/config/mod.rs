@@ -334,7 +334,7 @@ pub fn from_str(
         return Err(at("level", format!("`{log_level}` is not one of error, warn, info, debug, trace")));
     }
     let models = serving::resolve(&raw.models, text, origin.clone())?;
-    let governance = rollback::governance(&raw.governance).map_err(|(key, m)| at(key, m))?;
+    let governance = rollback::governance(&raw.governance, &raw.compare).map_err(|(key, m)| at(key, m))?;
     let mut rollbacks = Vec::new();
     for (n, model) in raw.models.iter().enumerate() {
         let serving_url = models.iter().find(|m| m.name == model.name).and_then(|m| m.url.as_ref());

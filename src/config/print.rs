@@ -189,6 +189,14 @@ pub fn describe(config: &Config) -> String {
         q(&g.pii_tag),
         q(g.note_tag.as_deref().unwrap_or(""))
     );
+    let c = &g.compare;
+    let _ = write!(
+        out,
+        "\n[compare]\nwindow = {}\ncorrect_metric = {}\npredictions_metric = {}\n",
+        q(&crate::domain::duration::format(c.window)),
+        q(&c.correct_metric),
+        q(&c.predictions_metric)
+    );
 
     models(&mut out, config);
     runbook(&mut out, config);

@@ -33,6 +33,56 @@ pub struct Governance {
     pub pii_tag: String,
     /// Model-version tag that receives the change note after a rollback; `None` = off.
     pub note_tag: Option<String>,
+    /// `[compare]`: the evidence shown before one version takes over from another.
+    pub compare: CompareSettings,
+}
+
+/// `[compare]`: the champion-and-challenger comparison on the versions screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompareSettings {
+    /// Both versions are read over this same window, ending now.
+    pub window: Duration,
+    /// Counters of correct and of all labelled predictions, by model and version: with
+    /// both, the accuracy difference gets a significance test.
+    pub correct_metric: String,
+    pub predictions_metric: String,
+}
+
+impl Default for CompareSettings {
+    fn default() -> Self {
+        CompareSettings {
+            window: Duration::from_secs(3600),
+            correct_metric: "model_predictions_correct_total".into(),
+            predictions_metric: "model_predictions_total".into(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileCompare {
+    #[serde(default, deserialize_with = "deserialize_opt")]
+    pub window: Option<Duration>,
+    pub correct_metric: Option<String>,
+    pub predictions_metric: Option<String>,
+}
+
+fn compare(raw: &FileCompare) -> Result<CompareSettings, (&'static str, String)> {
+    let d = CompareSettings::default();
+    let window = raw.window.unwrap_or(d.window);
+    if window < Duration::from_secs(60) || window > Duration::from_secs(7 * 86_400) {
+        return Err(("window", "must be between 1m and 7d".into()));
+    }
+    let metric = |key: &'static str, value: &Option<String>, default: String| match value {
+        Some(v) if !super::detail::is_metric_name(v) => Err((key, format!("`{v}` is not a Prometheus metric name"))),
+        Some(v) => Ok(v.clone()),
+        None => Ok(default),
+    };
+    Ok(CompareSettings {
+        window,
+        correct_metric: metric("correct_metric", &raw.correct_metric, d.correct_metric)?,
+        predictions_metric: metric("predictions_metric", &raw.predictions_metric, d.predictions_metric)?,
+    })
 }
 
 impl Default for Governance {
@@ -47,6 +97,7 @@ impl Default for Governance {
             data_sources_tag: "data_sources".into(),
             pii_tag: "pii".into(),
             note_tag: Some("modeldeck.rollback_note".into()),
+            compare: CompareSettings::default(),
         }
     }
 }
@@ -142,7 +193,10 @@ pub struct FileRollback {
     pub vars: BTreeMap<String, String>,
 }
 
-pub(super) fn governance(raw: &FileGovernance) -> Result<Governance, (&'static str, String)> {
+pub(super) fn governance(
+    raw: &FileGovernance,
+    raw_compare: &FileCompare,
+) -> Result<Governance, (&'static str, String)> {
     let d = Governance::default();
     let tag = |key: &'static str, value: &Option<String>, default: String| match value {
         Some(v) if v.trim().is_empty() => Err((key, format!("`{key}` must not be empty"))),
@@ -172,6 +226,7 @@ pub(super) fn governance(raw: &FileGovernance) -> Result<Governance, (&'static s
             Some(t) => Some(t.clone()),
             None => d.note_tag,
         },
+        compare: compare(raw_compare)?,
     })
 }
 
@@ -323,7 +378,19 @@ mod tests {
     #[test]
     fn reserved_alias_is_refused() {
         let raw = FileGovernance { alias: Some("v3".into()), ..Default::default() };
-        assert_eq!(governance(&raw).unwrap_err().0, "alias");
+        assert_eq!(governance(&raw, &FileCompare::default()).unwrap_err().0, "alias");
+    }
+
+    #[test]
+    fn compare_window_and_metric_names_are_checked() {
+        let half_hour = FileCompare { window: Some(Duration::from_secs(1800)), ..Default::default() };
+        let settings = compare(&half_hour).unwrap();
+        assert_eq!(settings.window, Duration::from_secs(1800));
+        assert_eq!(settings.correct_metric, "model_predictions_correct_total");
+        let short = FileCompare { window: Some(Duration::from_secs(10)), ..Default::default() };
+        assert_eq!(compare(&short).unwrap_err().0, "window");
+        let bad = FileCompare { correct_metric: Some("bad name".into()), ..Default::default() };
+        assert_eq!(compare(&bad).unwrap_err().0, "correct_metric");
     }
 
     #[test]

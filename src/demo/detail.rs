@@ -8,6 +8,14 @@ impl Charts for DemoFleet {
     fn load<'a>(&'a self, model: &'a str, bounds: (f64, f64, f64)) -> BoxFuture<'a, Result<DetailSnapshot, String>> {
         Box::pin(std::future::ready(Ok(self.detail(model, bounds))))
     }
+
+    fn compare<'a>(
+        &'a self,
+        model: &'a str,
+        window: std::time::Duration,
+    ) -> BoxFuture<'a, Result<crate::domain::WindowComparison, String>> {
+        Box::pin(std::future::ready(Ok(self.comparison(model, window))))
+    }
 }
 
 impl DemoFleet {

@@ -9,6 +9,7 @@ use jiff::{SignedDuration, Timestamp};
 use crate::config::ColumnSpec;
 use crate::domain::{Alert, AlertSnapshot, AlertState, CellValue, ColumnId, FleetSnapshot, Severity};
 mod backends;
+mod compare;
 mod detail;
 mod registry;
 mod retrain;

@@ -55,6 +55,11 @@ pub enum Event {
         seq: u64,
         result: Result<Box<super::VersionsSnapshot>, String>,
     },
+    /// The versions screen's champion-and-challenger figures arrived.
+    VersionsCompared {
+        seq: u64,
+        result: Result<Box<super::WindowComparison>, String>,
+    },
     /// One scrape of a `[[model]]`'s own serving endpoint (independent of Prometheus).
     LiveScrape {
         model: String,
@@ -80,6 +85,7 @@ impl Event {
                 Event::RunPolled { index, run_id, result: result.map_err(text) }
             }
             Event::VersionsLoaded { seq, result } => Event::VersionsLoaded { seq, result: result.map_err(text) },
+            Event::VersionsCompared { seq, result } => Event::VersionsCompared { seq, result: result.map_err(text) },
             Event::LiveScrape { model, result } => Event::LiveScrape { model, result: result.map_err(text) },
             Event::ScheduleRead { model, result } => Event::ScheduleRead { model, result: result.map_err(text) },
             Event::ActionFinished(mut report) => {
@@ -146,6 +152,12 @@ pub enum Effect {
     /// Read a model's versions and governance; answers `Event::VersionsLoaded`.
     LoadVersions {
         model: String,
+        seq: u64,
+    },
+    /// Read every version's figures of a model over `window`; answers `Event::VersionsCompared`.
+    CompareVersions {
+        model: String,
+        window: Duration,
         seq: u64,
     },
     Quit,

@@ -6,6 +6,7 @@
 
 mod action;
 mod alert;
+mod compare;
 mod detail;
 pub mod duration;
 mod endpoint;
@@ -20,6 +21,7 @@ pub mod sanitize;
 pub mod schedule;
 mod scrape;
 pub mod sent;
+pub mod significance;
 mod silence;
 mod silence_write;
 mod source;
@@ -28,6 +30,7 @@ mod version;
 
 pub use action::*;
 pub use alert::*;
+pub use compare::*;
 pub use detail::*;
 pub use endpoint::{Auth, Endpoint, Secret};
 pub use event::{Effect, Event, SourceUpdate};

@@ -54,6 +54,13 @@ pub trait Registry: Send + Sync {
 pub trait Charts: Send + Sync {
     /// The panels of `model` over `(start, end, step)`, in Unix seconds.
     fn load<'a>(&'a self, model: &'a str, bounds: (f64, f64, f64)) -> BoxFuture<'a, Result<DetailSnapshot, String>>;
+    /// Every version's figures of `model` over the last `window`: one query per metric,
+    /// `by` the version label, never one per version.
+    fn compare<'a>(
+        &'a self,
+        model: &'a str,
+        window: std::time::Duration,
+    ) -> BoxFuture<'a, Result<super::WindowComparison, String>>;
 }
 
 /// Starts the polling tasks of one environment.

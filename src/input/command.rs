@@ -37,6 +37,12 @@ pub enum Command {
     /// `v`: the versions of the model the operator is on; `:versions MODEL`: of that model.
     Versions(Option<String>),
     Rollback,
+    /// On the versions screen: the version under the cursor becomes the challenger.
+    Challenger,
+    /// On the versions screen: show or hide the champion-and-challenger comparison.
+    Compare,
+    /// From the comparison: roll back to the better of the two by accuracy.
+    RollbackBetter,
     Retrain,
     Runbook,
     ZoomIn,

@@ -113,6 +113,9 @@ static VERSIONS: Hints = &[
     (Normal, C::Refresh, "reload"),
     (Normal, C::Back, "back"),
     (Normal, C::Quit, "quit"),
+    // Last: a narrow footer keeps the way out before these.
+    (Normal, C::Compare, "compare"),
+    (Normal, C::Challenger, "challenger"),
 ];
 
 static FORM: Hints = &[

@@ -77,7 +77,7 @@ const fn row(
 use Mode::{Confirm, Form, Normal};
 use Section as S;
 
-static TABLE: [Row; 48] = [
+static TABLE: [Row; 51] = [
     row(Command::Up, "up", "move up", S::Navigate, Normal, &["k", "Up"]),
     row(Command::Down, "down", "move down", S::Navigate, Normal, &["j", "Down"]),
     row(Command::PageUp, "page_up", "page up", S::Navigate, Normal, &["PageUp", "Ctrl-b"]),
@@ -106,6 +106,9 @@ static TABLE: [Row; 48] = [
     row(Command::Live, "live", "back to live", S::Charts, Normal, &["0"]),
     row(Command::Versions(None), "versions", "model versions and governance", S::Models, Normal, &["v"]),
     row(Command::Rollback, "rollback", "roll back to a version", S::Models, Normal, &["R"]),
+    row(Command::Challenger, "challenger", "mark as the challenger", S::Models, Normal, &["c"]),
+    row(Command::Compare, "compare", "compare champion, challenger", S::Models, Normal, &["C"]),
+    row(Command::RollbackBetter, "rollback_better", "roll back to the better one", S::Models, Normal, &["B"]),
     row(Command::Retrain, "retrain", "retrain the model", S::Models, Normal, &["T"]),
     row(Command::Runbook, "runbook", "apply the runbook suggestion", S::Alerts, Normal, &["!"]),
     row(Command::Note, "note", "note on the model or alert", S::Journal, Normal, &["n"]),

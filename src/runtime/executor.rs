@@ -128,6 +128,13 @@ impl Executor {
                     let _ = tx.send(Event::VersionsLoaded { seq, result });
                 });
             }
+            Effect::CompareVersions { model, window, seq } => {
+                let charts = environment.charts.clone();
+                tokio::spawn(async move {
+                    let result = charts.compare(&model, window).await.map(Box::new);
+                    let _ = tx.send(Event::VersionsCompared { seq, result });
+                });
+            }
             Effect::PollRun { index, model: _, target, run_id } => {
                 let pipelines = self.backends.pipelines.clone();
                 let target = app.settings.retrain.named(&target).cloned();

@@ -4,6 +4,7 @@
 mod ack;
 mod alert_detail;
 mod alerts;
+mod compare;
 mod detail;
 pub mod fleet;
 mod footer;

@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 
-use super::{format, widgets};
+use super::{compare, format, widgets};
 use crate::app::App;
 use crate::domain::VersionsSnapshot;
 use crate::domain::sanitize::clean;
@@ -16,6 +16,14 @@ use crate::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, model: &str) {
     let Some(view) = app.versions.as_ref() else { return };
+    let area = if view.compare.open && area.height > compare::HEIGHT + 6 {
+        let [top, bottom] = Layout::vertical([Constraint::Min(6), Constraint::Length(compare::HEIGHT)]).areas(area);
+        compare::draw(frame, bottom, app, theme);
+        top
+    } else {
+        area
+    };
+    let challenger = app.comparison_pair().challenger;
     let side_width = (area.width * 2 / 5).clamp(36, 48);
     let [list, side] = Layout::horizontal([Constraint::Min(40), Constraint::Length(side_width)]).areas(area);
     let mut title = vec![Span::styled(format!(" {} · versions ", clean(model)), theme.title)];
@@ -54,9 +62,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, model: &str
             .take(height)
             .map(|(i, v)| {
                 let is_live = live == Some(v.version.as_str());
+                let is_challenger = challenger.as_deref() == Some(v.version.as_str());
                 let validation = spec.and_then(|s| v.tag(&s.validation_tag));
                 let validated = spec.is_some_and(|s| s.is_validated(validation));
                 let row = Row::new(shown.iter().map(|column| match column {
+                    Column::Live if is_challenger => Cell::from(Span::styled("◆", theme.status_warn)),
                     Column::Live => Cell::from(Span::styled(if is_live { "▶" } else { "" }, theme.status_ok)),
                     Column::Version => Cell::from(clean(&v.version)),
                     Column::Created => Cell::from(v.created.map_or_else(|| "–".into(), short_time)),

@@ -2,6 +2,7 @@
 //! the model screen's range queries, and the metric and label names `modeldeck init` reads.
 
 pub mod charts;
+pub mod compare;
 pub mod labels;
 pub mod panels;
 pub mod parse;
