@@ -10,10 +10,10 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::format;
 use crate::app::App;
+use crate::app::Command;
 use crate::domain::sanitize::clean;
 use crate::domain::significance::{count_text, p_text};
 use crate::domain::{Better, ColumnId, CompareMetric, Significance, WindowFigures, difference, significance};
-use crate::input::keymap::Command;
 use crate::theme::Theme;
 
 /// Rows the pane takes, borders included.
