@@ -57,6 +57,7 @@ fn figures(version: &str, throughput: f64, counts: Option<(f64, f64)>, gauge: Op
         correct: counts.map(|c| c.0),
         predictions: counts.map(|c| c.1),
         latency_p95: Some(0.052),
+        latency_mean: Some(0.021),
         throughput: Some(throughput),
         error_rate: Some(0.004),
     }
@@ -66,6 +67,7 @@ fn figures(version: &str, throughput: f64, counts: Option<(f64, f64)>, gauge: Op
 fn canary() -> WindowComparison {
     let mut two = figures("2", 4.2, Some((5_520.0, 6_000.0)), Some(0.92));
     two.latency_p95 = Some(0.061);
+    two.latency_mean = Some(0.018);
     two.error_rate = Some(0.002);
     WindowComparison {
         model: "fraud-detector".into(),

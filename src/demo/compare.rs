@@ -33,6 +33,7 @@ impl DemoFleet {
                 correct: Some((predictions * accuracy).round()),
                 predictions: Some(predictions),
                 latency_p95: Some(latency),
+                latency_mean: Some(latency * 0.55),
                 throughput: Some(rps),
                 error_rate: Some(0.001),
             }

@@ -15,8 +15,10 @@ pub struct WindowFigures {
     /// Correct and all predictions in the window (counter increases).
     pub correct: Option<f64>,
     pub predictions: Option<f64>,
-    /// Seconds.
+    /// Seconds, from the request-duration histogram's buckets.
     pub latency_p95: Option<f64>,
+    /// Seconds, from its sum and count: servers such as MLServer keep no buckets.
+    pub latency_mean: Option<f64>,
     /// Successful requests per second.
     pub throughput: Option<f64>,
     /// Failed over all requests.
@@ -95,18 +97,25 @@ pub fn pick_pair(
 pub enum CompareMetric {
     Accuracy,
     LatencyP95,
+    LatencyMean,
     ErrorRate,
     Throughput,
 }
 
 impl CompareMetric {
-    pub const ALL: [CompareMetric; 4] =
-        [CompareMetric::Accuracy, CompareMetric::LatencyP95, CompareMetric::ErrorRate, CompareMetric::Throughput];
+    pub const ALL: [CompareMetric; 5] = [
+        CompareMetric::Accuracy,
+        CompareMetric::LatencyP95,
+        CompareMetric::LatencyMean,
+        CompareMetric::ErrorRate,
+        CompareMetric::Throughput,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
             CompareMetric::Accuracy => "accuracy",
             CompareMetric::LatencyP95 => "p95 latency",
+            CompareMetric::LatencyMean => "mean latency",
             CompareMetric::ErrorRate => "error rate",
             CompareMetric::Throughput => "throughput",
         }
@@ -115,7 +124,9 @@ impl CompareMetric {
     pub fn direction(self) -> Direction {
         match self {
             CompareMetric::Accuracy => Direction::HigherIsBetter,
-            CompareMetric::LatencyP95 | CompareMetric::ErrorRate => Direction::LowerIsBetter,
+            CompareMetric::LatencyP95 | CompareMetric::LatencyMean | CompareMetric::ErrorRate => {
+                Direction::LowerIsBetter
+            }
             CompareMetric::Throughput => Direction::None,
         }
     }
@@ -124,6 +135,7 @@ impl CompareMetric {
         match self {
             CompareMetric::Accuracy => f.accuracy(),
             CompareMetric::LatencyP95 => f.latency_p95,
+            CompareMetric::LatencyMean => f.latency_mean,
             CompareMetric::ErrorRate => f.error_rate,
             CompareMetric::Throughput => f.throughput,
         }

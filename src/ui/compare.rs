@@ -17,7 +17,7 @@ use crate::domain::{Better, ColumnId, CompareMetric, Significance, WindowFigures
 use crate::theme::Theme;
 
 /// Rows the pane takes, borders included.
-pub const HEIGHT: u16 = 11;
+pub const HEIGHT: u16 = 12;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(view) = app.versions.as_ref() else { return };
@@ -85,7 +85,7 @@ fn value_text(metric: CompareMetric, value: Option<f64>) -> String {
 fn column(metric: CompareMetric) -> ColumnId {
     match metric {
         CompareMetric::Accuracy => ColumnId::Accuracy,
-        CompareMetric::LatencyP95 => ColumnId::LatencyP95,
+        CompareMetric::LatencyP95 | CompareMetric::LatencyMean => ColumnId::LatencyP95,
         CompareMetric::ErrorRate => ColumnId::ErrorRate,
         CompareMetric::Throughput => ColumnId::Throughput,
     }

@@ -1,7 +1,8 @@
 //! Champion against challenger from Prometheus: every version of one model over one
 //! window, one instant query per metric aggregated `by` the version label (never one query
 //! per version). Counts come from counter increases, rates from `rate`, p95 from the
-//! request-duration histogram, all over the same `[window]`.
+//! request-duration histogram's buckets and the mean from its sum and count (MLServer keeps
+//! no buckets), all over the same `[window]`.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -14,7 +15,7 @@ use crate::config::Discovery;
 use crate::config::rollback::CompareSettings;
 use crate::domain::{Endpoint, WindowComparison, WindowFigures};
 
-/// The six queries, in the order [`assemble`] reads their answers.
+/// The seven queries, in the order [`assemble`] reads their answers.
 pub fn queries(
     model: &str,
     discovery: &Discovery,
@@ -38,6 +39,14 @@ pub fn queries(
             )),
         ),
         ("requests", Some(rate("model_infer_request_success_total"))),
+        (
+            "mean latency",
+            Some(format!(
+                "{} / {}",
+                rate("model_infer_request_duration_sum"),
+                rate("model_infer_request_duration_count")
+            )),
+        ),
         ("failures", Some(rate("model_infer_request_failure_total"))),
     ]
 }
@@ -78,7 +87,7 @@ pub fn assemble(maps: &[HashMap<String, f64>]) -> Vec<WindowFigures> {
     versions
         .into_iter()
         .map(|version| {
-            let (ok, failed) = (get(4, version), get(5, version));
+            let (ok, failed) = (get(4, version), get(6, version));
             let error_rate = match (ok, failed) {
                 (None, None) => None,
                 (ok, failed) => {
@@ -92,6 +101,7 @@ pub fn assemble(maps: &[HashMap<String, f64>]) -> Vec<WindowFigures> {
                 correct: get(1, version),
                 predictions: get(2, version),
                 latency_p95: get(3, version),
+                latency_mean: get(5, version),
                 throughput: ok,
                 error_rate,
             }
@@ -118,7 +128,7 @@ mod tests {
             Some("model_accuracy"),
             Duration::from_secs(3600),
         );
-        assert_eq!(q.len(), 6);
+        assert_eq!(q.len(), 7);
         assert_eq!(q[0].1.as_deref(), Some(r#"avg by (version) (avg_over_time(model_accuracy{model="fraud"}[1h]))"#));
         assert_eq!(
             q[1].1.as_deref(),
@@ -135,6 +145,7 @@ mod tests {
             map(&[("1", 100.0)]),
             map(&[("2", f64::INFINITY)]),
             map(&[("1", 3.0), ("2", 1.0)]),
+            map(&[("1", 0.02)]),
             map(&[("2", 1.0)]),
         ];
         let figures = assemble(&maps);
@@ -143,6 +154,7 @@ mod tests {
         assert_eq!(figures[0].error_rate, Some(0.0), "no failures counted: none failed");
         assert_eq!(figures[1].accuracy_gauge, None);
         assert_eq!(figures[1].latency_p95, None);
+        assert_eq!((figures[0].latency_mean, figures[1].latency_mean), (Some(0.02), None));
         assert_eq!(figures[1].error_rate, Some(0.5));
         assert!(assemble(&[]).is_empty());
     }
