@@ -106,9 +106,9 @@ fn document(app: &App, errors: &[(SourceId, Option<String>)]) -> Value {
                 };
                 values.insert(spec.id.key().to_string(), v);
                 if spec.id != ColumnId::Version
-                    && let Some(CellValue::Number(n)) = row.cells.get(&spec.id)
+                    && let Some(r) = crate::app::reading(spec, &row.cells, &app.settings.columns)
                 {
-                    values.insert(format!("{}_status", spec.id.key()), json!(spec.thresholds.classify(*n)));
+                    values.insert(format!("{}_status", spec.id.key()), json!(r.status));
                 }
             }
             let serving: Vec<&str> = row
@@ -151,7 +151,7 @@ fn document(app: &App, errors: &[(SourceId, Option<String>)]) -> Value {
 /// The human table: outside text made inert, as on screen.
 fn table(app: &App) -> String {
     let shown = crate::domain::sanitize::clean;
-    let columns: Vec<_> = app.settings.columns.iter().filter(|c| c.id != ColumnId::Trend).collect();
+    let columns: Vec<_> = app.settings.columns.iter().filter(|c| c.id != ColumnId::Trend && c.id.is_shown()).collect();
     let mut out = format!("environment: {}\n\n", shown(&app.environment_info().name));
     let version = |row| app.version_text(row).map_or_else(|| format::MISSING.to_string(), |v| shown(&v.text));
     // VER takes the longest text (`2 (serving 3)`), the others 8 characters.
@@ -175,7 +175,10 @@ fn table(app: &App) -> String {
         for c in &columns {
             let text = match c.id {
                 ColumnId::Version => version(row),
-                _ => shown(&format::cell(c.id, row.cells.get(&c.id))),
+                _ => match crate::app::reading(c, &row.cells, &app.settings.columns) {
+                    Some(r) if r.of_limit => format::share(r.value),
+                    _ => shown(&format::cell(c.id, row.cells.get(&c.id))),
+                },
             };
             line += &format!(" {}", right(&text, width(c.id)));
         }

@@ -11,6 +11,7 @@ use crate::domain::{Alert, AlertSnapshot, AlertState, CellValue, ColumnId, Fleet
 mod backends;
 mod detail;
 mod registry;
+mod resources;
 mod retrain;
 pub mod silences;
 mod sources;
@@ -212,6 +213,7 @@ impl DemoFleet {
                             .collect();
                         Some(CellValue::Series(series))
                     }
+                    id => self.resource_cell(id, i, t),
                 };
                 if let Some(v) = value {
                     values.insert(m.name.to_string(), v);

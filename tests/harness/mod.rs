@@ -110,7 +110,7 @@ pub struct Stack {
 }
 
 /// What [`Stack::start_with`] starts; build it with `..Default::default()`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct StackOptions {
     /// How many Alertmanagers (at least 1).
     pub alertmanagers: usize,
@@ -122,11 +122,14 @@ pub struct StackOptions {
     pub mlserver: bool,
     /// History to write into Prometheus's data directory before it starts.
     pub backfill: Option<Backfill>,
+    /// Series a test recorded, written like `backfill`: OpenMetrics text (without `# EOF`)
+    /// for a history that ends at the given Unix second.
+    pub recorded: Option<fn(i64) -> String>,
 }
 
 impl Default for StackOptions {
     fn default() -> Self {
-        StackOptions { alertmanagers: 1, cluster: false, mlserver: false, backfill: None }
+        StackOptions { alertmanagers: 1, cluster: false, mlserver: false, backfill: None, recorded: None }
     }
 }
 
@@ -196,6 +199,10 @@ impl Stack {
         if let Some(backfill) = &options.backfill {
             let data = stack.path("prometheus-data");
             stack.backfill_end = Some(backfill::create_blocks(stack.dir(), &data, backfill));
+        }
+        if let Some(recorded) = options.recorded {
+            let data = stack.path("prometheus-data");
+            stack.backfill_end = Some(backfill::create_recorded_blocks(stack.dir(), &data, recorded));
         }
 
         let pushgateway = process::spawn(
