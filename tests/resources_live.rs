@@ -1,7 +1,9 @@
-//! CPU and memory per model against a real Prometheus: recorded cAdvisor, kube-state-metrics
-//! and process series backfilled with promtool, queried with the console's own column and
-//! panel queries at the end of the recording; and the number of queries per refresh with
-//! the resource columns on, flat in the number of models (through the console's source).
+//! CPU and memory per model against a real Prometheus: the process columns with a real
+//! MLServer's own `process_*` series, scraped with the model label; recorded cAdvisor,
+//! kube-state-metrics and process series backfilled with promtool, queried with the
+//! console's own column and panel queries at the end of the recording; and the number of
+//! queries per refresh with the resource columns on, flat in the number of models (through
+//! the console's source).
 
 mod harness;
 
@@ -229,9 +231,9 @@ async fn the_kubernetes_join_puts_each_pod_on_its_model() {
     assert!((last("throttled") - 4.0 / 30.0).abs() < 1e-6);
 }
 
-fn live_config(stack: &Stack) -> Config {
+fn live_config(stack: &Stack, source: &str) -> Config {
     let text = format!(
-        "timeout = \"5s\"\n[resources]\nsource = \"auto\"\n[[environment]]\nname = \"it\"\nprometheus = {{ url = \"{}\" }}\n",
+        "timeout = \"5s\"\n[resources]\nsource = \"{source}\"\n[[environment]]\nname = \"it\"\nprometheus = {{ url = \"{}\" }}\n",
         stack.prometheus_url
     );
     config::from_str(&text, None, &|_| None).unwrap_or_else(|e| panic!("{e}"))
@@ -252,7 +254,7 @@ fn pods_text(size: usize) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn queries_per_refresh_stay_one_per_column_with_the_resource_columns() {
     let stack = Stack::start().await;
-    let config = live_config(&stack);
+    let config = live_config(&stack, "auto");
     assert!(config.columns.iter().any(|c| c.id == ColumnId::Throttled), "the resource columns are on");
     let launcher = LiveSources { config: config.clone(), client: http::client(config.timeout).unwrap() };
     let (prometheus, _) = launcher.sources(0);
@@ -279,4 +281,35 @@ async fn queries_per_refresh_stay_one_per_column_with_the_resource_columns() {
     let columns = config.columns.len() as f64;
     assert_eq!(per_refresh, vec![columns, columns], "one query per column, flat in the number of models");
     assert_eq!(config.columns.len(), 13);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_process_columns_show_mlserver_s_own_figures() {
+    let stack =
+        Stack::start_with(StackOptions { mlserver: true, mlserver_in_process: true, ..Default::default() }).await;
+    let config = live_config(&stack, "process");
+    let launcher = LiveSources { config: config.clone(), client: http::client(config.timeout).unwrap() };
+    let (prometheus, _) = launcher.sources(0);
+    let number = |columns: &[(ColumnId, modeldeck::domain::ColumnResult)], id: ColumnId| {
+        let (_, column) = columns.iter().find(|(c, _)| *c == id)?;
+        match column.as_ref().ok()?.get("iris") {
+            Some(CellValue::Number(v)) => Some(*v),
+            _ => None,
+        }
+    };
+    // A rate needs two scrapes (one a second) of the CPU counter.
+    let last = std::sync::Mutex::new(None);
+    let (source, seen) = (&prometheus, &last);
+    wait_for("iris's CPU and memory through the console's source", Duration::from_secs(30), || async move {
+        let Ok(snapshot) = source.snapshot(Timestamp::now()).await else { return false };
+        let figures = number(&snapshot.columns, ColumnId::Cpu).zip(number(&snapshot.columns, ColumnId::Memory));
+        *seen.lock().unwrap() = figures;
+        figures.is_some()
+    })
+    .await;
+    let (cpu, memory) = last.into_inner().unwrap().unwrap();
+    assert!(cpu.is_finite() && (0.0..16.0).contains(&cpu), "MLServer's CPU in cores: {cpu}");
+    // The same figure as MLServer's own metrics endpoint gives, within its growth between scrapes.
+    let own = stack.mlserver_sample("process_resident_memory_bytes").await.expect("MLServer's resident memory");
+    assert!(memory > 50.0 * MI && (memory - own).abs() < own * 0.2, "Prometheus {memory}, MLServer {own}");
 }

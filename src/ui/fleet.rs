@@ -63,11 +63,17 @@ fn fitting<'a>(
     ];
     let mut shown: Vec<&ColumnSpec> = columns.into_iter().collect();
     // marker + name + the columns + the alert count + last change, one space between each.
-    let need = |cols: &[&ColumnSpec]| {
-        1 + NAME_MIN + cols.iter().map(|c| width_of(c.id) + 1).sum::<u16>() + 3 + 1 + CHANGED_WIDTH + 2
+    let need_with = |cols: &[&ColumnSpec], name: u16| {
+        1 + name + cols.iter().map(|c| width_of(c.id) + 1).sum::<u16>() + 3 + 1 + CHANGED_WIDTH + 2
     };
+    let need = |cols: &[&ColumnSpec]| need_with(cols, NAME_MIN);
+    let full_name = name_width.clamp(NAME_MIN, NAME_MAX);
     for drop in DROP_ORDER {
-        if need(&shown) <= width {
+        // The resource columns give way before a model's name is cut; the others only
+        // once the name is at its minimum.
+        let name =
+            if matches!(drop, ColumnId::Cpu | ColumnId::Memory | ColumnId::Throttled) { full_name } else { NAME_MIN };
+        if need_with(&shown, name) <= width {
             break;
         }
         shown.retain(|c| c.id != drop);
@@ -267,6 +273,10 @@ mod tests {
             ids(at_80),
             ColumnId::ALL.into_iter().filter(|id| id.is_shown() && !without.contains(id)).collect::<Vec<_>>()
         );
+        // A long name stays whole: THR goes first at 100.
+        let (at_100_long, name, _) = fitting(&columns, 100, 6, 16);
+        assert_eq!(name, 16);
+        assert!(!ids(at_100_long.clone()).contains(&ColumnId::Throttled), "{:?}", ids(at_100_long));
         let (at_100, _, _) = fitting(&columns, 100, 6, 12);
         assert!(
             [ColumnId::Cpu, ColumnId::Memory].iter().all(|id| ids(at_100.clone()).contains(id)),
