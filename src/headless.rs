@@ -105,10 +105,15 @@ fn document(app: &App, errors: &[(SourceId, Option<String>)]) -> Value {
                     None => Value::Null,
                 };
                 values.insert(spec.id.key().to_string(), v);
+                // A limit only measures its column: no status of its own.
                 if spec.id != ColumnId::Version
+                    && spec.id.is_shown()
                     && let Some(r) = crate::app::reading(spec, &row.cells, &app.settings.columns)
                 {
                     values.insert(format!("{}_status", spec.id.key()), json!(r.status));
+                    if r.of_limit {
+                        values.insert(format!("{}_of_limit", spec.id.key()), json!(r.value));
+                    }
                 }
             }
             let serving: Vec<&str> = row
@@ -236,5 +241,30 @@ mod tests {
         let widths: Vec<usize> = rows.iter().map(|r| format::display_width(r)).collect();
         assert!(widths.iter().all(|w| *w == widths[0]), "{widths:?}\n{text}");
         assert!(text.contains("sentiment_情感"), "{text}");
+    }
+
+    #[test]
+    fn resources_read_as_a_share_of_the_limit_and_limits_carry_no_status() {
+        let config = crate::config::from_str("[resources]\nsource = \"kubernetes\"\n", None, &|_| None).unwrap();
+        let now: Timestamp = "2026-11-25T12:00:00Z".parse().unwrap_or_else(|e| panic!("{e}"));
+        let mut app = App::new(Settings::from_config(&config, Keymap::default(), false, false), 0, now);
+        let column = |id, v: f64| (id, Ok(HashMap::from([("fraud".to_string(), CellValue::Number(v))])));
+        let columns = vec![column(ColumnId::Cpu, 1.9), column(ColumnId::CpuLimit, 2.0), column(ColumnId::Memory, 1e9)];
+        app.update(Event::Source(SourceUpdate {
+            generation: app.generation,
+            source: SourceId::Prometheus,
+            at: now,
+            outcome: Ok(SourceData::Fleet(FleetSnapshot { columns, pending_alerts: Vec::new() })),
+            next_in: Duration::from_secs(5),
+        }));
+        let text = table(&app);
+        assert!(text.contains(" 95% ") && text.contains("954Mi") && !text.contains("LIM"), "{text}");
+        let doc = document(&app, &[]);
+        let values = &doc["models"][0]["values"];
+        assert_eq!(values["cpu"], 1.9, "the raw cores");
+        assert_eq!(values["cpu_of_limit"], 0.95);
+        assert_eq!(values["cpu_status"], "warn");
+        assert_eq!(values["cpu_limit"], 2.0);
+        assert!(values.get("cpu_limit_status").is_none() && values.get("memory_of_limit").is_none(), "{values}");
     }
 }
