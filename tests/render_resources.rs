@@ -80,6 +80,11 @@ fn model_screen_resources_panel_beside_the_gpu_panel() {
     let narrow = model_screen("churn-predictor", 80, 24);
     assert!(!narrow.contains("GPU %") && narrow.contains("┌ CPU mem 1.1Gi/2.0Gi 55% · thr 4"), "{narrow}");
     insta::assert_snapshot!("resources_80x24", narrow);
+    // Narrow with GPUs: one above the other, each keeps its title.
+    let stacked = model_screen("fraud-detector", 80, 24);
+    let gpu = stacked.lines().position(|l| l.contains("┌ GPU %")).expect(&stacked);
+    let cpu = stacked.lines().position(|l| l.contains("┌ CPU mem ")).expect(&stacked);
+    assert!(cpu > gpu, "{stacked}");
 }
 
 #[test]
