@@ -112,6 +112,9 @@ pub fn prepare(args: &Args) -> Result<Prepared> {
         config.start_environment = 0;
         config.retrain = vec![("*".into(), crate::backends::pipelines::RetrainTarget::demo())];
         config.runbook = demo_runbook();
+        if !config.detail.resources.enabled() {
+            config.show_resources(config::resources::ResourceSource::Auto);
+        }
     }
     let keymap = Keymap::with_overrides(&config.keys).map_err(|errors| {
         let file = config.path.as_ref().map_or_else(|| "config".into(), |p| p.display().to_string());

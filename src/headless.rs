@@ -105,10 +105,15 @@ fn document(app: &App, errors: &[(SourceId, Option<String>)]) -> Value {
                     None => Value::Null,
                 };
                 values.insert(spec.id.key().to_string(), v);
+                // A limit only measures its column: no status of its own.
                 if spec.id != ColumnId::Version
-                    && let Some(CellValue::Number(n)) = row.cells.get(&spec.id)
+                    && spec.id.is_shown()
+                    && let Some(r) = crate::app::reading(spec, &row.cells, &app.settings.columns)
                 {
-                    values.insert(format!("{}_status", spec.id.key()), json!(spec.thresholds.classify(*n)));
+                    values.insert(format!("{}_status", spec.id.key()), json!(r.status));
+                    if r.of_limit {
+                        values.insert(format!("{}_of_limit", spec.id.key()), json!(r.value));
+                    }
                 }
             }
             let serving: Vec<&str> = row
@@ -151,7 +156,7 @@ fn document(app: &App, errors: &[(SourceId, Option<String>)]) -> Value {
 /// The human table: outside text made inert, as on screen.
 fn table(app: &App) -> String {
     let shown = crate::domain::sanitize::clean;
-    let columns: Vec<_> = app.settings.columns.iter().filter(|c| c.id != ColumnId::Trend).collect();
+    let columns: Vec<_> = app.settings.columns.iter().filter(|c| c.id != ColumnId::Trend && c.id.is_shown()).collect();
     let mut out = format!("environment: {}\n\n", shown(&app.environment_info().name));
     let version = |row| app.version_text(row).map_or_else(|| format::MISSING.to_string(), |v| shown(&v.text));
     // VER takes the longest text (`2 (serving 3)`), the others 8 characters.
@@ -175,7 +180,10 @@ fn table(app: &App) -> String {
         for c in &columns {
             let text = match c.id {
                 ColumnId::Version => version(row),
-                _ => shown(&format::cell(c.id, row.cells.get(&c.id))),
+                _ => match crate::app::reading(c, &row.cells, &app.settings.columns) {
+                    Some(r) if r.of_limit => format::share(r.value),
+                    _ => shown(&format::cell(c.id, row.cells.get(&c.id))),
+                },
             };
             line += &format!(" {}", right(&text, width(c.id)));
         }
@@ -233,5 +241,30 @@ mod tests {
         let widths: Vec<usize> = rows.iter().map(|r| format::display_width(r)).collect();
         assert!(widths.iter().all(|w| *w == widths[0]), "{widths:?}\n{text}");
         assert!(text.contains("sentiment_情感"), "{text}");
+    }
+
+    #[test]
+    fn resources_read_as_a_share_of_the_limit_and_limits_carry_no_status() {
+        let config = crate::config::from_str("[resources]\nsource = \"kubernetes\"\n", None, &|_| None).unwrap();
+        let now: Timestamp = "2026-11-25T12:00:00Z".parse().unwrap_or_else(|e| panic!("{e}"));
+        let mut app = App::new(Settings::from_config(&config, Keymap::default(), false, false), 0, now);
+        let column = |id, v: f64| (id, Ok(HashMap::from([("fraud".to_string(), CellValue::Number(v))])));
+        let columns = vec![column(ColumnId::Cpu, 1.9), column(ColumnId::CpuLimit, 2.0), column(ColumnId::Memory, 1e9)];
+        app.update(Event::Source(SourceUpdate {
+            generation: app.generation,
+            source: SourceId::Prometheus,
+            at: now,
+            outcome: Ok(SourceData::Fleet(FleetSnapshot { columns, pending_alerts: Vec::new() })),
+            next_in: Duration::from_secs(5),
+        }));
+        let text = table(&app);
+        assert!(text.contains(" 95% ") && text.contains("954Mi") && !text.contains("LIM"), "{text}");
+        let doc = document(&app, &[]);
+        let values = &doc["models"][0]["values"];
+        assert_eq!(values["cpu"], 1.9, "the raw cores");
+        assert_eq!(values["cpu_of_limit"], 0.95);
+        assert_eq!(values["cpu_status"], "warn");
+        assert_eq!(values["cpu_limit"], 2.0);
+        assert!(values.get("cpu_limit_status").is_none() && values.get("memory_of_limit").is_none(), "{values}");
     }
 }

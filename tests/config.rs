@@ -444,6 +444,8 @@ fn complete_example() -> String {
     complete
         .replace("# author = \"Jane Doe\"", "author = \"Jane Doe\"")
         .replace("# path = \"/srv/modeldeck/journal.jsonl\"", "path = \"/srv/modeldeck/journal.jsonl\"")
+        // With the resource columns on, so that every column section resolves.
+        .replace("source = \"off\"", "source = \"auto\"")
 }
 
 #[test]

@@ -194,10 +194,8 @@ fn set_cell(cells: &mut HashMap<ColumnId, CellValue>, id: ColumnId, value: &Cell
 fn worst_status(cells: &HashMap<ColumnId, CellValue>, specs: &[ColumnSpec]) -> Status {
     specs
         .iter()
-        .filter_map(|spec| match cells.get(&spec.id) {
-            Some(CellValue::Number(v)) if spec.id != ColumnId::Trend => Some(spec.thresholds.classify(*v)),
-            _ => None,
-        })
+        .filter(|spec| spec.id != ColumnId::Trend && spec.id.is_shown())
+        .filter_map(|spec| super::resources::reading(spec, cells, specs).map(|r| r.status))
         .filter(|s| matches!(s, Status::Warn | Status::Critical))
         .max()
         .unwrap_or(Status::Ok)

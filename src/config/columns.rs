@@ -4,6 +4,9 @@
 
 use std::time::Duration;
 
+use super::file::{self, FileConfig};
+use super::resources::Resources;
+use super::{ConfigError, Discovery};
 use crate::domain::{ColumnId, Direction, Thresholds};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -26,7 +29,7 @@ pub struct ColumnDefault {
     pub critical: Option<f64>,
 }
 
-pub const DEFAULTS: [ColumnDefault; 8] = [
+pub const DEFAULTS: [ColumnDefault; 13] = [
     ColumnDefault {
         id: ColumnId::Version,
         title: "VER",
@@ -85,6 +88,31 @@ pub const DEFAULTS: [ColumnDefault; 8] = [
         warn: Some(90.0),
         critical: Some(98.0),
     },
+    // The resource columns' queries come from `[resources]` (an empty query here).
+    ColumnDefault {
+        id: ColumnId::Cpu,
+        title: "CPU",
+        query: "",
+        direction: Direction::LowerIsBetter,
+        warn: None,
+        critical: None,
+    },
+    ColumnDefault {
+        id: ColumnId::Memory,
+        title: "MEM",
+        query: "",
+        direction: Direction::LowerIsBetter,
+        warn: None,
+        critical: None,
+    },
+    ColumnDefault {
+        id: ColumnId::Throttled,
+        title: "THR",
+        query: "",
+        direction: Direction::LowerIsBetter,
+        warn: Some(0.25),
+        critical: Some(0.5),
+    },
     ColumnDefault {
         id: ColumnId::Trend,
         title: "ACC 1h",
@@ -92,6 +120,23 @@ pub const DEFAULTS: [ColumnDefault; 8] = [
         direction: Direction::HigherIsBetter,
         warn: Some(0.92),
         critical: Some(0.90),
+    },
+    // A limit's thresholds judge its column as a share of it: 80 % warns, 95 % is critical.
+    ColumnDefault {
+        id: ColumnId::CpuLimit,
+        title: "CPU LIM",
+        query: "",
+        direction: Direction::LowerIsBetter,
+        warn: Some(0.8),
+        critical: Some(0.95),
+    },
+    ColumnDefault {
+        id: ColumnId::MemoryLimit,
+        title: "MEM LIM",
+        query: "",
+        direction: Direction::LowerIsBetter,
+        warn: Some(0.8),
+        critical: Some(0.95),
     },
 ];
 
@@ -105,6 +150,67 @@ pub fn expand(template: &str, model_label: &str, version_label: &str, gpu_label:
         .replace("{model_label}", model_label)
         .replace("{version_label}", version_label)
         .replace("{gpu_label}", gpu_label)
+}
+
+pub(super) fn resolve(
+    raw: &FileConfig,
+    discovery: &Discovery,
+    resources: &Resources,
+    at_column: &dyn Fn(&str, &str, String) -> ConfigError,
+) -> Result<Vec<ColumnSpec>, ConfigError> {
+    for key in raw.fleet.columns.keys() {
+        if ColumnId::from_key(key).is_none() {
+            let known: Vec<_> = ColumnId::ALL.iter().map(|c| c.key()).collect();
+            return Err(at_column(
+                key,
+                key,
+                format!("unknown fleet column `{key}`, expected one of {}", known.join(", ")),
+            ));
+        }
+    }
+    let mut columns = Vec::new();
+    for default in &DEFAULTS {
+        let user = raw.fleet.columns.get(default.id.key());
+        // Resource columns come with their `[resources]` source, or with a query of one's own.
+        let resource = resources.column_query(default.id, &discovery.model_label);
+        let own_query = user.and_then(|u| u.query.clone());
+        if default.query.is_empty() && resource.is_none() && own_query.is_none() {
+            continue;
+        }
+        let get = |f: fn(&file::FileColumn) -> Option<f64>, d: Option<f64>| user.and_then(f).or(d);
+        if user.and_then(|u| u.enabled) == Some(false) {
+            continue;
+        }
+        let template = own_query.or(resource).unwrap_or_else(|| default.query.to_string());
+        if template.trim().is_empty() {
+            return Err(at_column(
+                default.id.key(),
+                "query",
+                format!("fleet column `{}` has an empty query", default.id),
+            ));
+        }
+        let warn = get(|u| u.warn, default.warn);
+        let critical = get(|u| u.critical, default.critical);
+        if warn.is_some_and(|v| !v.is_finite()) || critical.is_some_and(|v| !v.is_finite()) {
+            return Err(at_column(
+                default.id.key(),
+                "warn",
+                format!("thresholds of `{}` must be finite numbers", default.id),
+            ));
+        }
+        columns.push(ColumnSpec {
+            id: default.id,
+            title: user.and_then(|u| u.title.clone()).unwrap_or_else(|| default.title.to_string()),
+            query: expand(&template, &discovery.model_label, &discovery.version_label, &discovery.gpu_label),
+            thresholds: Thresholds {
+                direction: user.and_then(|u| u.direction).unwrap_or(default.direction),
+                warn,
+                critical,
+            },
+            range: user.and_then(|u| u.range).unwrap_or(DEFAULT_TREND_RANGE),
+        });
+    }
+    Ok(columns)
 }
 
 #[cfg(test)]

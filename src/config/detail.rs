@@ -73,6 +73,8 @@ pub struct DetailConfig {
     pub quality: Vec<String>,
     pub drift: DriftConfig,
     pub data_quality: Vec<String>,
+    /// The resources panel's source (`[resources]`); off: no panel.
+    pub resources: super::resources::Resources,
 }
 
 impl Default for DetailConfig {
@@ -85,6 +87,7 @@ impl Default for DetailConfig {
                 "model_input_schema_violation_ratio".into(),
                 "model_input_out_of_range_ratio".into(),
             ],
+            resources: Default::default(),
         }
     }
 }
@@ -186,7 +189,7 @@ pub fn resolve(raw: &FileDetail) -> Result<DetailConfig, (&'static str, String)>
             DriftConfig { metrics: names.iter().map(|name| known_metric(name, d.kind, label)).collect() }
         }
     };
-    Ok(DetailConfig { quality, drift, data_quality })
+    Ok(DetailConfig { quality, drift, data_quality, resources: Default::default() })
 }
 
 pub(super) fn is_metric_name(s: &str) -> bool {
@@ -236,6 +239,7 @@ impl DetailConfig {
             }
             PanelId::Throughput => ("Requests/s".into(), scale(Direction::None, None, None, Unit::Number)),
             PanelId::Gpu => ("GPU %".into(), scale(Direction::LowerIsBetter, Some(90.0), Some(98.0), Unit::Percent)),
+            PanelId::Resources => ("CPU".into(), scale(Direction::None, None, None, Unit::Cores)),
         }
     }
 }

@@ -38,6 +38,9 @@ pub struct FileConfig {
     pub alerts: FileAlerts,
     #[serde(default)]
     pub detail: super::detail::FileDetail,
+    /// `[resources]`: where the CPU and memory columns read from.
+    #[serde(default)]
+    pub resources: super::resources::FileResources,
     #[serde(default)]
     pub governance: super::rollback::FileGovernance,
     #[serde(default)]

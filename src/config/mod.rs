@@ -10,6 +10,7 @@ mod file;
 pub mod journal;
 pub mod print;
 pub mod registry;
+pub mod resources;
 pub mod retrain;
 pub mod rollback;
 pub mod runbook;
@@ -29,7 +30,7 @@ use error::Scope;
 pub use file::KeyList;
 pub use serving::{ModelServing, ServingKind};
 
-use crate::domain::{ColumnId, Thresholds};
+use crate::domain::ColumnId;
 use endpoint::{endpoint, local_environment};
 use file::{AlertmanagerEntry, FileConfig};
 
@@ -226,7 +227,8 @@ pub fn from_str(
     if poll_budget < size::MIB {
         return Err(at("poll_budget", "must be at least 1MiB".into()));
     }
-    let detail = detail::resolve(&raw.detail).map_err(|(key, m)| at(key, m))?;
+    let mut detail = detail::resolve(&raw.detail).map_err(|(key, m)| at(key, m))?;
+    detail.resources = resources::resolve(&raw.resources).map_err(|(key, m)| at(key, m))?;
     let silence_duration = raw.alerts.silence_duration.unwrap_or(DEFAULT_SILENCE);
     if silence_duration < Duration::from_secs(60) || silence_duration > Duration::from_secs(30 * 86_400) {
         return Err(at("silence_duration", "must be between 1m and 30d".into()));
@@ -327,7 +329,7 @@ pub fn from_str(
 
     let at_column =
         |id: &str, key: &str, message: String| error::at_key(text, origin.clone(), Scope::Column(id), key, message);
-    let columns = resolve_columns(&raw, &discovery, &at_column)?;
+    let columns = columns::resolve(&raw, &discovery, &detail.resources, &at_column)?;
     let keys = raw.keys.iter().map(|(k, v)| (k.clone(), v.keys())).collect();
     let log_level = raw.log.level.clone().unwrap_or_else(|| "info".into());
     if !["error", "warn", "info", "debug", "trace"].contains(&log_level.as_str()) {
@@ -431,61 +433,7 @@ fn runbook_rules(
     Ok(rules)
 }
 
-fn resolve_columns(
-    raw: &FileConfig,
-    discovery: &Discovery,
-    at_column: &dyn Fn(&str, &str, String) -> ConfigError,
-) -> Result<Vec<ColumnSpec>, ConfigError> {
-    for key in raw.fleet.columns.keys() {
-        if ColumnId::from_key(key).is_none() {
-            let known: Vec<_> = ColumnId::ALL.iter().map(|c| c.key()).collect();
-            return Err(at_column(
-                key,
-                key,
-                format!("unknown fleet column `{key}`, expected one of {}", known.join(", ")),
-            ));
-        }
-    }
-    let mut columns = Vec::new();
-    for default in &columns::DEFAULTS {
-        let user = raw.fleet.columns.get(default.id.key());
-        let get = |f: fn(&file::FileColumn) -> Option<f64>, d: Option<f64>| user.and_then(f).or(d);
-        if user.and_then(|u| u.enabled) == Some(false) {
-            continue;
-        }
-        let template = user.and_then(|u| u.query.clone()).unwrap_or_else(|| default.query.to_string());
-        if template.trim().is_empty() {
-            return Err(at_column(
-                default.id.key(),
-                "query",
-                format!("fleet column `{}` has an empty query", default.id),
-            ));
-        }
-        let warn = get(|u| u.warn, default.warn);
-        let critical = get(|u| u.critical, default.critical);
-        if warn.is_some_and(|v| !v.is_finite()) || critical.is_some_and(|v| !v.is_finite()) {
-            return Err(at_column(
-                default.id.key(),
-                "warn",
-                format!("thresholds of `{}` must be finite numbers", default.id),
-            ));
-        }
-        columns.push(ColumnSpec {
-            id: default.id,
-            title: user.and_then(|u| u.title.clone()).unwrap_or_else(|| default.title.to_string()),
-            query: columns::expand(&template, &discovery.model_label, &discovery.version_label, &discovery.gpu_label),
-            thresholds: Thresholds {
-                direction: user.and_then(|u| u.direction).unwrap_or(default.direction),
-                warn,
-                critical,
-            },
-            range: user.and_then(|u| u.range).unwrap_or(DEFAULT_TREND_RANGE),
-        });
-    }
-    Ok(columns)
-}
-
-fn is_label_name(s: &str) -> bool {
+pub(crate) fn is_label_name(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')

@@ -87,6 +87,9 @@ pub fn describe(config: &Config) -> String {
         list(&detail.data_quality),
         drift.join("; ")
     );
+    let resources = &detail.resources;
+    let source = format!("{:?}", resources.source).to_lowercase();
+    let _ = write!(out, "\n[resources]\nsource = {}\npod_label = {}\n", q(&source), q(&resources.pod_label));
 
     let journal = config
         .journal_path

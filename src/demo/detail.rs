@@ -79,6 +79,7 @@ impl DemoFleet {
             PanelData { id: PanelId::Serving, result: Ok(serving) },
             PanelData { id: PanelId::Throughput, result: Ok(throughput) },
             PanelData { id: PanelId::Gpu, result: Ok(gpu) },
+            PanelData { id: PanelId::Resources, result: Ok(self.resource_lines(i, &times, origin)) },
         ];
         DetailSnapshot { model: model.into(), start, end, step, panels }
     }

@@ -12,6 +12,7 @@ mod backends;
 mod compare;
 mod detail;
 mod registry;
+mod resources;
 mod retrain;
 pub mod silences;
 mod sources;
@@ -213,6 +214,7 @@ impl DemoFleet {
                             .collect();
                         Some(CellValue::Series(series))
                     }
+                    id => self.resource_cell(id, i, t),
                 };
                 if let Some(v) = value {
                     values.insert(m.name.to_string(), v);

@@ -52,6 +52,8 @@ pub enum Unit {
     Seconds,
     Percent,
     Number,
+    /// CPU cores.
+    Cores,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,11 +64,15 @@ pub enum PanelId {
     Serving,
     Gpu,
     Throughput,
+    /// CPU and memory per model, from `[resources]`; beside the GPU panel.
+    Resources,
 }
 
 impl PanelId {
     pub const ALL: [PanelId; 6] =
         [PanelId::Quality, PanelId::Drift, PanelId::DataQuality, PanelId::Serving, PanelId::Throughput, PanelId::Gpu];
+    /// What the resources panel charts; its other lines go in its title.
+    pub const RESOURCES_PLOTTED: [&str; 2] = ["cpu", "cpu_limit"];
 }
 
 /// GPU series other than utilisation are summarised in the panel's title, not plotted.

@@ -77,10 +77,20 @@ pub enum ColumnId {
     ErrorRate,
     Gpu,
     Trend,
+    /// CPU in use, in cores (a share of the limit where the model has one).
+    Cpu,
+    /// Memory in use, in bytes (a share of the limit where the model has one).
+    Memory,
+    /// The share of CFS periods in which the containers were throttled.
+    Throttled,
+    /// The CPU limit in cores: not a column of its own, the measure of `Cpu`.
+    CpuLimit,
+    /// The memory limit in bytes: not a column of its own, the measure of `Memory`.
+    MemoryLimit,
 }
 
 impl ColumnId {
-    pub const ALL: [ColumnId; 8] = [
+    pub const ALL: [ColumnId; 13] = [
         ColumnId::Version,
         ColumnId::Accuracy,
         ColumnId::Drift,
@@ -89,6 +99,11 @@ impl ColumnId {
         ColumnId::ErrorRate,
         ColumnId::Gpu,
         ColumnId::Trend,
+        ColumnId::Cpu,
+        ColumnId::Memory,
+        ColumnId::Throttled,
+        ColumnId::CpuLimit,
+        ColumnId::MemoryLimit,
     ];
 
     pub fn key(self) -> &'static str {
@@ -101,7 +116,27 @@ impl ColumnId {
             ColumnId::ErrorRate => "error_rate",
             ColumnId::Gpu => "gpu",
             ColumnId::Trend => "trend",
+            ColumnId::Cpu => "cpu",
+            ColumnId::Memory => "memory",
+            ColumnId::Throttled => "throttled",
+            ColumnId::CpuLimit => "cpu_limit",
+            ColumnId::MemoryLimit => "memory_limit",
         }
+    }
+
+    /// The column whose value is this one's limit: CPU and memory are judged as a share of
+    /// it where a model has one.
+    pub fn limit(self) -> Option<ColumnId> {
+        match self {
+            ColumnId::Cpu => Some(ColumnId::CpuLimit),
+            ColumnId::Memory => Some(ColumnId::MemoryLimit),
+            _ => None,
+        }
+    }
+
+    /// Whether the column is drawn; limits are fetched but only measure another column.
+    pub fn is_shown(self) -> bool {
+        !matches!(self, ColumnId::CpuLimit | ColumnId::MemoryLimit)
     }
 
     pub fn from_key(key: &str) -> Option<ColumnId> {

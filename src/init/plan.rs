@@ -66,8 +66,10 @@ pub fn plan(inv: &Inventory) -> Plan {
     };
     let found: Vec<Contribution> = Preset::ALL.iter().filter_map(|p| p.contribute(inv, &fleet)).collect();
     let defaults = crate::config::from_str("", None, &|_| None).expect("the built-in config resolves").columns;
+    // The built-in columns: the resource columns come with `[resources]`, not from here.
     let columns = ColumnId::ALL
         .iter()
+        .filter(|id| defaults.iter().any(|c| c.id == **id))
         .map(|&id| {
             let default = defaults.iter().find(|c| c.id == id).expect("a default per column");
             let mut column = Column {

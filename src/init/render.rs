@@ -70,6 +70,9 @@ fn looked_for(id: ColumnId) -> &'static str {
         ColumnId::Throughput => "a known server's request counter",
         ColumnId::ErrorRate => "a known server's failure counter or status codes",
         ColumnId::Gpu => "DCGM_FI_DEV_GPU_UTIL with a pod or container label",
+        ColumnId::Cpu | ColumnId::Memory => "process_* with the model label, or cAdvisor and kube_pod_labels",
+        ColumnId::Throttled => "container_cpu_cfs_* and kube_pod_labels",
+        ColumnId::CpuLimit | ColumnId::MemoryLimit => "kube_pod_container_resource_limits and kube_pod_labels",
     }
 }
 

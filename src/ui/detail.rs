@@ -49,7 +49,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, model: &str
 fn summary_line(app: &App, model: &str, theme: &Theme) -> Line<'static> {
     let mut spans = Vec::new();
     if let Some(row) = app.fleet.find(model) {
-        for spec in &app.settings.columns {
+        for spec in app.settings.columns.iter().filter(|c| c.id.is_shown()) {
             let text = match row.cells.get(&spec.id) {
                 _ if spec.id == ColumnId::Version => match app.version_text(row) {
                     Some(v) => Span::styled(
@@ -58,9 +58,11 @@ fn summary_line(app: &App, model: &str, theme: &Theme) -> Line<'static> {
                     ),
                     None => continue,
                 },
-                Some(CellValue::Number(v)) => {
-                    Span::styled(format::number(spec.id, *v), theme.status(spec.thresholds.classify(*v)))
-                }
+                Some(CellValue::Number(_)) => match crate::app::reading(spec, &row.cells, &app.settings.columns) {
+                    Some(r) if r.of_limit => Span::styled(format::share(r.value), theme.status(r.status)),
+                    Some(r) => Span::styled(format::number(spec.id, r.value), theme.status(r.status)),
+                    None => continue,
+                },
                 Some(CellValue::Text(t)) => Span::styled(t.clone(), theme.base),
                 _ => continue,
             };
@@ -147,8 +149,45 @@ fn draw_charts(frame: &mut Frame, area: Rect, detail: &DetailView, app: &App, th
         .flat_map(|r| Layout::horizontal(vec![Constraint::Ratio(1, cols); cols as usize]).split(*r).to_vec())
         .collect();
     for (id, cell) in PanelId::ALL.iter().zip(cells) {
-        draw_panel(frame, cell, *id, detail, app, theme);
+        if *id == PanelId::Gpu && app.settings.detail.resources.enabled() {
+            draw_gpu_and_resources(frame, cell, detail, app, theme);
+        } else {
+            draw_panel(frame, cell, *id, detail, app, theme);
+        }
     }
+}
+
+/// The resources panel shares the GPU panel's place: half of it when the model has GPU
+/// figures (side by side where there is room), all of it when it has none.
+fn draw_gpu_and_resources(frame: &mut Frame, area: Rect, detail: &DetailView, app: &App, theme: &Theme) {
+    let gpu = detail.snapshot.as_ref().and_then(|s| s.panel(PanelId::Gpu)).map(|d| &d.result);
+    if gpu.is_some_and(|r| r.as_ref().is_ok_and(Vec::is_empty)) {
+        draw_panel(frame, area, PanelId::Resources, detail, app, theme);
+        return;
+    }
+    let halves = [Constraint::Ratio(1, 2), Constraint::Ratio(1, 2)];
+    let [left, right] =
+        if area.width >= 60 { Layout::horizontal(halves).areas(area) } else { Layout::vertical(halves).areas(area) };
+    draw_panel(frame, left, PanelId::Gpu, detail, app, theme);
+    draw_panel(frame, right, PanelId::Resources, detail, app, theme);
+}
+
+/// The resources figures that are not charted: memory (as a share of its limit where there
+/// is one) and the throttled share of CPU periods.
+fn resources_summary(lines: &[ChartLine]) -> String {
+    let last = |name: &str| lines.iter().find(|l| l.name == name).and_then(ChartLine::last);
+    let mut parts = Vec::new();
+    match (last("memory"), last("memory_limit")) {
+        (Some(used), Some(limit)) if limit > 0.0 => {
+            parts.push(format!("mem {}/{} {}", format::bytes(used), format::bytes(limit), format::share(used / limit)))
+        }
+        (Some(used), _) => parts.push(format!("mem {}", format::bytes(used))),
+        _ => {}
+    }
+    if let Some(t) = last("throttled") {
+        parts.push(format!("thr {}", format::share(t)));
+    }
+    parts.join(" · ")
 }
 
 fn line_styles(theme: &Theme) -> [Style; 6] {
@@ -163,6 +202,7 @@ fn unit_text(unit: Unit, v: f64) -> String {
         Unit::Seconds => format::number(ColumnId::LatencyP95, v),
         Unit::Percent => format::number(ColumnId::Gpu, v),
         Unit::Number => format::number(ColumnId::Throughput, v),
+        Unit::Cores => format::cores(v),
     }
 }
 
@@ -198,6 +238,7 @@ fn draw_panel(frame: &mut Frame, area: Rect, id: PanelId, detail: &DetailView, a
             .iter()
             .filter(|l| id != PanelId::Gpu || l.name.split(' ').next() == Some(GPU_PLOTTED))
             .filter(|l| id != PanelId::DataQuality || l.name != VOLUME)
+            .filter(|l| id != PanelId::Resources || PanelId::RESOURCES_PLOTTED.contains(&l.name.as_str()))
             .collect()
     });
     if id == PanelId::DataQuality
@@ -209,10 +250,10 @@ fn draw_panel(frame: &mut Frame, area: Rect, id: PanelId, detail: &DetailView, a
             theme.dim,
         ));
     }
-    if id == PanelId::Gpu
+    if matches!(id, PanelId::Gpu | PanelId::Resources)
         && let Some(Ok(lines)) = data.map(|d| &d.result)
     {
-        let summary = gpu_summary(lines);
+        let summary = if id == PanelId::Gpu { gpu_summary(lines) } else { resources_summary(lines) };
         if !summary.is_empty() {
             heading.push(Span::styled(format!("{summary} "), theme.dim));
         }

@@ -33,7 +33,10 @@ fn width_of(id: ColumnId) -> u16 {
         ColumnId::Version => 6,
         ColumnId::Accuracy | ColumnId::Drift | ColumnId::ErrorRate => 6,
         ColumnId::LatencyP95 | ColumnId::Throughput => 6,
-        ColumnId::Gpu => 4,
+        ColumnId::Gpu | ColumnId::Throttled => 4,
+        ColumnId::Cpu => 5,
+        ColumnId::Memory => 6,
+        ColumnId::CpuLimit | ColumnId::MemoryLimit => 0,
         ColumnId::Trend => TREND_MIN,
     }
 }
@@ -48,14 +51,29 @@ fn fitting<'a>(
     name_width: u16,
 ) -> (Vec<&'a ColumnSpec>, u16, u16) {
     let width_of = |id| if id == ColumnId::Version { version_width } else { width_of(id) };
-    const DROP_ORDER: [ColumnId; 4] = [ColumnId::Gpu, ColumnId::Throughput, ColumnId::Version, ColumnId::Trend];
+    // The resource columns go first: 80 columns keep the table they had without them.
+    const DROP_ORDER: [ColumnId; 7] = [
+        ColumnId::Throttled,
+        ColumnId::Memory,
+        ColumnId::Cpu,
+        ColumnId::Gpu,
+        ColumnId::Throughput,
+        ColumnId::Version,
+        ColumnId::Trend,
+    ];
     let mut shown: Vec<&ColumnSpec> = columns.into_iter().collect();
     // marker + name + the columns + the alert count + last change, one space between each.
-    let need = |cols: &[&ColumnSpec]| {
-        1 + NAME_MIN + cols.iter().map(|c| width_of(c.id) + 1).sum::<u16>() + 3 + 1 + CHANGED_WIDTH + 2
+    let need_with = |cols: &[&ColumnSpec], name: u16| {
+        1 + name + cols.iter().map(|c| width_of(c.id) + 1).sum::<u16>() + 3 + 1 + CHANGED_WIDTH + 2
     };
+    let need = |cols: &[&ColumnSpec]| need_with(cols, NAME_MIN);
+    let full_name = name_width.clamp(NAME_MIN, NAME_MAX);
     for drop in DROP_ORDER {
-        if need(&shown) <= width {
+        // The resource columns give way before a model's name is cut; the others only
+        // once the name is at its minimum.
+        let name =
+            if matches!(drop, ColumnId::Cpu | ColumnId::Memory | ColumnId::Throttled) { full_name } else { NAME_MIN };
+        if need_with(&shown, name) <= width {
             break;
         }
         shown.retain(|c| c.id != drop);
@@ -106,7 +124,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .unwrap_or(NAME_MIN);
     // On a thin link no sparkline: it is the most redrawn cell on the screen.
     let low_bandwidth = app.settings.low_bandwidth;
-    let specs = app.settings.columns.iter().filter(|c| !(low_bandwidth && c.id == ColumnId::Trend));
+    let specs = app.settings.columns.iter().filter(|c| c.id.is_shown() && !(low_bandwidth && c.id == ColumnId::Trend));
     let (columns, name_width, trend_width) = fitting(specs, inner.width, version_width, name_width);
     let col_width = |id: ColumnId| match id {
         ColumnId::Trend => trend_width,
@@ -175,7 +193,7 @@ fn model_row<'a>(
     for spec in columns {
         cells.push(match spec.id {
             ColumnId::Version => version_cell(app.version_text(row), version_width, theme),
-            _ => value_cell(spec, row.cells.get(&spec.id), trend_width, theme),
+            _ => value_cell(spec, row, &app.settings.columns, trend_width, theme),
         });
     }
     let alerts = if row.firing > 0 { row.firing.to_string() } else { String::new() };
@@ -194,16 +212,24 @@ fn version_cell<'a>(version: Option<VersionText>, width: u16, theme: &Theme) -> 
     Cell::from(Span::styled(format::fit(&shown(&version.text), width as usize), style))
 }
 
-fn value_cell<'a>(spec: &ColumnSpec, value: Option<&CellValue>, trend_width: u16, theme: &Theme) -> Cell<'a> {
+fn value_cell<'a>(
+    spec: &ColumnSpec,
+    row: &ModelRow,
+    specs: &[ColumnSpec],
+    trend_width: u16,
+    theme: &Theme,
+) -> Cell<'a> {
+    let value = row.cells.get(&spec.id);
     match value {
         Some(CellValue::Series(series)) => {
             let last = series.iter().rev().find(|v| v.is_finite()).copied();
             let style = last.map_or(theme.status_missing, |v| theme.status(spec.thresholds.classify(v)));
             Cell::from(Span::styled(format::sparkline(series, trend_width as usize, 0.05), style))
         }
-        Some(CellValue::Number(v)) => {
-            let status = spec.thresholds.classify(*v);
-            Cell::from(Span::styled(format::number(spec.id, *v), theme.status(status)))
+        Some(CellValue::Number(_)) => {
+            let Some(r) = crate::app::reading(spec, &row.cells, specs) else { return Cell::from("") };
+            let text = if r.of_limit { format::share(r.value) } else { format::number(spec.id, r.value) };
+            Cell::from(Span::styled(text, theme.status(r.status)))
         }
         other => {
             let text = shown(&format::cell(spec.id, other));
@@ -221,6 +247,7 @@ mod tests {
     fn spare_width_goes_to_the_name_up_to_its_length_then_the_sparkline() {
         let columns: Vec<ColumnSpec> = ColumnId::ALL
             .into_iter()
+            .filter(|id| id.is_shown())
             .map(|id| ColumnSpec {
                 id,
                 title: id.to_string(),
@@ -238,5 +265,22 @@ mod tests {
         let (_, name, trend) = fitting(&columns, 140, 6, 90);
         assert_eq!(name, NAME_MAX);
         assert!(trend > TREND_MIN, "{trend}");
+        // 80 columns: the resource columns give way first, the others keep their place.
+        let ids = |shown: Vec<&ColumnSpec>| shown.into_iter().map(|c| c.id).collect::<Vec<_>>();
+        let (at_80, _, _) = fitting(&columns, 80, 6, 12);
+        let without = [ColumnId::Cpu, ColumnId::Memory, ColumnId::Throttled];
+        assert_eq!(
+            ids(at_80),
+            ColumnId::ALL.into_iter().filter(|id| id.is_shown() && !without.contains(id)).collect::<Vec<_>>()
+        );
+        // A long name stays whole: THR goes first at 100.
+        let (at_100_long, name, _) = fitting(&columns, 100, 6, 16);
+        assert_eq!(name, 16);
+        assert!(!ids(at_100_long.clone()).contains(&ColumnId::Throttled), "{:?}", ids(at_100_long));
+        let (at_100, _, _) = fitting(&columns, 100, 6, 12);
+        assert!(
+            [ColumnId::Cpu, ColumnId::Memory].iter().all(|id| ids(at_100.clone()).contains(id)),
+            "room for CPU and MEM at 100"
+        );
     }
 }

@@ -31,6 +31,39 @@ pub fn number(id: ColumnId, v: f64) -> String {
         ColumnId::ErrorRate => percent(v * 100.0),
         ColumnId::Gpu => format!("{v:.0}%"),
         ColumnId::Version => format!("{v}"),
+        ColumnId::Cpu | ColumnId::CpuLimit => cores(v),
+        ColumnId::Memory | ColumnId::MemoryLimit => bytes(v),
+        ColumnId::Throttled => share(v),
+    }
+}
+
+/// A share of a whole (a limit, periods), as a whole percentage: `0.34` → `34%`.
+pub fn share(v: f64) -> String {
+    format!("{:.0}%", v * 100.0)
+}
+
+/// CPU in cores, in Kubernetes' millicores below a tenth: `1.2c`, `50m`.
+pub fn cores(v: f64) -> String {
+    match v.abs() {
+        a if a != 0.0 && a < 0.1 => format!("{:.0}m", v * 1000.0),
+        a if a >= 10.0 => format!("{v:.0}c"),
+        _ => format!("{v:.1}c"),
+    }
+}
+
+/// Bytes in binary units, as Kubernetes writes them: `512Mi`, `1.5Gi`.
+pub fn bytes(v: f64) -> String {
+    const UNITS: [&str; 5] = ["", "Ki", "Mi", "Gi", "Ti"];
+    let mut value = v;
+    let mut unit = 0;
+    while value.abs() >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if value.abs() < 10.0 && unit > 0 {
+        format!("{value:.1}{}", UNITS[unit])
+    } else {
+        format!("{value:.0}{}", UNITS[unit])
     }
 }
 
@@ -174,6 +207,14 @@ mod tests {
         assert_eq!(number(ColumnId::Drift, f64::INFINITY), "+Inf");
         assert_eq!(number(ColumnId::Gpu, 9.223372036854776e18), "n/a");
         assert_eq!(cell(ColumnId::Accuracy, None), "–");
+        assert_eq!(number(ColumnId::Cpu, 1.23), "1.2c");
+        assert_eq!(number(ColumnId::Cpu, 0.05), "50m");
+        assert_eq!(number(ColumnId::Cpu, 12.4), "12c");
+        assert_eq!(number(ColumnId::Memory, 512.0 * 1024.0 * 1024.0), "512Mi");
+        assert_eq!(number(ColumnId::Memory, 1.5 * 1024.0 * 1024.0 * 1024.0), "1.5Gi");
+        assert_eq!(number(ColumnId::Memory, 900.0), "900");
+        assert_eq!(number(ColumnId::Throttled, 0.344), "34%");
+        assert_eq!(number(ColumnId::Memory, f64::INFINITY), "+Inf");
     }
 
     #[test]

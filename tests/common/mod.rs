@@ -39,6 +39,7 @@ pub fn settings(environments: &[(&str, bool)]) -> Settings {
 /// `n` models: the first is `fraud-detector` with accuracy 0.71 (critical), the rest are
 /// healthy with a few warnings; every fifth model has no GPU (missing cell).
 pub fn fleet(n: usize) -> FleetSnapshot {
+    const GI: f64 = 1024.0 * 1024.0 * 1024.0;
     let names: Vec<String> = (0..n)
         .map(|i| match i {
             0 => "fraud-detector".to_string(),
@@ -67,6 +68,16 @@ pub fn fleet(n: usize) -> FleetSnapshot {
                         .map(|k| if i == 0 { 0.96 - k as f64 * 0.004 } else { 0.95 + ((k + i) % 7) as f64 * 0.002 })
                         .collect(),
                 ),
+                // churn-predictor at its CPU limit and throttled, recsys-ranker near its
+                // memory limit, model-0003 without limits.
+                ColumnId::Cpu if i == 1 => CellValue::Number(1.96),
+                ColumnId::Cpu => CellValue::Number(0.5 + (i % 4) as f64 * 0.4),
+                ColumnId::Memory if i == 2 => CellValue::Number(3.6 * GI),
+                ColumnId::Memory => CellValue::Number((0.5 + (i % 3) as f64) * GI),
+                ColumnId::Throttled | ColumnId::CpuLimit | ColumnId::MemoryLimit if i == 3 => continue,
+                ColumnId::Throttled => CellValue::Number(if i == 1 { 0.41 } else { 0.02 }),
+                ColumnId::CpuLimit => CellValue::Number(if i == 1 { 2.0 } else { 4.0 }),
+                ColumnId::MemoryLimit => CellValue::Number(4.0 * GI),
             };
             values.insert(name.clone(), value);
         }

@@ -167,11 +167,25 @@ pub(super) fn create_blocks(dir: &Path, data: &Path, backfill: &Backfill) -> Tim
     let generated = started.elapsed();
     drop(text);
 
+    write_blocks(&file, data);
+    eprintln!(
+        "backfill: {} models x {} h at {} s: generated in {generated:.1?}, blocks written after {:.1?}",
+        backfill.models,
+        backfill.hours,
+        backfill.step_s,
+        started.elapsed()
+    );
+    Timestamp::from_second(end).expect("backfill end is a valid timestamp")
+}
+
+/// Turns the OpenMetrics file `file` into TSDB blocks in `data` and removes it. Panics with
+/// promtool's output if it fails.
+fn write_blocks(file: &Path, data: &Path) {
     // 24 h blocks: promtool re-reads the whole input once per block, and
     // the default 2 h blocks make it several times slower.
     let output = Command::new("promtool")
         .args(["tsdb", "create-blocks-from", "openmetrics", "--quiet", "--max-block-duration=24h"])
-        .arg(&file)
+        .arg(file)
         .arg(data)
         .output()
         .unwrap_or_else(|e| panic!("run promtool (from the Debian package prometheus; run `scripts/test`): {e}"));
@@ -183,15 +197,18 @@ pub(super) fn create_blocks(dir: &Path, data: &Path, backfill: &Backfill) -> Tim
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    let _ = fs::remove_file(&file);
-    eprintln!(
-        "backfill: {} models x {} h at {} s: generated in {generated:.1?}, blocks written after {:.1?}",
-        backfill.models,
-        backfill.hours,
-        backfill.step_s,
-        started.elapsed()
-    );
-    Timestamp::from_second(end).expect("backfill end is a valid timestamp")
+    let _ = fs::remove_file(file);
+}
+
+/// Writes the series `recorded(end)` returns (OpenMetrics text without `# EOF`) into `data`
+/// as TSDB blocks, `end` on the minute about 5 minutes before now, and returns `end`.
+pub(super) fn create_recorded_blocks(dir: &Path, data: &Path, recorded: fn(i64) -> String) -> Timestamp {
+    let end = (Timestamp::now().as_second() - END_BEFORE_NOW_S).div_euclid(60) * 60;
+    let file = dir.join("recorded.om");
+    let text = recorded(end) + "# EOF\n";
+    fs::write(&file, text).unwrap_or_else(|e| panic!("write {}: {e}", file.display()));
+    write_blocks(&file, data);
+    Timestamp::from_second(end).expect("the recorded end is a valid timestamp")
 }
 
 impl Stack {

@@ -61,7 +61,9 @@ scrape_configs:
             ams = self.alertmanager_ports.iter().map(|p| format!("'127.0.0.1:{p}'")).collect::<Vec<_>>().join(", "),
             pg = self.pushgateway_port,
             mlserver = self.mlserver_ports.map_or(String::new(), |ports| format!(
-                "  - job_name: mlserver\n    static_configs: [{{targets: ['127.0.0.1:{}']}}]\n",
+                // The server's own process series name no model: the scrape config names
+                // the one it serves, as a pod's relabelling would.
+                "  - job_name: mlserver\n    static_configs: [{{targets: ['127.0.0.1:{}']}}]\n    metric_relabel_configs:\n      - {{source_labels: [__name__], regex: 'process_.*', target_label: model, replacement: iris}}\n",
                 ports.metrics
             )),
         );

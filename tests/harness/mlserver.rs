@@ -11,9 +11,10 @@
 //!
 //! `parallel_workers` is 1, MLServer's default: inference runs in a worker
 //! process and the metrics are MLServer's multiprocess set, as a production
-//! server exposes them. With 0 it starts a few seconds sooner, but exposes a
-//! different set of families (the default registry, with `*_created` and
-//! `python_*`, and no `parallel_request_queue`).
+//! server exposes them. With 0 (`StackOptions::mlserver_in_process`) it
+//! starts a few seconds sooner, but exposes a different set of families (the
+//! default registry, with `*_created`, `python_*` and the server's own
+//! `process_*`, and no `parallel_request_queue`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -74,7 +75,7 @@ fn venv() -> PathBuf {
 impl Stack {
     /// Writes MLServer's settings and model folders, trains both versions
     /// with the virtualenv's Python and starts MLServer without waiting.
-    pub(super) fn spawn_mlserver(&mut self, ports: MlserverPorts) {
+    pub(super) fn spawn_mlserver(&mut self, ports: MlserverPorts, parallel_workers: u32) {
         let venv = venv();
         let root = self.path("mlserver");
         let metrics_dir = self.path("mlserver-metrics");
@@ -88,7 +89,7 @@ impl Stack {
             "metrics_endpoint": "/metrics",
             // Without it, MLServer creates `.metrics` in its working directory.
             "metrics_dir": metrics_dir,
-            "parallel_workers": 1,
+            "parallel_workers": parallel_workers,
             "load_models_at_startup": true,
         });
         write_json(&root.join("settings.json"), &settings);

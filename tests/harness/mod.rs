@@ -110,7 +110,7 @@ pub struct Stack {
 }
 
 /// What [`Stack::start_with`] starts; build it with `..Default::default()`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct StackOptions {
     /// How many Alertmanagers (at least 1).
     pub alertmanagers: usize,
@@ -120,13 +120,27 @@ pub struct StackOptions {
     pub cluster: bool,
     /// Also run MLServer with the `iris` model, scraped by Prometheus.
     pub mlserver: bool,
+    /// MLServer infers in its own process (`parallel_workers` 0) and serves the default
+    /// registry's metrics, with its `process_*` series (labelled `model="iris"` by the
+    /// scrape config), instead of the worker processes' set.
+    pub mlserver_in_process: bool,
     /// History to write into Prometheus's data directory before it starts.
     pub backfill: Option<Backfill>,
+    /// Series a test recorded, written like `backfill`: OpenMetrics text (without `# EOF`)
+    /// for a history that ends at the given Unix second.
+    pub recorded: Option<fn(i64) -> String>,
 }
 
 impl Default for StackOptions {
     fn default() -> Self {
-        StackOptions { alertmanagers: 1, cluster: false, mlserver: false, backfill: None }
+        StackOptions {
+            alertmanagers: 1,
+            cluster: false,
+            mlserver: false,
+            mlserver_in_process: false,
+            backfill: None,
+            recorded: None,
+        }
     }
 }
 
@@ -190,12 +204,17 @@ impl Stack {
         };
         if options.mlserver {
             // First: it takes longest to become ready.
-            stack.spawn_mlserver(mlserver::MlserverPorts { http: ports[2], grpc: ports[3], metrics: ports[4] });
+            let ports = mlserver::MlserverPorts { http: ports[2], grpc: ports[3], metrics: ports[4] };
+            stack.spawn_mlserver(ports, if options.mlserver_in_process { 0 } else { 1 });
         }
         stack.write_configs();
         if let Some(backfill) = &options.backfill {
             let data = stack.path("prometheus-data");
             stack.backfill_end = Some(backfill::create_blocks(stack.dir(), &data, backfill));
+        }
+        if let Some(recorded) = options.recorded {
+            let data = stack.path("prometheus-data");
+            stack.backfill_end = Some(backfill::create_recorded_blocks(stack.dir(), &data, recorded));
         }
 
         let pushgateway = process::spawn(

@@ -88,6 +88,13 @@ pub fn panels(model: &str, discovery: &Discovery, detail: &DetailConfig) -> Vec<
             series_labels: vec!["m".into(), "gpu".into()],
         },
     ]
+    .into_iter()
+    .chain(detail.resources.panel_query(&discovery.model_label, model).map(|query| PanelSpec {
+        id: PanelId::Resources,
+        query,
+        series_labels: vec!["r".into()],
+    }))
+    .collect()
 }
 
 /// The drift panel's query: one line per feature (the lines of metrics with another feature
