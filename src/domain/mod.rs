@@ -7,6 +7,7 @@
 mod action;
 mod alert;
 mod compare;
+pub mod cron;
 mod detail;
 pub mod duration;
 mod endpoint;
