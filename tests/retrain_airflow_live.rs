@@ -105,7 +105,7 @@ async fn airflow_target_against_a_real_airflow() {
 }
 
 async fn read_schedule(airflow: &Airflow, target: &RetrainTarget) -> PipelineSchedule {
-    match schedule(&client(), target).await {
+    match schedule(&client(), target, Timestamp::now()).await {
         Ok(ScheduleRead::Read(s)) => s,
         other => panic!("{other:?}\n{}", airflow.logs()),
     }

@@ -14,9 +14,8 @@ use std::time::Duration;
 
 use common::standin::{StandIn, reply};
 use modeldeck::backends::http;
-use modeldeck::backends::pipelines::{Param, RetrainTarget, RunState, TriggerRequest, poll, schedule, trigger};
+use modeldeck::backends::pipelines::{Param, RetrainTarget, RunState, TriggerRequest, poll, trigger};
 use modeldeck::config::retrain::{FileRetrain, resolve};
-use modeldeck::domain::schedule::{LastRun, PipelineSchedule, ScheduleRead};
 use serde_json::json;
 
 fn env(key: &str) -> Option<String> {
@@ -190,38 +189,6 @@ async fn airflow_validation_error_names_the_field() {
     assert!(error.message.starts_with("HTTP 409: DAG run already exists (this exact request was sent before"));
 }
 
-// Stand-in: Kubeflow Pipelines needs a Kubernetes cluster, which this machine lacks. The
-// recurring run of the configured version is found among others of the experiment, and the
-// newest run of that version is the last run, still running.
-#[tokio::test]
-async fn kfp_schedule_is_the_recurring_run_of_the_pipeline_version() {
-    let recurring = r#"{"recurringRuns":[
-        {"display_name":"etl","pipeline_version_reference":{"pipeline_id":"aaaa","pipeline_version_id":"bbbb"},"trigger":{"cron_schedule":{"cron":"0 0 1 * * *"}},"status":"ENABLED"},
-        {"display_name":"nightly retrain","pipeline_version_reference":{"pipeline_id":"9b1d","pipeline_version_id":"c2e7"},"trigger":{"cron_schedule":{"cron":"0 0 3 * * *"}},"status":"ENABLED"}],"total_size":2}"#;
-    let runs = r#"{"runs":[
-        {"run_id":"r2","state":"RUNNING","created_at":"2026-12-06T03:00:00Z","pipeline_version_reference":{"pipeline_id":"9b1d","pipeline_version_id":"c2e7"}},
-        {"run_id":"r1","state":"SUCCEEDED","created_at":"2026-12-05T03:00:00Z","pipeline_version_reference":{"pipeline_id":"9b1d","pipeline_version_id":"c2e7"}}]}"#;
-    let server = StandIn::start(vec![reply(200, recurring), reply(200, runs)]).await;
-    let read = schedule(&client(), &kfp(&server.url)).await.unwrap();
-    let expected = PipelineSchedule {
-        description: Some("cron 0 0 3 * * * (recurring run nightly retrain)".into()),
-        paused: false,
-        last: Some(LastRun { state: "RUNNING".into(), at: Some("2026-12-06T03:00:00Z".parse().unwrap()) }),
-        next: None,
-        in_progress: true,
-    };
-    assert_eq!(read, ScheduleRead::Read(expected));
-    let sent: Vec<String> = server.requests().iter().map(|r| format!("{} {}", r.method, r.target)).collect();
-    assert_eq!(
-        sent,
-        [
-            "GET /apis/v2beta1/recurringruns?page_size=100&experiment_id=4f6c",
-            "GET /apis/v2beta1/runs?page_size=20&experiment_id=4f6c&sort_by=created_at+desc",
-        ]
-    );
-    assert!(server.requests().iter().all(|r| r.header("authorization") == Some("Bearer s3cr3t-token")));
-}
-
 fn argo(url: &str) -> RetrainTarget {
     target(&format!(
         "kind = \"argo\"\nurl = \"{url}\"\ntoken_env = \"TOKEN\"\nnamespace = \"ml\"\ntemplate = \"retrain-model\"\nparams = {{ model_name = \"{{model}}\", reason = \"{{reason}}\" }}"
@@ -248,33 +215,6 @@ async fn argo_submits_from_the_workflow_template() {
     assert_eq!(options["parameters"], json!(["model_name=fraud-detector", "reason=ModelDriftHigh"]));
     assert_eq!(options["generateName"], "retrain-model-");
     assert!(options["labels"].is_string());
-}
-
-// Stand-in: Argo Workflows needs a Kubernetes cluster, which this machine lacks. The list
-// holds a CronWorkflow of another template first, then the one for ours with a running
-// workflow; a namespace without CronWorkflows answers `items: null`.
-#[tokio::test]
-async fn argo_schedule_is_the_cron_workflow_of_the_template() {
-    let list = r#"{"metadata":{},"items":[
-        {"metadata":{"name":"other"},"spec":{"schedule":"0 1 * * *","workflowSpec":{"workflowTemplateRef":{"name":"etl"}}}},
-        {"metadata":{"name":"retrain-nightly"},"spec":{"schedules":["0 3 * * *"],"timezone":"Europe/Paris","suspend":false,
-         "workflowSpec":{"workflowTemplateRef":{"name":"retrain-model"}}},
-         "status":{"active":[{"kind":"Workflow","name":"retrain-nightly-1733454000"}],"lastScheduledTime":"2026-12-06T02:00:00Z"}}]}"#;
-    let server = StandIn::start(vec![reply(200, list), reply(200, r#"{"metadata":{},"items":null}"#)]).await;
-    let read = schedule(&client(), &argo(&server.url)).await.unwrap();
-    let expected = PipelineSchedule {
-        description: Some("cron 0 3 * * * Europe/Paris (CronWorkflow retrain-nightly)".into()),
-        paused: false,
-        last: Some(LastRun { state: "scheduled".into(), at: Some("2026-12-06T02:00:00Z".parse().unwrap()) }),
-        next: None,
-        in_progress: true,
-    };
-    assert_eq!(read, ScheduleRead::Read(expected));
-    let sent = server.only_request();
-    assert_eq!((sent.method.as_str(), sent.target.as_str()), ("GET", "/api/v1/cron-workflows/ml"));
-    assert_eq!(sent.header("authorization"), Some("Bearer s3cr3t-token"));
-    let none = schedule(&client(), &argo(&server.url)).await.unwrap();
-    assert_eq!(none, ScheduleRead::Read(PipelineSchedule::default()));
 }
 
 // Stand-in: Argo Workflows needs a Kubernetes cluster, which this machine lacks.
@@ -306,39 +246,6 @@ fn github(url: &str, extra: &str) -> RetrainTarget {
     target(&format!(
         "kind = \"github\"\nurl = \"{url}\"\ntoken_env = \"TOKEN\"\nowner = \"acme\"\nrepo = \"ml-pipelines\"\nworkflow = \"retrain.yml\"\nref = \"main\"\n{extra}\nparams = {{ model_name = \"{{model}}\", epochs = 3 }}"
     ))
-}
-
-// Stand-in: GitHub is a remote service and is never contacted from the tests. The
-// workflow names its file; the file, asked for raw, has two crons; the newest run is queued.
-#[tokio::test]
-async fn github_schedule_is_the_workflow_files_crons_and_its_newest_runs() {
-    let workflow = r#"{"id":161335,"name":"Retrain","path":".github/workflows/retrain.yml","state":"active"}"#;
-    let file = "name: Retrain\non:\n  workflow_dispatch:\n  schedule:\n    - cron: '0 3 * * *'\n    - cron: \"0 15 * * 1-5\"\n";
-    let runs = r#"{"total_count":2,"workflow_runs":[
-        {"id":2,"status":"queued","conclusion":null,"event":"schedule","created_at":"2026-12-06T03:00:04Z"},
-        {"id":1,"status":"completed","conclusion":"success","event":"workflow_dispatch","created_at":"2026-12-05T09:00:00Z"}]}"#;
-    let server = StandIn::start(vec![reply(200, workflow), reply(200, file), reply(200, runs)]).await;
-    let read = schedule(&client(), &github(&server.url, "")).await.unwrap();
-    let expected = PipelineSchedule {
-        description: Some("cron 0 3 * * *, 0 15 * * 1-5 UTC".into()),
-        paused: false,
-        last: Some(LastRun { state: "queued".into(), at: Some("2026-12-06T03:00:04Z".parse().unwrap()) }),
-        next: None,
-        in_progress: true,
-    };
-    assert_eq!(read, ScheduleRead::Read(expected));
-    let sent = server.requests();
-    let targets: Vec<&str> = sent.iter().map(|r| r.target.as_str()).collect();
-    assert_eq!(
-        targets,
-        [
-            "/repos/acme/ml-pipelines/actions/workflows/retrain.yml",
-            "/repos/acme/ml-pipelines/contents/.github/workflows/retrain.yml",
-            "/repos/acme/ml-pipelines/actions/workflows/retrain.yml/runs?per_page=10",
-        ]
-    );
-    assert_eq!(sent[1].header("accept"), Some("application/vnd.github.raw+json"));
-    assert!(sent.iter().all(|r| r.method == "GET" && r.header("authorization") == Some("Bearer s3cr3t-token")));
 }
 
 // Stand-in: GitHub is a remote service and is never contacted from the tests.

@@ -10,7 +10,7 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::SignedDuration;
 use modeldeck::app::{App, MessageLevel, Pane, RetrainStage, RetrainTargets};
-use modeldeck::backends::pipelines::{RetrainTarget, RunState};
+use modeldeck::backends::pipelines::{RetrainTarget, RunState, argo_schedule};
 use modeldeck::config::runbook::{Rule, Suggestion};
 use modeldeck::domain::StartedRun;
 use modeldeck::domain::schedule::{LastRun, PipelineSchedule, ScheduleRead};
@@ -294,4 +294,25 @@ fn the_model_screen_reads_and_shows_the_schedule() {
     let screen = common::screen(&app, 120, 30);
     assert!(screen.contains("schedule: nightly; no run yet"), "{screen}");
     assert!(screen.contains("⚠ a run is in progress"), "{screen}");
+}
+
+/// A CronWorkflow keeps no next time: the one computed from its crons in its time zone
+/// shows on the form as "next" with the due-soon warning. The clock is Wednesday
+/// 12:00:02 UTC; 13:30 in Berlin is 12:30 UTC.
+#[test]
+fn the_form_shows_the_next_run_computed_from_a_cron() {
+    let mut app = app_with(Vec::new());
+    key(&mut app, KeyCode::Char('T'));
+    let list = serde_json::json!({"items": [{"metadata": {"name": "retrain-weekdays"},
+        "spec": {"schedules": ["0 3 * * *", "30 13 * * MON-FRI"], "timezone": "Europe/Berlin",
+                 "workflowSpec": {"workflowTemplateRef": {"name": "retrain-model"}}},
+        "status": {"lastScheduledTime": "2026-11-25T02:00:00Z"}}]});
+    let schedule = argo_schedule::parse(&list, "retrain-model", app.now);
+    assert_eq!(schedule.next, Some("2026-11-25T12:30:00Z".parse().unwrap()));
+    let model = "fraud-detector";
+    app.update(Event::ScheduleRead { model: model.into(), result: Ok(ScheduleRead::Read(schedule)) });
+    let (line, warnings) = app.schedule_text(model).unwrap();
+    assert!(line.ends_with("; last run scheduled 10 h ago; next 2026-11-25 12:30 UTC (in 29 min)"), "{line}");
+    assert_eq!(warnings, ["⚠ the next scheduled run is due in 29 min"]);
+    insta::assert_snapshot!("retrain_form_with_cron_schedule", common::screen(&app, 120, 30));
 }

@@ -1,9 +1,11 @@
 //! The demo's retraining pipeline: a run is queued for a moment, runs for a few seconds,
 //! succeeds, and the model's accuracy comes back up.
 
-use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
 
 use super::{DemoFleet, MODELS};
+use crate::domain::cron::Schedule;
 use crate::domain::ports::{BoxFuture, Pipelines};
 use crate::domain::schedule::{LastRun, PipelineSchedule, ScheduleRead};
 use crate::domain::{RetrainTarget, RunState, TriggerError, TriggerRequest, Triggered};
@@ -59,25 +61,22 @@ impl Pipelines for DemoRetrain {
         Box::pin(std::future::ready(DemoRetrain::poll(self, run_id)))
     }
 
-    fn schedule<'a>(&'a self, _: &'a RetrainTarget) -> BoxFuture<'a, Result<ScheduleRead, String>> {
-        Box::pin(std::future::ready(Ok(ScheduleRead::Read(nightly(Timestamp::now())))))
+    fn schedule<'a>(&'a self, _: &'a RetrainTarget, now: Timestamp) -> BoxFuture<'a, Result<ScheduleRead, String>> {
+        Box::pin(std::future::ready(Ok(ScheduleRead::Read(nightly(now)))))
     }
 }
 
+/// The demo pipeline's cron, read as an Argo, KFP or GitHub one is.
+const NIGHTLY: &str = "0 2 * * *";
+
 /// The demo pipeline also runs nightly at 02:00 UTC; its last run succeeded.
 pub fn nightly(now: Timestamp) -> PipelineSchedule {
-    const DAY: i64 = 86_400;
-    let t = now.as_second();
-    let mut next = t - t.rem_euclid(DAY) + 2 * 3600;
-    if next <= t {
-        next += DAY;
-    }
-    let at = |s: i64| Timestamp::from_second(s).ok();
+    let next = Schedule::parse(NIGHTLY).ok().and_then(|s| s.next_run(now, None, &TimeZone::UTC));
     PipelineSchedule {
-        description: Some("nightly at 02:00 UTC".into()),
+        description: Some(format!("cron {NIGHTLY} UTC")),
         paused: false,
-        last: Some(LastRun { state: "success".into(), at: at(next - DAY) }),
-        next: at(next),
+        last: next.map(|n| LastRun { state: "success".into(), at: n.checked_sub(SignedDuration::from_hours(24)).ok() }),
+        next,
         in_progress: false,
     }
 }

@@ -35,10 +35,12 @@ pub trait Pipelines: Send + Sync {
     /// Sends the trigger once; never retried, since a second attempt could start a second run.
     fn trigger<'a>(&'a self, request: &'a TriggerRequest) -> BoxFuture<'a, Result<Triggered, TriggerError>>;
     fn poll<'a>(&'a self, target: &'a RetrainTarget, run_id: &'a str) -> BoxFuture<'a, Result<RunState, String>>;
-    /// The pipeline's own schedule, its last run and its next, where its API has them.
+    /// The pipeline's own schedule, its last run and its next, where its API has them; a
+    /// next run the API does not keep is computed from its cron, after `now`.
     fn schedule<'a>(
         &'a self,
         target: &'a RetrainTarget,
+        now: jiff::Timestamp,
     ) -> BoxFuture<'a, Result<super::schedule::ScheduleRead, String>>;
 }
 

@@ -149,9 +149,10 @@ impl Executor {
             Effect::ReadSchedule { model, target } => {
                 let pipelines = self.backends.pipelines.clone();
                 let target = app.settings.retrain.named(&target).cloned();
+                let now = app.now;
                 tokio::spawn(async move {
                     let result = match target {
-                        Some(target) => pipelines.schedule(&target).await,
+                        Some(target) => pipelines.schedule(&target, now).await,
                         None => Err("its target is no longer configured".to_string()),
                     };
                     let _ = tx.send(Event::ScheduleRead { model, result });

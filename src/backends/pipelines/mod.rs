@@ -29,6 +29,7 @@ mod sent_tests;
 #[cfg(test)]
 mod tests;
 
+use jiff::Timestamp;
 use reqwest::Client;
 
 use crate::domain::ports::{BoxFuture, Pipelines};
@@ -116,20 +117,25 @@ impl Pipelines for PipelineClient {
         Box::pin(poll(&self.client, target, run_id))
     }
 
-    fn schedule<'a>(&'a self, target: &'a RetrainTarget) -> BoxFuture<'a, Result<ScheduleRead, String>> {
-        Box::pin(schedule(&self.client, target))
+    fn schedule<'a>(
+        &'a self,
+        target: &'a RetrainTarget,
+        now: Timestamp,
+    ) -> BoxFuture<'a, Result<ScheduleRead, String>> {
+        Box::pin(schedule(&self.client, target, now))
     }
 }
 
 /// The pipeline's schedule where the console reads one: Airflow's DAG and newest runs,
 /// Argo's CronWorkflow for the template, KFP's recurring run and newest runs, the GitHub
-/// workflow file's crons and newest runs.
-pub async fn schedule(client: &Client, target: &RetrainTarget) -> Result<ScheduleRead, String> {
+/// workflow file's crons and newest runs. Airflow keeps its next run; for the others it is
+/// computed from the cron, strictly after `now`.
+pub async fn schedule(client: &Client, target: &RetrainTarget, now: Timestamp) -> Result<ScheduleRead, String> {
     match &target.kind {
         TargetKind::Airflow(t) => airflow_schedule::read(client, t).await.map(ScheduleRead::Read),
-        TargetKind::Argo(t) => argo_schedule::read(client, t).await.map(ScheduleRead::Read),
-        TargetKind::Kfp(t) => kfp_schedule::read(client, t).await.map(ScheduleRead::Read),
-        TargetKind::Github(t) => github_schedule::read(client, t).await.map(ScheduleRead::Read),
+        TargetKind::Argo(t) => argo_schedule::read(client, t, now).await.map(ScheduleRead::Read),
+        TargetKind::Kfp(t) => kfp_schedule::read(client, t, now).await.map(ScheduleRead::Read),
+        TargetKind::Github(t) => github_schedule::read(client, t, now).await.map(ScheduleRead::Read),
         TargetKind::Webhook(_) | TargetKind::Command(_) | TargetKind::Demo => Ok(ScheduleRead::NotKnown),
     }
 }
