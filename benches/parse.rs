@@ -59,3 +59,13 @@ fn prometheus_matrix_60_points(bencher: divan::Bencher, models: usize) {
         prometheus::parse_matrix(200, divan::black_box(&body), "model", 1_700_000_000.0, 60.0, 60).unwrap().len()
     });
 }
+
+/// A cron's next run, read when a retraining form opens: the worst case is one that never
+/// matches (`0 0 30 2 *`), searched for the five years the evaluator looks ahead.
+#[divan::bench(args = ["0 0 30 2 *", "*/15 9-17 * * MON-FRI", "0 0 29 2 *"])]
+fn cron_next_run(bencher: divan::Bencher, cron: &str) {
+    let schedule = modeldeck::domain::cron::Schedule::parse(cron).unwrap();
+    let now: jiff::Timestamp = "2026-12-06T21:07:00Z".parse().unwrap();
+    let zone = jiff::tz::TimeZone::UTC;
+    bencher.bench(|| divan::black_box(&schedule).next_run(now, None, &zone));
+}

@@ -80,6 +80,10 @@ fn demo_retraining_run_is_followed_to_success() {
     tmux.literal("fraud");
     tmux.keys(&["Enter", "T"]);
     tmux.wait_for("Retrain fraud-detector");
+    // The demo pipeline's schedule is a cron; its next run is computed from it.
+    tmux.wait("the demo schedule", Duration::from_secs(10), |s| {
+        s.contains("schedule: cron 0 2 * * * UTC; last run success") && s.contains(":00 UTC (in ")
+    });
     tmux.literal("demo retrain");
     tmux.keys(&["Enter"]);
     tmux.wait_for("will send:");

@@ -80,3 +80,18 @@ pub fn nightly(now: Timestamp) -> PipelineSchedule {
         in_progress: false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_schedule_is_its_cron_next_and_the_run_a_day_before() {
+        let s = nightly("2026-12-06T21:07:00Z".parse().unwrap());
+        assert_eq!(s.description.as_deref(), Some("cron 0 2 * * * UTC"));
+        assert_eq!(s.next, Some("2026-12-07T02:00:00Z".parse().unwrap()));
+        assert_eq!(s.last.and_then(|l| l.at), Some("2026-12-06T02:00:00Z".parse().unwrap()));
+        let s = nightly("2026-12-07T01:30:00Z".parse().unwrap());
+        assert_eq!(s.next, Some("2026-12-07T02:00:00Z".parse().unwrap()), "due within the hour");
+    }
+}

@@ -257,3 +257,28 @@ fn the_earliest_of_several_crons_and_unparseable_ones_pass() {
     assert_eq!(earliest_next(&["nope"], now, None, &TimeZone::UTC), None);
     assert_eq!(earliest_next::<&str>(&[], now, None, &TimeZone::UTC), None);
 }
+
+/// Every combination of awkward field texts parses or is refused, and a next time, when
+/// there is one, comes after the instant and matches again from just before it.
+#[test]
+fn combinations_of_odd_fields_never_panic() {
+    let tokens = ["*", "*/7", "0", "31", "7", "5-1", "2-30/13", "FEB", "?,3", ""];
+    let zone = berlin();
+    let now = at("2027-03-28T00:30:00Z");
+    let mut parsed = 0;
+    for a in tokens {
+        for b in tokens {
+            for c in tokens {
+                let cron = format!("{a} {b} {c} {b} {a}");
+                let Ok(schedule) = Schedule::parse(&cron) else { continue };
+                parsed += 1;
+                if let Some(next) = schedule.next_run(now, None, &zone) {
+                    assert!(next > now, "{cron}: {next}");
+                    let again = schedule.next_run(next - SignedDuration::from_secs(1), None, &zone);
+                    assert_eq!(again, Some(next), "{cron}");
+                }
+            }
+        }
+    }
+    assert!(parsed > 100, "{parsed}");
+}
