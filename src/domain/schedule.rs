@@ -13,8 +13,9 @@ pub struct PipelineSchedule {
     pub paused: bool,
     /// The newest run: its state as the server names it, and when it was due or began.
     pub last: Option<LastRun>,
-    /// When the next scheduled run is due, as the server has it on record (a paused
-    /// schedule keeps one that will not run).
+    /// When the next scheduled run is due: as the server has it on record (Airflow; a
+    /// paused schedule keeps one that will not run), or computed from the cron where the
+    /// server keeps none (Argo, KFP, GitHub; none while switched off).
     pub next: Option<Timestamp>,
     /// A run is queued or running now.
     pub in_progress: bool,
