@@ -25,7 +25,14 @@ pub type Snapshots = Vec<(SourceId, Result<SourceData, String>)>;
 /// One fetch of each configured source of the chosen environment, all at once.
 pub async fn live_snapshots(prepared: &Prepared) -> Result<Snapshots> {
     let config = &prepared.config;
-    let client = http::client_with(config.timeout, &config.tls).map_err(|e| eyre!(e))?;
+    let env = config.environment(prepared.environment);
+    let endpoints = std::iter::once(&env.prometheus).chain(&env.alertmanagers).chain(&env.registry);
+    let client = if http::all_plain(endpoints) {
+        http::plain_client(config.timeout)
+    } else {
+        http::client_with(config.timeout, &config.tls)
+    }
+    .map_err(|e| eyre!(e))?;
     let live = LiveSources { config: config.clone(), client };
     let (prometheus, alertmanager) = live.sources(prepared.environment);
     let registry = live.registry_source(prepared.environment);
