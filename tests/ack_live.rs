@@ -111,8 +111,8 @@ async fn acknowledge_preview_unacknowledge_and_extend_through_the_console() {
         .alert
         .labels
         .iter()
-        .filter(|(k, _)| !["instance", "version"].contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone(), false))
+        .filter(|(k, _)| !["instance", "version"].contains(k))
+        .map(|(k, v)| (k.to_string(), v.clone(), false))
         .collect();
     expected.sort();
     assert_eq!(matchers, expected);

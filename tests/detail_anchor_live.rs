@@ -5,7 +5,6 @@
 
 mod harness;
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -17,7 +16,8 @@ use modeldeck::backends::prometheus::charts::PrometheusCharts;
 use modeldeck::config::{self, Config};
 use modeldeck::domain::ports::Charts;
 use modeldeck::domain::{
-    Alert, AlertSnapshot, AlertState, Effect, Event, PanelId, Severity, SourceData, SourceId, SourceUpdate, VOLUME,
+    Alert, AlertSnapshot, AlertState, Effect, Event, Labels, PanelId, Severity, SourceData, SourceId, SourceUpdate,
+    VOLUME,
 };
 use modeldeck::input::keymap::Keymap;
 
@@ -32,8 +32,7 @@ fn config_for(prometheus: &str) -> Config {
 }
 
 fn alert(age_s: i64, now: Timestamp) -> Alert {
-    let labels: BTreeMap<String, String> =
-        [("alertname", "ModelAccuracyLow"), ("model", MODEL)].map(|(k, v)| (k.to_string(), v.to_string())).into();
+    let labels: Labels = [("alertname", "ModelAccuracyLow"), ("model", MODEL)].into_iter().collect();
     Alert {
         fingerprint: format!("accuracy-{age_s}"),
         name: "ModelAccuracyLow".into(),
@@ -43,7 +42,7 @@ fn alert(age_s: i64, now: Timestamp) -> Alert {
         starts_at: Some(now - SignedDuration::from_secs(age_s)),
         summary: "accuracy below 0.9".into(),
         labels,
-        annotations: BTreeMap::new(),
+        annotations: Labels::default(),
         silenced_by: Vec::new(),
         generator_url: None,
         inhibited_by: Vec::new(),

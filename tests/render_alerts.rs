@@ -57,8 +57,8 @@ fn muted_app() -> App {
     let mut snapshot = common::alerts(2, 5);
     let drift = &mut snapshot.alerts[1];
     drift.silenced_by = vec!["7c1e9a40-drift".into()];
-    drift.annotations.insert("summary".into(), "PSI 0.31 on ranker features".into());
-    drift.annotations.insert("runbook_url".into(), "https://runbooks.example/model-drift".into());
+    drift.annotations.insert("summary", "PSI 0.31 on ranker features".into());
+    drift.annotations.insert("runbook_url", "https://runbooks.example/model-drift".into());
     drift.receivers = vec!["ml-oncall".into()];
     snapshot.silences = vec![
         silence(

@@ -236,8 +236,8 @@ fn acknowledging_a_silenced_alert_warns_and_offers_to_extend_instead() {
 fn labels_that_change_across_a_rollback_are_unticked_by_default() {
     let mut app = common::app(5, 0);
     let mut alert = common::alert("ModelAccuracyLow", Severity::Critical, "fraud-detector", AlertState::Active, 60);
-    alert.labels.insert("version".into(), "3".into());
-    alert.labels.insert("pod".into(), "fraud-7d9c".into());
+    alert.labels.insert("version", "3".into());
+    alert.labels.insert("pod", "fraud-7d9c".into());
     app.update(alerts(vec![alert]));
     key(&mut app, KeyCode::Tab);
     let effects = press(&mut app, 'a');

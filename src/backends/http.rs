@@ -47,6 +47,32 @@ pub fn client_with(timeout: Duration, tls: &TlsSettings) -> Result<Client, Strin
     builder.build().map_err(|e| format!("cannot build HTTP client: {e}"))
 }
 
+/// A client for endpoints that are all plain `http://`: the same timeouts and user agent,
+/// but no root certificates, whose loading (every file of the system's certificate store)
+/// costs a one-shot command more than its requests. A redirect to `https://` is refused
+/// with a sentence saying why, rather than tried without trusted roots.
+pub fn plain_client(timeout: Duration) -> Result<Client, String> {
+    install_crypto();
+    let no_https = reqwest::redirect::Policy::custom(|attempt| match attempt.url().scheme() {
+        "https" => attempt.error("redirected to https, but this command only reads plain http endpoints"),
+        _ if attempt.previous().len() >= 10 => attempt.error("too many redirects"),
+        _ => attempt.follow(),
+    });
+    Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(3)))
+        .user_agent(concat!("modeldeck/", env!("CARGO_PKG_VERSION")))
+        .tls_certs_only(std::iter::empty::<reqwest::Certificate>())
+        .redirect(no_https)
+        .build()
+        .map_err(|e| format!("cannot build HTTP client: {e}"))
+}
+
+/// Whether every URL of `endpoints` is plain `http://`, so [`plain_client`] will do.
+pub fn all_plain<'a>(mut endpoints: impl Iterator<Item = &'a Endpoint>) -> bool {
+    endpoints.all(|e| e.url.scheme() == "http")
+}
+
 /// A raw answer: status and body, whatever they hold.
 #[derive(Debug, Clone)]
 pub struct Answer {

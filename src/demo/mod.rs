@@ -2,12 +2,12 @@
 //! degrades and fires alerts. It implements the same ports as the live backends (sources,
 //! silences, registry, charts, pipelines), so the console runs unchanged.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use jiff::{SignedDuration, Timestamp};
 
 use crate::config::ColumnSpec;
-use crate::domain::{Alert, AlertSnapshot, AlertState, CellValue, ColumnId, FleetSnapshot, Severity};
+use crate::domain::{Alert, AlertSnapshot, AlertState, CellValue, ColumnId, FleetSnapshot, Labels, Severity};
 mod backends;
 mod compare;
 mod detail;
@@ -289,12 +289,8 @@ fn alert(
     summary: &str,
     at: f64,
 ) -> Alert {
-    let mut labels = BTreeMap::new();
-    labels.insert("alertname".to_string(), name.to_string());
-    labels.insert("model".to_string(), model.to_string());
-    labels.insert("severity".to_string(), severity.label().to_string());
-    let mut annotations = BTreeMap::new();
-    annotations.insert("summary".to_string(), summary.to_string());
+    let labels: Labels = [("alertname", name), ("model", model), ("severity", severity.label())].into_iter().collect();
+    let annotations: Labels = [("summary", summary)].into_iter().collect();
     Alert {
         fingerprint: format!("demo-{name}-{model}"),
         name: name.to_string(),

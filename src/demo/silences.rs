@@ -1,13 +1,12 @@
 //! Silences for the demo fleet: kept in memory, applied to the demo's alerts, so that
 //! acknowledge, expire and extend can be tried without an Alertmanager.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
 
 use crate::domain::ports::{BoxFuture, Silences};
-use crate::domain::{ActionError, Alert, AlertState, Written};
+use crate::domain::{ActionError, Alert, AlertState, Labels, Written};
 use crate::domain::{Matcher, Silence, SilenceRequest, SilenceState};
 
 #[derive(Clone, Default)]
@@ -118,7 +117,7 @@ fn written<T>(value: T) -> Written<T> {
 
 /// Matcher semantics for the demo. Regexes support the common operator forms only:
 /// alternatives (`a|b`) and `.*` wildcards, anchored like Alertmanager's.
-fn matches(m: &Matcher, labels: &BTreeMap<String, String>) -> bool {
+fn matches(m: &Matcher, labels: &Labels) -> bool {
     let value = labels.get(&m.name).map_or("", String::as_str);
     let hit = if m.is_regex { m.value.split('|').any(|alt| wildcard(alt, value)) } else { m.value == value };
     hit == m.is_equal
@@ -150,7 +149,7 @@ mod tests {
 
     #[test]
     fn regex_subset_and_negation() {
-        let labels: BTreeMap<String, String> = [("model".to_string(), "fraud-detector".to_string())].into();
+        let labels: Labels = [("model", "fraud-detector")].into_iter().collect();
         let m =
             |value: &str, is_regex, is_equal| Matcher { name: "model".into(), value: value.into(), is_regex, is_equal };
         assert!(matches(&m("fraud-detector", false, true), &labels));

@@ -1,10 +1,10 @@
 //! Alerts as the console holds them: Alertmanager's firing and silenced ones, Prometheus's
 //! pending ones, and the peers of an Alertmanager cluster.
 
-use std::collections::BTreeMap;
-
 use jiff::Timestamp;
 use serde::Serialize;
+
+use super::Labels;
 
 /// Alert severity, ordered so that the most urgent sorts first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -75,8 +75,8 @@ pub struct Alert {
     pub state: AlertState,
     pub starts_at: Option<Timestamp>,
     pub summary: String,
-    pub labels: BTreeMap<String, String>,
-    pub annotations: BTreeMap<String, String>,
+    pub labels: Labels,
+    pub annotations: Labels,
     pub silenced_by: Vec<String>,
     pub generator_url: Option<String>,
     /// Fingerprints of the alerts inhibiting this one.

@@ -91,6 +91,63 @@ pub fn json_text(json: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`json_text`] as the JSON is written: a pretty-printing serde_json formatter that writes
+/// the characters serde leaves raw (C1 controls, DEL, bidi controls) as `\uXXXX`, so a
+/// large document needs neither a `Value` tree nor a second copy of its text.
+#[derive(Default)]
+pub struct InertJson(serde_json::ser::PrettyFormatter<'static>);
+
+impl serde_json::ser::Formatter for InertJson {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(&mut self, w: &mut W, fragment: &str) -> std::io::Result<()> {
+        let mut rest = fragment;
+        while let Some((at, c)) = rest.char_indices().find(|(_, c)| is_unsafe(*c)) {
+            w.write_all(&rest.as_bytes()[..at])?;
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                write!(w, "\\u{unit:04x}")?;
+            }
+            rest = &rest[at + c.len_utf8()..];
+        }
+        w.write_all(rest.as_bytes())
+    }
+
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
 /// A character that must not reach a terminal: a C0 or C1 control, DEL, or a bidi control.
 pub fn is_unsafe(c: char) -> bool {
     c.is_control() || is_bidi_control(c)
@@ -132,6 +189,17 @@ mod tests {
         let safe = json_text(&text);
         assert!(!safe.chars().any(|c| c != '\n' && is_unsafe(c)), "{safe}");
         assert_eq!(serde_json::from_str::<serde_json::Value>(&safe).unwrap(), value);
+    }
+
+    #[test]
+    fn inert_json_writes_what_json_text_makes_of_the_pretty_text() {
+        let value = serde_json::json!({"k\u{202e}": ["x\u{9b}31m\u{202e}\x7f\x1b", "ü 😀 \u{85}", {"n": [1.5, null]}]});
+        let mut written = Vec::new();
+        let mut serializer = serde_json::Serializer::with_formatter(&mut written, InertJson::default());
+        serde::Serialize::serialize(&value, &mut serializer).unwrap();
+        let expected = json_text(&serde_json::to_string_pretty(&value).unwrap()).into_owned();
+        assert_ne!(expected, serde_json::to_string_pretty(&value).unwrap(), "the sample needs escaping");
+        assert_eq!(String::from_utf8(written).unwrap(), expected);
     }
 
     #[test]

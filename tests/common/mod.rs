@@ -4,14 +4,14 @@
 pub mod keys;
 pub mod standin;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::time::Duration;
 
 use jiff::Timestamp;
 use modeldeck::app::{App, EnvironmentInfo, Settings};
 use modeldeck::config;
 use modeldeck::domain::{
-    Alert, AlertSnapshot, AlertState, CellValue, ColumnId, FleetSnapshot, Severity, SourceData, SourceId,
+    Alert, AlertSnapshot, AlertState, CellValue, ColumnId, FleetSnapshot, Labels, Severity, SourceData, SourceId,
 };
 use modeldeck::domain::{Event, SourceUpdate};
 use modeldeck::input::keymap::Keymap;
@@ -96,10 +96,7 @@ pub fn fleet(n: usize) -> FleetSnapshot {
 }
 
 pub fn alert(name: &str, severity: Severity, model: &str, state: AlertState, age_s: i64) -> Alert {
-    let mut labels = BTreeMap::new();
-    labels.insert("alertname".into(), name.into());
-    labels.insert("model".into(), model.into());
-    labels.insert("severity".into(), severity.label().into());
+    let labels: Labels = [("alertname", name), ("model", model), ("severity", severity.label())].into_iter().collect();
     Alert {
         fingerprint: format!("{name}-{model}"),
         name: name.into(),
@@ -109,7 +106,7 @@ pub fn alert(name: &str, severity: Severity, model: &str, state: AlertState, age
         starts_at: Some(now() - jiff::SignedDuration::from_secs(age_s)),
         summary: format!("{name} on {model}"),
         labels,
-        annotations: BTreeMap::new(),
+        annotations: Labels::default(),
         silenced_by: Vec::new(),
         generator_url: None,
         inhibited_by: Vec::new(),

@@ -13,7 +13,7 @@ use crate::backends::answer::{
     ApiError, alert_from, decode_failure, http_error, is_non_empty_array, is_success, kind, raw_string_map,
     server_error, shape, string_list, timestamp,
 };
-use crate::domain::{Alert, AlertState};
+use crate::domain::{Alert, AlertState, Names};
 
 /// `GET /api/v2/alerts`: the array of `gettableAlert`s as domain alerts, in the server's
 /// order.
@@ -36,19 +36,28 @@ pub fn parse_alerts(status: u16, body: &[u8], model_label: &str) -> Result<Vec<A
     // Streamed: each alert's tree is dropped once it is an `Alert`, so 10,000 alerts never
     // sit in memory as one `Value` tree.
     let mut alerts = Vec::new();
+    let mut names = Names::default();
     let mut misshapen = None;
     let found = stream::from_slice(
         body,
         Expect(Each(|n, item: Value| match &item {
             _ if misshapen.is_some() => {}
-            Value::Object(item) => alerts.push(alert_of(item, model_label)),
+            Value::Object(item) => alerts.push(alert_of(item, model_label, &mut names)),
             other => misshapen = Some(shape(&format!("alert {n} is {}, expected an object", kind(other)))),
         })),
     )
     .map_err(|err| decode_failure(body, &err))?;
     match found {
         Found::Other(found) => Err(shape(&format!("expected an array of alerts, got {found}"))),
-        Found::Expected(()) => misshapen.map_or(Ok(alerts), Err),
+        Found::Expected(()) => match misshapen {
+            Some(err) => Err(err),
+            None => {
+                // Grown by doubling, the list can be almost twice what it holds, and it is
+                // kept until the next refresh.
+                alerts.shrink_to_fit();
+                Ok(alerts)
+            }
+        },
     }
 }
 
@@ -69,9 +78,9 @@ fn error_answer(status: u16, body: &[u8]) -> ApiError {
 }
 
 /// One `gettableAlert` object as a domain alert.
-fn alert_of(item: &Map<String, Value>, model_label: &str) -> Alert {
-    let labels = raw_string_map(item.get("labels"));
-    let annotations = raw_string_map(item.get("annotations"));
+fn alert_of(item: &Map<String, Value>, model_label: &str, names: &mut Names) -> Alert {
+    let labels = raw_string_map(item.get("labels"), names);
+    let annotations = raw_string_map(item.get("annotations"), names);
     let mut alert = alert_from(labels, annotations, model_label);
 
     let status = item.get("status");

@@ -12,13 +12,11 @@
 //!   nothing at all): [`ApiError::Http`];
 //! - a 2xx answer that is not the JSON we expect: [`ApiError::Decode`].
 
-use std::collections::BTreeMap;
-
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 
 use crate::domain::sanitize;
-use crate::domain::{Alert, AlertState, Severity};
+use crate::domain::{Alert, AlertState, Labels, Names, Severity};
 
 pub(crate) mod envelope;
 pub(crate) mod stream;
@@ -197,11 +195,12 @@ pub(crate) fn kind(value: &Value) -> &'static str {
 
 /// The string members of a JSON object, raw. Anything else (a missing key, `null`, a
 /// non-string member) is skipped.
-pub(crate) fn raw_string_map(value: Option<&Value>) -> BTreeMap<String, String> {
+/// `names` shares the names across the alerts of one answer.
+pub(crate) fn raw_string_map(value: Option<&Value>, names: &mut Names) -> Labels {
     let Some(Value::Object(map)) = value else {
-        return BTreeMap::new();
+        return Labels::default();
     };
-    map.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned()))).collect()
+    Labels::from_pairs(map.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.as_str(), v.to_owned()))), names)
 }
 
 /// The string elements of a JSON array, raw; non-strings are skipped.
@@ -230,7 +229,7 @@ pub(crate) fn label<'a>(labels: &'a Map<String, Value>, name: &str) -> Option<&'
 /// FNV-1a, 64 bits, as 16 lowercase hex digits: a stable id for a label set. Names and
 /// values are hashed raw, in name order, each followed by `0xff` (a byte UTF-8 never uses),
 /// so `{a="bc"}` and `{ab="c"}` differ.
-pub(crate) fn fingerprint(labels: &BTreeMap<String, String>) -> String {
+pub(crate) fn fingerprint(labels: &Labels) -> String {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     let mut hash = OFFSET;
@@ -251,12 +250,8 @@ pub(crate) fn fingerprint(labels: &BTreeMap<String, String>) -> String {
 
 /// An alert from its raw labels and annotations, kept raw; the caller fills in what its API
 /// adds (state, fingerprint, times, silences, link).
-pub(crate) fn alert_from(
-    labels: BTreeMap<String, String>,
-    annotations: BTreeMap<String, String>,
-    model_label: &str,
-) -> Alert {
-    let get = |map: &'_ BTreeMap<String, String>, key: &str| {
+pub(crate) fn alert_from(labels: Labels, annotations: Labels, model_label: &str) -> Alert {
+    let get = |map: &'_ Labels, key: &str| {
         map.get(key).map(String::as_str).filter(|v| !v.trim().is_empty()).map(str::to_owned)
     };
     let summary = get(&annotations, "summary").or_else(|| get(&annotations, "description")).unwrap_or_default();
@@ -294,9 +289,9 @@ mod tests {
 
     #[test]
     fn fingerprint_is_fnv1a_over_separated_pairs() {
-        assert_eq!(fingerprint(&BTreeMap::new()), "cbf29ce484222325");
-        let ab: BTreeMap<_, _> = [("a".to_owned(), "bc".to_owned())].into();
-        let abc: BTreeMap<_, _> = [("ab".to_owned(), "c".to_owned())].into();
+        assert_eq!(fingerprint(&Labels::default()), "cbf29ce484222325");
+        let ab: Labels = [("a", "bc")].into_iter().collect();
+        let abc: Labels = [("ab", "c")].into_iter().collect();
         assert_ne!(fingerprint(&ab), fingerprint(&abc));
         assert_eq!(fingerprint(&ab).len(), 16);
     }

@@ -23,7 +23,7 @@ use crate::backends::answer::{
     timestamp,
 };
 use crate::domain::sanitize;
-use crate::domain::{Alert, AlertState};
+use crate::domain::{Alert, AlertState, Names};
 
 /// The most slots [`parse_matrix`] fills; Prometheus itself refuses range queries with more
 /// than 11,000 points per series.
@@ -131,6 +131,7 @@ pub fn parse_alerts(status: u16, body: &[u8], model_label: &str) -> Result<Vec<A
         }
     };
     let mut alerts = Vec::new();
+    let mut names = Names::default();
     for (n, item) in items.iter().enumerate() {
         let Value::Object(item) = item else {
             return Err(shape(&format!("alert {n} is {}, expected an object", kind(item))));
@@ -138,8 +139,8 @@ pub fn parse_alerts(status: u16, body: &[u8], model_label: &str) -> Result<Vec<A
         if item.get("state").and_then(Value::as_str) != Some("pending") {
             continue;
         }
-        let labels = raw_string_map(item.get("labels"));
-        let annotations = raw_string_map(item.get("annotations"));
+        let labels = raw_string_map(item.get("labels"), &mut names);
+        let annotations = raw_string_map(item.get("annotations"), &mut names);
         let mut alert = alert_from(labels, annotations, model_label);
         alert.state = AlertState::Pending;
         alert.starts_at = timestamp(item.get("activeAt"));
