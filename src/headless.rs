@@ -300,7 +300,7 @@ mod tests {
         }));
         let text = table(&app);
         assert!(text.contains(" 95% ") && text.contains("954Mi") && !text.contains("LIM"), "{text}");
-        let doc = document(&app, &[]);
+        let doc = serde_json::to_value(document(&app, &[])).unwrap_or_else(|e| panic!("{e}"));
         let values = &doc["models"][0]["values"];
         assert_eq!(values["cpu"], 1.9, "the raw cores");
         assert_eq!(values["cpu_of_limit"], 0.95);

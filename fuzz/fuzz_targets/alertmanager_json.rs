@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use modeldeck::backends::alertmanager::parse;
+use modeldeck::backends::alertmanager::parse as alertmanager;
 
 fuzz_target!(|data: &[u8]| {
     for status in [200, 400] {

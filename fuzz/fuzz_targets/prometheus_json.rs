@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use modeldeck::backends::prometheus::parse;
+use modeldeck::backends::prometheus::parse as prometheus;
 
 const MODEL: &str = "model";
 
