@@ -100,3 +100,26 @@ fn detail_six_charts_1000_points_200x60(bencher: divan::Bencher) {
         terminal.draw(|frame| modeldeck::ui::draw(frame, &app, &theme)).unwrap();
     });
 }
+
+/// The one-second tick on the overview (200 models, 1,000 alerts, 200×60): only the header
+/// and the alerts pane are drawn again, over the last frame. Each iteration is one second
+/// later, so the ages really change.
+#[divan::bench]
+fn overview_tick_redraw_200x60(bencher: divan::Bencher) {
+    let mut app = common::app(200, 1000);
+    let theme = Theme::default_theme();
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    let mut frames = modeldeck::ui::clock::TickRedraw::default();
+    terminal.draw(|frame| _ = frames.draw(frame, &app, &theme, false)).unwrap();
+    app.mark_clean();
+    let mut second = 2;
+    bencher.bench_local(|| {
+        second += 1;
+        app.update(modeldeck::domain::Event::Tick(common::now() + jiff::SignedDuration::from_secs(second)));
+        let clock_only = app.clock_only();
+        let mut partial = false;
+        terminal.draw(|frame| partial = frames.draw(frame, &app, &theme, clock_only)).unwrap();
+        app.mark_clean();
+        assert!(partial);
+    });
+}
