@@ -123,3 +123,26 @@ fn overview_tick_redraw_200x60(bencher: divan::Bencher) {
         assert!(partial);
     });
 }
+
+/// What ratatui costs for a 200×60 frame that draws nothing: clearing the buffer and
+/// comparing it with the last one, the floor under every redraw.
+#[divan::bench]
+fn empty_frame_200x60(bencher: divan::Bencher) {
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    bencher.bench_local(|| {
+        terminal.draw(|_| {}).unwrap();
+    });
+}
+
+/// Copying a 200×60 buffer, as the tick redraw does to start from the last frame.
+#[divan::bench]
+fn buffer_copy_200x60(bencher: divan::Bencher) {
+    let app = common::app(200, 1000);
+    let theme = Theme::default_theme();
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    let last = terminal.draw(|frame| modeldeck::ui::draw(frame, &app, &theme)).unwrap().buffer.clone();
+    let mut into = ratatui::buffer::Buffer::empty(last.area);
+    bencher.bench_local(|| {
+        into.content.clone_from(&last.content);
+    });
+}
