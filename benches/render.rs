@@ -100,3 +100,49 @@ fn detail_six_charts_1000_points_200x60(bencher: divan::Bencher) {
         terminal.draw(|frame| modeldeck::ui::draw(frame, &app, &theme)).unwrap();
     });
 }
+
+/// The one-second tick on the overview (200 models, 1,000 alerts, 200×60): only the header
+/// and the alerts pane are drawn again, over the last frame. Each iteration is one second
+/// later, so the ages really change.
+#[divan::bench]
+fn overview_tick_redraw_200x60(bencher: divan::Bencher) {
+    let mut app = common::app(200, 1000);
+    let theme = Theme::default_theme();
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    let mut frames = modeldeck::ui::clock::TickRedraw::default();
+    terminal.draw(|frame| _ = frames.draw(frame, &app, &theme, false)).unwrap();
+    app.mark_clean();
+    let mut second = 2;
+    bencher.bench_local(|| {
+        second += 1;
+        app.update(modeldeck::domain::Event::Tick(common::now() + jiff::SignedDuration::from_secs(second)));
+        let clock_only = app.clock_only();
+        let mut partial = false;
+        terminal.draw(|frame| partial = frames.draw(frame, &app, &theme, clock_only)).unwrap();
+        app.mark_clean();
+        assert!(partial);
+    });
+}
+
+/// What ratatui costs for a 200×60 frame that draws nothing: clearing the buffer and
+/// comparing it with the last one, the floor under every redraw.
+#[divan::bench]
+fn empty_frame_200x60(bencher: divan::Bencher) {
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    bencher.bench_local(|| {
+        terminal.draw(|_| {}).unwrap();
+    });
+}
+
+/// Copying a 200×60 buffer, as the tick redraw does to start from the last frame.
+#[divan::bench]
+fn buffer_copy_200x60(bencher: divan::Bencher) {
+    let app = common::app(200, 1000);
+    let theme = Theme::default_theme();
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    let last = terminal.draw(|frame| modeldeck::ui::draw(frame, &app, &theme)).unwrap().buffer.clone();
+    let mut into = ratatui::buffer::Buffer::empty(last.area);
+    bencher.bench_local(|| {
+        into.content.clone_from(&last.content);
+    });
+}

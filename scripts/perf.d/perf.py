@@ -32,6 +32,8 @@ GROWTH_SECONDS = env_int("PERF_GROWTH_SECONDS", 45)
 SIZES = [int(s) for s in os.environ.get("PERF_SIZES", "10,100,1000,10000").split(",")]
 ALERTS = [int(s) for s in os.environ.get("PERF_ALERTS", "1000,10000").split(",") if s]
 RUNS = env_int("PERF_RUNS", 7)
+# Rounds of the side-by-side runs; the tables show each figure's median.
+ROUNDS = env_int("PERF_ROUNDS", 3)
 # "1": the long run after the others; "only": the long run alone.
 LONG = os.environ.get("PERF_LONG", "")
 LONG_MINUTES = env_int("PERF_LONG_MINUTES", 30)
@@ -57,7 +59,8 @@ class Run:
                     "XDG_DATA_HOME": f"{home}/.data", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
                     # What a terminal over SSH usually says.
                     "TERM": "xterm-256color"}
-        self.results = {"seconds": SECONDS, "growth_seconds": GROWTH_SECONDS, "refresh_s": REFRESH_S}
+        self.results = {"seconds": SECONDS, "growth_seconds": GROWTH_SECONDS, "refresh_s": REFRESH_S,
+                        "rounds": ROUNDS}
 
     def directory(self, name):
         path = os.path.join(self.tmp, name)
@@ -114,58 +117,88 @@ def backfilled_stack(run, name, mode, models):
     return directory, fleet, server, prometheus
 
 
+def one_run(run, prometheus, tool, name, argv, ready, mode):
+    """One program for PERF_SECONDS from launch: CPU, peak RSS, bytes written and Prometheus
+    requests. On static data also the bytes after the first full draw (one refresh after
+    the data first shows), by screen row: what an idle terminal costs."""
+    before = prometheus.requests()
+    session = run.session(name, argv)
+    idle_mark = None
+    try:
+        if not session.wait_for(ready, SECONDS):
+            raise RuntimeError(f"{tool} never showed its data:\n{session.screen()}")
+        if mode == "static":
+            time.sleep(REFRESH_S + 1)
+            idle_mark = session.sample()
+        time.sleep(max(0.0, SECONDS - (time.monotonic() - session.started)))
+        end = session.sample()
+        screen = session.screen()
+    finally:
+        session.quit()
+    after = prometheus.requests()
+    with open(session.capture, "rb") as f:
+        written = f.read()[:end["bytes"]]
+    result = {
+        "cpu_s": end["cpu_s"], "hwm_kib": end["hwm_kib"], "window_s": end["t"],
+        "anon_kib": end["anon_kib"], "file_kib": end["file_kib"], "threads": end["threads"],
+        "bytes": len(written),
+        "prometheus_requests": sum(after.values()) - sum(before.values()),
+        "requests_by_handler": {h: after.get(h, 0) - before.get(h, 0) for h in after
+                                if after.get(h, 0) != before.get(h, 0)},
+        "screen": screen,
+    }
+    if idle_mark is not None:
+        idle = written[idle_mark["bytes"]:]
+        lines = screen.splitlines()
+        result["idle"] = {
+            "bytes": len(idle), "window_s": end["t"] - idle_mark["t"], "cpu_s": end["cpu_s"] - idle_mark["cpu_s"],
+            "rows": [{"row": r, "bytes": n, "text": lines[r - 1].rstrip() if 0 < r <= len(lines) else ""}
+                     for r, n in sorted(bytes_by_row(idle).items(), key=lambda kv: -kv[1])[:8]],
+        }
+    return result
+
+
+def median_run(runs):
+    """The median of each figure over the rounds (for an even count, the mean of the middle
+    two), with every round's figures kept under "rounds"."""
+    keys = ("cpu_s", "hwm_kib", "anon_kib", "file_kib", "threads", "bytes", "prometheus_requests")
+    result = {k: statistics.median(r[k] for r in runs) for k in keys}
+    # The screen, the requests by handler and the idle rows of the median-CPU round.
+    middle = sorted(runs, key=lambda r: r["cpu_s"])[(len(runs) - 1) // 2]
+    result.update({k: middle[k] for k in ("screen", "requests_by_handler", "window_s")})
+    if "idle" in middle:
+        result["idle"] = {**middle["idle"], "bytes": statistics.median(r["idle"]["bytes"] for r in runs),
+                          "cpu_s": statistics.median(r["idle"]["cpu_s"] for r in runs)}
+    result["rounds"] = [{k: r[k] for k in keys} for r in runs]
+    return result
+
+
 def side_by_side(run, mode):
-    """modeldeck and grafatui, one after the other, against 50 models of `mode` data.
-    changing: CPU, peak RSS and bytes over PERF_SECONDS from launch.
-    static: the bytes written over PERF_SECONDS after the first full draw, by screen row."""
+    """modeldeck, modeldeck --low-bandwidth and grafatui against 50 models of `mode` data
+    ("changing": new values every scrape; "static": the same values throughout), one after
+    the other for PERF_SECONDS each, in PERF_ROUNDS rounds whose order alternates."""
     directory, _, server, prometheus = backfilled_stack(run, f"compare-{mode}", mode, 50)
     alertmanager = Alertmanager(directory)
     config = run.config(directory, prometheus.url, alertmanager.url)
     tools = {
         "modeldeck": (run.modeldeck_argv(config), r"\b50 models"),
+        "modeldeck --low-bandwidth": (run.modeldeck_argv(config) + ["--low-bandwidth"], r"\b50 models"),
         "grafatui": (run.grafatui_argv(directory, prometheus.url), r"ACC 1h"),
     }
-    results = {}
+    runs = {tool: [] for tool in tools}
     try:
-        for tool, (argv, ready) in tools.items():
-            log(f"{mode} data: {tool}, {SECONDS} s")
-            before = prometheus.requests()
-            session = run.session(f"{mode}-{tool}", argv)
-            try:
-                if mode == "static":
-                    if not session.wait_for(ready, 60):
-                        raise RuntimeError(f"{tool} never showed its data:\n{session.screen()}")
-                    # One more refresh after the first data, so the first full draw is done.
-                    time.sleep(REFRESH_S + 1)
-                    mark = session.sample()
-                    time.sleep(SECONDS)
-                else:
-                    mark = {"bytes": 0, "t": 0.0, "cpu_s": 0.0}
-                    session.wait_for(ready, SECONDS)
-                    time.sleep(max(0.0, SECONDS - (time.monotonic() - session.started)))
-                end = session.sample()
-                screen = session.screen()
-            finally:
-                session.quit()
-            after = prometheus.requests()
-            with open(session.capture, "rb") as f:
-                written = f.read()[mark["bytes"]:end["bytes"]]
-            rows = bytes_by_row(written)
-            lines = screen.splitlines()
-            results[tool] = {
-                "cpu_s": end["cpu_s"] - mark["cpu_s"], "hwm_kib": end["hwm_kib"], "window_s": end["t"] - mark["t"],
-                "anon_kib": end["anon_kib"], "file_kib": end["file_kib"],
-                "bytes": len(written),
-                "prometheus_requests": sum(after.values()) - sum(before.values()),
-                "rows": [{"row": r, "bytes": n, "text": lines[r - 1].rstrip() if 0 < r <= len(lines) else ""}
-                         for r, n in sorted(rows.items(), key=lambda kv: -kv[1])[:8]],
-                "screen": screen,
-            }
+        for round_index in range(ROUNDS):
+            order = list(tools) if round_index % 2 == 0 else list(reversed(tools))
+            for tool in order:
+                argv, ready = tools[tool]
+                log(f"{mode} data, round {round_index + 1}/{ROUNDS}: {tool}, {SECONDS} s")
+                name = f"{mode}-{tool.replace(' --', '-')}-{round_index + 1}"
+                runs[tool].append(one_run(run, prometheus, tool, name, argv, ready, mode))
     finally:
         alertmanager.stop()
         prometheus.stop()
         server.close()
-    return results
+    return {tool: median_run(r) for tool, r in runs.items()}
 
 
 def status_runs(run, config, runs):
@@ -214,6 +247,20 @@ def amtool_runs(alertmanager, runs):
     return times, count
 
 
+def curl_runs(alertmanager, runs):
+    """Wall times of curl fetching the same `/api/v2/alerts` answer: the floor any client
+    of that endpoint pays."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        done = subprocess.run(["curl", "-sSf", "-o", "/dev/null", f"{alertmanager.url}/api/v2/alerts"],
+                              capture_output=True)
+        times.append(time.perf_counter() - started)
+        if done.returncode != 0:
+            raise RuntimeError(f"curl failed: {done.stderr.decode()}")
+    return times
+
+
 def scale(run):
     """Queries per refresh by fleet size, and CPU and memory as fleet and alerts grow."""
     directory = run.directory("scale")
@@ -251,10 +298,12 @@ def scale(run):
                     growth[f"{count} alerts"] = growth_run(run, f"alerts-{count}", config, prometheus,
                                                            rf"\b{count} firing")
                     if count == 1000:
-                        log(f"1000 firing alerts: status --json and amtool, {RUNS} runs each")
+                        log(f"1000 firing alerts: status --json, amtool and curl, {RUNS} runs each")
                         md, document = status_runs(run, config, RUNS)
                         am, am_count = amtool_runs(alertmanager, RUNS)
+                        curl = curl_runs(alertmanager, RUNS)
                         versus = {"modeldeck_s": statistics.median(md), "amtool_s": statistics.median(am),
+                                  "curl_s": statistics.median(curl),
                                   "modeldeck_alerts": len(document["alerts"]), "amtool_alerts": am_count}
                 if sent:
                     alertmanager.post_alerts(0, sent, ALERT_MODELS, ends_in=0)
@@ -327,7 +376,7 @@ def main():
         try:
             if LONG != "only":
                 run.results["compare"] = side_by_side(run, "changing")
-                run.results["idle"] = side_by_side(run, "static")
+                run.results["static"] = side_by_side(run, "static")
                 queries, growth, versus = scale(run)
                 run.results.update(queries=queries, growth=growth, versus_amtool=versus)
             if LONG:

@@ -59,35 +59,44 @@ def print_tables(results):
 
 
 def print_main(results):
-    seconds = results["seconds"]
-    c = results["compare"]
-    md, gt = c["modeldeck"], c["grafatui"]
-    print(f"\n## modeldeck against grafatui: 50 models, six queries, changing data, {seconds} s each, 200×50\n")
-    table(["", "modeldeck", "grafatui", "modeldeck / grafatui", "target"], [
-        ["CPU time (utime+stime)", f"{md['cpu_s']:.2f} s", f"{gt['cpu_s']:.2f} s", ratio(md["cpu_s"], gt["cpu_s"]),
-         "≤ 0.5×"],
-        ["peak RSS (VmHWM)", mib(md["hwm_kib"]), mib(gt["hwm_kib"]), ratio(md["hwm_kib"], gt["hwm_kib"]), "≤ 0.5×"],
-        ["RSS at the end: anonymous (heap, stacks)", mib(md["anon_kib"]), mib(gt["anon_kib"]),
-         ratio(md["anon_kib"], gt["anon_kib"]), ""],
-        ["RSS at the end: files (the binary, libc)", mib(md["file_kib"]), mib(gt["file_kib"]),
-         ratio(md["file_kib"], gt["file_kib"]), ""],
-        ["Prometheus API requests", f"{md['prometheus_requests']:.0f}", f"{gt['prometheus_requests']:.0f}",
-         ratio(md["prometheus_requests"], gt["prometheus_requests"]), ""],
-        ["bytes written to the terminal", f"{md['bytes']:,}", f"{gt['bytes']:,}", ratio(md["bytes"], gt["bytes"]),
-         ""],
-    ])
+    seconds, rounds = results["seconds"], results.get("rounds", 1)
+    print(f"\n## modeldeck against grafatui: 50 models, six queries, refresh {results['refresh_s']} s, "
+          f"{seconds} s each from launch, 200×60, medians of {rounds} alternating rounds\n")
+    rows = []
+    for fleet, label in (("compare", "values change every refresh"), ("static", "static values")):
+        tools = results[fleet]
+        gt = tools["grafatui"]
+        for tool in ("modeldeck", "modeldeck --low-bandwidth", "grafatui"):
+            t = tools[tool]
+            rows.append([label, tool, f"{t['cpu_s']:.2f} s", mib(t["hwm_kib"]),
+                         f"{mib(t['anon_kib'])} / {mib(t['file_kib'])}", f"{t['threads']:.0f}",
+                         f"{t['bytes']:,.0f}", f"{t['prometheus_requests']:.0f}"])
+        for tool in ("modeldeck", "modeldeck --low-bandwidth"):
+            t = tools[tool]
+            rows.append([label, f"{tool} / grafatui (target ≤ 0.5×)", ratio(t["cpu_s"], gt["cpu_s"]),
+                         ratio(t["hwm_kib"], gt["hwm_kib"]), "", "", ratio(t["bytes"], gt["bytes"]),
+                         ratio(t["prometheus_requests"], gt["prometheus_requests"])])
+    table(["fleet", "program", "CPU time", "peak RSS", "RSS at the end: anonymous / files", "threads",
+           "terminal bytes", "Prometheus requests"], rows)
+    for fleet in ("compare", "static"):
+        for tool, t in results[fleet].items():
+            by_handler = ", ".join(f"{h} {n}" for h, n in sorted(t["requests_by_handler"].items()))
+            rounds_cpu = ", ".join(f"{r['cpu_s']:.2f}" for r in t["rounds"])
+            print(f"- {fleet}, {tool}: requests by handler (median round): {by_handler}; CPU by round: {rounds_cpu} s")
+    print()
 
-    idle = results["idle"]
-    print(f"## Bytes written to an idle terminal: static data, {seconds} s after the first full draw\n")
-    table(["", "modeldeck", "grafatui"], [
-        ["bytes", f"{idle['modeldeck']['bytes']:,}", f"{idle['grafatui']['bytes']:,}"],
-        ["CPU time", f"{idle['modeldeck']['cpu_s']:.2f} s", f"{idle['grafatui']['cpu_s']:.2f} s"],
+    static = results["static"]
+    window = static["modeldeck"]["idle"]["window_s"]
+    print(f"## Bytes written to an idle terminal: static values, the {window:.0f} s after the first full draw\n")
+    table(["", *static], [
+        ["bytes", *[f"{t['idle']['bytes']:,.0f}" for t in static.values()]],
+        ["CPU time", *[f"{t['idle']['cpu_s']:.2f} s" for t in static.values()]],
     ])
-    for tool in ("modeldeck", "grafatui"):
-        rows = idle[tool]["rows"]
+    for tool, t in static.items():
         print(f"{tool}: bytes by screen row (row 0: before the first cursor move)")
         table(["row", "bytes", "row's text at the end"],
-              [[r["row"], f"{r['bytes']:,}", "`" + r["text"][:90].replace("|", "\\|") + "`"] for r in rows])
+              [[r["row"], f"{r['bytes']:,}", "`" + r["text"][:90].replace("|", "\\|") + "`"]
+               for r in t["idle"]["rows"]])
 
     queries = results["queries"]
     handlers = sorted({h for q in queries.values() for h in q if h.startswith("/api")})
@@ -109,7 +118,10 @@ def print_main(results):
             ["modeldeck status --json (Prometheus and Alertmanager)", f"{v['modeldeck_s'] * 1000:.0f} ms",
              v["modeldeck_alerts"]],
             ["amtool alert query -o json", f"{v['amtool_s'] * 1000:.0f} ms", v["amtool_alerts"]],
+            ["curl of the same /api/v2/alerts", f"{v['curl_s'] * 1000:.0f} ms", ""],
         ])
+        print(f"modeldeck / curl: {ratio(v['modeldeck_s'], v['curl_s'])}; "
+              f"amtool / curl: {ratio(v['amtool_s'], v['curl_s'])}\n")
 
     if "bench" in results:
         print("## cargo bench --bench render and --bench parse (medians)\n")

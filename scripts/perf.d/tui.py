@@ -8,7 +8,7 @@ import subprocess
 import time
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-COLS, ROWS = 200, 50
+COLS, ROWS = 200, 60
 
 
 def cpu_seconds(pid):
@@ -20,12 +20,12 @@ def cpu_seconds(pid):
 
 
 def memory_kib(pid):
-    """VmRSS, VmHWM, RssAnon and RssFile in KiB."""
+    """VmRSS, VmHWM, RssAnon and RssFile in KiB, and Threads."""
     values = {}
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             key, _, rest = line.partition(":")
-            if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
+            if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile", "Threads"):
                 values[key] = int(rest.split()[0])
     return values
 
@@ -83,7 +83,7 @@ class Session:
     def sample(self):
         m = memory_kib(self.pid)
         return {"cpu_s": cpu_seconds(self.pid), "rss_kib": m["VmRSS"], "hwm_kib": m["VmHWM"],
-                "anon_kib": m["RssAnon"], "file_kib": m["RssFile"], "bytes": self.written(),
+                "anon_kib": m["RssAnon"], "file_kib": m["RssFile"], "threads": m["Threads"], "bytes": self.written(),
                 "t": time.monotonic() - self.started}
 
     def quit(self, keys=("q",)):

@@ -255,6 +255,8 @@ pub struct App {
     pub page_rows: usize,
     pub should_quit: bool,
     dirty: bool,
+    /// Only clock-derived text (ages, the clock) may have changed since the last draw.
+    clock_dirty: bool,
 }
 
 impl App {
@@ -301,6 +303,7 @@ impl App {
             page_rows: 10,
             should_quit: false,
             dirty: true,
+            clock_dirty: false,
         }
     }
 
@@ -314,11 +317,18 @@ impl App {
 
     /// True when something changed since the last draw.
     pub fn is_dirty(&self) -> bool {
-        self.dirty
+        self.dirty || self.clock_dirty
+    }
+
+    /// True when only the clock moved since the last draw: the ages may read differently,
+    /// nothing else does.
+    pub fn clock_only(&self) -> bool {
+        self.clock_dirty && !self.dirty
     }
 
     pub fn mark_clean(&mut self) {
         self.dirty = false;
+        self.clock_dirty = false;
     }
 
     pub fn mark_dirty(&mut self) {

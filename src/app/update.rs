@@ -30,7 +30,7 @@ impl App {
             Event::Tick(now) => {
                 // Ages shown in the header change every second. On a thin link data and keys
                 // redraw; a redraw a minute still shows a silent source going stale.
-                self.dirty |= !self.settings.low_bandwidth || self.now.as_second() / 60 != now.as_second() / 60;
+                self.clock_dirty |= !self.settings.low_bandwidth || self.now.as_second() / 60 != now.as_second() / 60;
                 self.now = now;
                 let mut effects = self.detail_due();
                 effects.extend(self.runs_due());

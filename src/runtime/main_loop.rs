@@ -20,6 +20,7 @@ use crate::app::App;
 use crate::domain::Event;
 use crate::journal::Journal;
 use crate::theme::Theme;
+use crate::ui::clock::TickRedraw;
 
 /// Over SSH a redraw costs bandwidth; 50 ms keeps typing snappy and bursts cheap.
 pub const FRAME_BUDGET: Duration = Duration::from_millis(50);
@@ -43,6 +44,7 @@ pub async fn run(
     let mut event_log = EventLog::from_env();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut last_draw = Instant::now() - FRAME_BUDGET;
+    let mut frames = TickRedraw::default();
     loop {
         let draw_at = last_draw + FRAME_BUDGET;
         tokio::select! {
@@ -70,7 +72,10 @@ pub async fn run(
             _ = tokio::time::sleep_until(draw_at), if app.is_dirty() => {
                 tui_logger::move_events();
                 // A failed write means the terminal is gone (dropped SSH): leave cleanly.
-                if let Err(e) = terminal.draw(|frame| crate::ui::draw(frame, &app, theme)) {
+                let clock_only = app.clock_only();
+                if let Err(e) = terminal.draw(|frame| {
+                    frames.draw(frame, &app, theme, clock_only);
+                }) {
                     tracing::warn!(error = %e, "terminal write failed; quitting");
                     break;
                 }

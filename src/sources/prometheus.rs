@@ -1,8 +1,11 @@
 //! The fleet from Prometheus: one query per column for every model at once (`by (model)`),
 //! plus Prometheus's pending alerts. The number of queries never depends on the fleet size.
+//! The number columns go in one request (each query tagged, joined with `or`); if that
+//! fails they are asked one by one, so one broken query does not blank the others.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use jiff::Timestamp;
 use reqwest::Client;
@@ -11,13 +14,27 @@ use tokio::task::JoinSet;
 use super::Source;
 use crate::backends::budget::Budget;
 use crate::backends::http;
-use crate::backends::prometheus::parse;
+use crate::backends::prometheus::{parse, promql};
 use crate::config::ColumnSpec;
 use crate::domain::Endpoint;
 use crate::domain::{CellValue, ColumnId, ColumnResult, FleetSnapshot, SourceData, SourceId};
 
 /// Points in the trend sparkline.
 pub const TREND_POINTS: usize = 60;
+
+/// The label that tells the number columns apart in their one answer.
+const COLUMN_TAG: &str = "modeldeck_column";
+
+type Column = (usize, ColumnId, ColumnResult);
+
+/// What the joined query of the number columns gave.
+enum Joined {
+    Columns(Vec<Column>),
+    /// No answer: the request itself failed.
+    Unreachable(String),
+    /// An answer that is not the columns (a query error, a proxy's page).
+    Refused(String),
+}
 
 #[derive(Clone)]
 pub struct PrometheusSource {
@@ -28,6 +45,10 @@ pub struct PrometheusSource {
     version_label: Arc<str>,
     /// Bytes the answers of one refresh may hold at once.
     budget: usize,
+    /// Ask the number columns in one request. Cleared for good once the joined query
+    /// failed while a column asked alone succeeded: a query of the config is broken, and
+    /// asking it joined every refresh would only add a request.
+    together: Arc<AtomicBool>,
 }
 
 impl PrometheusSource {
@@ -46,28 +67,64 @@ impl PrometheusSource {
             model_label: model_label.into(),
             version_label: version_label.into(),
             budget,
+            together: Arc::new(AtomicBool::new(true)),
         }
     }
 
-    /// One refresh: every column query and the alerts call run concurrently, their answers
+    /// This source asking one request per column, as before the columns were joined (for
+    /// comparisons in tests).
+    pub fn one_request_per_column(self) -> Self {
+        PrometheusSource { together: Arc::new(AtomicBool::new(false)), ..self }
+    }
+
+    /// One refresh: the column queries and the alerts call run concurrently, their answers
     /// sharing one budget.
     pub async fn snapshot(&self, now: Timestamp) -> Result<FleetSnapshot, String> {
         let budget = Budget::new(self.budget);
+        let numbers: Vec<(usize, ColumnSpec)> =
+            self.columns.iter().cloned().enumerate().filter(|(_, spec)| is_number(spec.id)).collect();
+        let joined = numbers.len() > 1 && self.together.load(Ordering::Relaxed);
         let mut tasks = JoinSet::new();
         for (order, spec) in self.columns.iter().enumerate() {
+            if joined && is_number(spec.id) {
+                continue;
+            }
             let this = self.clone();
             let (spec, budget) = (spec.clone(), budget.clone());
             tasks.spawn(async move { (order, spec.id, this.column(&spec, now, &budget).await) });
         }
+        let together = joined.then(|| {
+            let (this, numbers, budget) = (self.clone(), numbers.clone(), budget.clone());
+            tokio::spawn(async move { this.columns_together(&numbers, &budget).await })
+        });
         let alerts = {
             let this = self.clone();
+            let budget = budget.clone();
             tokio::spawn(async move { this.pending_alerts(&budget).await })
         };
-        let mut columns: Vec<(usize, ColumnId, ColumnResult)> = Vec::new();
-        while let Some(joined) = tasks.join_next().await {
-            match joined {
-                Ok(result) => columns.push(result),
-                Err(e) => return Err(format!("query task failed: {e}")),
+        let mut columns = join_columns(&mut tasks).await?;
+        if let Some(together) = together {
+            match together.await {
+                Ok(Joined::Columns(found)) => columns.extend(found),
+                // No answer at all (refused, timed out, over the budget): asking each column
+                // would only wait as long again. Each column fails as it would have alone.
+                Ok(Joined::Unreachable(e)) => {
+                    columns.extend(numbers.iter().map(|(order, spec)| (*order, spec.id, Err(e.clone()))));
+                }
+                answered => {
+                    if let Ok(Joined::Refused(e)) = answered {
+                        tracing::debug!(error = %e, "joined column query refused; asking each column");
+                    }
+                    for (order, spec) in numbers {
+                        let (this, budget) = (self.clone(), budget.clone());
+                        tasks.spawn(async move { (order, spec.id, this.column(&spec, now, &budget).await) });
+                    }
+                    let alone = join_columns(&mut tasks).await?;
+                    if alone.iter().any(|(_, _, r)| r.is_ok()) {
+                        self.together.store(false, Ordering::Relaxed);
+                    }
+                    columns.extend(alone);
+                }
             }
         }
         columns.sort_by_key(|(order, _, _)| *order);
@@ -83,6 +140,29 @@ impl PrometheusSource {
             Err(e) => return Err(format!("alerts task failed: {e}")),
         };
         Ok(FleetSnapshot { columns: columns.into_iter().map(|(_, id, r)| (id, r)).collect(), pending_alerts })
+    }
+
+    /// The number columns in one instant query, split back by their tag.
+    async fn columns_together(&self, numbers: &[(usize, ColumnSpec)], budget: &Budget) -> Joined {
+        let query: Vec<String> =
+            numbers.iter().map(|(order, spec)| promql::tagged(&spec.query, COLUMN_TAG, &order.to_string())).collect();
+        let answer = match self.get("api/v1/query", &[("query", &query.join(" or "))], budget).await {
+            Ok(answer) => answer,
+            Err(e) => return Joined::Unreachable(e),
+        };
+        let mut parts = match parse::parse_vectors_by(answer.status, &answer.body, &self.model_label, COLUMN_TAG) {
+            Ok(parts) => parts,
+            Err(e) => return Joined::Refused(e.to_string()),
+        };
+        Joined::Columns(
+            numbers
+                .iter()
+                .map(|(order, spec)| {
+                    let part = parts.remove(&order.to_string()).unwrap_or_default();
+                    (*order, spec.id, Ok(part.into_iter().map(|(k, v)| (k, CellValue::Number(v))).collect()))
+                })
+                .collect(),
+        )
     }
 
     async fn column(&self, spec: &ColumnSpec, now: Timestamp, budget: &Budget) -> ColumnResult {
@@ -131,12 +211,28 @@ impl PrometheusSource {
     }
 }
 
+/// Columns whose query gives one number per model (not the trend's range, not a label).
+fn is_number(id: ColumnId) -> bool {
+    !matches!(id, ColumnId::Trend | ColumnId::Version)
+}
+
+async fn join_columns(tasks: &mut JoinSet<Column>) -> Result<Vec<Column>, String> {
+    let mut columns = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(result) => columns.push(result),
+            Err(e) => return Err(format!("query task failed: {e}")),
+        }
+    }
+    Ok(columns)
+}
+
 /// Why a refresh with no column left failed. Every column failing is Prometheus failing
 /// (a proxy's error page, garbage in place of the API's JSON), not the first column: the
 /// reason most columns give is named without a column. Only when the columns fail for
 /// different reasons that are the API's own answers (a PromQL typo per column) is the
 /// first one given with its column.
-fn whole_failure(columns: &[(usize, ColumnId, ColumnResult)]) -> String {
+fn whole_failure(columns: &[Column]) -> String {
     let reasons: Vec<&str> = columns
         .iter()
         .filter_map(|(_, id, result)| {

@@ -4,6 +4,7 @@
 mod ack;
 mod alert_detail;
 mod alerts;
+pub mod clock;
 mod compare;
 mod detail;
 pub mod fleet;
@@ -23,7 +24,7 @@ mod versions;
 pub mod widgets;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
@@ -45,16 +46,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }
-    let log_height = if app.show_log { (area.height / 3).max(5) } else { 0 };
-    let [header, notice, production_rule, body, log, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(u16::from(app.startup_notice().is_some())),
-        Constraint::Length(u16::from(app.environment_info().production)),
-        Constraint::Min(5),
-        Constraint::Length(log_height),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let Areas { header, notice, production_rule, body, log, footer } = layout(app, area);
     header::draw(frame, header, app, theme);
     if notice.height > 0 {
         header::draw_notice(frame, notice, app, theme);
@@ -72,9 +64,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     }
     match &app.screen {
         Screen::Overview => {
-            let alerts_rows = (app.alert_count() as u16 + 3).clamp(5, body.height / 2);
-            let [fleet_area, alerts_area] =
-                Layout::vertical([Constraint::Min(5), Constraint::Length(alerts_rows)]).areas(body);
+            let [fleet_area, alerts_area] = overview_split(app, body);
             fleet::draw(frame, fleet_area, app, theme);
             alerts::draw(frame, alerts_area, app, theme);
         }
@@ -100,4 +90,34 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         None => {}
     }
     text::inert_buffer(frame.buffer_mut());
+}
+
+/// The rows of the screen, top to bottom.
+struct Areas {
+    header: Rect,
+    notice: Rect,
+    production_rule: Rect,
+    body: Rect,
+    log: Rect,
+    footer: Rect,
+}
+
+fn layout(app: &App, area: Rect) -> Areas {
+    let log_height = if app.show_log { (area.height / 3).max(5) } else { 0 };
+    let [header, notice, production_rule, body, log, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(u16::from(app.startup_notice().is_some())),
+        Constraint::Length(u16::from(app.environment_info().production)),
+        Constraint::Min(5),
+        Constraint::Length(log_height),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    Areas { header, notice, production_rule, body, log, footer }
+}
+
+/// The overview's body: the models above, the alerts below.
+fn overview_split(app: &App, body: Rect) -> [Rect; 2] {
+    let alerts_rows = (app.alert_count() as u16 + 3).clamp(5, body.height / 2);
+    Layout::vertical([Constraint::Min(5), Constraint::Length(alerts_rows)]).areas(body)
 }

@@ -42,6 +42,19 @@ pub fn inert_buffer(buffer: &mut Buffer) {
     }
 }
 
+/// [`inert_buffer`] for the cells of `area` alone, after a partial redraw.
+pub fn inert_area(buffer: &mut Buffer, area: ratatui::layout::Rect) {
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            let cell = &mut buffer[(x, y)];
+            if cell.symbol().chars().any(sanitize::is_unsafe) {
+                let clean = sanitize::clean(cell.symbol());
+                cell.set_symbol(&clean);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use ratatui::layout::Rect;

@@ -50,6 +50,32 @@ pub fn parse_vector(status: u16, body: &[u8], model_label: &str) -> Result<HashM
     Ok(out)
 }
 
+/// Several instant vectors asked in one query, each series tagged with the label `split`
+/// (see [`super::promql::tagged`]): tag -> model -> value, each part read as
+/// [`parse_vector`] reads a vector of its own. Series without the tag are skipped.
+pub fn parse_vectors_by(
+    status: u16,
+    body: &[u8],
+    model_label: &str,
+    split: &str,
+) -> Result<HashMap<String, HashMap<String, f64>>, ApiError> {
+    let mut out: HashMap<String, HashMap<String, f64>> = HashMap::new();
+    each_series(status, body, "vector", |item| {
+        let Some(tag) = item.metric.and_then(|m| label(m, split)) else {
+            return;
+        };
+        let Some(model) = model_of(&item, model_label) else {
+            return;
+        };
+        let Some(value) = item.get("value").and_then(sample_value) else {
+            return;
+        };
+        let part = out.entry(tag.to_owned()).or_default();
+        part.entry(model).and_modify(|v| *v = v.max(value)).or_insert(value);
+    })?;
+    Ok(out)
+}
+
 /// The same vector, but for each model the sorted, de-duplicated (sanitised) values of
 /// `label`, for label columns such as the live version(s); sample values are ignored.
 /// Models whose series all lack `label` are left out.

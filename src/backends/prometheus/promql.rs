@@ -30,6 +30,13 @@ pub fn label_equals(label: &str, value: &str) -> String {
     format!("{label}={}", string_literal(value))
 }
 
+/// `query` with every series labelled `label="tag"`, so that several queries joined with
+/// `or` come back in one answer and can be told apart (their label sets never collide).
+/// The line break ends a `#` comment the query may end with.
+pub fn tagged(query: &str, label: &str, tag: &str) -> String {
+    format!("label_replace({query}\n, {}, {}, \"\", \"\")", string_literal(label), string_literal(tag))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,5 +49,9 @@ mod tests {
         assert_eq!(string_literal("c1\u{9b}bidi\u{202e}"), r#""c1\u009bbidi\u202e""#);
         assert_eq!(string_literal("情感"), "\"情感\"");
         assert_eq!(label_equals("model", "m"), r#"model="m""#);
+        assert_eq!(
+            tagged("sum by (model) (x)", "c", "0"),
+            "label_replace(sum by (model) (x)\n, \"c\", \"0\", \"\", \"\")"
+        );
     }
 }
