@@ -80,15 +80,18 @@ pub fn json_text(json: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(json.len() + 16);
     for c in json.chars() {
         if c != '\n' && is_unsafe(c) {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
+            out.push_str(&json_escape(c));
         } else {
             out.push(c);
         }
     }
     Cow::Owned(out)
+}
+
+/// `c` as JSON's `\uXXXX` escape: one or, outside the BMP, two UTF-16 units.
+fn json_escape(c: char) -> String {
+    let mut units = [0u16; 2];
+    c.encode_utf16(&mut units).iter().map(|unit| format!("\\u{unit:04x}")).collect()
 }
 
 /// [`json_text`] as the JSON is written: a pretty-printing serde_json formatter that writes
@@ -102,10 +105,7 @@ impl serde_json::ser::Formatter for InertJson {
         let mut rest = fragment;
         while let Some((at, c)) = rest.char_indices().find(|(_, c)| is_unsafe(*c)) {
             w.write_all(&rest.as_bytes()[..at])?;
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                write!(w, "\\u{unit:04x}")?;
-            }
+            w.write_all(json_escape(c).as_bytes())?;
             rest = &rest[at + c.len_utf8()..];
         }
         w.write_all(rest.as_bytes())
