@@ -169,10 +169,7 @@ impl PrometheusSource {
         let label = &*self.model_label;
         let result: Result<HashMap<String, CellValue>, String> = match spec.id {
             ColumnId::Trend => {
-                let end = now.as_millisecond() as f64 / 1000.0;
-                let range = spec.range.as_secs_f64().max(60.0);
-                let step = (range / TREND_POINTS as f64).max(1.0);
-                let start = end - step * (TREND_POINTS - 1) as f64;
+                let (start, end, step) = trend_window(now.as_millisecond() as f64 / 1000.0, spec.range.as_secs_f64());
                 let (start_s, end_s, step_s) = (format!("{start:.3}"), format!("{end:.3}"), format!("{step:.3}"));
                 let answer = self
                     .get(
@@ -209,6 +206,17 @@ impl PrometheusSource {
     async fn get(&self, path: &str, query: &[(&str, &str)], budget: &Budget) -> Result<http::Budgeted, String> {
         http::get_within(&self.client, &self.endpoint, path, query, budget).await
     }
+}
+
+/// The trend's grid: `TREND_POINTS` points `step` apart over `range`, ending at the last
+/// multiple of `step` that is not after `now`. On a fixed grid every point but the newest is
+/// the same instant at each refresh, so the sparkline shifts once a step (a minute for the
+/// default hour) instead of wobbling, and redrawing, at every refresh as the sample times
+/// slide; the newest point is at most one step old, and the number columns show the latest.
+pub fn trend_window(now: f64, range: f64) -> (f64, f64, f64) {
+    let step = (range.max(60.0) / TREND_POINTS as f64).max(1.0).round();
+    let end = (now / step).floor() * step;
+    (end - step * (TREND_POINTS - 1) as f64, end, step)
 }
 
 /// Columns whose query gives one number per model (not the trend's range, not a label).
@@ -297,5 +305,19 @@ mod tests {
             failed(ColumnId::Trend, "expected a matrix, got string"),
         ];
         assert_eq!(whole_failure(&columns), "expected a vector, got string");
+    }
+
+    #[test]
+    fn the_trend_grid_stays_put_between_refreshes_of_one_step() {
+        // An hour in 60 points: a minute apart, ending on the last whole minute.
+        let (start, end, step) = trend_window(1_000_000_130.5, 3600.0);
+        assert_eq!((start, end, step), (1_000_000_080.0 - 59.0 * 60.0, 1_000_000_080.0, 60.0));
+        // Refreshes within the same minute ask for the same instants...
+        assert_eq!(trend_window(1_000_000_139.9, 3600.0), (start, end, step));
+        // ...and the next minute shifts the grid by exactly one point.
+        assert_eq!(trend_window(1_000_000_140.0, 3600.0), (start + 60.0, end + 60.0, step));
+        // Short ranges keep at least a second a point; odd ranges round the step.
+        assert_eq!(trend_window(100.4, 10.0).2, 1.0);
+        assert_eq!(trend_window(1_000.0, 100.0).2, 2.0);
     }
 }
