@@ -1,8 +1,10 @@
 //! Parsing the largest answers: time and, through divan's allocation profiler, the most
 //! memory held at once. Run with `cargo bench --bench parse`; the README quotes the numbers.
 
+use modeldeck::backends::alertmanager::feed::AlertFeed;
 use modeldeck::backends::alertmanager::parse as alertmanager;
 use modeldeck::backends::prometheus::parse as prometheus;
+use modeldeck::backends::streamed::BodyReader;
 
 #[global_allocator]
 static ALLOC: divan::AllocProfiler = divan::AllocProfiler::system();
@@ -49,6 +51,23 @@ fn matrix_body(models: usize, points: usize) -> Vec<u8> {
 fn alertmanager_alerts(bencher: divan::Bencher, alerts: usize) {
     let body = alertmanager_body(alerts);
     bencher.bench(|| alertmanager::parse_alerts(200, divan::black_box(&body), "model").unwrap().len());
+}
+
+/// A refresh as the console's source reads it: the answer in 16 KiB chunks as they arrive,
+/// no alert changed since the last read, so each is the one already held.
+#[divan::bench(args = [1_000, 10_000])]
+fn alertmanager_alerts_streamed_unchanged(bencher: divan::Bencher, alerts: usize) {
+    let body = alertmanager_body(alerts);
+    let mut previous = AlertFeed::new("model", &[]).parse(200, &body).unwrap();
+    alertmanager::by_fingerprint(&mut previous);
+    bencher.bench(|| {
+        let mut feed = AlertFeed::new("model", &previous);
+        feed.status(200);
+        for chunk in divan::black_box(&body).chunks(16 * 1024) {
+            feed.chunk(chunk);
+        }
+        feed.finish().unwrap().len()
+    });
 }
 
 /// The fleet's accuracy trend at 10,000 models: 60 points each over the hour.

@@ -37,7 +37,7 @@ fn typed(live: &mut Live, text: &str) {
 }
 
 fn accuracy_alert(app: &App) -> Option<&modeldeck::domain::Alert> {
-    app.alerts.iter().find(|a| a.name == "ModelAccuracyLow" && a.model.as_deref() == Some("fraud"))
+    app.alerts.iter().map(|a| &**a).find(|a| a.name == "ModelAccuracyLow" && a.model.as_deref() == Some("fraud"))
 }
 
 async fn silences(url: &str) -> Vec<Value> {

@@ -100,7 +100,7 @@ fn key(live: &mut Live, code: KeyCode) {
 }
 
 fn accuracy_alert(app: &App) -> Option<&modeldeck::domain::Alert> {
-    app.alerts.iter().find(|a| a.name == "ModelAccuracyLow" && a.model.as_deref() == Some("fraud"))
+    app.alerts.iter().map(|a| &**a).find(|a| a.name == "ModelAccuracyLow" && a.model.as_deref() == Some("fraud"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

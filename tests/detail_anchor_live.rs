@@ -64,7 +64,7 @@ fn bounds_from_alert(config: &Config, age_s: i64, now: Timestamp) -> (f64, f64, 
         source: SourceId::Alertmanager,
         at: now,
         outcome: Ok(SourceData::Alerts(AlertSnapshot {
-            alerts: vec![alert(age_s, now)],
+            alerts: vec![std::sync::Arc::new(alert(age_s, now))],
             peer: "am".into(),
             ..AlertSnapshot::default()
         })),

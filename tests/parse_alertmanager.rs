@@ -8,7 +8,7 @@ use modeldeck::backends::alertmanager::parse as alertmanager;
 use modeldeck::backends::answer::ApiError;
 use modeldeck::backends::prometheus::parse as prometheus;
 use modeldeck::domain::{AlertState, Severity};
-use parse_common::{MODEL, START, assert_displayable, expect_err, fixture, ts};
+use parse_common::{MODEL, START, assert_displayable, expect_err, fed, fixture, ts};
 
 // ---------------------------------------------------------------------------------------
 // Alertmanager
@@ -264,6 +264,11 @@ fn run_all(status: u16, body: &[u8]) -> usize {
             check_keys(map.keys().collect())
         }
         Err(err) => assert_displayable(&err),
+    }
+    // Read as it arrives, in pieces, an array is read the same, errors included (pieces of
+    // every size, and bodies that are not arrays: `parse_alerts_fed`).
+    if body.trim_ascii_start().starts_with(b"[") {
+        assert_eq!(fed(status, body, &[64, 1, 13]), alertmanager::parse_alerts(status, body, MODEL));
     }
     for result in [prometheus::parse_alerts(status, body, MODEL), alertmanager::parse_alerts(status, body, MODEL)] {
         match result {

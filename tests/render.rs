@@ -128,7 +128,11 @@ fn escape_sequences_from_backends_are_inert() {
     let mut app = common::app(5, 0);
     app.update(common::update(
         SourceId::Alertmanager,
-        SourceData::Alerts(modeldeck::domain::AlertSnapshot { alerts, peer: "am".into(), ..Default::default() }),
+        SourceData::Alerts(modeldeck::domain::AlertSnapshot {
+            alerts: alerts.into_iter().map(std::sync::Arc::new).collect(),
+            peer: "am".into(),
+            ..Default::default()
+        }),
         1,
     ));
     let buffer = render(&app, &Theme::default_theme(), 120, 24);

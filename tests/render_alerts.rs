@@ -55,7 +55,7 @@ fn silence(
 fn muted_app() -> App {
     let mut app = common::app(5, 2);
     let mut snapshot = common::alerts(2, 5);
-    let drift = &mut snapshot.alerts[1];
+    let drift = std::sync::Arc::make_mut(&mut snapshot.alerts[1]);
     drift.silenced_by = vec!["7c1e9a40-drift".into()];
     drift.annotations.insert("summary", "PSI 0.31 on ranker features".into());
     drift.annotations.insert("runbook_url", "https://runbooks.example/model-drift".into());

@@ -125,7 +125,11 @@ fn alert_labels_summaries_and_descriptions() {
     let mut app = common::app(3, 0);
     app.update(common::update(
         SourceId::Alertmanager,
-        SourceData::Alerts(AlertSnapshot { alerts, peer: "am".into(), ..Default::default() }),
+        SourceData::Alerts(AlertSnapshot {
+            alerts: alerts.into_iter().map(std::sync::Arc::new).collect(),
+            peer: "am".into(),
+            ..Default::default()
+        }),
         1,
     ));
     let screen = common::screen(&app, 220, 50);

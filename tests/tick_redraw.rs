@@ -71,7 +71,7 @@ fn alerts_with_fresh_one(models: usize) -> Event {
     let mut snapshot = common::alerts(6, models);
     let mut fresh = common::alert("ModelErrorsHigh", Severity::Critical, "model-0004", AlertState::Active, 0);
     fresh.starts_at = Some(at(1));
-    snapshot.alerts.push(fresh);
+    snapshot.alerts.push(std::sync::Arc::new(fresh));
     common::update(SourceId::Alertmanager, SourceData::Alerts(snapshot), 1)
 }
 

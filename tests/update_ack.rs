@@ -44,7 +44,7 @@ fn silence(id: &str, model: &str, ends_in: SignedDuration, state: SilenceState, 
 fn muted_app() -> App {
     let mut app = common::app(5, 2);
     let mut snapshot: AlertSnapshot = common::alerts(2, 5);
-    snapshot.alerts[1].silenced_by = vec!["s-drift".into(), "s-extra".into()];
+    std::sync::Arc::make_mut(&mut snapshot.alerts[1]).silenced_by = vec!["s-drift".into(), "s-extra".into()];
     snapshot.silences = vec![
         silence("s-drift", "recsys-ranker", SignedDuration::from_mins(47), SilenceState::Active, &app),
         silence("s-extra", "recsys-ranker", SignedDuration::from_hours(2), SilenceState::Active, &app),
@@ -463,7 +463,13 @@ fn a_works_on_the_alert_screen_even_after_the_list_reorders() {
 
     // A new critical alert sorts first; the screen still means the drift alert.
     let mut snapshot = common::alerts(2, 5);
-    snapshot.alerts.push(common::alert("GpuDown", Severity::Critical, "churn-predictor", AlertState::Active, 5));
+    snapshot.alerts.push(std::sync::Arc::new(common::alert(
+        "GpuDown",
+        Severity::Critical,
+        "churn-predictor",
+        AlertState::Active,
+        5,
+    )));
     app.update(common::update(SourceId::Alertmanager, SourceData::Alerts(snapshot), 1));
     // The alerts pane's cursor held the drift alert through the re-sort, one row down.
     assert_eq!(app.selected_alert().map(|a| a.fingerprint.as_str()), Some(DRIFT));

@@ -50,7 +50,8 @@ fn app_with(rules: Vec<Rule>) -> App {
 fn drift_alerts(started_s_ago: i64) -> Event {
     let alert =
         common::alert("ModelDriftHigh", Severity::Warning, "churn-predictor", AlertState::Active, started_s_ago);
-    let snapshot = AlertSnapshot { alerts: vec![alert], peer: "am".into(), ..AlertSnapshot::default() };
+    let snapshot =
+        AlertSnapshot { alerts: vec![std::sync::Arc::new(alert)], peer: "am".into(), ..AlertSnapshot::default() };
     common::update(SourceId::Alertmanager, SourceData::Alerts(snapshot), 1)
 }
 

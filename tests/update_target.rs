@@ -41,7 +41,11 @@ fn accuracy(values: &[(&str, f64)]) -> Event {
 }
 
 fn alerts(list: Vec<modeldeck::domain::Alert>) -> Event {
-    let snapshot = AlertSnapshot { alerts: list, peer: "am".into(), ..AlertSnapshot::default() };
+    let snapshot = AlertSnapshot {
+        alerts: list.into_iter().map(std::sync::Arc::new).collect(),
+        peer: "am".into(),
+        ..AlertSnapshot::default()
+    };
     common::update(SourceId::Alertmanager, SourceData::Alerts(snapshot), 1)
 }
 
@@ -207,7 +211,12 @@ fn acknowledging_a_silenced_alert_warns_and_offers_to_extend_instead() {
         silence("s-short", SignedDuration::from_mins(10), &app),
         silence("s-long", SignedDuration::from_mins(40), &app),
     ];
-    let snapshot = AlertSnapshot { alerts: vec![drift], peer: "am".into(), silences, ..AlertSnapshot::default() };
+    let snapshot = AlertSnapshot {
+        alerts: vec![std::sync::Arc::new(drift)],
+        peer: "am".into(),
+        silences,
+        ..AlertSnapshot::default()
+    };
     app.update(common::update(SourceId::Alertmanager, SourceData::Alerts(snapshot), 1));
     key(&mut app, KeyCode::Tab);
 

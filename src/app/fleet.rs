@@ -1,6 +1,7 @@
 //! The fleet table's state: one row per model, rebuilt when data arrives and re-ordered
 //! when the sort or filter changes, never while drawing.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 
 use super::fleet_order::{self, Arrangement, Placement};
@@ -149,12 +150,12 @@ impl Fleet {
     }
 
     /// Counts firing alerts per model.
-    pub fn attach_alerts(&mut self, alerts: &[Alert]) {
+    pub fn attach_alerts<A: Borrow<Alert>>(&mut self, alerts: &[A]) {
         for row in &mut self.rows {
             row.firing = 0;
             row.worst_alert = None;
         }
-        for alert in alerts.iter().filter(|a| a.state.is_firing()) {
+        for alert in alerts.iter().map(A::borrow).filter(|a| a.state.is_firing()) {
             let Some(row) = alert.model.as_ref().and_then(|m| self.index.get(m)).map(|i| &mut self.rows[*i]) else {
                 continue;
             };

@@ -26,6 +26,7 @@ mod update;
 mod versions;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -202,8 +203,9 @@ pub struct App {
     pub now: Timestamp,
     pub health: BTreeMap<SourceId, Health>,
     pub fleet: Fleet,
-    /// Alertmanager's alerts, most urgent first.
-    pub alerts: Vec<Alert>,
+    /// Alertmanager's alerts, most urgent first; shared with the source, which reuses the
+    /// unchanged ones in its next answer.
+    pub alerts: Vec<Arc<Alert>>,
     /// Prometheus's pending alerts, shown dimmed after the firing ones.
     pub pending: Vec<Alert>,
     /// The peer that answered the last Alertmanager poll.
@@ -354,7 +356,7 @@ impl App {
 
     /// Every alert row in display order: firing/silenced from Alertmanager, then pending.
     pub fn alert_rows(&self) -> impl Iterator<Item = &Alert> {
-        self.alerts.iter().chain(self.pending.iter())
+        self.alerts.iter().map(|a| &**a).chain(self.pending.iter())
     }
 
     pub fn alert_count(&self) -> usize {
@@ -422,7 +424,7 @@ impl App {
 }
 
 /// Row `i` of the alerts pane (firing and silenced first, then pending), by fingerprint.
-fn alert_key<'a>(alerts: &'a [Alert], pending: &'a [Alert], i: usize) -> Option<&'a String> {
+fn alert_key<'a>(alerts: &'a [Arc<Alert>], pending: &'a [Alert], i: usize) -> Option<&'a String> {
     match alerts.get(i) {
         Some(a) => Some(&a.fingerprint),
         None => pending.get(i - alerts.len()).map(|a| &a.fingerprint),

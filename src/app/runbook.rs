@@ -95,7 +95,7 @@ impl App {
             return Vec::new();
         }
         let mut effects = Vec::new();
-        let alerts: Vec<Alert> = self.alerts.clone();
+        let alerts = self.alerts.clone();
         for alert in &alerts {
             let Some((index, rule)) = self.suggestion(alert) else { continue };
             if !rule.automatic {

@@ -1,6 +1,8 @@
 //! `App::update`: event in, state changed, effects out. No I/O, no clock: time arrives in
 //! events, so every path is testable without a terminal or a network.
 
+use std::borrow::Borrow;
+
 use crossterm::event::{KeyEvent, KeyEventKind};
 
 use super::{
@@ -459,8 +461,9 @@ impl App {
 }
 
 /// Severity first, then the oldest first (it has burned longest).
-fn sort_alerts(alerts: &mut [Alert]) {
+fn sort_alerts<A: Borrow<Alert>>(alerts: &mut [A]) {
     alerts.sort_by(|a, b| {
+        let (a, b) = (a.borrow(), b.borrow());
         a.severity
             .cmp(&b.severity)
             .then_with(|| b.state.is_firing().cmp(&a.state.is_firing()))

@@ -175,6 +175,35 @@ pub async fn request_within(
     body: Option<&serde_json::Value>,
     budget: &Budget,
 ) -> Result<Budgeted, HttpError> {
+    let mut response = send(client, endpoint, method, path, query, body).await?;
+    let status = response.status().as_u16();
+    let mut lease = budget.lease();
+    let mut body = Vec::new();
+    // Once the headers are in, the server has the request: every failure from here on
+    // leaves its outcome unknown.
+    while let Some(chunk) = response.chunk().await.map_err(|e| HttpError { sent: true, ..failed(endpoint, &e) })? {
+        let needed = body.len() + chunk.len();
+        if needed > MAX_BODY {
+            return Err(too_large());
+        }
+        if needed > body.capacity() {
+            grow(&mut body, needed, &mut lease).map_err(|e| HttpError { message: e.to_string(), sent: true })?;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Budgeted { answer: Answer { status, body }, _lease: lease })
+}
+
+/// Sends a request with `endpoint`'s headers and auth, and waits for the answer's headers;
+/// an answer whose announced length is over [`MAX_BODY`] is refused.
+pub(super) async fn send(
+    client: &Client,
+    endpoint: &Endpoint,
+    method: Method,
+    path: &str,
+    query: &[(&str, &str)],
+    body: Option<&serde_json::Value>,
+) -> Result<reqwest::Response, HttpError> {
     let mut request = client.request(method, endpoint.join(path)).query(query);
     if let Some(body) = body {
         request = request.json(body);
@@ -187,29 +216,19 @@ pub async fn request_within(
         Auth::Bearer(token) => request.bearer_auth(token.expose()),
         Auth::Basic { username, password } => request.basic_auth(username, Some(password.expose())),
     };
-    let failed = |e: &reqwest::Error| HttpError { message: endpoint.redact(&describe(e)), sent: was_sent(e) };
-    let too_large =
-        || HttpError { message: format!("response too large (over {} MiB)", MAX_BODY / (1024 * 1024)), sent: true };
-    let mut response = request.send().await.map_err(|e| failed(&e))?;
-    let status = response.status().as_u16();
+    let response = request.send().await.map_err(|e| failed(endpoint, &e))?;
     if response.content_length().is_some_and(|n| n > MAX_BODY as u64) {
         return Err(too_large());
     }
-    let mut lease = budget.lease();
-    let mut body = Vec::new();
-    // Once the headers are in, the server has the request: every failure from here on
-    // leaves its outcome unknown.
-    while let Some(chunk) = response.chunk().await.map_err(|e| HttpError { sent: true, ..failed(&e) })? {
-        let needed = body.len() + chunk.len();
-        if needed > MAX_BODY {
-            return Err(too_large());
-        }
-        if needed > body.capacity() {
-            grow(&mut body, needed, &mut lease).map_err(|e| HttpError { message: e.to_string(), sent: true })?;
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(Budgeted { answer: Answer { status, body }, _lease: lease })
+    Ok(response)
+}
+
+pub(super) fn failed(endpoint: &Endpoint, err: &reqwest::Error) -> HttpError {
+    HttpError { message: endpoint.redact(&describe(err)), sent: was_sent(err) }
+}
+
+pub(super) fn too_large() -> HttpError {
+    HttpError { message: format!("response too large (over {} MiB)", MAX_BODY / (1024 * 1024)), sent: true }
 }
 
 /// Makes room for `needed` bytes, doubling like a `Vec` would where the budget allows it and

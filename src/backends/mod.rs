@@ -16,5 +16,6 @@ pub mod pipelines;
 pub mod prometheus;
 pub mod registry;
 pub mod serving;
+pub mod streamed;
 #[cfg(test)]
 pub(crate) mod test_server;

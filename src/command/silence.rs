@@ -134,6 +134,7 @@ pub async fn unack(args: &UnackArgs, shell: &Shell<'_>) -> Result<Plan, Stop> {
         .alerts
         .into_iter()
         .filter(|a| a.name == args.alert && a.model.as_deref() == Some(args.model.as_str()))
+        .map(std::sync::Arc::unwrap_or_clone)
         .collect();
     let what = format!("{} on {}", args.alert, args.model);
     if matching.is_empty() {

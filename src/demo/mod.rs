@@ -3,6 +3,7 @@
 //! silences, registry, charts, pipelines), so the console runs unchanged.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 
@@ -112,7 +113,7 @@ const ROLLOUT_S: f64 = 20.0;
 #[derive(Debug, Clone)]
 pub struct DemoFleet {
     started: Timestamp,
-    state: std::sync::Arc<std::sync::Mutex<DemoState>>,
+    state: Arc<std::sync::Mutex<DemoState>>,
 }
 
 #[derive(Debug, Default)]
@@ -276,6 +277,7 @@ impl DemoFleet {
             "GPU 3 on gpu-node-2 at 86C",
             -2400.0,
         ));
+        let alerts = alerts.into_iter().map(Arc::new).collect();
         AlertSnapshot { alerts, peer: "demo".into(), ..AlertSnapshot::default() }
     }
 }

@@ -19,7 +19,7 @@ struct Store {
     silences: Vec<Silence>,
     next: u64,
     /// The alerts of the last demo poll, for previews.
-    alerts: Vec<Alert>,
+    alerts: Vec<Arc<Alert>>,
 }
 
 impl DemoSilences {
@@ -76,15 +76,21 @@ impl DemoSilences {
     }
 
     pub fn preview(&self, matchers: &[Matcher]) -> Vec<Alert> {
-        self.store().alerts.iter().filter(|a| matchers.iter().all(|m| matches(m, &a.labels))).cloned().collect()
+        self.store()
+            .alerts
+            .iter()
+            .filter(|a| matchers.iter().all(|m| matches(m, &a.labels)))
+            .map(|a| Alert::clone(a))
+            .collect()
     }
 
     /// Marks the alerts that an active silence mutes, as Alertmanager would.
-    pub fn apply(&self, alerts: &mut [Alert], now: Timestamp) {
+    pub fn apply(&self, alerts: &mut [Arc<Alert>], now: Timestamp) {
         let silences = self.list(now);
         for alert in alerts.iter_mut() {
             for s in silences.iter().filter(|s| s.state == SilenceState::Active) {
                 if s.matchers.iter().all(|m| matches(m, &alert.labels)) {
+                    let alert = Arc::make_mut(alert);
                     alert.state = AlertState::Silenced;
                     if !alert.silenced_by.contains(&s.id) {
                         alert.silenced_by.push(s.id.clone());

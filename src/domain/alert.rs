@@ -1,6 +1,8 @@
 //! Alerts as the console holds them: Alertmanager's firing and silenced ones, Prometheus's
 //! pending ones, and the peers of an Alertmanager cluster.
 
+use std::sync::Arc;
+
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -97,7 +99,8 @@ impl Alert {
 /// Everything one Alertmanager refresh produced.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AlertSnapshot {
-    pub alerts: Vec<Alert>,
+    /// Shared: an alert that did not change since the last poll is the same allocation.
+    pub alerts: Vec<Arc<Alert>>,
     /// The peer that answered.
     pub peer: String,
     /// Every silence the peer knows (active, pending and expired).

@@ -1,5 +1,5 @@
-//! An alert's labels or annotations, compactly: 10,000 firing alerts are held twice while a
-//! refresh replaces them, so the bytes per alert are what the console's memory grows with.
+//! An alert's labels or annotations, compactly: with 10,000 firing alerts, the bytes per
+//! alert are what the console's memory grows with.
 //! A `BTreeMap<String, String>` allocates a 544-byte node for even one pair; here the pairs
 //! are one sorted allocation, and the names, which repeat across alerts (`alertname`,
 //! `severity`, `summary`), are shared. Names and values stay exactly as sent.

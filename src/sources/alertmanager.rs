@@ -6,12 +6,14 @@ use std::sync::Arc;
 use reqwest::Client;
 
 use super::Source;
+use crate::backends::alertmanager::feed::AlertFeed;
 use crate::backends::alertmanager::parse;
 use crate::backends::alertmanager::silences::SilenceClient;
 use crate::backends::budget::Budget;
 use crate::backends::http;
+use crate::backends::streamed as http_stream;
 use crate::domain::Endpoint;
-use crate::domain::{AlertSnapshot, PeerHealth, SourceData, SourceId};
+use crate::domain::{Alert, AlertSnapshot, PeerHealth, SourceData, SourceId};
 
 #[derive(Clone)]
 pub struct AlertmanagerSource {
@@ -20,14 +22,29 @@ pub struct AlertmanagerSource {
     model_label: Arc<str>,
     /// Bytes the answers of one poll (alerts, then silences) may hold at once.
     budget: usize,
+    /// The alerts of the last answer, by fingerprint: the ones that come back unchanged are
+    /// shared with the list the console still shows instead of held twice.
+    previous: Vec<Arc<Alert>>,
 }
 
 impl AlertmanagerSource {
     pub fn new(client: Client, peers: Vec<Endpoint>, model_label: &str, budget: usize) -> Self {
-        AlertmanagerSource { client, peers: Arc::new(peers), model_label: model_label.into(), budget }
+        AlertmanagerSource {
+            client,
+            peers: Arc::new(peers),
+            model_label: model_label.into(),
+            budget,
+            previous: Vec::new(),
+        }
     }
 
     pub async fn snapshot(&self) -> Result<AlertSnapshot, String> {
+        self.snapshot_reusing(&[]).await
+    }
+
+    /// As [`Self::snapshot`], an alert equal to one of `previous` (sorted by fingerprint)
+    /// being that one.
+    async fn snapshot_reusing(&self, previous: &[Arc<Alert>]) -> Result<AlertSnapshot, String> {
         if self.peers.is_empty() {
             return Err("no alertmanager configured".into());
         }
@@ -48,9 +65,11 @@ impl AlertmanagerSource {
             }
             // The silences are asked for at the same time, from the same peer: one round
             // trip instead of two. A peer whose alerts fail has its silences dropped.
+            // Read as it arrives: the whole answer is never held.
             let alerts = async {
-                let got = http::get_within(&self.client, peer, "api/v2/alerts", &[], &budget).await?;
-                parse::parse_alerts(got.status, &got.body, &self.model_label).map_err(|e| e.to_string())
+                let mut feed = AlertFeed::new(&self.model_label, previous);
+                http_stream::get_streamed(&self.client, peer, "api/v2/alerts", &[], &budget, &mut feed).await?;
+                feed.finish().map_err(|e| e.to_string())
             };
             let silences = SilenceClient::new(self.client.clone(), vec![peer.clone()]).within(budget.clone());
             let (result, silences) = tokio::join!(alerts, silences.list());
@@ -87,6 +106,16 @@ impl Source for AlertmanagerSource {
     async fn fetch(&mut self) -> Result<SourceData, String> {
         // A peer may quote the token it was sent: masked before it is logged or shown.
         let peers = self.peers.clone();
-        self.snapshot().await.map(SourceData::Alerts).map_err(|e| peers.iter().fold(e, |text, peer| peer.redact(&text)))
+        let previous = std::mem::take(&mut self.previous);
+        let snapshot = self.snapshot_reusing(&previous).await;
+        self.previous = match &snapshot {
+            Ok(snapshot) => {
+                let mut kept = snapshot.alerts.clone();
+                parse::by_fingerprint(&mut kept);
+                kept
+            }
+            Err(_) => previous,
+        };
+        snapshot.map(SourceData::Alerts).map_err(|e| peers.iter().fold(e, |text, peer| peer.redact(&text)))
     }
 }

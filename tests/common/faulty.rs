@@ -32,6 +32,9 @@ pub enum Fault {
     /// `keep_length` the full Content-Length is still announced (the client can tell it is
     /// short); without it the body ends at the close, as an HTTP/1.0 server's would.
     Truncate { keep_length: bool },
+    /// Forward, writing the upstream's body in pieces of these sizes (cycled), each sent
+    /// on its own after a pause, so the client reads it cut at those points.
+    Pieces(Vec<usize>),
     /// A 200 whose JSON body never ends (up to `limit` bytes); with `advertise` it also
     /// announces a Content-Length of `limit`.
     Endless { advertise: bool, limit: u64 },
@@ -143,6 +146,26 @@ async fn serve(mut client: TcpStream, state: &State) {
             if let Some((head, body)) = forward(&head, &sent_body, &state.upstream).await {
                 let length = keep_length.then_some(body.len());
                 let _ = client.write_all(&reply(&head, &body[..body.len() / 2], length)).await;
+            }
+        }
+        Fault::Pieces(sizes) => {
+            if let Some((head, body)) = forward(&head, &sent_body, &state.upstream).await {
+                let whole = reply(&head, &body, Some(body.len()));
+                let (head_len, mut at) = (whole.len() - body.len(), 0);
+                let _ = client.set_nodelay(true);
+                let _ = client.write_all(&whole[..head_len]).await;
+                for size in sizes.iter().cycle() {
+                    if at == body.len() {
+                        break;
+                    }
+                    let end = (at + size.max(&1)).min(body.len());
+                    if client.write_all(&body[at..end]).await.is_err() {
+                        break;
+                    }
+                    at = end;
+                    // Not a wait for anything: the pause keeps the pieces from merging.
+                    tokio::time::sleep(Duration::from_micros(200)).await;
+                }
             }
         }
         Fault::Answer { status, content_type, body } => {

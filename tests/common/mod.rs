@@ -126,6 +126,7 @@ pub fn alerts(n: usize, models: usize) -> AlertSnapshot {
         alerts.push(alert(&format!("LatencyHigh{i}"), Severity::Warning, &model, AlertState::Active, 60 + i as i64));
     }
     alerts.truncate(n);
+    let alerts = alerts.into_iter().map(std::sync::Arc::new).collect();
     AlertSnapshot { alerts, peer: "http://127.0.0.1:9093/".into(), ..AlertSnapshot::default() }
 }
 

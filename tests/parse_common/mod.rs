@@ -8,9 +8,13 @@
 //! histograms, Thanos warnings, Alertmanager 0.28 `mutedBy`, proxy pages).
 
 use std::path::Path;
+use std::sync::Arc;
 
 use jiff::Timestamp;
+use modeldeck::backends::alertmanager::feed::AlertFeed;
 use modeldeck::backends::answer::ApiError;
+use modeldeck::backends::streamed::BodyReader;
+use modeldeck::domain::Alert;
 
 pub const MODEL: &str = "model";
 
@@ -43,4 +47,18 @@ pub fn expect_err<T: std::fmt::Debug>(result: Result<T, ApiError>) -> ApiError {
 
 pub fn ts(text: &str) -> Timestamp {
     text.parse().unwrap()
+}
+
+/// The alerts [`AlertFeed`] reads from `body` arriving in pieces of `sizes` bytes (cycled).
+#[allow(dead_code)]
+pub fn fed(status: u16, body: &[u8], sizes: &[usize]) -> Result<Vec<Alert>, ApiError> {
+    let mut feed = AlertFeed::new(MODEL, &[]);
+    feed.status(status);
+    let (mut rest, mut piece) = (body, 0);
+    while !rest.is_empty() {
+        let n = sizes[piece % sizes.len()].clamp(1, rest.len());
+        feed.chunk(&rest[..n]);
+        (rest, piece) = (&rest[n..], piece + 1);
+    }
+    feed.finish().map(|alerts| alerts.into_iter().map(Arc::unwrap_or_clone).collect())
 }

@@ -1,5 +1,6 @@
 //! Alertmanager (API v2): its alerts, and the silences the console reads and writes.
 
+pub mod feed;
 pub mod lookup;
 pub mod parse;
 mod silence_parse;

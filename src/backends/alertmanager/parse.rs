@@ -6,6 +6,8 @@
 //! a default and unknown fields are ignored; only a body that is not an array of objects is
 //! an error.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use crate::backends::answer::stream::{self, Each, Expect, Found};
@@ -30,39 +32,54 @@ use crate::domain::{Alert, AlertState, Names};
 /// in [`super::prometheus::parse_alerts`]; `startsAt`, `status.silencedBy` and
 /// `generatorURL` (empty gives `None`) are copied.
 pub fn parse_alerts(status: u16, body: &[u8], model_label: &str) -> Result<Vec<Alert>, ApiError> {
+    let mut alerts = Vec::new();
+    walk(status, body, model_label, |alert| alerts.push(alert))?;
+    // Grown by doubling, the list can be almost twice what it holds.
+    alerts.shrink_to_fit();
+    Ok(alerts)
+}
+
+/// `alert`, or the equal alert of `previous` (sorted by fingerprint) when there is one: a
+/// poller that keeps the alerts it read last shares the unchanged ones with the list the
+/// console still shows, so a refresh costs only the alerts that changed.
+pub fn reuse(previous: &[Arc<Alert>], alert: Alert) -> Arc<Alert> {
+    match previous.binary_search_by(|old| old.fingerprint.as_str().cmp(&alert.fingerprint)) {
+        Ok(i) if *previous[i] == alert => previous[i].clone(),
+        _ => Arc::new(alert),
+    }
+}
+
+/// Sorts alerts by fingerprint, for [`reuse`].
+pub fn by_fingerprint(alerts: &mut [Arc<Alert>]) {
+    alerts.sort_unstable_by(|a, b| a.fingerprint.cmp(&b.fingerprint));
+}
+
+/// Each alert of a `GET /api/v2/alerts` answer, in the server's order, to `each`.
+fn walk(status: u16, body: &[u8], model_label: &str, mut each: impl FnMut(Alert)) -> Result<(), ApiError> {
     if !is_success(status) {
         return Err(error_answer(status, body));
     }
     // Streamed: each alert's tree is dropped once it is an `Alert`, so 10,000 alerts never
     // sit in memory as one `Value` tree.
-    let mut alerts = Vec::new();
     let mut names = Names::default();
     let mut misshapen = None;
     let found = stream::from_slice(
         body,
         Expect(Each(|n, item: Value| match &item {
             _ if misshapen.is_some() => {}
-            Value::Object(item) => alerts.push(alert_of(item, model_label, &mut names)),
+            Value::Object(item) => each(alert_of(item, model_label, &mut names)),
             other => misshapen = Some(shape(&format!("alert {n} is {}, expected an object", kind(other)))),
         })),
     )
     .map_err(|err| decode_failure(body, &err))?;
     match found {
         Found::Other(found) => Err(shape(&format!("expected an array of alerts, got {found}"))),
-        Found::Expected(()) => match misshapen {
-            Some(err) => Err(err),
-            None => {
-                // Grown by doubling, the list can be almost twice what it holds, and it is
-                // kept until the next refresh.
-                alerts.shrink_to_fit();
-                Ok(alerts)
-            }
-        },
+        Found::Expected(()) => misshapen.map_or(Ok(()), Err),
     }
 }
 
 /// The error a non-2xx answer stands for.
-fn error_answer(status: u16, body: &[u8]) -> ApiError {
+pub(super) fn error_answer(status: u16, body: &[u8]) -> ApiError {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::String(message)) => server_error(status, None, Some(&message)),
         // Prometheus-style envelopes: Mimir's Alertmanager, or the 410 of the removed v1 API.
@@ -78,7 +95,7 @@ fn error_answer(status: u16, body: &[u8]) -> ApiError {
 }
 
 /// One `gettableAlert` object as a domain alert.
-fn alert_of(item: &Map<String, Value>, model_label: &str, names: &mut Names) -> Alert {
+pub(super) fn alert_of(item: &Map<String, Value>, model_label: &str, names: &mut Names) -> Alert {
     let labels = raw_string_map(item.get("labels"), names);
     let annotations = raw_string_map(item.get("annotations"), names);
     let mut alert = alert_from(labels, annotations, model_label);
