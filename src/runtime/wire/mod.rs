@@ -16,6 +16,7 @@ use ratatui::style::Color;
 pub mod cursor;
 pub mod sgr;
 pub mod shadow;
+pub mod shift;
 
 use cursor::Cursor;
 use sgr::Pen;
@@ -126,6 +127,15 @@ impl<W: Write> WireBackend<W> {
         start + 1
     }
 
+    /// Deletes `count` characters at (x, y): the rest of the row moves left.
+    fn delete(&mut self, x: u16, y: u16, count: u16) {
+        let at = Position::new(x, y);
+        cursor::write_move(&mut self.pending, self.cursor, at);
+        self.pending.extend_from_slice(&shift::sequence(count));
+        self.shadow.deleted(x, y, count);
+        self.cursor = Cursor::At(at);
+    }
+
     /// Bytes to print `cells[start..end]` and go on to the cell after them (styles aside).
     fn print_cost(&self, cells: &[(u16, u16, &Cell)], start: usize, end: usize, screen_width: u16) -> usize {
         let (x, y, _) = cells[start];
@@ -155,10 +165,34 @@ impl<W: Write> Backend for WireBackend<W> {
         // set the column outright are used, which is always correct.
         let size = self.size().unwrap_or_default();
         self.shadow.fit(size);
-        let cells: Vec<(u16, u16, &Cell)> = content.collect();
+        let changed: Vec<(u16, u16, &Cell)> = content.collect();
+        let shifts = shift::plan(&self.shadow, &changed, size.width);
+        // A shifted row's cells from the shift on are the ones still wrong after it.
+        let mut cells = Vec::with_capacity(changed.len());
+        let mut at_shift = Vec::with_capacity(shifts.len());
+        let mut rows = shifts.iter().peekable();
+        for &(x, y, cell) in &changed {
+            while let Some(shift) = rows.next_if(|s| s.y < y || (s.y == y && s.x <= x)) {
+                at_shift.push((cells.len(), shift));
+                cells.extend(shift.cells.iter().map(|(x, cell)| (*x, shift.y, cell)));
+            }
+            if !at_shift.last().is_some_and(|(_, s)| s.y == y && s.x <= x) {
+                cells.push((x, y, cell));
+            }
+        }
+        for shift in rows {
+            at_shift.push((cells.len(), shift));
+            cells.extend(shift.cells.iter().map(|(x, cell)| (*x, shift.y, cell)));
+        }
         let mut start = 0;
+        let mut next_shift = at_shift.iter().peekable();
         while start < cells.len() {
-            start = self.send_run(&cells, start, size.width);
+            if let Some((_, shift)) = next_shift.next_if(|(i, _)| *i == start) {
+                self.delete(shift.x, shift.y, shift.count);
+            }
+            // A run stops where the next shift is made.
+            let end = next_shift.peek().map_or(cells.len(), |(i, _)| *i);
+            start = self.send_run(&cells[..end], start, size.width);
         }
         self.plain();
         Ok(())

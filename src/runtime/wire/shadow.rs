@@ -16,7 +16,7 @@ pub fn is_plain_blank(cell: &Cell) -> bool {
 }
 
 /// How a cell looks: plain blanks keep only their background.
-fn look(cell: &Cell) -> Cell {
+pub fn look(cell: &Cell) -> Cell {
     if is_plain_blank(cell) {
         let mut blank = Cell::default();
         blank.bg = cell.bg;
@@ -89,6 +89,27 @@ impl Shadow {
         {
             self.cells[right] = Known::Covered;
         }
+    }
+
+    /// How (x, y) looks, when that is known and it is not half of a wide character.
+    pub fn known(&self, x: u16, y: u16) -> Option<&Cell> {
+        match self.index(x, y).map(|i| &self.cells[i]) {
+            Some(Known::Shows(cell)) => Some(cell),
+            _ => None,
+        }
+    }
+
+    /// `count` characters were deleted at (x, y) (`ESC[nP`): the rest of the row moved
+    /// left, and the cells that came in at its end are blanks in a colour not tracked.
+    pub fn deleted(&mut self, x: u16, y: u16, count: u16) {
+        let (Some(start), Some(row_end)) =
+            (self.index(x, y), self.index(0, y).map(|i| i + usize::from(self.size.width)))
+        else {
+            return;
+        };
+        let count = usize::from(count).min(row_end - start);
+        self.cells[start..row_end].rotate_left(count);
+        self.cells[row_end - count..row_end].fill(Known::Unknown);
     }
 
     /// `count` cells from (x, y) were erased with the default background.
@@ -174,6 +195,20 @@ mod tests {
         shadow.printed(2, 0, &wide, 2);
         shadow.printed(2, 0, &cell("x", Color::Reset, Color::Reset), 1);
         assert!(!shadow.shows(3, 0, &cell(" ", Color::Reset, Color::Reset)), "the right half is not known");
+    }
+
+    #[test]
+    fn deleting_characters_moves_the_rest_of_the_row_left() {
+        let mut shadow = cleared();
+        for (x, symbol) in ["a", "b", "c", "d"].into_iter().enumerate() {
+            shadow.printed(x as u16 + 2, 1, &cell(symbol, Color::Red, Color::Reset), 1);
+        }
+        shadow.deleted(3, 1, 2);
+        assert!(shadow.shows(2, 1, &cell("a", Color::Red, Color::Reset)));
+        assert!(shadow.shows(3, 1, &cell("d", Color::Red, Color::Reset)));
+        assert!(shadow.shows(4, 1, &Cell::default()));
+        assert_eq!((shadow.known(8, 1), shadow.known(9, 1)), (None, None), "what came in at the end");
+        assert!(shadow.shows(9, 0, &Cell::default()), "other rows stay");
     }
 
     #[test]
