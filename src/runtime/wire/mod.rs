@@ -14,6 +14,7 @@ use ratatui::layout::{Position, Size};
 use ratatui::style::Color;
 
 pub mod cursor;
+pub mod scroll;
 pub mod sgr;
 pub mod shadow;
 pub mod shift;
@@ -127,6 +128,32 @@ impl<W: Write> WireBackend<W> {
         start + 1
     }
 
+    /// Moves the rows that moved since the last frame (see [`scroll`]) and returns the moves
+    /// and the cells of their regions that still differ from the new frame.
+    fn move_rows(
+        &mut self,
+        changed: &[(u16, u16, &Cell)],
+        size: Size,
+    ) -> (Vec<scroll::RowMove>, Vec<(u16, u16, Cell)>) {
+        // A move needs rows that changed above or below one another.
+        let mut rows = changed.iter().map(|c| c.1);
+        let first = rows.next();
+        if first.is_none_or(|first| changed.iter().all(|c| c.1 == first)) {
+            return (Vec::new(), Vec::new());
+        }
+        let rows = scroll::Rows::new(&self.shadow, changed, size.width, size.height);
+        let moves = scroll::plan(&rows);
+        let mut cells = Vec::new();
+        for row_move in &moves {
+            self.pending.extend_from_slice(&row_move.sequence());
+            self.shadow.moved(row_move.top, row_move.bottom, row_move.by);
+            // Where the cursor ends after a scroll region is set differs between terminals.
+            self.cursor = Cursor::Unknown;
+            cells.extend(scroll::remaining(&self.shadow, &rows, *row_move));
+        }
+        (moves, cells)
+    }
+
     /// Deletes `count` characters at (x, y): the rest of the row moves left.
     fn delete(&mut self, x: u16, y: u16, count: u16) {
         let at = Position::new(x, y);
@@ -166,24 +193,21 @@ impl<W: Write> Backend for WireBackend<W> {
         let size = self.size().unwrap_or_default();
         self.shadow.fit(size);
         let changed: Vec<(u16, u16, &Cell)> = content.collect();
-        let shifts = shift::plan(&self.shadow, &changed, size.width);
+        // Rows that moved first: in their regions the cells to send are what still differs.
+        let (moves, moved_cells) = self.move_rows(&changed, size);
+        let mut kept: Vec<(u16, u16, &Cell)> =
+            changed.iter().filter(|c| !moves.iter().any(|m| m.contains(c.1))).copied().collect();
+        kept.extend(moved_cells.iter().map(|(x, y, cell)| (*x, *y, cell)));
+        kept.sort_by_key(|&(x, y, _)| (y, x));
+        let shifts = shift::plan(&self.shadow, &kept, size.width);
         // A shifted row's cells from the shift on are the ones still wrong after it.
-        let mut cells = Vec::with_capacity(changed.len());
-        let mut at_shift = Vec::with_capacity(shifts.len());
-        let mut rows = shifts.iter().peekable();
-        for &(x, y, cell) in &changed {
-            while let Some(shift) = rows.next_if(|s| s.y < y || (s.y == y && s.x <= x)) {
-                at_shift.push((cells.len(), shift));
-                cells.extend(shift.cells.iter().map(|(x, cell)| (*x, shift.y, cell)));
-            }
-            if !at_shift.last().is_some_and(|(_, s)| s.y == y && s.x <= x) {
-                cells.push((x, y, cell));
-            }
-        }
-        for shift in rows {
-            at_shift.push((cells.len(), shift));
-            cells.extend(shift.cells.iter().map(|(x, cell)| (*x, shift.y, cell)));
-        }
+        let shifted = |x: u16, y: u16| shifts.iter().any(|s| s.y == y && s.x <= x);
+        let mut cells: Vec<(u16, u16, &Cell)> = kept.into_iter().filter(|c| !shifted(c.0, c.1)).collect();
+        cells.extend(shifts.iter().flat_map(|s| s.cells.iter().map(|(x, cell)| (*x, s.y, cell))));
+        cells.sort_by_key(|&(x, y, _)| (y, x));
+        let mut at_shift: Vec<(usize, &shift::RowShift)> =
+            shifts.iter().map(|s| (cells.partition_point(|&(x, y, _)| (y, x) < (s.y, s.x)), s)).collect();
+        at_shift.sort_by_key(|(i, _)| *i);
         let mut start = 0;
         let mut next_shift = at_shift.iter().peekable();
         while start < cells.len() {

@@ -112,6 +112,27 @@ impl Shadow {
         self.cells[row_end - count..row_end].fill(Known::Unknown);
     }
 
+    /// Rows `top..=bottom` moved by `by` rows (down when positive) inside a scroll region:
+    /// the rows uncovered are blanks in a colour not tracked.
+    pub fn moved(&mut self, top: u16, bottom: u16, by: i16) {
+        let width = usize::from(self.size.width);
+        let (top, bottom) =
+            (usize::from(top), usize::from(bottom).min(usize::from(self.size.height).saturating_sub(1)));
+        if top > bottom {
+            return;
+        }
+        let region = &mut self.cells[top * width..(bottom + 1) * width];
+        let shift = (usize::from(by.unsigned_abs()) * width).min(region.len());
+        let len = region.len();
+        if by > 0 {
+            region.rotate_right(shift);
+            region[..shift].fill(Known::Unknown);
+        } else {
+            region.rotate_left(shift);
+            region[len - shift..].fill(Known::Unknown);
+        }
+    }
+
     /// `count` cells from (x, y) were erased with the default background.
     pub fn erased(&mut self, x: u16, y: u16, count: u16) {
         self.overwrite(x, y, count);
@@ -209,6 +230,22 @@ mod tests {
         assert!(shadow.shows(4, 1, &Cell::default()));
         assert_eq!((shadow.known(8, 1), shadow.known(9, 1)), (None, None), "what came in at the end");
         assert!(shadow.shows(9, 0, &Cell::default()), "other rows stay");
+    }
+
+    #[test]
+    fn moved_rows_carry_their_cells_and_uncover_unknown_ones() {
+        let mut shadow = Shadow::default();
+        shadow.fit(Size::new(2, 4));
+        shadow.cleared();
+        for y in 0..4 {
+            shadow.printed(0, y, &cell(&y.to_string(), Color::Reset, Color::Reset), 1);
+        }
+        shadow.moved(1, 3, 1);
+        let at = |y| shadow.known(0, y).map(|c| c.symbol().to_string());
+        assert_eq!([at(0), at(1), at(2), at(3)], [Some("0".into()), None, Some("1".into()), Some("2".into())]);
+        shadow.moved(0, 3, -2);
+        let at = |y| shadow.known(0, y).map(|c| c.symbol().to_string());
+        assert_eq!([at(0), at(1), at(2), at(3)], [Some("1".into()), Some("2".into()), None, None]);
     }
 
     #[test]
