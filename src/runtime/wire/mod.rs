@@ -14,6 +14,7 @@ use ratatui::layout::{Position, Size};
 use ratatui::style::Color;
 
 pub mod cursor;
+pub mod order;
 pub mod scroll;
 pub mod sgr;
 pub mod shadow;
@@ -141,15 +142,19 @@ impl<W: Write> WireBackend<W> {
         if first.is_none_or(|first| changed.iter().all(|c| c.1 == first)) {
             return (Vec::new(), Vec::new());
         }
-        let rows = scroll::Rows::new(&self.shadow, changed, size.width, size.height);
-        let moves = scroll::plan(&rows);
+        let (moves, regions) = {
+            let rows = scroll::Rows::new(&self.shadow, changed, (size.width, size.height));
+            let moves = scroll::plan(&rows);
+            let regions: Vec<_> = moves.iter().map(|&m| rows.owned(m)).collect();
+            (moves, regions)
+        };
         let mut cells = Vec::new();
-        for row_move in &moves {
+        for (row_move, region) in moves.iter().zip(regions) {
             self.pending.extend_from_slice(&row_move.sequence());
             self.shadow.moved(row_move.top, row_move.bottom, row_move.by);
             // Where the cursor ends after a scroll region is set differs between terminals.
             self.cursor = Cursor::Unknown;
-            cells.extend(scroll::remaining(&self.shadow, &rows, *row_move));
+            cells.extend(scroll::remaining(&self.shadow, region));
         }
         (moves, cells)
     }
@@ -208,6 +213,10 @@ impl<W: Write> Backend for WireBackend<W> {
         let mut at_shift: Vec<(usize, &shift::RowShift)> =
             shifts.iter().map(|s| (cells.partition_point(|&(x, y, _)| (y, x) < (s.y, s.x)), s)).collect();
         at_shift.sort_by_key(|(i, _)| *i);
+        // The rows moved already; a shift is made where its cells start, in row order.
+        if at_shift.is_empty() {
+            order::by_style(&mut cells, &self.shadow, self.cursor, self.pen);
+        }
         let mut start = 0;
         let mut next_shift = at_shift.iter().peekable();
         while start < cells.len() {

@@ -38,32 +38,42 @@ impl RowMove {
     }
 }
 
-/// The screen as the frame will leave it: rows as the terminal shows them (`None` where a
-/// cell is not known or wide), with this frame's changes on top.
-pub struct Rows {
-    pub new: Vec<Option<Vec<Cell>>>,
-    pub old: Vec<Option<Vec<Cell>>>,
+/// The screen before and after the frame: rows as the terminal shows them (`None` where a
+/// cell is not known or wide), and with this frame's changes on top, borrowed from the
+/// shadow and the frame.
+pub struct Rows<'a> {
+    pub new: Vec<Option<Vec<&'a Cell>>>,
+    pub old: Vec<Option<Vec<&'a Cell>>>,
 }
 
-impl Rows {
-    pub fn new(shadow: &Shadow, cells: &[(u16, u16, &Cell)], width: u16, height: u16) -> Rows {
-        let old: Vec<Option<Vec<Cell>>> =
-            (0..height).map(|y| (0..width).map(|x| shadow.known(x, y).cloned()).collect()).collect();
+impl<'a> Rows<'a> {
+    pub fn new(shadow: &'a Shadow, cells: &[(u16, u16, &'a Cell)], size: (u16, u16)) -> Rows<'a> {
+        let (width, height) = size;
+        let old: Vec<Option<Vec<&Cell>>> =
+            (0..height).map(|y| (0..width).map(|x| shadow.known(x, y)).collect()).collect();
         let mut new = old.clone();
         for &(x, y, cell) in cells {
             let Some(row) = new.get_mut(usize::from(y)) else { continue };
             match row.as_mut().and_then(|r| r.get_mut(usize::from(x))) {
-                Some(slot) if cell.cell_width() == 1 => *slot = shadow::look(cell),
+                Some(slot) if cell.cell_width() == 1 => *slot = cell,
                 _ => *row = None,
             }
         }
         Rows { new, old }
     }
+
+    /// Rows `top..=bottom` of the new screen, as they look and owned: the shadow they
+    /// borrow from changes when the rows move.
+    pub fn owned(&self, row_move: RowMove) -> Vec<(u16, Vec<Cell>)> {
+        (row_move.top..=row_move.bottom)
+            .filter_map(|y| Some((y, self.new[usize::from(y)].as_ref()?.iter().map(|&c| shadow::look(c)).collect())))
+            .collect()
+    }
 }
 
-/// Cells of `old` to print to make it `new`.
-fn differing(old: &[Cell], new: &[Cell]) -> usize {
-    old.iter().zip(new).filter(|(o, n)| o != n).count()
+/// Cells of `old` (as the shadow keeps them) to print to make it `new` (as ratatui draws).
+fn differing(old: &[&Cell], new: &[&Cell]) -> usize {
+    old.iter().zip(new).filter(|(o, n)| !shadow::looks_like(o, n)).count()
 }
 
 /// The row moves worth making, at most one per row, best first. A row counts as moved
@@ -127,16 +137,15 @@ pub fn plan(rows: &Rows) -> Vec<RowMove> {
     chosen
 }
 
-/// The cells of `rows.new` that still differ in rows `top..=bottom` once `shadow` shows the
+/// The cells of `rows` (from [`Rows::owned`]) that still differ once `shadow` shows the
 /// moved rows.
-pub fn remaining(shadow: &Shadow, rows: &Rows, row_move: RowMove) -> Vec<(u16, u16, Cell)> {
+pub fn remaining(shadow: &Shadow, rows: Vec<(u16, Vec<Cell>)>) -> Vec<(u16, u16, Cell)> {
     let mut cells = Vec::new();
-    for y in row_move.top..=row_move.bottom {
-        let Some(new) = &rows.new[usize::from(y)] else { continue };
-        for (x, cell) in new.iter().enumerate() {
+    for (y, row) in rows {
+        for (x, cell) in row.into_iter().enumerate() {
             let x = x as u16;
-            if !shadow.shows(x, y, cell) {
-                cells.push((x, y, cell.clone()));
+            if !shadow.shows(x, y, &cell) {
+                cells.push((x, y, cell));
             }
         }
     }
@@ -169,8 +178,9 @@ mod tests {
         shadow
     }
 
-    fn frame(old: &[&str], new: &[&str]) -> (Shadow, Rows) {
-        let shadow = shown(old);
+    /// The moves planned from `old` to `new`, and the cells left to print after the first.
+    fn frame(old: &[&str], new: &[&str]) -> (Vec<RowMove>, Vec<(u16, u16, Cell)>) {
+        let mut shadow = shown(old);
         let new_rows: Vec<Vec<Cell>> = new.iter().map(|l| row(l)).collect();
         let changes: Vec<(u16, u16, &Cell)> = new_rows
             .iter()
@@ -178,8 +188,16 @@ mod tests {
             .flat_map(|(y, r)| r.iter().enumerate().map(move |(x, c)| (x as u16, y as u16, c)))
             .filter(|&(x, y, c)| !shadow.shows(x, y, c))
             .collect();
-        let rows = Rows::new(&shadow, &changes, new_rows[0].len() as u16, new.len() as u16);
-        (shadow, rows)
+        let (moves, owned) = {
+            let rows = Rows::new(&shadow, &changes, (new_rows[0].len() as u16, new.len() as u16));
+            let moves = plan(&rows);
+            let owned = moves.first().map(|&m| rows.owned(m)).unwrap_or_default();
+            (moves, owned)
+        };
+        if let Some(&m) = moves.first() {
+            shadow.moved(m.top, m.bottom, m.by);
+        }
+        (moves, remaining(&shadow, owned))
     }
 
     const LONG: usize = 60;
@@ -193,15 +211,12 @@ mod tests {
     fn a_model_that_moved_up_is_one_insertion_above_the_rows_it_passed() {
         let old: Vec<String> = ["h", "a", "b", "c", "d", "t"].iter().map(|n| line(n)).collect();
         let new: Vec<String> = ["h", "d", "a", "b", "c", "t"].iter().map(|n| line(n)).collect();
-        let (mut shadow, rows) = frame(
+        let (moves, left) = frame(
             &old.iter().map(String::as_str).collect::<Vec<_>>(),
             &new.iter().map(String::as_str).collect::<Vec<_>>(),
         );
-        let moves = plan(&rows);
         assert_eq!(moves, [RowMove { top: 1, bottom: 4, by: 1 }]);
         assert_eq!(moves[0].sequence(), b"\x1b[2;5r\x1b[2H\x1b[L\x1b[r");
-        shadow.moved(1, 4, 1);
-        let left = remaining(&shadow, &rows, moves[0]);
         assert!(left.iter().all(|(_, y, _)| *y == 1), "only the uncovered row: {left:?}");
         assert_eq!(left.len(), LONG + 2, "the whole row it uncovered");
     }
@@ -210,17 +225,18 @@ mod tests {
     fn rows_that_moved_down_are_deleted_lines_above_them() {
         let old: Vec<String> = ["a", "b", "c", "d", "e"].iter().map(|n| line(n)).collect();
         let new: Vec<String> = ["b", "c", "d", "a", "e"].iter().map(|n| line(n)).collect();
-        let (_, rows) = frame(
+        let (moves, left) = frame(
             &old.iter().map(String::as_str).collect::<Vec<_>>(),
             &new.iter().map(String::as_str).collect::<Vec<_>>(),
         );
-        assert_eq!(plan(&rows), [RowMove { top: 0, bottom: 3, by: -1 }]);
-        assert_eq!(plan(&rows)[0].sequence(), b"\x1b[1;4r\x1b[H\x1b[M\x1b[r");
+        assert_eq!(moves, [RowMove { top: 0, bottom: 3, by: -1 }]);
+        assert_eq!(moves[0].sequence(), b"\x1b[1;4r\x1b[H\x1b[M\x1b[r");
+        assert!(left.iter().all(|(_, y, _)| *y == 3), "only the uncovered row: {left:?}");
     }
 
     #[test]
     fn a_row_that_changed_in_place_is_no_move() {
-        let (_, rows) = frame(&[&line("a"), &line("b")], &[&line("x"), &line("b")]);
-        assert!(plan(&rows).is_empty());
+        let (moves, _) = frame(&[&line("a"), &line("b")], &[&line("x"), &line("b")]);
+        assert!(moves.is_empty());
     }
 }

@@ -32,6 +32,24 @@ pub fn look(cell: &Cell) -> Cell {
     }
 }
 
+/// Whether `cell` looks like `shown`, a cell as [`look`] keeps it: `*shown == look(cell)`
+/// without building the look.
+pub fn looks_like(shown: &Cell, cell: &Cell) -> bool {
+    if is_plain_blank(cell) {
+        shown.symbol() == " "
+            && shown.bg == cell.bg
+            && shown.fg == Color::Reset
+            && shown.underline_color == Color::Reset
+            && shown.modifier.is_empty()
+    } else {
+        shown.symbol() == cell.symbol()
+            && shown.fg == cell.fg
+            && shown.bg == cell.bg
+            && shown.underline_color == cell.underline_color
+            && shown.modifier == cell.modifier
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum Known {
     /// Nothing known: the cell is always sent.
@@ -97,6 +115,11 @@ impl Shadow {
             Some(Known::Shows(cell)) => Some(cell),
             _ => None,
         }
+    }
+
+    /// Whether (x, y) is the right half of a wide character.
+    pub fn covered(&self, x: u16, y: u16) -> bool {
+        self.index(x, y).is_some_and(|i| self.cells[i] == Known::Covered)
     }
 
     /// `count` characters were deleted at (x, y) (`ESC[nP`): the rest of the row moved
@@ -193,6 +216,19 @@ mod tests {
         let mut underlined = cell(" ", Color::Red, Color::Reset);
         underlined.modifier = Modifier::UNDERLINED;
         assert!(!shadow.shows(3, 1, &underlined));
+    }
+
+    #[test]
+    fn looking_like_is_comparing_looks() {
+        let mut bold_blank = cell(" ", Color::Red, Color::Blue);
+        bold_blank.modifier = Modifier::BOLD;
+        let cells =
+            [cell("a", Color::Red, Color::Reset), cell(" ", Color::Green, Color::Blue), bold_blank, Cell::default()];
+        for shown in cells.iter().map(look) {
+            for cell in &cells {
+                assert_eq!(looks_like(&shown, cell), shown == look(cell), "{shown:?} {cell:?}");
+            }
+        }
     }
 
     #[test]
