@@ -1,8 +1,8 @@
 //! Rows that moved up or down: when the fleet's order changes (a model turns healthy and
 //! drops below the warnings) every row between its old and its new place changes, though
-//! each is the row above or below it unchanged. Within a scroll region (`ESC[t;br`),
-//! inserting or deleting lines (`ESC[nL`, `ESC[nM`, VT102) moves those rows as the
-//! terminal shows them, and only what still differs is printed.
+//! each is mostly the row above or below it (its values may have moved on too). Within a
+//! scroll region (`ESC[t;br`), inserting or deleting lines (`ESC[nL`, `ESC[nM`, VT102)
+//! moves those rows as the terminal shows them, and only what still differs is printed.
 
 use ratatui::buffer::{Cell, CellWidth};
 
