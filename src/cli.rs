@@ -39,7 +39,7 @@ pub struct Args {
     /// true` under `[tls]` in the config. The console then says so on every screen.
     #[arg(long, global = true)]
     pub insecure_tls: bool,
-    /// For slow links: no sparklines, a minute clock, and a redraw only when data or input
+    /// For slow links: no sparklines, and a redraw only when data or input
     /// changes. Same as `[ui] low_bandwidth = true`.
     #[arg(long, global = true)]
     pub low_bandwidth: bool,

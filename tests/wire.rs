@@ -150,6 +150,80 @@ fn style_churn() -> Vec<Step> {
         .collect()
 }
 
+/// Sparklines that advance by one or two steps a frame, on plain, coloured and highlighted
+/// rows with a border at the right edge and some CJK text: the rows move left in place.
+fn sparklines_advancing() -> Vec<Step> {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    [0usize, 1, 2, 4, 5]
+        .into_iter()
+        .map(|at| {
+            let step: Box<dyn Fn(&mut Frame)> = Box::new(move |f: &mut Frame| {
+                let buf = f.buffer_mut();
+                for y in 0..HEIGHT {
+                    let row = usize::from(y);
+                    let style = match row % 4 {
+                        0 => Style::new(),
+                        1 => Style::new().fg(Color::Green),
+                        2 => Style::new().fg(Color::Yellow).bg(Color::Indexed(236)),
+                        _ => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+                    };
+                    let name = if row % 7 == 3 { format!("模型-{row:03}") } else { format!("model-{row:05}") };
+                    buf.set_string(0, y, "│", Style::new());
+                    buf.set_string(2, y, format!("{name} 0.{:03}", (row * 7 + at) % 1000), style);
+                    let bars: String = (0..60).map(|i| BARS[(i + at + row).pow(2) % 8]).collect();
+                    buf.set_string(30, y, bars, style);
+                    buf.set_string(WIDTH - 1, y, "│", Style::new());
+                }
+            });
+            (format!("sparklines at step {at}"), step)
+        })
+        .collect()
+}
+
+/// A table whose rows change places between frames (a model moving up past others, one
+/// moving down, two at once), inside borders, with a highlighted row and the sparklines
+/// advancing at the same time.
+fn rows_reordered() -> Vec<Step> {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let orders: [Vec<usize>; 4] = [
+        (0..50).collect(),
+        [0, 1, 2, 30].into_iter().chain((3..30).chain(31..50)).collect(),
+        [0, 1, 2, 30].into_iter().chain((3..10).chain(11..30).chain([10]).chain(31..50)).collect(),
+        [0, 44, 1, 2, 30]
+            .into_iter()
+            .chain((3..10).chain(11..30).chain([10]).chain((31..50).filter(|&m| m != 44)))
+            .collect(),
+    ];
+    orders
+        .into_iter()
+        .enumerate()
+        .map(|(frame, order)| {
+            // The sparklines advance with the second reorder, not with the others.
+            let at = [0, 0, 1, 1][frame];
+            let step: Box<dyn Fn(&mut Frame)> = Box::new(move |f: &mut Frame| {
+                let buf = f.buffer_mut();
+                buf.set_string(0, 0, "┌ Models ", Style::new().fg(Color::Cyan));
+                for (row, &model) in order.iter().enumerate() {
+                    let y = row as u16 + 1;
+                    let style = match model % 3 {
+                        0 => Style::new(),
+                        1 => Style::new().fg(Color::Yellow),
+                        _ => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+                    };
+                    let style = if row == 5 { style.bg(Color::Cyan) } else { style };
+                    buf.set_string(0, y, "│", Style::new().fg(Color::Cyan));
+                    buf.set_string(2, y, format!("model-{model:05} 0.{:03}", (model * 37) % 1000), style);
+                    let bars: String = (0..60).map(|i| BARS[(i + at + model * 3).pow(2) % 8]).collect();
+                    buf.set_string(30, y, bars, style);
+                    buf.set_string(WIDTH - 1, y, "│", Style::new().fg(Color::Cyan));
+                }
+                buf.set_string(0, HEIGHT - 1, "footer", Style::new());
+            });
+            (format!("rows in order {frame}"), step)
+        })
+        .collect()
+}
+
 fn all_steps() -> Vec<Step> {
     let mut steps = Vec::new();
     for name in ["default", "light", "high-contrast", "mono"] {
@@ -159,6 +233,8 @@ fn all_steps() -> Vec<Step> {
     }
     steps.extend(wide_text());
     steps.extend(style_churn());
+    steps.extend(sparklines_advancing());
+    steps.extend(rows_reordered());
     steps.extend(app_walk(&Theme::default_theme(), "default after churn"));
     steps
 }
@@ -379,4 +455,49 @@ fn text_replaced_by_blanks_is_erased_and_styles_change_in_one_sequence() {
     let next = buffer(&[(0, 2, "ok", Style::new().fg(Color::Red).bg(Color::Blue).add_modifier(Modifier::BOLD))]);
     // The cursor is still at the end of row 3 from the frame before: CR takes it back.
     assert_eq!(bytes_between(&previous, &next), "\r\x1b[1;31;44mok\x1b[0m\x1b[12X");
+}
+
+#[test]
+fn a_sparkline_that_advanced_a_step_is_moved_left_not_rewritten() {
+    let previous = buffer(&[(0, 1, "|x ▁▂▃▄▅▆▇█▇▆▅▄▃▂▁ |", Style::new().fg(Color::Green))]);
+    let next = buffer(&[(0, 1, "|x ▂▃▄▅▆▇█▇▆▅▄▃▂▁▂ |", Style::new().fg(Color::Green))]);
+    // From the end of the last row drawn: one character deleted where the sparkline
+    // starts, then its new last bar and the border that moved.
+    assert_eq!(bytes_between(&previous, &next), "\r\x1b[3C\x1b[P\x1b[14C\x1b[32m▂ |\x1b[0m");
+}
+
+#[test]
+fn a_shift_leaves_every_frame_as_the_buffer_and_fewer_bytes() {
+    let steps = sparklines_advancing();
+    let mut terminal = wire_terminal();
+    let mut parser = vt100::Parser::new(HEIGHT.try_into().unwrap(), WIDTH.try_into().unwrap(), 0);
+    let mut sent = Vec::new();
+    for (name, step) in &steps {
+        let buffer = terminal.draw(|f| step(f)).expect("draw").buffer.clone();
+        let bytes = std::mem::take(terminal.backend_mut().writer_mut());
+        parser.process(&bytes);
+        assert!(first_difference(parser.screen(), &buffer).is_none(), "after `{name}`");
+        sent.push(bytes.len());
+    }
+    // Each step after the first changes every bar: 60 rows of 60 three-byte bars would be
+    // 10,800 B; moved, a row costs its changed number, its new end and its border.
+    assert!(sent[1..].iter().all(|&n| n < 60 * 80), "{sent:?}");
+}
+
+#[test]
+fn rows_that_change_places_are_moved_not_rewritten() {
+    let steps = rows_reordered();
+    let mut terminal = wire_terminal();
+    let mut parser = vt100::Parser::new(HEIGHT.try_into().unwrap(), WIDTH.try_into().unwrap(), 0);
+    let mut sent = Vec::new();
+    for (name, step) in &steps {
+        let buffer = terminal.draw(|f| step(f)).expect("draw").buffer.clone();
+        let bytes = std::mem::take(terminal.backend_mut().writer_mut());
+        parser.process(&bytes);
+        assert!(first_difference(parser.screen(), &buffer).is_none(), "after `{name}`");
+        sent.push(bytes.len());
+    }
+    // Rewriting the 27 rows a model passed would be about 250 B each; moved, a frame is
+    // the moved rows, the sparklines' steps and the few rows that still differ.
+    assert!(sent[1..].iter().all(|&n| n < 50 * 80 + 2 * 250), "{sent:?}");
 }

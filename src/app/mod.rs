@@ -85,7 +85,7 @@ pub struct Settings {
     pub refresh: Duration,
     pub demo: bool,
     pub read_only: bool,
-    /// Draw as few bytes as possible: no sparklines, a minute clock, no redraw per tick.
+    /// Draw as few bytes as possible: no sparklines, no redraw per tick.
     pub low_bandwidth: bool,
     pub keymap: Keymap,
     /// Written into journal entries.

@@ -61,7 +61,7 @@ pub struct FileConfig {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileUi {
-    /// Fewer bytes per minute for slow links: no sparklines, a minute clock, no redraw per tick.
+    /// Fewer bytes per minute for slow links: no sparklines, no redraw per tick.
     pub low_bandwidth: Option<bool>,
 }
 

@@ -53,10 +53,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         _ => "? firing".to_string(),
     };
     spans.push(Span::styled(format!("  {} models · {firing}", app.fleet.total()), theme.header));
+    // Minutes only: the sources' ages say how fresh the data is, and a clock in seconds
+    // would rewrite the header at every refresh.
     if let Some(at) = app.last_refresh {
         let local = at.to_zoned(jiff::tz::TimeZone::UTC);
-        let clock = if app.settings.low_bandwidth { "%H:%M" } else { "%H:%M:%S" };
-        spans.push(Span::styled(format!(" · {} UTC", local.strftime(clock)), theme.dim));
+        spans.push(Span::styled(format!(" · {} UTC", local.strftime("%H:%M")), theme.dim));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.header), area);
 }
@@ -68,6 +69,14 @@ pub fn draw_notice(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let line = Line::from(Span::styled(format!(" ⚠ {notice} "), theme.health_error));
         frame.render_widget(Paragraph::new(line).style(theme.header), area);
     }
+}
+
+/// A healthy source's data age. While its polls answer on time (within two refresh
+/// intervals) it reads as that bound, `<10s`, which holds still from one second to the
+/// next; a poll that is late shows the age in seconds, and a stale source says so.
+fn fresh_age(age: i64, refresh: std::time::Duration) -> String {
+    let on_time = (refresh.as_secs() as i64 * 2).max(2);
+    if age < on_time { format!("<{}", format::age(on_time)) } else { format::age(age) }
 }
 
 fn health_spans<'a>(app: &App, source: SourceId, theme: &Theme) -> Vec<Span<'a>> {
@@ -91,7 +100,7 @@ fn health_spans<'a>(app: &App, source: SourceId, theme: &Theme) -> Vec<Span<'a>>
         Health::Ok { at } => {
             let mut spans = vec![
                 Span::styled(format!("{name} ●"), theme.health_ok),
-                Span::styled(format!(" {}", format::age(age(*at))), theme.dim),
+                Span::styled(format!(" {}", fresh_age(age(*at), app.settings.refresh)), theme.dim),
             ];
             // An HA cluster: name the peers that are down even while another answers.
             if source == SourceId::Alertmanager && app.am_peers.len() > 1 {
@@ -114,5 +123,21 @@ fn health_spans<'a>(app: &App, source: SourceId, theme: &Theme) -> Vec<Span<'a>>
                 theme.health_error,
             )]
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fresh_age;
+    use std::time::Duration;
+
+    #[test]
+    fn an_on_time_age_holds_still_and_a_late_one_counts() {
+        let refresh = Duration::from_secs(5);
+        assert!((0..10).all(|age| fresh_age(age, refresh) == "<10s"));
+        assert_eq!(fresh_age(10, refresh), "10s");
+        assert_eq!(fresh_age(16, refresh), "16s");
+        assert_eq!(fresh_age(0, Duration::from_secs(60)), "<2m");
+        assert_eq!(fresh_age(0, Duration::from_millis(500)), "<2s");
     }
 }

@@ -44,8 +44,9 @@ pub fn write_move(out: &mut Vec<u8>, from: Cursor, to: Position) {
     match from {
         Cursor::At(at) if at == to => return,
         Cursor::At(at) => {
-            consider(from_column(at, to));
+            // On a tie the line start: CR and LF are what a reader of the bytes expects.
             consider(from_line_start(at.y, to));
+            consider(from_column(at, to));
         }
         Cursor::EndOf(row) => consider(from_line_start(row, to)),
         Cursor::Unknown => {}
@@ -64,11 +65,12 @@ fn absolute(to: Position) -> Vec<u8> {
 
 /// Up or down with the column kept, then left, right or to an absolute column.
 fn from_column(at: Position, to: Position) -> Vec<u8> {
-    let mut out = vertical(at.y, to.y);
     if to.x == 0 {
-        out.push(b'\r');
+        let mut out = vec![b'\r'];
+        out.extend_from_slice(&vertical(at.y, to.y));
         return out;
     }
+    let mut out = vertical(at.y, to.y);
     let relative = match to.x.cmp(&at.x) {
         std::cmp::Ordering::Equal => Vec::new(),
         std::cmp::Ordering::Greater => csi(to.x - at.x, b'C'),
@@ -100,11 +102,17 @@ fn from_line_start(row: u16, to: Position) -> Vec<u8> {
     out
 }
 
-/// Up or down with the column kept: `ESC[nA` / `ESC[nB`.
+/// Up or down with the column kept: `ESC[nA`, and down by line feeds (in raw mode a line
+/// feed keeps the column) or `ESC[nB`, whichever is shorter. The rows below exist, so the
+/// line feeds never scroll.
 fn vertical(from: u16, to: u16) -> Vec<u8> {
     match to.cmp(&from) {
         std::cmp::Ordering::Equal => Vec::new(),
-        std::cmp::Ordering::Greater => csi(to - from, b'B'),
+        std::cmp::Ordering::Greater => {
+            let by_csi = csi(to - from, b'B');
+            let down = usize::from(to - from);
+            if down <= by_csi.len() { vec![b'\n'; down] } else { by_csi }
+        }
         std::cmp::Ordering::Less => csi(from - to, b'A'),
     }
 }
@@ -151,6 +159,14 @@ mod tests {
         assert_eq!(moved(at(120, 3), (1, 4)), "\r\n\x1b[C");
         assert_eq!(moved(at(120, 3), (0, 5)), "\r\n\n");
         assert_eq!(moved(Cursor::EndOf(3), (0, 4)), "\r\n");
+    }
+
+    #[test]
+    fn down_in_the_same_column_is_a_line_feed() {
+        assert_eq!(moved(at(22, 3), (22, 4)), "\n");
+        assert_eq!(moved(at(23, 3), (22, 4)), "\n\x1b[D");
+        assert_eq!(moved(at(23, 3), (29, 5)), "\n\n\x1b[6C");
+        assert_eq!(moved(at(23, 3), (23, 13)), "\x1b[10B");
     }
 
     #[test]

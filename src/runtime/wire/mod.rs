@@ -14,8 +14,11 @@ use ratatui::layout::{Position, Size};
 use ratatui::style::Color;
 
 pub mod cursor;
+pub mod order;
+pub mod scroll;
 pub mod sgr;
 pub mod shadow;
+pub mod shift;
 
 use cursor::Cursor;
 use sgr::Pen;
@@ -126,6 +129,45 @@ impl<W: Write> WireBackend<W> {
         start + 1
     }
 
+    /// Moves the rows that moved since the last frame (see [`scroll`]) and returns the moves
+    /// and the cells of their regions that still differ from the new frame.
+    fn move_rows(
+        &mut self,
+        changed: &[(u16, u16, &Cell)],
+        size: Size,
+    ) -> (Vec<scroll::RowMove>, Vec<(u16, u16, Cell)>) {
+        // A move needs rows that changed above or below one another.
+        let mut rows = changed.iter().map(|c| c.1);
+        let first = rows.next();
+        if first.is_none_or(|first| changed.iter().all(|c| c.1 == first)) {
+            return (Vec::new(), Vec::new());
+        }
+        let (moves, regions) = {
+            let rows = scroll::Rows::new(&self.shadow, changed, (size.width, size.height));
+            let moves = scroll::plan(&rows);
+            let regions: Vec<_> = moves.iter().map(|&m| rows.owned(m)).collect();
+            (moves, regions)
+        };
+        let mut cells = Vec::new();
+        for (row_move, region) in moves.iter().zip(regions) {
+            self.pending.extend_from_slice(&row_move.sequence());
+            self.shadow.moved(row_move.top, row_move.bottom, row_move.by);
+            // Where the cursor ends after a scroll region is set differs between terminals.
+            self.cursor = Cursor::Unknown;
+            cells.extend(scroll::remaining(&self.shadow, region));
+        }
+        (moves, cells)
+    }
+
+    /// Deletes `count` characters at (x, y): the rest of the row moves left.
+    fn delete(&mut self, x: u16, y: u16, count: u16) {
+        let at = Position::new(x, y);
+        cursor::write_move(&mut self.pending, self.cursor, at);
+        self.pending.extend_from_slice(&shift::sequence(count));
+        self.shadow.deleted(x, y, count);
+        self.cursor = Cursor::At(at);
+    }
+
     /// Bytes to print `cells[start..end]` and go on to the cell after them (styles aside).
     fn print_cost(&self, cells: &[(u16, u16, &Cell)], start: usize, end: usize, screen_width: u16) -> usize {
         let (x, y, _) = cells[start];
@@ -155,10 +197,35 @@ impl<W: Write> Backend for WireBackend<W> {
         // set the column outright are used, which is always correct.
         let size = self.size().unwrap_or_default();
         self.shadow.fit(size);
-        let cells: Vec<(u16, u16, &Cell)> = content.collect();
+        let changed: Vec<(u16, u16, &Cell)> = content.collect();
+        // Rows that moved first: in their regions the cells to send are what still differs.
+        let (moves, moved_cells) = self.move_rows(&changed, size);
+        let mut kept: Vec<(u16, u16, &Cell)> =
+            changed.iter().filter(|c| !moves.iter().any(|m| m.contains(c.1))).copied().collect();
+        kept.extend(moved_cells.iter().map(|(x, y, cell)| (*x, *y, cell)));
+        kept.sort_by_key(|&(x, y, _)| (y, x));
+        let shifts = shift::plan(&self.shadow, &kept, size.width);
+        // A shifted row's cells from the shift on are the ones still wrong after it.
+        let shifted = |x: u16, y: u16| shifts.iter().any(|s| s.y == y && s.x <= x);
+        let mut cells: Vec<(u16, u16, &Cell)> = kept.into_iter().filter(|c| !shifted(c.0, c.1)).collect();
+        cells.extend(shifts.iter().flat_map(|s| s.cells.iter().map(|(x, cell)| (*x, s.y, cell))));
+        cells.sort_by_key(|&(x, y, _)| (y, x));
+        let mut at_shift: Vec<(usize, &shift::RowShift)> =
+            shifts.iter().map(|s| (cells.partition_point(|&(x, y, _)| (y, x) < (s.y, s.x)), s)).collect();
+        at_shift.sort_by_key(|(i, _)| *i);
+        // The rows moved already; a shift is made where its cells start, in row order.
+        if at_shift.is_empty() {
+            order::by_style(&mut cells, &self.shadow, self.cursor, self.pen);
+        }
         let mut start = 0;
+        let mut next_shift = at_shift.iter().peekable();
         while start < cells.len() {
-            start = self.send_run(&cells, start, size.width);
+            if let Some((_, shift)) = next_shift.next_if(|(i, _)| *i == start) {
+                self.delete(shift.x, shift.y, shift.count);
+            }
+            // A run stops where the next shift is made.
+            let end = next_shift.peek().map_or(cells.len(), |(i, _)| *i);
+            start = self.send_run(&cells[..end], start, size.width);
         }
         self.plain();
         Ok(())

@@ -16,7 +16,7 @@ pub fn is_plain_blank(cell: &Cell) -> bool {
 }
 
 /// How a cell looks: plain blanks keep only their background.
-fn look(cell: &Cell) -> Cell {
+pub fn look(cell: &Cell) -> Cell {
     if is_plain_blank(cell) {
         let mut blank = Cell::default();
         blank.bg = cell.bg;
@@ -29,6 +29,24 @@ fn look(cell: &Cell) -> Cell {
         shown.underline_color = cell.underline_color;
         shown.modifier = cell.modifier;
         shown
+    }
+}
+
+/// Whether `cell` looks like `shown`, a cell as [`look`] keeps it: `*shown == look(cell)`
+/// without building the look.
+pub fn looks_like(shown: &Cell, cell: &Cell) -> bool {
+    if is_plain_blank(cell) {
+        shown.symbol() == " "
+            && shown.bg == cell.bg
+            && shown.fg == Color::Reset
+            && shown.underline_color == Color::Reset
+            && shown.modifier.is_empty()
+    } else {
+        shown.symbol() == cell.symbol()
+            && shown.fg == cell.fg
+            && shown.bg == cell.bg
+            && shown.underline_color == cell.underline_color
+            && shown.modifier == cell.modifier
     }
 }
 
@@ -88,6 +106,53 @@ impl Shadow {
             && let Some(right) = self.index(x.saturating_add(1), y)
         {
             self.cells[right] = Known::Covered;
+        }
+    }
+
+    /// How (x, y) looks, when that is known and it is not half of a wide character.
+    pub fn known(&self, x: u16, y: u16) -> Option<&Cell> {
+        match self.index(x, y).map(|i| &self.cells[i]) {
+            Some(Known::Shows(cell)) => Some(cell),
+            _ => None,
+        }
+    }
+
+    /// Whether (x, y) is the right half of a wide character.
+    pub fn covered(&self, x: u16, y: u16) -> bool {
+        self.index(x, y).is_some_and(|i| self.cells[i] == Known::Covered)
+    }
+
+    /// `count` characters were deleted at (x, y) (`ESC[nP`): the rest of the row moved
+    /// left, and the cells that came in at its end are blanks in a colour not tracked.
+    pub fn deleted(&mut self, x: u16, y: u16, count: u16) {
+        let (Some(start), Some(row_end)) =
+            (self.index(x, y), self.index(0, y).map(|i| i + usize::from(self.size.width)))
+        else {
+            return;
+        };
+        let count = usize::from(count).min(row_end - start);
+        self.cells[start..row_end].rotate_left(count);
+        self.cells[row_end - count..row_end].fill(Known::Unknown);
+    }
+
+    /// Rows `top..=bottom` moved by `by` rows (down when positive) inside a scroll region:
+    /// the rows uncovered are blanks in a colour not tracked.
+    pub fn moved(&mut self, top: u16, bottom: u16, by: i16) {
+        let width = usize::from(self.size.width);
+        let (top, bottom) =
+            (usize::from(top), usize::from(bottom).min(usize::from(self.size.height).saturating_sub(1)));
+        if top > bottom {
+            return;
+        }
+        let region = &mut self.cells[top * width..(bottom + 1) * width];
+        let shift = (usize::from(by.unsigned_abs()) * width).min(region.len());
+        let len = region.len();
+        if by > 0 {
+            region.rotate_right(shift);
+            region[..shift].fill(Known::Unknown);
+        } else {
+            region.rotate_left(shift);
+            region[len - shift..].fill(Known::Unknown);
         }
     }
 
@@ -154,6 +219,19 @@ mod tests {
     }
 
     #[test]
+    fn looking_like_is_comparing_looks() {
+        let mut bold_blank = cell(" ", Color::Red, Color::Blue);
+        bold_blank.modifier = Modifier::BOLD;
+        let cells =
+            [cell("a", Color::Red, Color::Reset), cell(" ", Color::Green, Color::Blue), bold_blank, Cell::default()];
+        for shown in cells.iter().map(look) {
+            for cell in &cells {
+                assert_eq!(looks_like(&shown, cell), shown == look(cell), "{shown:?} {cell:?}");
+            }
+        }
+    }
+
+    #[test]
     fn a_printed_cell_is_remembered_with_its_style() {
         let mut shadow = cleared();
         shadow.printed(2, 0, &cell("a", Color::Red, Color::Reset), 1);
@@ -174,6 +252,36 @@ mod tests {
         shadow.printed(2, 0, &wide, 2);
         shadow.printed(2, 0, &cell("x", Color::Reset, Color::Reset), 1);
         assert!(!shadow.shows(3, 0, &cell(" ", Color::Reset, Color::Reset)), "the right half is not known");
+    }
+
+    #[test]
+    fn deleting_characters_moves_the_rest_of_the_row_left() {
+        let mut shadow = cleared();
+        for (x, symbol) in ["a", "b", "c", "d"].into_iter().enumerate() {
+            shadow.printed(x as u16 + 2, 1, &cell(symbol, Color::Red, Color::Reset), 1);
+        }
+        shadow.deleted(3, 1, 2);
+        assert!(shadow.shows(2, 1, &cell("a", Color::Red, Color::Reset)));
+        assert!(shadow.shows(3, 1, &cell("d", Color::Red, Color::Reset)));
+        assert!(shadow.shows(4, 1, &Cell::default()));
+        assert_eq!((shadow.known(8, 1), shadow.known(9, 1)), (None, None), "what came in at the end");
+        assert!(shadow.shows(9, 0, &Cell::default()), "other rows stay");
+    }
+
+    #[test]
+    fn moved_rows_carry_their_cells_and_uncover_unknown_ones() {
+        let mut shadow = Shadow::default();
+        shadow.fit(Size::new(2, 4));
+        shadow.cleared();
+        for y in 0..4 {
+            shadow.printed(0, y, &cell(&y.to_string(), Color::Reset, Color::Reset), 1);
+        }
+        shadow.moved(1, 3, 1);
+        let at = |y| shadow.known(0, y).map(|c| c.symbol().to_string());
+        assert_eq!([at(0), at(1), at(2), at(3)], [Some("0".into()), None, Some("1".into()), Some("2".into())]);
+        shadow.moved(0, 3, -2);
+        let at = |y| shadow.known(0, y).map(|c| c.symbol().to_string());
+        assert_eq!([at(0), at(1), at(2), at(3)], [Some("1".into()), Some("2".into()), None, None]);
     }
 
     #[test]
