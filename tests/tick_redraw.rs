@@ -43,8 +43,7 @@ impl Pair {
         }
         let clock_only = app.clock_only();
         let (frames, theme) = (&mut self.frames, &self.theme);
-        let mut partial = false;
-        self.partial.draw(|frame| partial = frames.draw(frame, app, theme, clock_only)).unwrap();
+        let partial = frames.draw(&mut self.partial, app, theme, clock_only).unwrap();
         self.full.draw(|frame| modeldeck::ui::draw(frame, app, theme)).unwrap();
         self.partial_draws += usize::from(partial);
         assert_eq!(self.partial.backend().buffer(), self.full.backend().buffer(), "after {step}");
