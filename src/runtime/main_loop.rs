@@ -73,9 +73,7 @@ pub async fn run(
                 tui_logger::move_events();
                 // A failed write means the terminal is gone (dropped SSH): leave cleanly.
                 let clock_only = app.clock_only();
-                if let Err(e) = terminal.draw(|frame| {
-                    frames.draw(frame, &app, theme, clock_only);
-                }) {
+                if let Err(e) = frames.draw(terminal, &app, theme, clock_only) {
                     tracing::warn!(error = %e, "terminal write failed; quitting");
                     break;
                 }
