@@ -299,7 +299,10 @@ impl<W: Write> Backend for WireBackend<W> {
     fn size(&self) -> io::Result<Size> {
         match self.screen {
             Screen::Fixed(size) => Ok(size),
-            Screen::Terminal => crossterm::terminal::size().map(|(width, height)| Size { width, height }),
+            Screen::Terminal => match stdout_size() {
+                Some(size) => Ok(size),
+                None => crossterm::terminal::size().map(|(width, height)| Size { width, height }),
+            },
         }
     }
 
@@ -372,4 +375,17 @@ impl<W: Write> Drop for WireBackend<W> {
     fn drop(&mut self) {
         let _ = self.flush();
     }
+}
+
+/// The size of the terminal on stdout, where the console draws: one ioctl. crossterm opens
+/// `/dev/tty` for each ask, and ratatui asks twice a frame (open, ioctl and close each
+/// time). `None` where stdout is no terminal; crossterm's way is then the fallback.
+fn stdout_size() -> Option<Size> {
+    #[cfg(unix)]
+    {
+        let size = rustix::termios::tcgetwinsize(std::io::stdout()).ok()?;
+        (size.ws_col > 0 && size.ws_row > 0).then_some(Size { width: size.ws_col, height: size.ws_row })
+    }
+    #[cfg(not(unix))]
+    None
 }
