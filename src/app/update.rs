@@ -182,8 +182,8 @@ impl App {
                 sort_alerts(&mut self.pending);
             }
             SourceData::Alerts(snapshot) => {
+                // Sorted already, by `on_source`, to compare it with what is shown.
                 self.alerts = snapshot.alerts;
-                sort_alerts(&mut self.alerts);
                 self.alertmanager_peer = Some(snapshot.peer);
                 self.silences = snapshot.silences;
                 self.am_peers = snapshot.peers;

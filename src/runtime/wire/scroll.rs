@@ -157,15 +157,7 @@ mod tests {
     use super::*;
     use ratatui::layout::Size;
 
-    fn row(text: &str) -> Vec<Cell> {
-        text.chars()
-            .map(|c| {
-                let mut cell = Cell::default();
-                cell.set_char(c);
-                cell
-            })
-            .collect()
-    }
+    use crate::runtime::wire::shadow::row;
 
     fn shown(lines: &[&str]) -> Shadow {
         let mut shadow = Shadow::default();

@@ -189,6 +189,18 @@ pub fn erases_plainly(cell: &Cell) -> bool {
     is_plain_blank(cell) && cell.bg == Color::Reset
 }
 
+/// A row of plain cells showing `text`, one character a cell (for the planners' tests).
+#[cfg(test)]
+pub fn row(text: &str) -> Vec<Cell> {
+    text.chars()
+        .map(|c| {
+            let mut cell = Cell::default();
+            cell.set_char(c);
+            cell
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
